@@ -1,0 +1,38 @@
+//! The command-line driver: arguments to configuration to subcommand.
+
+use clap::Parser;
+
+use crate::arguments::{Arguments, Command};
+
+/// Exit code for success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code when a diagnostic of error severity was reported or a build failed.
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit code for a usage error.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Parses the process arguments, runs the subcommand and returns the exit code.
+pub fn run() -> i32 {
+    let arguments = match Arguments::try_parse() {
+        Ok(arguments) => arguments,
+        Err(error) => {
+            let code = if error.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = error.print();
+            return code;
+        }
+    };
+    install_report_handler();
+    match arguments.command {}
+}
+
+/// Installs miette's graphical handler for the binary's human output.
+fn install_report_handler() {
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .terminal_links(false)
+                .context_lines(1)
+                .build(),
+        )
+    }));
+}

@@ -1,0 +1,3 @@
+//! Every integration test of sndtrk, in one binary. One module per area.
+
+mod test;
