@@ -2,7 +2,7 @@
 
 use clap::Parser;
 
-use crate::arguments::{Arguments, Command};
+use crate::arguments::Arguments;
 
 /// Exit code for success.
 pub const EXIT_OK: i32 = 0;

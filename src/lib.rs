@@ -5,6 +5,8 @@
 //! library (`resolve`) into a `model`, linted, lowered to a graph of render
 //! stages, fingerprinted and rendered with the `audio` core.
 
+pub mod audio;
+
 #[cfg(feature = "cli")]
 pub mod arguments;
 #[cfg(feature = "cli")]

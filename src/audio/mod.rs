@@ -1,0 +1,4 @@
+//! The audio core: streaming WAV I/O, placement, buses, layouts and downmix,
+//! loudness, normalisation, resampling and dither.
+//!
+//! Audio moves between stages as blocks of interleaved `f32` frames.
