@@ -13,3 +13,13 @@ pub mod arguments;
 pub mod cli;
 #[cfg(feature = "cli")]
 pub mod subcommand;
+
+pub mod ast;
+pub mod diagnostic;
+pub mod grammar;
+pub mod keyword;
+pub mod parse;
+pub mod source;
+pub mod span;
+pub mod syntax_error;
+pub mod unit;
