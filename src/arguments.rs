@@ -18,4 +18,28 @@ pub struct Arguments {
 
 /// The subcommands; each lives in its own file under `src/subcommand/`.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Parse, resolve and lint recipes, and report every problem found.
+    Check(CheckArgs),
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiagnosticFormat {
+    /// Rendered with the source for people, on standard error.
+    Human,
+    /// One JSON array on standard output.
+    Json,
+}
+
+/// Arguments of `sndtrk check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Recipe files or directories to check (default: DIR/soundtrack.sndtrk).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    pub format: DiagnosticFormat,
+}

@@ -2,7 +2,11 @@
 
 use clap::Parser;
 
-use crate::arguments::Arguments;
+use crate::{
+    arguments::{Arguments, Command},
+    config::Config,
+    subcommand,
+};
 
 /// Exit code for success.
 pub const EXIT_OK: i32 = 0;
@@ -26,7 +30,10 @@ pub fn run() -> i32 {
         }
     };
     install_report_handler();
-    match arguments.command {}
+    let config = Config::new(arguments.directory);
+    match &arguments.command {
+        Command::Check(args) => subcommand::check::run(&config, args),
+    }
 }
 
 /// Installs miette's graphical handler for the binary's human output.
@@ -35,6 +42,7 @@ fn install_report_handler() {
         Box::new(
             miette::MietteHandlerOpts::new()
                 .terminal_links(false)
+                .unicode(true)
                 .context_lines(1)
                 .build(),
         )

@@ -30,6 +30,9 @@ impl Severity {
     }
 }
 
+/// How many lines apart a related label may be to be drawn with the primary.
+const NEAR_LINES: usize = 3;
+
 /// One problem found in a recipe.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
@@ -108,15 +111,35 @@ impl Diagnostic {
     }
 
     /// The diagnostic with its source attached, ready for miette to render.
+    ///
+    /// Related places more than a few lines from the primary span (or in
+    /// another file) are named in a note under the help instead of being
+    /// drawn, so a snippet never spans half a file.
     pub fn report(&self, sources: &Sources) -> Report {
         let source = self.span.map(|span| {
             let file = sources.get(span.source);
             Arc::new(NamedSource::new(file.name.clone(), file.text.to_string()))
         });
-        Report {
-            diagnostic: self.clone(),
-            source,
+        let mut diagnostic = self.clone();
+        if let Some(primary) = self.span {
+            let line = |span: Span| sources.get(span.source).line_column(span.start as usize).0;
+            let (near, far): (Vec<_>, Vec<_>) =
+                diagnostic.related.drain(..).partition(|(span, _)| {
+                    span.source == primary.source
+                        && line(*span).abs_diff(line(primary)) <= NEAR_LINES
+                });
+            diagnostic.related = near;
+            for (span, label) in far {
+                let file = sources.get(span.source);
+                let (line, column) = file.line_column(span.start as usize);
+                let note = format!("{label}: {}:{line}:{column}", file.name);
+                diagnostic.help = Some(match diagnostic.help.take() {
+                    Some(help) => format!("{help}\n{note}"),
+                    None => note,
+                });
+            }
         }
+        Report { diagnostic, source }
     }
 
     /// Ordering for output: by file, position, then code.

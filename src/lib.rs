@@ -15,11 +15,17 @@ pub mod cli;
 pub mod subcommand;
 
 pub mod ast;
+pub mod config;
 pub mod diagnostic;
 pub mod grammar;
 pub mod keyword;
+pub mod model;
 pub mod parse;
+pub mod render;
+pub mod resolve;
 pub mod source;
 pub mod span;
+pub mod stdlib;
 pub mod syntax_error;
 pub mod unit;
+pub mod walk;

@@ -71,6 +71,10 @@ pub fn from_pest(source: SourceId, text: &str, offset: usize, error: &Error<Rule
         ErrorVariant::CustomError { .. } => BTreeSet::new(),
     };
 
+    let mut positives = positives;
+    if positives.contains(&Expected::Value) {
+        positives.remove(&Expected::Title);
+    }
     if let TokenKind::Word(word) = &found.kind {
         let reserved = PROPERTY_KEYWORDS.contains(&word.as_str());
         if reserved && positives.iter().any(|expected| expected.is_name()) {

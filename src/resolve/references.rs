@@ -1,0 +1,467 @@
+//! Resolving references between declarations: bus members, targets'
+//! sources, specs, layouts and downmixes, licences' and albums' cues; and
+//! finding buses that contain themselves.
+
+use crate::{
+    diagnostic::Diagnostic,
+    keyword::closest,
+    model::{MemberRef, Model, Named},
+    resolve::interpret::MEDIA,
+};
+
+/// E0204: a name that nothing declares.
+pub const UNKNOWN_NAME: &str = "E0204";
+/// E0205: a name of the wrong kind of thing.
+pub const WRONG_KIND: &str = "E0205";
+/// E0206: a bus that contains itself.
+pub const BUS_CYCLE: &str = "E0206";
+/// E0311: layouts that do not fit together.
+pub const LAYOUT_MISMATCH: &str = "E0311";
+
+fn unknown<'a>(
+    what: &str,
+    name: &Named,
+    candidates: impl IntoIterator<Item = &'a str>,
+    help: &str,
+) -> Diagnostic {
+    let diagnostic = Diagnostic::error(UNKNOWN_NAME, format!("no {what} is named `{}`", name.name))
+        .at(name.span, format!("unknown {what}"));
+    match closest(&name.name, candidates) {
+        Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+        None => diagnostic.help(help.to_owned()),
+    }
+}
+
+/// What kind of item, if any, carries `name` (for "is a licence, not a bus").
+fn kind_of(model: &Model, name: &str) -> Option<&'static str> {
+    [
+        (model.stems.index(name).is_some(), "stem"),
+        (model.cues.index(name).is_some(), "cue"),
+        (model.buses.index(name).is_some(), "bus"),
+        (model.licenses.index(name).is_some(), "license"),
+        (model.targets.index(name).is_some(), "target"),
+        (model.albums.index(name).is_some(), "album"),
+        (model.specs.index(name).is_some(), "spec"),
+        (model.layouts.index(name).is_some(), "layout"),
+        (model.downmixes.index(name).is_some(), "downmix"),
+    ]
+    .into_iter()
+    .find_map(|(found, kind)| found.then_some(kind))
+}
+
+fn not_found(
+    model: &Model,
+    what: &str,
+    name: &Named,
+    candidates: Vec<&str>,
+    help: &str,
+) -> Diagnostic {
+    match kind_of(model, &name.name) {
+        Some(kind) => Diagnostic::error(
+            WRONG_KIND,
+            format!("`{}` is a {kind}, not a {what}", name.name),
+        )
+        .at(name.span, format!("expected a {what}"))
+        .help(format!("name a {what} here")),
+        None => unknown(what, name, candidates, help),
+    }
+}
+
+pub fn check(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
+    members(model, diagnostics);
+    bus_cycles(model, diagnostics);
+    layouts(model, diagnostics);
+    let model = &*model;
+    for target in &model.targets {
+        for from in &target.from {
+            if model.buses.index(&from.name).is_none() {
+                diagnostics.push(not_found(
+                    model,
+                    "bus",
+                    from,
+                    model.buses.names().collect(),
+                    "declare the bus with `bus NAME LAYOUT { … }`",
+                ));
+            }
+        }
+        for gate in &target.dialogue_gate {
+            if model.buses.index(&gate.name).is_none() && model.stems.index(&gate.name).is_none() {
+                let candidates = model.buses.names().chain(model.stems.names()).collect();
+                diagnostics.push(not_found(
+                    model,
+                    "stem or bus",
+                    gate,
+                    candidates,
+                    "name the dialogue stems or buses",
+                ));
+            }
+        }
+        if let Some(spec) = &target.spec {
+            check_spec(model, diagnostics, spec);
+        }
+        if let Some(media) = &target.media {
+            check_media(diagnostics, media);
+        }
+    }
+    for album in &model.albums {
+        for track in &album.tracks {
+            if model.cues.index(&track.name).is_none() {
+                diagnostics.push(not_found(
+                    model,
+                    "cue",
+                    track,
+                    model.cues.names().collect(),
+                    "declare the cue with `cue ID \"Title\" { … }`",
+                ));
+            }
+        }
+        if let Some(spec) = &album.spec {
+            check_spec(model, diagnostics, spec);
+        }
+    }
+    for license in &model.licenses {
+        if let Some(cue) = &license.cue {
+            if model.cues.index(&cue.name).is_none() {
+                diagnostics.push(not_found(
+                    model,
+                    "cue",
+                    cue,
+                    model.cues.names().collect(),
+                    "a licence covers a declared cue; declare it or remove the licence",
+                ));
+            }
+        }
+        if let Some(media) = &license.media {
+            check_media(diagnostics, media);
+        }
+    }
+}
+
+fn check_media(
+    diagnostics: &mut Vec<Diagnostic>,
+    media: &crate::model::Spanned<crate::model::Coverage>,
+) {
+    if let crate::model::Coverage::Only(items) = &media.value {
+        for item in items {
+            if !MEDIA.contains(&item.name.as_str()) {
+                diagnostics.push(unknown(
+                    "medium",
+                    item,
+                    MEDIA.iter().copied(),
+                    &format!("the media are {}", MEDIA.join(", ")),
+                ));
+            }
+        }
+    }
+}
+
+fn check_spec(model: &Model, diagnostics: &mut Vec<Diagnostic>, spec: &Named) {
+    if model.specs.index(&spec.name).is_none() {
+        let help = "import the standard library's specs, e.g. `import \"std/delivery/netflix\"`, or declare `spec NAME { … }`";
+        diagnostics.push(not_found(
+            model,
+            "spec",
+            spec,
+            model.specs.names().collect(),
+            help,
+        ));
+    }
+}
+
+fn members(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
+    let mut resolved = Vec::new();
+    for bus in &model.buses {
+        let mut targets = Vec::new();
+        for member in &bus.members {
+            let name = member.name.name.as_str();
+            let target = if name == "cues" {
+                Some(MemberRef::AllCues)
+            } else if let Some(index) = model.stems.index(name) {
+                Some(MemberRef::Stem(index))
+            } else if let Some(index) = model.cues.index(name) {
+                Some(MemberRef::Cue(index))
+            } else if let Some(index) = model.buses.index(name) {
+                Some(MemberRef::Bus(index))
+            } else {
+                let candidates = model
+                    .stems
+                    .names()
+                    .chain(model.cues.names())
+                    .chain(model.buses.names())
+                    .collect();
+                diagnostics.push(not_found(
+                    model,
+                    "stem, cue or bus",
+                    &member.name,
+                    candidates,
+                    "declare it, or remove it from the bus",
+                ));
+                None
+            };
+            targets.push(target);
+        }
+        resolved.push(targets);
+    }
+    for (bus, targets) in model.buses.iter_mut().zip(resolved) {
+        for (member, target) in bus.members.iter_mut().zip(targets) {
+            member.target = target;
+        }
+    }
+}
+
+/// Reports each bus that contains itself, once per cycle.
+fn bus_cycles(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut marks = vec![Mark::New; model.buses.len()];
+    let mut path: Vec<usize> = Vec::new();
+    fn visit(
+        model: &Model,
+        bus: usize,
+        marks: &mut [Mark],
+        path: &mut Vec<usize>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        marks[bus] = Mark::Open;
+        path.push(bus);
+        for member in &model.buses[bus].members {
+            let Some(MemberRef::Bus(next)) = member.target else {
+                continue;
+            };
+            match marks[next] {
+                Mark::Open => {
+                    let start = path.iter().position(|&open| open == next).unwrap_or(0);
+                    let mut names: Vec<&str> = path[start..]
+                        .iter()
+                        .map(|&index| model.buses[index].name.name.as_str())
+                        .collect();
+                    names.push(&model.buses[next].name.name);
+                    diagnostics.push(
+                        Diagnostic::error(BUS_CYCLE, format!("bus `{}` contains itself: {}", model.buses[next].name.name, names.join(" → ")))
+                            .at(member.name.span, "this member closes the cycle")
+                            .help("a bus cannot contain itself, directly or through other buses; remove one member"),
+                    );
+                }
+                Mark::New => visit(model, next, marks, path, diagnostics),
+                Mark::Done => {}
+            }
+        }
+        path.pop();
+        marks[bus] = Mark::Done;
+    }
+    for bus in 0..model.buses.len() {
+        if marks[bus] == Mark::New {
+            visit(model, bus, &mut marks, &mut path, diagnostics);
+        }
+    }
+}
+
+/// Checks that every layout named exists and that layouts meet through a downmix.
+fn layouts(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
+    let layout_help = "import the standard layouts with `import \"std/layouts\"`, or declare `layout NAME { channels [...] }`";
+    let known = |name: &Named, diagnostics: &mut Vec<Diagnostic>| -> bool {
+        if model.layouts.index(&name.name).is_some() {
+            return true;
+        }
+        diagnostics.push(not_found(
+            model,
+            "layout",
+            name,
+            model.layouts.names().collect(),
+            layout_help,
+        ));
+        false
+    };
+    let channel_known = |layout: &str, channel: &Named, diagnostics: &mut Vec<Diagnostic>| {
+        let Some(layout) = model.layouts.get(layout) else {
+            return;
+        };
+        if layout
+            .channels
+            .iter()
+            .any(|known| known.name == channel.name)
+        {
+            return;
+        }
+        let names = layout.channels.iter().map(|known| known.name.as_str());
+        let diagnostic = Diagnostic::error(
+            UNKNOWN_NAME,
+            format!(
+                "layout {} has no channel `{}`",
+                layout.name.name, channel.name
+            ),
+        )
+        .at(channel.span, "unknown channel");
+        diagnostics.push(match closest(&channel.name, names.clone()) {
+            Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+            None => diagnostic.help(format!(
+                "its channels are {}",
+                names.collect::<Vec<_>>().join(" ")
+            )),
+        });
+    };
+    for stem in &model.stems {
+        if let Some(layout) = &stem.clip.layout {
+            known(layout, diagnostics);
+        }
+    }
+    for cue in &model.cues {
+        if let Some(layout) = &cue.clip.layout {
+            known(layout, diagnostics);
+        }
+    }
+    for spec in &model.specs {
+        for layout in &spec.layouts {
+            known(layout, diagnostics);
+        }
+    }
+    for downmix in &model.downmixes {
+        let (Some(from), Some(to)) = (&downmix.from, &downmix.to) else {
+            continue;
+        };
+        if known(from, diagnostics) & known(to, diagnostics) {
+            for row in &downmix.rows {
+                channel_known(&to.name, &row.output, diagnostics);
+                for (input, _) in &row.inputs {
+                    channel_known(&from.name, input, diagnostics);
+                }
+            }
+        }
+    }
+    for bus in &model.buses {
+        if !known(&bus.layout, diagnostics) {
+            continue;
+        }
+        for member in &bus.members {
+            let (layout, pan) = match member.target {
+                Some(MemberRef::Stem(index)) => (
+                    model.stems[index].clip.layout.as_ref(),
+                    model.stems[index].clip.pan.as_ref(),
+                ),
+                Some(MemberRef::Bus(index)) => (Some(&model.buses[index].layout), None),
+                _ => continue,
+            };
+            if let Some(pan) = pan {
+                channel_known(&bus.layout.name, pan, diagnostics);
+                continue;
+            }
+            if let Some(layout) = layout {
+                if model.layouts.index(&layout.name).is_some()
+                    && conversion(model, &layout.name, &bus.layout.name).is_none()
+                {
+                    diagnostics.push(
+                        Diagnostic::error(LAYOUT_MISMATCH, format!("`{}` is {} but bus `{}` is {}, and no downmix converts {} to {}", member.name.name, layout.name, bus.name.name, bus.layout.name, layout.name, bus.layout.name))
+                            .at(member.name.span, format!("{} member in a {} bus", layout.name, bus.layout.name))
+                            .help(format!("declare `downmix NAME {{ from {} to {} … }}`, or pan a mono source with `pan`", layout.name, bus.layout.name)),
+                    );
+                }
+            }
+        }
+    }
+    for target in &model.targets {
+        let Some(layout) = &target.layout else {
+            continue;
+        };
+        if !known(layout, diagnostics) {
+            continue;
+        }
+        if let Some(downmix_name) = &target.downmix {
+            let Some(downmix) = model.downmixes.get(&downmix_name.name) else {
+                diagnostics.push(not_found(
+                    model,
+                    "downmix",
+                    downmix_name,
+                    model.downmixes.names().collect(),
+                    "import `std/layouts` for loro and ltrt, or declare `downmix NAME { … }`",
+                ));
+                continue;
+            };
+            if downmix.to.as_ref().is_some_and(|to| to.name != layout.name) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        LAYOUT_MISMATCH,
+                        format!(
+                            "downmix `{}` makes {}, not {}",
+                            downmix.name.name,
+                            downmix.to.as_ref().map_or("", |to| to.name.as_str()),
+                            layout.name
+                        ),
+                    )
+                    .at(downmix_name.span, "wrong downmix for this layout")
+                    .help("name a downmix whose `to` is the target's layout"),
+                );
+            }
+            for from in &target.from {
+                let Some(bus) = model.buses.get(&from.name) else {
+                    continue;
+                };
+                if downmix
+                    .from
+                    .as_ref()
+                    .is_some_and(|source| source.name != bus.layout.name)
+                {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            LAYOUT_MISMATCH,
+                            format!(
+                                "downmix `{}` takes {}, but bus `{}` is {}",
+                                downmix.name.name,
+                                downmix.from.as_ref().map_or("", |f| f.name.as_str()),
+                                bus.name.name,
+                                bus.layout.name
+                            ),
+                        )
+                        .at(from.span, "bus of another layout")
+                        .help("name a downmix whose `from` is the bus's layout"),
+                    );
+                }
+            }
+            continue;
+        }
+        for from in &target.from {
+            let Some(bus) = model.buses.get(&from.name) else {
+                continue;
+            };
+            if model.layouts.index(&bus.layout.name).is_some()
+                && conversion(model, &bus.layout.name, &layout.name).is_none()
+            {
+                diagnostics.push(
+                    Diagnostic::error(
+                        LAYOUT_MISMATCH,
+                        format!(
+                            "target `{}` is {} but bus `{}` is {}",
+                            target.name.name, layout.name, bus.name.name, bus.layout.name
+                        ),
+                    )
+                    .at(layout.span, "no downmix named")
+                    .help(format!(
+                        "name the downmix: `layout {} downmix NAME`",
+                        layout.name
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// How audio in layout `from` reaches layout `to`: `Some(None)` when they
+/// are the same, `Some(Some(downmix))` through the one downmix between them.
+pub fn conversion<'a>(model: &'a Model, from: &str, to: &str) -> Option<Option<&'a str>> {
+    if from == to {
+        return Some(None);
+    }
+    let mut found = model.downmixes.iter().filter(|downmix| {
+        downmix.from.as_ref().is_some_and(|f| f.name == from)
+            && downmix.to.as_ref().is_some_and(|t| t.name == to)
+    });
+    let first = found.next()?;
+    // Two candidates (such as loro and ltrt) are ambiguous: the recipe must choose.
+    if found.next().is_some() {
+        return None;
+    }
+    Some(Some(first.name.name.as_str()))
+}
