@@ -21,6 +21,10 @@ pub struct Arguments {
 pub enum Command {
     /// Parse, resolve and lint recipes, and report every problem found.
     Check(CheckArgs),
+    /// Print the music cue sheet: every cue use with its timing, writers and publishers.
+    Cuesheet(CuesheetArgs),
+    /// Print the clearance matrix: every cue in every target and album, cleared or blocked.
+    Rights(RightsArgs),
 }
 
 /// How diagnostics are printed.
@@ -30,6 +34,10 @@ pub enum DiagnosticFormat {
     Human,
     /// One JSON array on standard output.
     Json,
+    /// A SARIF 2.1.0 log on standard output, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands on standard output (pull-request annotations).
+    Github,
 }
 
 /// Arguments of `sndtrk check`.
@@ -42,4 +50,38 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub format: DiagnosticFormat,
+}
+
+/// How the cue sheet is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CuesheetFormat {
+    /// Comma-separated values (RFC 4180), one row per cue use.
+    Csv,
+    /// One JSON document.
+    Json,
+}
+
+/// Arguments of `sndtrk cuesheet`.
+#[derive(Debug, clap::Args)]
+pub struct CuesheetArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CuesheetFormat::Csv)]
+    pub format: CuesheetFormat,
+}
+
+/// How the rights matrix is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RightsFormat {
+    /// An aligned table for people.
+    Human,
+    /// One JSON array.
+    Json,
+}
+
+/// Arguments of `sndtrk rights`.
+#[derive(Debug, clap::Args)]
+pub struct RightsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RightsFormat::Human)]
+    pub format: RightsFormat,
 }

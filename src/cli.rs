@@ -33,6 +33,8 @@ pub fn run() -> i32 {
     let config = Config::new(arguments.directory);
     match &arguments.command {
         Command::Check(args) => subcommand::check::run(&config, args),
+        Command::Cuesheet(args) => subcommand::cuesheet::run(&config, args),
+        Command::Rights(args) => subcommand::rights::run(&config, args),
     }
 }
 

@@ -1,4 +1,9 @@
 //! `sndtrk check`: parse, resolve and lint recipes; report diagnostics.
+//!
+//! The lint rules run on a recipe that resolved without errors (a rule on a
+//! half-resolved model would only echo the resolver's errors). The exit code
+//! is 1 when any diagnostic of error severity remains after the recipe's
+//! `lint` configuration and inline suppressions.
 
 use std::path::PathBuf;
 
@@ -6,8 +11,8 @@ use crate::{
     arguments::{CheckArgs, DiagnosticFormat},
     cli::{EXIT_FAILURE, EXIT_OK},
     config::Config,
-    diagnostic::Severity,
-    render,
+    diagnostic::{Diagnostic, Severity},
+    lint, render,
     resolve::{resolve_path, Resolved},
 };
 
@@ -23,12 +28,22 @@ pub fn run(config: &Config, args: &CheckArgs) -> i32 {
             }
         }
     };
-    let results: Vec<Resolved> = files.iter().map(|file| resolve_path(file)).collect();
+    let results: Vec<(Resolved, Vec<Diagnostic>)> = files
+        .iter()
+        .map(|file| {
+            let resolved = resolve_path(file);
+            let mut diagnostics = resolved.diagnostics.clone();
+            if !resolved.has_errors() {
+                diagnostics.extend(lint::check(&resolved.model));
+                diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            }
+            (resolved, diagnostics)
+        })
+        .collect();
     let diagnostics: Vec<_> = results
         .iter()
-        .flat_map(|resolved| {
-            resolved
-                .diagnostics
+        .flat_map(|(resolved, diagnostics)| {
+            diagnostics
                 .iter()
                 .map(move |diagnostic| (&resolved.model.sources, diagnostic))
         })
@@ -49,6 +64,8 @@ pub fn run(config: &Config, args: &CheckArgs) -> i32 {
             }
         }
         DiagnosticFormat::Json => print!("{}", render::json::render(&diagnostics)),
+        DiagnosticFormat::Sarif => print!("{}", render::sarif::render(&diagnostics)),
+        DiagnosticFormat::Github => print!("{}", render::github::render(&diagnostics)),
     }
     if errors > 0 {
         EXIT_FAILURE

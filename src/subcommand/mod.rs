@@ -1,3 +1,5 @@
 //! One file per subcommand.
 
 pub mod check;
+pub mod cuesheet;
+pub mod rights;

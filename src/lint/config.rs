@@ -1,0 +1,80 @@
+//! Severities from the recipe's `lint { deny R007 warn C005 allow D005 }`
+//! block: `deny` makes a rule an error, `warn` a warning, `allow` silences
+//! it. A code that names no rule is itself an error (E0220).
+
+use std::collections::HashMap;
+
+use crate::{
+    diagnostic::{Diagnostic, Severity},
+    keyword::closest,
+    lint::{Rule, RESERVED, RULES},
+    model::{LintLevel, Model, Named},
+};
+
+/// E0220: a lint code that names no rule.
+pub const UNKNOWN_LINT_CODE: &str = "E0220";
+
+/// The configured level of each code the recipe mentions.
+#[derive(Debug, Default)]
+pub struct Settings {
+    levels: HashMap<String, LintLevel>,
+}
+
+impl Settings {
+    /// Reads the model's `lint` settings; unknown codes are reported.
+    pub fn from_model(model: &Model) -> (Settings, Vec<Diagnostic>) {
+        let mut settings = Settings::default();
+        let mut diagnostics = Vec::new();
+        for setting in &model.lint {
+            match check_code(&setting.code) {
+                Ok(()) => {
+                    settings
+                        .levels
+                        .insert(setting.code.name.clone(), setting.level);
+                }
+                Err(diagnostic) => diagnostics.push(diagnostic),
+            }
+        }
+        (settings, diagnostics)
+    }
+
+    /// The severity of `rule`'s diagnostics, `None` when allowed.
+    pub fn severity(&self, rule: &Rule) -> Option<Severity> {
+        match self.levels.get(rule.code) {
+            None => Some(rule.default_severity),
+            Some(LintLevel::Deny) => Some(Severity::Error),
+            Some(LintLevel::Warn) => Some(Severity::Warning),
+            Some(LintLevel::Allow) => None,
+        }
+    }
+}
+
+/// Whether `code` names a lint rule (or a reserved code).
+pub fn is_known(code: &str) -> bool {
+    RULES.iter().any(|rule| rule.code == code) || RESERVED.contains(&code)
+}
+
+/// `Ok` for a known lint code, else an E0220 diagnostic at the code.
+pub fn check_code(code: &Named) -> Result<(), Diagnostic> {
+    if is_known(&code.name) {
+        return Ok(());
+    }
+    let codes = RULES
+        .iter()
+        .map(|rule| rule.code)
+        .chain(RESERVED.iter().copied());
+    let diagnostic = Diagnostic::error(
+        UNKNOWN_LINT_CODE,
+        format!("`{}` is not a lint code", code.name),
+    )
+    .at(code.span, "unknown lint code");
+    Err(match closest(&code.name, codes) {
+        Some(suggestion) if suggestion.eq_ignore_ascii_case(&code.name) => {
+            diagnostic.help(format!("lint codes are upper case: `{suggestion}`"))
+        }
+        Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+        None => diagnostic.help(
+            "lint codes are R001–R009 (rights), C001–C005 (cue sheet) and D001–D006 (delivery)",
+        ),
+    })
+}

@@ -1,0 +1,72 @@
+//! The lint rules: rights (R), cue sheet (C) and delivery (D) checks on a
+//! resolved [`Model`], in the manner of ruff.
+//!
+//! Every rule lives in its own file under `rules/` with a stable code, a
+//! kebab-case name, a default severity and a doc comment (what it checks,
+//! why, an example) that is also its help text in SARIF output. [`check`]
+//! runs every rule, then applies the recipe's configuration: the `lint { … }`
+//! block's severities ([`config`]) and inline `// sndtrk: allow(CODE) reason`
+//! comments ([`suppression`]).
+
+/// Declares a [`Rule`] whose doc comment is kept as its help text.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub static $id:ident {
+            code: $code:literal,
+            name: $name:literal,
+            severity: $severity:ident,
+            summary: $summary:literal,
+            check: $check:path $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub static $id: $crate::lint::Rule = $crate::lint::Rule {
+            code: $code,
+            name: $name,
+            default_severity: $crate::diagnostic::Severity::$severity,
+            summary: $summary,
+            doc: concat!($($doc, "\n"),*),
+            check: $check,
+        };
+    };
+}
+
+mod checker;
+pub mod config;
+mod registry;
+pub mod rules;
+pub mod suppression;
+
+pub use checker::Checker;
+pub use registry::{rule, Rule, RESERVED, RULES};
+
+use crate::{diagnostic::Diagnostic, model::Model};
+
+/// Runs every rule on `model` and applies the recipe's configuration: the
+/// diagnostics that remain, with configured severities, sorted by position.
+pub fn check(model: &Model) -> Vec<Diagnostic> {
+    let checker = Checker::new(model);
+    let (settings, mut diagnostics) = config::Settings::from_model(model);
+    let (suppressions, problems) = suppression::Suppressions::scan(model);
+    diagnostics.extend(problems);
+    for rule in RULES {
+        let mut found = Vec::new();
+        (rule.check)(&checker, &mut found);
+        for mut diagnostic in found {
+            if diagnostic.code == rule.code {
+                match settings.severity(rule) {
+                    Some(severity) => diagnostic.severity = severity,
+                    None => continue,
+                }
+                if suppressions.silences(&diagnostic) {
+                    continue;
+                }
+            }
+            diagnostics.push(diagnostic);
+        }
+    }
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics.dedup();
+    diagnostics
+}

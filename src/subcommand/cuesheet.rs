@@ -1,0 +1,34 @@
+//! `sndtrk cuesheet`: print the music cue sheet as CSV or JSON.
+
+use crate::{
+    arguments::{CuesheetArgs, CuesheetFormat},
+    cli::{EXIT_FAILURE, EXIT_OK},
+    config::Config,
+    cuesheet,
+    subcommand::rights::resolve_or_report,
+};
+
+pub fn run(config: &Config, args: &CuesheetArgs) -> i32 {
+    let Some(resolved) = resolve_or_report(config) else {
+        return EXIT_FAILURE;
+    };
+    match cuesheet::cue_sheet(&resolved.model) {
+        Ok(sheet) => {
+            match args.format {
+                CuesheetFormat::Csv => print!("{}", cuesheet::to_csv(&sheet)),
+                CuesheetFormat::Json => print!("{}", cuesheet::to_json(&sheet)),
+            }
+            EXIT_OK
+        }
+        Err(errors) => {
+            for error in &errors {
+                eprint!(
+                    "{}",
+                    crate::render::human::render(&resolved.model.sources, error)
+                );
+                eprintln!();
+            }
+            EXIT_FAILURE
+        }
+    }
+}
