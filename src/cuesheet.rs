@@ -71,7 +71,7 @@ pub fn cue_sheet(model: &Model) -> Result<CueSheet, Vec<Diagnostic>> {
         let placed = match placement(model, &cue.clip) {
             Ok(placed) => placed,
             Err(error) => {
-                errors.push(error);
+                errors.push(*error);
                 continue;
             }
         };

@@ -90,17 +90,13 @@ impl Walk<'_> {
         self.path.push(bus);
         for (position, member) in self.model.buses[bus].members.iter().enumerate() {
             match member.target {
-                Some(MemberRef::Stem(stem)) => {
-                    if self.seen_stems.insert(stem) {
-                        self.mix
-                            .stems
-                            .push(self.reached(stem, Some((bus, position))));
-                    }
+                Some(MemberRef::Stem(stem)) if self.seen_stems.insert(stem) => {
+                    let reached = self.reached(stem, Some((bus, position)));
+                    self.mix.stems.push(reached);
                 }
-                Some(MemberRef::Cue(cue)) => {
-                    if self.seen_cues.insert(cue) {
-                        self.mix.cues.push(self.reached(cue, Some((bus, position))));
-                    }
+                Some(MemberRef::Cue(cue)) if self.seen_cues.insert(cue) => {
+                    let reached = self.reached(cue, Some((bus, position)));
+                    self.mix.cues.push(reached);
                 }
                 Some(MemberRef::AllCues) => {
                     for cue in 0..self.model.cues.len() {
@@ -110,7 +106,7 @@ impl Walk<'_> {
                     }
                 }
                 Some(MemberRef::Bus(inner)) => self.bus(inner),
-                None => {}
+                Some(MemberRef::Stem(_) | MemberRef::Cue(_)) | None => {}
             }
         }
         self.path.pop();

@@ -86,7 +86,7 @@ pub struct Placement {
 /// its trims, cut short by `to` when the placement ends first. `Ok(None)`
 /// when the clip has no `at` or no audio; an error when its file's header
 /// cannot be read.
-pub fn placement(model: &Model, clip: &Clip) -> Result<Option<Placement>, Diagnostic> {
+pub fn placement(model: &Model, clip: &Clip) -> Result<Option<Placement>, Box<Diagnostic>> {
     let Some(project) = &model.project else {
         return Ok(None);
     };

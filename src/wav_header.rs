@@ -42,8 +42,17 @@ pub fn resolve(model: &Model, span: Span, path: &Path) -> PathBuf {
 
 /// Reads the header of the WAV file at `path`; the error is a diagnostic at
 /// `span` (the `file` property) naming the file.
-pub fn read(path: &Path, span: Span) -> Result<WavHeader, Diagnostic> {
-    match hound::WavReader::open(path) {
+pub fn read(path: &Path, span: Span) -> Result<WavHeader, Box<Diagnostic>> {
+    let file =
+        std::fs::File::open(path).map_err(|error| {
+            Box::new(Diagnostic::error(
+            CANNOT_OPEN,
+            format!("cannot open `{}`: {error}", path.display()),
+        )
+        .at(span, "this file")
+        .help("check the path (relative to the recipe) and that the file exists and is readable"))
+        })?;
+    match hound::WavReader::new(std::io::BufReader::new(file)) {
         Ok(reader) => {
             let spec = reader.spec();
             Ok(WavHeader {
@@ -52,19 +61,11 @@ pub fn read(path: &Path, span: Span) -> Result<WavHeader, Diagnostic> {
                 frames: u64::from(reader.duration()),
             })
         }
-        Err(hound::Error::IoError(error)) if error.kind() != std::io::ErrorKind::UnexpectedEof => {
-            Err(Diagnostic::error(
-                CANNOT_OPEN,
-                format!("cannot open `{}`: {error}", path.display()),
-            )
-            .at(span, "this file")
-            .help("check the path (relative to the recipe) and that the file exists and is readable"))
-        }
-        Err(error) => Err(Diagnostic::error(
+        Err(error) => Err(Box::new(Diagnostic::error(
             NOT_WAV,
             format!("`{}` is not a WAV file sndtrk can read: {error}", path.display()),
         )
         .at(span, "this file")
-        .help("export it as PCM WAV (16- or 24-bit integer, or 32-bit float), e.g. `ffmpeg -i in.x -c:a pcm_s24le out.wav`")),
+        .help("export it as PCM WAV (16- or 24-bit integer, or 32-bit float), e.g. `ffmpeg -i in.x -c:a pcm_s24le out.wav`"))),
     }
 }

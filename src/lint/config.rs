@@ -32,7 +32,7 @@ impl Settings {
                         .levels
                         .insert(setting.code.name.clone(), setting.level);
                 }
-                Err(diagnostic) => diagnostics.push(diagnostic),
+                Err(diagnostic) => diagnostics.push(*diagnostic),
             }
         }
         (settings, diagnostics)
@@ -55,7 +55,7 @@ pub fn is_known(code: &str) -> bool {
 }
 
 /// `Ok` for a known lint code, else an E0220 diagnostic at the code.
-pub fn check_code(code: &Named) -> Result<(), Diagnostic> {
+pub fn check_code(code: &Named) -> Result<(), Box<Diagnostic>> {
     if is_known(&code.name) {
         return Ok(());
     }
@@ -68,7 +68,7 @@ pub fn check_code(code: &Named) -> Result<(), Diagnostic> {
         format!("`{}` is not a lint code", code.name),
     )
     .at(code.span, "unknown lint code");
-    Err(match closest(&code.name, codes) {
+    Err(Box::new(match closest(&code.name, codes) {
         Some(suggestion) if suggestion.eq_ignore_ascii_case(&code.name) => {
             diagnostic.help(format!("lint codes are upper case: `{suggestion}`"))
         }
@@ -76,5 +76,5 @@ pub fn check_code(code: &Named) -> Result<(), Diagnostic> {
         None => diagnostic.help(
             "lint codes are R001–R009 (rights), C001–C005 (cue sheet) and D001–D006 (delivery)",
         ),
-    })
+    }))
 }

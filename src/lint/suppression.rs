@@ -63,7 +63,7 @@ impl Suppressions {
                     let rest_start = start + body.len() - rest.len();
                     match parse(source, rest, rest_start, comment) {
                         Ok(codes) => pending.push((comment, codes)),
-                        Err(diagnostic) => diagnostics.push(diagnostic),
+                        Err(diagnostic) => diagnostics.push(*diagnostic),
                     }
                     continue;
                 }
@@ -83,7 +83,7 @@ impl Suppressions {
                                 declaration,
                                 comment,
                             }),
-                            Err(diagnostic) => diagnostics.push(diagnostic),
+                            Err(diagnostic) => diagnostics.push(*diagnostic),
                         }
                     }
                 }
@@ -119,24 +119,31 @@ fn misplaced(comment: Span) -> Diagnostic {
 }
 
 /// Parses `allow(C004, C005) reason` (after `sndtrk:`), which starts at byte `at`.
-fn parse(source: SourceId, rest: &str, at: usize, comment: Span) -> Result<Vec<Named>, Diagnostic> {
+fn parse(
+    source: SourceId,
+    rest: &str,
+    at: usize,
+    comment: Span,
+) -> Result<Vec<Named>, Box<Diagnostic>> {
     let usage = "write `// sndtrk: allow(CODE) reason`, such as `// sndtrk: allow(C004) the label has not assigned an ISRC yet`";
     let trimmed = rest.trim_start();
     let at = at + (rest.len() - trimmed.len());
     let Some(inner) = trimmed.strip_prefix("allow(") else {
-        return Err(Diagnostic::error(
-            BAD_SUPPRESSION,
-            "a `// sndtrk:` comment that is not `allow(…)`",
-        )
-        .at(comment, "not a suppression")
-        .help(usage));
+        return Err(Box::new(
+            Diagnostic::error(
+                BAD_SUPPRESSION,
+                "a `// sndtrk:` comment that is not `allow(…)`",
+            )
+            .at(comment, "not a suppression")
+            .help(usage),
+        ));
     };
     let Some(close) = inner.find(')') else {
-        return Err(
+        return Err(Box::new(
             Diagnostic::error(BAD_SUPPRESSION, "the suppression's `allow(` is not closed")
                 .at(comment, "missing `)`")
                 .help(usage),
-        );
+        ));
     };
     let list_start = at + "allow(".len();
     let mut codes = Vec::new();
@@ -154,11 +161,11 @@ fn parse(source: SourceId, rest: &str, at: usize, comment: Span) -> Result<Vec<N
         position += piece.len() + 1;
     }
     if codes.is_empty() {
-        return Err(
+        return Err(Box::new(
             Diagnostic::error(BAD_SUPPRESSION, "the suppression names no lint code")
                 .at(comment, "no code")
                 .help(usage),
-        );
+        ));
     }
     let reason = inner[close + 1..].trim();
     if reason.is_empty() {
@@ -172,14 +179,14 @@ fn parse(source: SourceId, rest: &str, at: usize, comment: Span) -> Result<Vec<N
         } else {
             "`// sndtrk: allow(CODE) reason`".to_owned()
         };
-        return Err(Diagnostic::error(
+        return Err(Box::new(Diagnostic::error(
             BAD_SUPPRESSION,
             format!("the suppression of {list} gives no reason"),
         )
         .at(comment, "reason missing")
         .help(format!(
             "say why after the parenthesis: {example}; a suppression without a reason silences nothing"
-        )));
+        ))));
     }
     Ok(codes)
 }

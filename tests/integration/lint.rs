@@ -188,7 +188,7 @@ fn every_planted_mistake_is_found_at_its_line_and_nothing_else() {
     let mut found = codes(&recipe);
     found.sort();
     let expected = expected_codes(&recipe);
-    assert_eq!(expected.len(), 17);
+    assert_eq!(expected.len(), 16);
     assert_eq!(found, expected);
 }
 

@@ -19,10 +19,36 @@ fn pending_example() -> String {
     )
 }
 
+/// Escapes the stray `]` in the schema's `language` patterns; returns how many.
+fn escape_stray_bracket(value: &mut serde_json::Value) -> usize {
+    const STRAY: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut count = 0;
+            for (key, value) in map.iter_mut() {
+                if key == "pattern" && value == STRAY {
+                    *value = serde_json::json!("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$");
+                    count += 1;
+                } else {
+                    count += escape_stray_bracket(value);
+                }
+            }
+            count
+        }
+        serde_json::Value::Array(items) => items.iter_mut().map(escape_stray_bracket).sum(),
+        _ => 0,
+    }
+}
+
 #[test]
 fn sarif_validates_against_the_sarif_2_1_0_schema() {
-    let schema: serde_json::Value =
+    let mut schema: serde_json::Value =
         serde_json::from_str(&fixture("sarif-schema-2.1.0.json")).unwrap();
+    // The published schema's patterns for `language` have a stray `]` that
+    // ECMA-262 regular expressions accept and the validator's engine rejects;
+    // sndtrk never writes `language`, so those patterns are escaped here
+    // rather than edited in the vendored file.
+    assert_eq!(escape_stray_bracket(&mut schema), 2);
     let validator = jsonschema::draft7::new(&schema).unwrap();
     let ran = Test::new()
         .recipe(&pending_example())
@@ -105,7 +131,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
 #[test]
 fn github_prints_workflow_commands() {
     let recipe = pending_example();
-    let line = |needle: &str| recipe[..recipe.find(needle).unwrap()].lines().count() + 1;
+    let line = |needle: &str| recipe[..recipe.find(needle).unwrap()].matches('\n').count() + 1;
     let status = line("status pending");
     let from = line("from MX FX");
     let ran = Test::new()
@@ -180,7 +206,7 @@ fn a_suppression_silences_its_code_in_the_next_declaration() {
     // It silences only that code: C005 still fires in the same cue.
     let recipe = recipe.replace("writer \"K. Lee\" society ASCAP", "writer \"K. Lee\"");
     let line = recipe[..recipe.find("writer \"K. Lee\"").unwrap()]
-        .lines()
+        .matches('\n')
         .count()
         + 1;
     assert_eq!(codes(&recipe), vec![("C005".to_owned(), line)]);

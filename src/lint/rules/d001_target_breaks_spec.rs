@@ -83,6 +83,7 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let Some(format) = target.format else {
             continue;
         };
+        let fixed = fixed_format(spec, format);
         if let Some(rate) = spec.sample_rate {
             if rate.value != format.sample_rate {
                 diagnostics.push(
@@ -101,11 +102,8 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
                         format!("{} breaks {}", hertz(format.sample_rate), spec.name.name),
                     )
                     .help(format!(
-                        "write the target at {}: `format wav {} {}bit{}`",
-                        hertz(rate.value),
-                        hertz(rate.value),
-                        format.bits,
-                        if format.float { " float" } else { "" }
+                        "write the target at {}: {fixed}",
+                        hertz(rate.value)
                     )),
                 );
             }
@@ -124,13 +122,7 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
                         format.span,
                         format!("{}-bit breaks {}", format.bits, spec.name.name),
                     )
-                    .help(format!(
-                        "write the target at {} bits: `format wav {} {}bit{}`",
-                        bits.value,
-                        hertz(format.sample_rate),
-                        bits.value,
-                        if bits.value == 32 { " float" } else { "" }
-                    )),
+                    .help(format!("write the target at {} bits: {fixed}", bits.value)),
                 );
             }
         }
@@ -139,10 +131,20 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
 
 /// `48kHz`, `44.1kHz` or `22050Hz`, as the recipe would write it.
 pub fn hertz(rate: u32) -> String {
-    if rate % 100 == 0 {
+    if rate.is_multiple_of(100) {
         let khz = f64::from(rate) / 1000.0;
         format!("{khz}kHz")
     } else {
         format!("{rate}Hz")
     }
+}
+
+/// The `format` property that meets `spec`: its rate and depth where it sets them.
+pub fn fixed_format(spec: &crate::model::Spec, format: crate::model::Format) -> String {
+    let rate = spec
+        .sample_rate
+        .map_or(format.sample_rate, |rate| rate.value);
+    let bits = spec.bits.map_or(format.bits, |bits| bits.value);
+    let float = if bits == 32 { " float" } else { "" };
+    format!("`format wav {} {bits}bit{float}`", hertz(rate))
 }

@@ -65,7 +65,7 @@ fn check_clip(
     let header = match wav_header::read(&wav_header::resolve(model, *span, path), *span) {
         Ok(header) => header,
         Err(diagnostic) => {
-            diagnostics.push(diagnostic);
+            diagnostics.push(*diagnostic);
             return;
         }
     };

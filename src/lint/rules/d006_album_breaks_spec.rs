@@ -2,7 +2,7 @@
 
 use crate::{diagnostic::Diagnostic, lint::Checker};
 
-use super::d001_target_breaks_spec::hertz;
+use super::d001_target_breaks_spec::{fixed_format, hertz};
 
 declare_rule! {
     /// ## What it checks
@@ -38,6 +38,7 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let Some(spec) = model.specs.get(&spec_name.name) else {
             continue;
         };
+        let fixed = fixed_format(spec, format);
         if let Some(rate) = spec.sample_rate {
             if rate.value != format.sample_rate {
                 diagnostics.push(
@@ -55,13 +56,7 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
                         format.span,
                         format!("{} breaks {}", hertz(format.sample_rate), spec.name.name),
                     )
-                    .help(format!(
-                        "write the album at {}: `format wav {} {}bit{}`",
-                        hertz(rate.value),
-                        hertz(rate.value),
-                        format.bits,
-                        if format.float { " float" } else { "" }
-                    )),
+                    .help(format!("write the album at {}: {fixed}", hertz(rate.value))),
                 );
             }
         }
@@ -79,13 +74,7 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
                         format.span,
                         format!("{}-bit breaks {}", format.bits, spec.name.name),
                     )
-                    .help(format!(
-                        "write the album at {} bits: `format wav {} {}bit{}`",
-                        bits.value,
-                        hertz(format.sample_rate),
-                        bits.value,
-                        if bits.value == 32 { " float" } else { "" }
-                    )),
+                    .help(format!("write the album at {} bits: {fixed}", bits.value)),
                 );
             }
         }

@@ -117,17 +117,20 @@ pub fn uncovered<T>(
 pub fn describe_contexts<T>(checker: &Checker<'_>, contexts: &[(Context, T)]) -> String {
     let mut names: Vec<String> = Vec::new();
     for (context, _) in contexts {
-        let name = match context {
-            Context::Target(index) => {
-                format!("target `{}`", checker.model.targets[*index].name.name)
-            }
-            Context::Album(index) => format!("album `{}`", checker.model.albums[*index].name.name),
-        };
+        let name = context_name(checker, *context);
         if !names.contains(&name) {
             names.push(name);
         }
     }
     names.join(", ")
+}
+
+/// "target `stereo`" or "album `ost`".
+pub fn context_name(checker: &Checker<'_>, context: Context) -> String {
+    match context {
+        Context::Target(index) => format!("target `{}`", checker.model.targets[index].name.name),
+        Context::Album(index) => format!("album `{}`", checker.model.albums[index].name.name),
+    }
 }
 
 /// The sum of the parties' shares; a lone party without a share holds 100%.
@@ -233,15 +236,11 @@ pub fn coverage_gap(checker: &Checker<'_>, gap: CoverageGap, diagnostics: &mut V
             Coverage::Only(items) => items.iter().map(|item| item.name.clone()).collect(),
         };
         let have = wanted.join(", ");
-        let mut missing: Vec<String> = Vec::new();
         for (_, shortfall) in &contexts {
             match shortfall {
                 clearance::Shortfall::Everything => everything = true,
                 clearance::Shortfall::Only(items) => {
                     for item in items {
-                        if !missing.contains(item) {
-                            missing.push(item.clone());
-                        }
                         if !wanted.contains(item) {
                             wanted.push(item.clone());
                         }
@@ -249,15 +248,6 @@ pub fn coverage_gap(checker: &Checker<'_>, gap: CoverageGap, diagnostics: &mut V
                 }
             }
         }
-        let lacking = if everything {
-            if missing.is_empty() {
-                gap.everything.to_owned()
-            } else {
-                format!("{} ({})", gap.everything, missing.join(", "))
-            }
-        } else {
-            missing.join(", ")
-        };
         let fix = if everything {
             format!("`{} {}`", gap.dimension, gap.everything)
         } else if wanted.len() == 1 {
@@ -271,10 +261,21 @@ pub fn coverage_gap(checker: &Checker<'_>, gap: CoverageGap, diagnostics: &mut V
             Diagnostic::error(
                 gap.code,
                 format!(
-                    "{kind} licence `{}` for {cue} does not cover the {} of {}: {lacking}",
+                    "{kind} licence `{}` for {cue} does not cover the {} of {}",
                     license.name.name,
                     gap.dimension,
-                    describe_contexts(checker, &contexts),
+                    contexts
+                        .iter()
+                        .map(|(context, shortfall)| format!(
+                            "{} ({})",
+                            context_name(checker, *context),
+                            match shortfall {
+                                clearance::Shortfall::Everything => gap.everything.to_owned(),
+                                clearance::Shortfall::Only(items) => items.join(", "),
+                            }
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 ),
             )
             .at(licensed.span, format!("covers only {have}"))
