@@ -34,9 +34,25 @@ pub fn render(diagnostics: &[(&Sources, &Diagnostic)]) -> String {
             })
         })
         .collect();
+    let mut rules = rules;
+    // Resolution errors (E-codes) are not lint rules; each code reported
+    // gets a descriptor too, so every result's ruleId names a rule.
+    let mut other_codes: Vec<&str> = Vec::new();
+    for (_, diagnostic) in diagnostics {
+        if !RULES.iter().any(|rule| rule.code == diagnostic.code)
+            && !other_codes.contains(&diagnostic.code)
+        {
+            other_codes.push(diagnostic.code);
+            rules.push(json!({
+                "id": diagnostic.code,
+                "shortDescription": { "text": format!("sndtrk recipe error {}", diagnostic.code) },
+                "defaultConfiguration": { "level": "error" },
+            }));
+        }
+    }
     let results: Vec<Value> = diagnostics
         .iter()
-        .map(|(sources, diagnostic)| result(sources, diagnostic))
+        .map(|(sources, diagnostic)| result(sources, diagnostic, &rules))
         .collect();
     let log = json!({
         "$schema": SCHEMA,
@@ -67,7 +83,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn result(sources: &Sources, diagnostic: &Diagnostic) -> Value {
+fn result(sources: &Sources, diagnostic: &Diagnostic, rules: &[Value]) -> Value {
     let mut text = diagnostic.message.clone();
     if let Some(help) = &diagnostic.help {
         text.push_str("\nhelp: ");
@@ -78,7 +94,7 @@ fn result(sources: &Sources, diagnostic: &Diagnostic) -> Value {
         "level": level(diagnostic.severity),
         "message": { "text": text },
     });
-    if let Some(index) = RULES.iter().position(|rule| rule.code == diagnostic.code) {
+    if let Some(index) = rules.iter().position(|rule| rule["id"] == diagnostic.code) {
         result["ruleIndex"] = json!(index);
     }
     if let Some(location) = diagnostic.location(sources) {

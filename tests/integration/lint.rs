@@ -264,4 +264,35 @@ mod d003 {
             .stdout_contains("stems/fx.wav")
             .run();
     }
+
+    /// A cue's master may come at another rate (the build resamples it), but
+    /// not with other channels than its layout.
+    #[test]
+    fn a_cue_file_is_checked_for_channels_not_rate() {
+        let recipe = fixture("lint/D003/recipe.sndtrk").replace(
+            "    type score\n    usage BI\n    silence for 2s",
+            "    type score\n    usage BI\n    layout 2.0\n    file \"music/1M1.wav\"",
+        );
+        let check = |bytes: Vec<u8>| {
+            let ran = Test::new()
+                .recipe(&recipe)
+                .write("stems/fx.wav", wav(6, 48_000, 0.5))
+                .write("music/1M1.wav", bytes)
+                .args(["check", "--format", "json"])
+                .status_any()
+                .run();
+            let found: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+            found
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["message"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(check(wav(2, 44_100, 0.5)), Vec::<String>::new());
+        assert_eq!(
+            check(wav(1, 44_100, 0.5)),
+            vec!["`music/1M1.wav` has 1 channel, but cue `1M1` is declared 2.0 (2 channels)"]
+        );
+    }
 }

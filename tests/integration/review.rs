@@ -40,8 +40,8 @@ fn escape_stray_bracket(value: &mut serde_json::Value) -> usize {
     }
 }
 
-#[test]
-fn sarif_validates_against_the_sarif_2_1_0_schema() {
+/// Parses a SARIF log and validates it against the vendored SARIF 2.1.0 schema.
+fn validated_sarif(text: &str) -> serde_json::Value {
     let mut schema: serde_json::Value =
         serde_json::from_str(&fixture("sarif-schema-2.1.0.json")).unwrap();
     // The published schema's patterns for `language` have a stray `]` that
@@ -50,13 +50,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
     // rather than edited in the vendored file.
     assert_eq!(escape_stray_bracket(&mut schema), 2);
     let validator = jsonschema::draft7::new(&schema).unwrap();
-    let ran = Test::new()
-        .recipe(&pending_example())
-        .args(["check", "--format", "sarif"])
-        .status(1)
-        .stderr("")
-        .run();
-    let log: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    let log: serde_json::Value = serde_json::from_str(text).unwrap();
     let errors: Vec<String> = validator
         .iter_errors(&log)
         .map(|error| format!("{error} at {}", error.instance_path()))
@@ -66,6 +60,18 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
     let mut broken = log.clone();
     broken.as_object_mut().unwrap().remove("version");
     assert!(!validator.is_valid(&broken));
+    log
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    let ran = Test::new()
+        .recipe(&pending_example())
+        .args(["check", "--format", "sarif"])
+        .status(1)
+        .stderr("")
+        .run();
+    let log = validated_sarif(&ran.stdout);
 
     let run = &log["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
@@ -232,4 +238,21 @@ fn a_misplaced_suppression_is_an_error() {
     );
     let found: Vec<String> = codes(&recipe).into_iter().map(|(code, _)| code).collect();
     assert_eq!(found, vec!["E0221", "C004", "C004"]);
+}
+
+#[test]
+fn sarif_describes_resolution_errors_too() {
+    let recipe = example().replace("bus MX 5.1 { cues }", "bus MX 5.1 { cues 9M9 }");
+    let ran = Test::new()
+        .recipe(&recipe)
+        .args(["check", "--format", "sarif"])
+        .status(1)
+        .run();
+    let log = validated_sarif(&ran.stdout);
+    let run = &log["runs"][0];
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "E0204");
+    let index = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(run["tool"]["driver"]["rules"][index]["id"], "E0204");
+    assert_eq!(run["results"].as_array().unwrap().len(), 1);
 }

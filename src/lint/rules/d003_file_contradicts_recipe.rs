@@ -13,8 +13,10 @@ declare_rule! {
     /// ## What it checks
     /// A stem's or cue's `file` whose WAV header contradicts the recipe: its
     /// channel count differs from the channels of the declared `layout`, or
-    /// its sample rate differs from the project's `sample_rate`. Only the
-    /// header is read. A file that cannot be opened (E0501) or is not a WAV
+    /// (for a stem) its sample rate differs from the project's `sample_rate`.
+    /// Stems are the production's own exports at the project rate; a cue's
+    /// master (a licensed recording at 44.1 kHz, say) is resampled by the
+    /// build, so its rate is not a contradiction. Only the header is read. A file that cannot be opened (E0501) or is not a WAV
     /// file (E0502) is reported as an error of its own.
     ///
     /// ## Why
@@ -95,7 +97,7 @@ fn check_clip(
             }
         }
     }
-    if let Some(project) = &model.project {
+    if let Some(project) = model.project.as_ref().filter(|_| what == "stem") {
         if header.sample_rate != project.sample_rate {
             diagnostics.push(
                 Diagnostic::error(
@@ -108,7 +110,7 @@ fn check_clip(
                 )
                 .at(*span, hertz(header.sample_rate))
                 .help(format!(
-                    "export the {what} at the project's {}",
+                    "export the stem at the project's {}",
                     hertz(project.sample_rate)
                 )),
             );
