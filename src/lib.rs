@@ -19,6 +19,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod grammar;
 pub mod keyword;
+pub mod lower;
 pub mod model;
 pub mod parse;
 pub mod render;

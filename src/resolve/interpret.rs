@@ -330,15 +330,11 @@ impl Interpreter<'_> {
                 25_000 if exact => FrameRate::F25,
                 29_970 if exact => FrameRate::F29_97,
                 30_000 if exact => FrameRate::F30,
-                48_000 if exact => FrameRate::F48,
-                50_000 if exact => FrameRate::F50,
-                59_940 if exact => FrameRate::F59_94,
-                60_000 if exact => FrameRate::F60,
                 _ => {
                     return args.out_of_range(
                         rate.span,
                         format!("{} is not a frame rate sndtrk knows", rate.value),
-                        "write one of 23.976, 24, 25, 29.97, 30, 48, 50, 59.94, 60",
+                        "write one of 23.976, 24, 25, 29.97 or 30",
                     )
                 }
             };
@@ -405,11 +401,10 @@ impl Interpreter<'_> {
             ))
         } else if tc.drop_frame && !self.frame_rate.allows_drop_frame() {
             Some(format!(
-                "drop-frame timecode (`;`) exists only at 29.97 and 59.94 fps, not at {nominal} fps"
+                "drop-frame timecode (`;`) exists only at 29.97 fps, not at {nominal} fps"
             ))
         } else if tc.drop_frame {
-            let dropped = if nominal == 60 { 4 } else { 2 };
-            (tc.seconds == 0 && tc.minutes % 10 != 0 && tc.frames < dropped).then(|| {
+            (tc.seconds == 0 && tc.minutes % 10 != 0 && tc.frames < 2).then(|| {
                 format!(
                     "frame {:02} is dropped at the start of minute {:02} in drop-frame timecode",
                     tc.frames, tc.minutes
