@@ -114,6 +114,7 @@ pub const MEDIA: &[&str] = &[
 pub fn declarations(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, files: &[Loaded]) {
     let mut interpreter = Interpreter {
         frame_rate: FrameRate::F24,
+        sample_rate: 48_000,
         diagnostics,
     };
     // The project comes first: timecodes are checked against its frame rate.
@@ -140,6 +141,7 @@ pub fn declarations(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, files:
     }
     if let Some(project) = &model.project {
         interpreter.frame_rate = project.frame_rate;
+        interpreter.sample_rate = project.sample_rate;
     }
     for loaded in files {
         for declaration in &loaded.file.declarations {
@@ -171,6 +173,8 @@ pub fn declarations(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, files:
 
 struct Interpreter<'d> {
     frame_rate: FrameRate,
+    /// The project's sample rate: a tone must lie below half of it.
+    sample_rate: u32,
     diagnostics: &'d mut Vec<Diagnostic>,
 }
 
@@ -450,7 +454,7 @@ impl Interpreter<'_> {
         let frame_rate = self.frame_rate;
         let audio = sources.first().and_then(|property| {
             let mut args = Args::new(property, self.diagnostics);
-            let audio = audio_source(&mut args, property.keyword.text.as_str());
+            let audio = audio_source(&mut args, property.keyword.text.as_str(), self.sample_rate);
             if audio.is_some() {
                 args.finish();
             }
@@ -1315,7 +1319,7 @@ fn generator_duration(args: &mut Args<'_, '_>) -> Option<crate::model::Duration>
     Some(duration.value)
 }
 
-fn audio_source(args: &mut Args<'_, '_>, keyword: &str) -> Option<AudioSource> {
+fn audio_source(args: &mut Args<'_, '_>, keyword: &str, sample_rate: u32) -> Option<AudioSource> {
     match keyword {
         "file" => {
             let path = args.text("a WAV file's path in quotes")?;
@@ -1333,7 +1337,7 @@ fn audio_source(args: &mut Args<'_, '_>, keyword: &str) -> Option<AudioSource> {
         }
         "tone" => {
             let frequency = args.quantity(Dimension::Frequency)?;
-            if frequency.value <= 0.0 || frequency.value > 192_000.0 {
+            if frequency.value <= 0.0 || frequency.value >= f64::from(sample_rate) / 2.0 {
                 return args.out_of_range(
                     frequency.span,
                     format!("a tone of {} Hz is out of range", frequency.value),
