@@ -2,3 +2,9 @@
 //! loudness, normalisation, resampling and dither.
 //!
 //! Audio moves between stages as blocks of interleaved `f32` frames.
+
+pub mod block_energy;
+pub mod channel_role;
+pub mod dsp_error;
+pub mod loudness;
+pub mod loudness_range;
