@@ -121,7 +121,7 @@ pub enum DspError {
         )
     )]
     DialogueMismatch {
-        /// What differs: "sample rate" or "length".
+        /// What differs (the length of a pushed block).
         what: &'static str,
         /// The dialogue's channel count.
         dialogue_channels: usize,

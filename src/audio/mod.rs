@@ -5,6 +5,10 @@
 
 pub mod block_energy;
 pub mod channel_role;
+pub mod dialogue_gate;
 pub mod dsp_error;
 pub mod loudness;
 pub mod loudness_range;
+pub mod normalize;
+pub mod peak_limiter;
+pub mod true_peak;
