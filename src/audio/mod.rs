@@ -11,4 +11,5 @@ pub mod loudness;
 pub mod loudness_range;
 pub mod normalize;
 pub mod peak_limiter;
+pub mod resample;
 pub mod true_peak;
