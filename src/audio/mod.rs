@@ -4,21 +4,31 @@
 //! Audio moves between stages as blocks of interleaved `f32` frames.
 
 pub mod bext;
+pub mod block_energy;
 pub mod bus;
+pub mod channel_role;
+pub mod dialogue_gate;
+pub mod dsp_error;
 pub mod error;
 pub mod fade;
 pub mod gain;
 pub mod layout;
+pub mod loudness;
+pub mod loudness_range;
 pub mod matrix;
 pub mod noise;
+pub mod normalize;
 pub mod pan;
+pub mod peak_limiter;
 pub mod place;
+pub mod resample;
 pub mod sample_format;
 pub mod silence;
 pub mod source;
 pub mod timecode;
 pub mod tone;
 pub mod trim;
+pub mod true_peak;
 pub mod wav_format;
 pub mod wav_reader;
 pub mod wav_writer;
