@@ -20,6 +20,7 @@ pub mod diagnostic;
 pub mod grammar;
 pub mod keyword;
 pub mod lower;
+pub mod mix;
 pub mod model;
 pub mod parse;
 pub mod render;
