@@ -6,6 +6,7 @@
 pub mod block_energy;
 pub mod channel_role;
 pub mod dialogue_gate;
+pub mod dither;
 pub mod dsp_error;
 pub mod loudness;
 pub mod loudness_range;
