@@ -2,7 +2,7 @@
 
 use clap::Parser;
 
-use crate::arguments::Arguments;
+use crate::arguments::{Arguments, Command};
 
 /// Exit code for success.
 pub const EXIT_OK: i32 = 0;
@@ -26,7 +26,10 @@ pub fn run() -> i32 {
         }
     };
     install_report_handler();
-    match arguments.command {}
+    let directory = arguments.directory.as_deref();
+    match arguments.command {
+        Command::Measure(args) => crate::subcommand::measure::run(directory, &args),
+    }
 }
 
 /// Installs miette's graphical handler for the binary's human output.

@@ -17,6 +17,7 @@ pub mod layout;
 pub mod loudness;
 pub mod loudness_range;
 pub mod matrix;
+pub mod measure;
 pub mod noise;
 pub mod normalize;
 pub mod pan;

@@ -2,4 +2,5 @@
 
 mod audio_io;
 mod audio_support;
+mod measure;
 mod test;
