@@ -51,14 +51,21 @@ pub enum ChannelRole {
     TopBackRight,
     /// Top back centre (Ctr).
     TopBackCenter,
+    /// Front left of centre (Lc).
+    LeftCenter,
+    /// Front right of centre (Rc).
+    RightCenter,
+    /// A channel of unknown position (weight 1.0, as ffmpeg gives it).
+    Unassigned,
 }
 
 impl ChannelRole {
     /// Parses a channel label such as `L`, `LFE` or `Ls` (ASCII case-insensitive).
     ///
     /// Accepted: `M`, `L`, `R`, `C`, `LFE`, `Ls`, `Rs`, `Lss`, `Rss`, `Lrs`,
-    /// `Rrs`, `Cs`, `Ltf`, `Rtf`, `Ctf`, `Tc`, `Ltr`, `Rtr`, `Ctr`, and the
-    /// WAVE mask names `FL FR FC BL BR SL SR BC TFL TFR TFC TC TBL TBR TBC`.
+    /// `Rrs`, `Cs`, `Ltf`, `Rtf`, `Ctf`, `Tc`, `Ltr`, `Rtr`, `Ctr`, `Lc`, `Rc`,
+    /// and the WAVE mask names `FL FR FC BL BR SL SR BC TFL TFR TFC TC TBL
+    /// TBR TBC FLC FRC`.
     pub fn from_label(label: &str) -> Result<Self, DspError> {
         let role = match label.to_ascii_uppercase().as_str() {
             "M" | "MONO" => Self::Mono,
@@ -80,6 +87,8 @@ impl ChannelRole {
             "LTR" | "TBL" => Self::TopBackLeft,
             "RTR" | "TBR" => Self::TopBackRight,
             "CTR" | "TBC" => Self::TopBackCenter,
+            "LC" | "FLC" => Self::LeftCenter,
+            "RC" | "FRC" => Self::RightCenter,
             _ => {
                 return Err(DspError::UnknownChannelLabel {
                     label: label.to_owned(),
@@ -136,6 +145,16 @@ impl ChannelRole {
         Ok(layout.to_vec())
     }
 
+    /// The roles for channels named by `labels` when every label is known;
+    /// otherwise ffmpeg's default layout for the count; otherwise every
+    /// channel [`ChannelRole::Unassigned`] (weight 1), as ffmpeg measures a
+    /// file of unknown layout.
+    pub fn for_layout<S: AsRef<str>>(labels: &[S]) -> Vec<Self> {
+        Self::from_labels(labels)
+            .or_else(|_| Self::default_layout(labels.len()))
+            .unwrap_or_else(|_| vec![Self::Unassigned; labels.len()])
+    }
+
     /// The BS.1770 channel weight G: 0 for the LFE, 1.41 for surrounds, else 1.
     pub fn weight(self) -> f64 {
         match self.meter_channel() {
@@ -149,9 +168,9 @@ impl ChannelRole {
     pub(crate) fn meter_channel(self) -> ebur128::Channel {
         use ebur128::Channel as E;
         match self {
-            Self::Mono | Self::Center => E::Center,
-            Self::Left => E::Left,
-            Self::Right => E::Right,
+            Self::Mono | Self::Center | Self::Unassigned => E::Center,
+            Self::Left | Self::LeftCenter => E::Left,
+            Self::Right | Self::RightCenter => E::Right,
             Self::Lfe => E::Unused,
             Self::LeftSurround
             | Self::LeftSideSurround
@@ -194,6 +213,25 @@ mod tests {
             .map(|r| r.weight())
             .collect();
         assert_eq!(top, [1.0, 1.0, 1.41, 1.41]);
+    }
+
+    #[test]
+    fn layouts_fall_back_like_ffmpeg() {
+        use ChannelRole::*;
+        assert_eq!(ChannelRole::for_layout(&["C"]), [Center]);
+        // Generic labels: the default layout for the count ...
+        let six = ChannelRole::for_layout(&["Ch1", "Ch2", "Ch3", "Ch4", "Ch5", "Ch6"]);
+        assert_eq!(six, ChannelRole::default_layout(6).unwrap());
+        // ... or weight 1 everywhere when there is none.
+        assert_eq!(
+            ChannelRole::for_layout(&["Ch1", "Ch2", "Ch3"]),
+            [Unassigned; 3]
+        );
+        assert_eq!(Unassigned.weight(), 1.0);
+        assert_eq!(
+            ChannelRole::for_layout(&["Lc", "Rc"]),
+            [LeftCenter, RightCenter]
+        );
     }
 
     #[test]

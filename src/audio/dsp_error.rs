@@ -14,7 +14,7 @@ pub enum DspError {
     #[error("unknown channel label `{label}`")]
     #[diagnostic(
         code(E0601),
-        help("use one of M L R C LFE Ls Rs Lss Rss Lrs Rrs Cs Ltf Rtf Ltr Rtr Tc Ctf Ctr")
+        help("use one of M L R C LFE Ls Rs Lss Rss Lrs Rrs Cs Lc Rc Ltf Rtf Ctf Tc Ltr Rtr Ctr")
     )]
     UnknownChannelLabel {
         /// The label as given.

@@ -6,4 +6,5 @@ mod audio_malformed;
 mod audio_ops;
 mod audio_support;
 mod diagnostics;
+mod measure;
 mod test;
