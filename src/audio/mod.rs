@@ -52,4 +52,4 @@ pub use tone::Tone;
 pub use trim::Trim;
 pub use wav_format::WavFormat;
 pub use wav_reader::WavReader;
-pub use wav_writer::{WavSpec, WavWriter, WriteSummary};
+pub use wav_writer::{WavEncoder, WavSpec, WavWriter, WriteSummary};

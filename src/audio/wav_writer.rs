@@ -52,8 +52,17 @@ const RIFF_LIMIT: u64 = u32::MAX as u64 + 8;
 /// Writes a WAV file block by block; see the module documentation.
 #[derive(Debug)]
 pub struct WavWriter {
+    encoder: WavEncoder<NamedTempFile>,
+}
+
+/// Encodes a WAV stream into any seekable writer (a file, or a build
+/// engine's object): the header first, the data block by block, the chunk
+/// sizes patched at the end.
+#[derive(Debug)]
+pub struct WavEncoder<W: Write + Seek> {
+    /// The name in error messages.
     path: PathBuf,
-    temp: NamedTempFile,
+    out: W,
     spec: WavSpec,
     header_len: u64,
     fact_offset: Option<u64>,
@@ -68,22 +77,7 @@ impl WavWriter {
     /// Starts writing `path` (through a temporary file beside it).
     pub fn create(path: impl AsRef<Path>, spec: WavSpec) -> Result<Self, AudioError> {
         let path = path.as_ref().to_path_buf();
-        let channels = spec.layout.channels();
-        if channels == 0 || channels > MAX_CHANNELS {
-            return Err(AudioError::InvalidValue {
-                what: "channel count",
-                detail: format!(
-                    "{channels} channels for `{}` (1 to {MAX_CHANNELS})",
-                    path.display()
-                ),
-            });
-        }
-        if spec.sample_rate == 0 {
-            return Err(AudioError::InvalidValue {
-                what: "sample rate",
-                detail: format!("0 Hz for `{}`", path.display()),
-            });
-        }
+        check_spec(&spec, &path)?;
         let dir = match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
@@ -92,18 +86,94 @@ impl WavWriter {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let mut temp = tempfile::Builder::new()
+        let temp = tempfile::Builder::new()
             .prefix(&format!(".{file_name}."))
             .suffix(".tmp")
             .tempfile_in(&dir)
             .map_err(|e| AudioError::io("create", &path, e))?;
+        Ok(Self {
+            encoder: WavEncoder::new(temp, spec, path)?,
+        })
+    }
+
+    /// The destination path.
+    pub fn path(&self) -> &Path {
+        &self.encoder.path
+    }
+
+    /// Channels per frame.
+    pub fn channels(&self) -> usize {
+        self.encoder.channels()
+    }
+
+    /// Samples clipped so far.
+    pub fn clipped_samples(&self) -> u64 {
+        self.encoder.clipped
+    }
+
+    /// Appends interleaved frames; `samples.len()` must be a whole number of
+    /// frames.
+    pub fn write_block(&mut self, samples: &[f32]) -> Result<(), AudioError> {
+        self.encoder.write_block(samples)
+    }
+
+    /// Writes every frame of `source`, block by block.
+    pub fn write_source(&mut self, source: &mut dyn Source) -> Result<(), AudioError> {
+        self.encoder.write_source(source)
+    }
+
+    /// Patches the chunk sizes, flushes the file to disk and renames it over
+    /// the destination.
+    pub fn finish(self) -> Result<WriteSummary, AudioError> {
+        let path = self.encoder.path.clone();
+        let (temp, summary) = self.encoder.finish()?;
+        temp.as_file()
+            .sync_all()
+            .map_err(|e| AudioError::io("write", &path, e))?;
+        temp.persist(&path)
+            .map_err(|e| AudioError::io("rename into", &path, e.error))?;
+        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            // Make the rename itself durable; not every platform can.
+            if let Ok(dir) = File::open(dir) {
+                let _ = dir.sync_all();
+            }
+        }
+        Ok(summary)
+    }
+}
+
+fn check_spec(spec: &WavSpec, path: &Path) -> Result<(), AudioError> {
+    let channels = spec.layout.channels();
+    if channels == 0 || channels > MAX_CHANNELS {
+        return Err(AudioError::InvalidValue {
+            what: "channel count",
+            detail: format!(
+                "{channels} channels for `{}` (1 to {MAX_CHANNELS})",
+                path.display()
+            ),
+        });
+    }
+    if spec.sample_rate == 0 {
+        return Err(AudioError::InvalidValue {
+            what: "sample rate",
+            detail: format!("0 Hz for `{}`", path.display()),
+        });
+    }
+    Ok(())
+}
+
+impl<W: Write + Seek> WavEncoder<W> {
+    /// Starts a WAV stream in `out` (positioned at its start); `name` names
+    /// it in errors.
+    pub fn new(mut out: W, spec: WavSpec, name: impl Into<PathBuf>) -> Result<Self, AudioError> {
+        let path = name.into();
+        check_spec(&spec, &path)?;
         let (header, fact_offset) = header(&spec);
-        temp.as_file_mut()
-            .write_all(&header)
+        out.write_all(&header)
             .map_err(|e| AudioError::io("write", &path, e))?;
         Ok(Self {
             path,
-            temp,
+            out,
             header_len: header.len() as u64,
             fact_offset,
             spec,
@@ -148,8 +218,7 @@ impl WavWriter {
             });
         }
         self.clipped += self.spec.sample_format.encode(samples, &mut self.raw);
-        self.temp
-            .as_file_mut()
+        self.out
             .write_all(&self.raw)
             .map_err(|e| AudioError::io("write", &self.path, e))?;
         self.data_bytes += bytes;
@@ -177,12 +246,12 @@ impl WavWriter {
         }
     }
 
-    /// Patches the chunk sizes, flushes the file to disk and renames it over
-    /// the destination.
-    pub fn finish(mut self) -> Result<WriteSummary, AudioError> {
+    /// Patches the chunk sizes and returns the writer, positioned at the
+    /// end, with what was written.
+    pub fn finish(mut self) -> Result<(W, WriteSummary), AudioError> {
         let path = self.path.clone();
         let io = |e| AudioError::io("write", &path, e);
-        let file: &mut File = self.temp.as_file_mut();
+        let file = &mut self.out;
         if self.data_bytes % 2 == 1 {
             file.write_all(&[0]).map_err(io)?;
         }
@@ -199,20 +268,15 @@ impl WavWriter {
             .map_err(io)?;
         file.write_all(&(self.data_bytes as u32).to_le_bytes())
             .map_err(io)?;
-        file.sync_all().map_err(io)?;
-        self.temp
-            .persist(&self.path)
-            .map_err(|e| AudioError::io("rename into", &path, e.error))?;
-        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            // Make the rename itself durable; not every platform can.
-            if let Ok(dir) = File::open(dir) {
-                let _ = dir.sync_all();
-            }
-        }
-        Ok(WriteSummary {
-            frames: self.frames,
-            clipped_samples: self.clipped,
-        })
+        file.seek(SeekFrom::End(0)).map_err(io)?;
+        file.flush().map_err(io)?;
+        Ok((
+            self.out,
+            WriteSummary {
+                frames: self.frames,
+                clipped_samples: self.clipped,
+            },
+        ))
     }
 }
 
@@ -274,7 +338,7 @@ mod tests {
         };
         let mut writer = WavWriter::create(&path, spec).unwrap();
         // Pretend the limit is near: 80 bytes of data allowed.
-        writer.limit = writer.header_len + 80;
+        writer.encoder.limit = writer.encoder.header_len + 80;
         writer.write_block(&[0.0; 16]).unwrap(); // 48 bytes
         let err = writer.write_block(&[0.0; 16]).unwrap_err();
         assert_eq!(
