@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// sndtrk: build film soundtrack deliverables from a recipe.
 #[derive(Debug, Parser)]
@@ -25,6 +25,8 @@ pub enum Command {
     Cuesheet(CuesheetArgs),
     /// Print the clearance matrix: every cue in every target and album, cleared or blocked.
     Rights(RightsArgs),
+    /// Measure loudness (integrated, range, short-term and momentary maxima) and peaks of WAV files.
+    Measure(MeasureArgs),
 }
 
 /// How diagnostics are printed.
@@ -84,4 +86,24 @@ pub struct RightsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = RightsFormat::Human)]
     pub format: RightsFormat,
+}
+/// Arguments of `sndtrk measure`.
+#[derive(Debug, Args)]
+pub struct MeasureArgs {
+    /// The WAV files to measure.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MeasureFormat::Human)]
+    pub format: MeasureFormat,
+}
+
+/// How `sndtrk measure` prints its results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MeasureFormat {
+    /// Aligned text for people.
+    Human,
+    /// One JSON array of objects, one per file measured.
+    Json,
 }

@@ -173,6 +173,9 @@ pub enum Value {
     Hex(u64),
     /// `[a, b]`
     List(Vec<Item>),
+    /// A literal that was already reported as malformed (a number too
+    /// large); readers skip it silently rather than report it again.
+    Invalid,
 }
 
 impl Value {
@@ -188,6 +191,7 @@ impl Value {
             Value::Dotted(raw) => format!("the layout `{raw}`"),
             Value::Hex(value) => format!("the number `{value:#X}`"),
             Value::List(_) => "a list".to_owned(),
+            Value::Invalid => "an invalid value".to_owned(),
         }
     }
 }

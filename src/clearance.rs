@@ -260,7 +260,7 @@ pub fn status_name(status: LicenseStatus) -> &'static str {
 
 /// Every context each cue is used in: the targets whose mix it reaches (in
 /// target order), then the albums that list it (in album order).
-pub fn contexts_of_cues(model: &Model, mixes: &[crate::mix::Mix]) -> Vec<Vec<Context>> {
+pub fn contexts_of_cues(model: &Model, mixes: &[crate::reach::Reach]) -> Vec<Vec<Context>> {
     let mut contexts = vec![Vec::new(); model.cues.len()];
     for (target, mix) in mixes.iter().enumerate() {
         for reached in &mix.cues {

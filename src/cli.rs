@@ -35,6 +35,7 @@ pub fn run() -> i32 {
         Command::Check(args) => subcommand::check::run(&config, args),
         Command::Cuesheet(args) => subcommand::cuesheet::run(&config, args),
         Command::Rights(args) => subcommand::rights::run(&config, args),
+        Command::Measure(args) => subcommand::measure::run(config.given_directory(), args),
     }
 }
 

@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::{
     diagnostic::Diagnostic,
-    mix::Mix,
     model::{CueType, FrameRate, Model, Party},
+    reach::Reach,
     timing::{duration_timecode, placement, timecode_frames},
 };
 
@@ -61,7 +61,7 @@ pub fn cue_sheet(model: &Model) -> Result<CueSheet, Vec<Diagnostic>> {
         .project
         .as_ref()
         .map_or(FrameRate::F24, |project| project.frame_rate);
-    let mixes = Mix::of_all_targets(model);
+    let mixes = Reach::of_all_targets(model);
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for (index, cue) in model.cues.iter().enumerate() {
@@ -126,10 +126,6 @@ fn frame_rate_text(rate: FrameRate) -> &'static str {
         FrameRate::F25 => "25",
         FrameRate::F29_97 => "29.97",
         FrameRate::F30 => "30",
-        FrameRate::F48 => "48",
-        FrameRate::F50 => "50",
-        FrameRate::F59_94 => "59.94",
-        FrameRate::F60 => "60",
     }
 }
 

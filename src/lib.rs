@@ -5,7 +5,20 @@
 //! library (`resolve`) into a `model`, linted, lowered to a graph of render
 //! stages, fingerprinted and rendered with the `audio` core.
 
+pub mod atomic_file;
 pub mod audio;
+pub mod db;
+pub mod engine_error;
+pub mod fingerprint;
+pub mod hash;
+pub mod lock;
+pub mod outcome;
+pub mod progress;
+pub mod stage;
+pub mod stage_graph;
+pub mod store;
+pub mod versioned_file;
+pub mod work;
 
 #[cfg(feature = "cli")]
 pub mod arguments;
@@ -22,9 +35,11 @@ pub mod diagnostic;
 pub mod grammar;
 pub mod keyword;
 pub mod lint;
+pub mod lower;
 pub mod mix;
 pub mod model;
 pub mod parse;
+pub mod reach;
 pub mod render;
 pub mod resolve;
 pub mod rights;

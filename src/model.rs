@@ -138,10 +138,6 @@ pub enum FrameRate {
     F25,
     F29_97,
     F30,
-    F48,
-    F50,
-    F59_94,
-    F60,
 }
 
 impl FrameRate {
@@ -153,10 +149,6 @@ impl FrameRate {
             FrameRate::F25 => (25, 1),
             FrameRate::F29_97 => (30_000, 1_001),
             FrameRate::F30 => (30, 1),
-            FrameRate::F48 => (48, 1),
-            FrameRate::F50 => (50, 1),
-            FrameRate::F59_94 => (60_000, 1_001),
-            FrameRate::F60 => (60, 1),
         }
     }
 
@@ -166,15 +158,12 @@ impl FrameRate {
             FrameRate::F23_976 | FrameRate::F24 => 24,
             FrameRate::F25 => 25,
             FrameRate::F29_97 | FrameRate::F30 => 30,
-            FrameRate::F48 => 48,
-            FrameRate::F50 => 50,
-            FrameRate::F59_94 | FrameRate::F60 => 60,
         }
     }
 
     /// Whether drop-frame timecode exists at this rate.
     pub fn allows_drop_frame(self) -> bool {
-        matches!(self, FrameRate::F29_97 | FrameRate::F59_94)
+        self == FrameRate::F29_97
     }
 }
 

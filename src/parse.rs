@@ -288,7 +288,7 @@ impl Builder<'_> {
                 Ok(value) => Value::Hex(value),
                 Err(_) => {
                     self.diagnostics.push(syntax_error::number_too_large(span));
-                    Value::Hex(0)
+                    Value::Invalid
                 }
             },
             Rule::quantity => {
@@ -298,15 +298,21 @@ impl Builder<'_> {
                     .next()
                     .and_then(|pair| Unit::parse(pair.as_str()))
                     .unwrap_or(Unit::Db);
-                Value::Quantity {
-                    value: self.number(number, span),
-                    unit,
-                    raw: raw.to_owned(),
+                match self.number(number, span) {
+                    Some(value) => Value::Quantity {
+                        value,
+                        unit,
+                        raw: raw.to_owned(),
+                    },
+                    None => Value::Invalid,
                 }
             }
-            Rule::number => Value::Number {
-                value: self.number(raw, span),
-                raw: raw.to_owned(),
+            Rule::number => match self.number(raw, span) {
+                Some(value) => Value::Number {
+                    value,
+                    raw: raw.to_owned(),
+                },
+                None => Value::Invalid,
             },
             Rule::list => Value::List(
                 pair.into_inner()
@@ -323,12 +329,12 @@ impl Builder<'_> {
         Argument { value, span }
     }
 
-    fn number(&mut self, text: &str, span: Span) -> f64 {
+    fn number(&mut self, text: &str, span: Span) -> Option<f64> {
         match text.parse::<f64>() {
-            Ok(value) if value.is_finite() => value,
+            Ok(value) if value.is_finite() => Some(value),
             _ => {
                 self.diagnostics.push(syntax_error::number_too_large(span));
-                0.0
+                None
             }
         }
     }

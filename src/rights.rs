@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::{
     clearance::{self, contexts_of_cues, kind_name, status_name, Context, Gap, Outcome, Shortfall},
-    mix::Mix,
     model::Model,
+    reach::Reach,
 };
 
 /// A target or album, by name.
@@ -50,7 +50,7 @@ pub struct RightsEntry {
 /// The matrix, cue by cue (in declaration order), each cue's targets then
 /// albums.
 pub fn matrix(model: &Model) -> Vec<RightsEntry> {
-    let mixes = Mix::of_all_targets(model);
+    let mixes = Reach::of_all_targets(model);
     let uses = contexts_of_cues(model, &mixes);
     let mut entries = Vec::new();
     for (cue_index, contexts) in uses.iter().enumerate() {

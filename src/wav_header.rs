@@ -4,17 +4,20 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{diagnostic::Diagnostic, model::Model, span::Span};
+use crate::{
+    audio::{AudioError, WavReader},
+    diagnostic::Diagnostic,
+    model::Model,
+    span::Span,
+};
 
-/// E0501: an audio file that cannot be opened.
-pub const CANNOT_OPEN: &str = "E0501";
-/// E0502: a file that is not a WAV file sndtrk can read.
+/// E0502: a file that is not a WAV file (the audio core's code).
 pub const NOT_WAV: &str = "E0502";
 
 /// What the header of a WAV file says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WavHeader {
-    pub channels: u16,
+    pub channels: usize,
     pub sample_rate: u32,
     /// Sample frames (samples per channel).
     pub frames: u64,
@@ -40,32 +43,41 @@ pub fn resolve(model: &Model, span: Span, path: &Path) -> PathBuf {
     }
 }
 
-/// Reads the header of the WAV file at `path`; the error is a diagnostic at
-/// `span` (the `file` property) naming the file.
+/// Reads the header of the WAV file at `path` with the audio core's reader
+/// (which checks the header and that the data chunk is all there, without
+/// decoding the audio); its error becomes a diagnostic at `span` (the `file`
+/// property) with the audio core's code, naming the file.
 pub fn read(path: &Path, span: Span) -> Result<WavHeader, Box<Diagnostic>> {
-    let file =
-        std::fs::File::open(path).map_err(|error| {
-            Box::new(Diagnostic::error(
-            CANNOT_OPEN,
-            format!("cannot open `{}`: {error}", path.display()),
-        )
-        .at(span, "this file")
-        .help("check the path (relative to the recipe) and that the file exists and is readable"))
-        })?;
-    match hound::WavReader::new(std::io::BufReader::new(file)) {
+    match WavReader::open(path) {
         Ok(reader) => {
-            let spec = reader.spec();
+            let format = reader.format();
             Ok(WavHeader {
-                channels: spec.channels,
-                sample_rate: spec.sample_rate,
-                frames: u64::from(reader.duration()),
+                channels: format.channels,
+                sample_rate: format.sample_rate,
+                frames: format.frames,
             })
         }
-        Err(error) => Err(Box::new(Diagnostic::error(
-            NOT_WAV,
-            format!("`{}` is not a WAV file sndtrk can read: {error}", path.display()),
-        )
-        .at(span, "this file")
-        .help("export it as PCM WAV (16- or 24-bit integer, or 32-bit float), e.g. `ffmpeg -i in.x -c:a pcm_s24le out.wav`"))),
+        Err(error) => Err(Box::new(diagnostic(&error, span))),
     }
 }
+
+/// An [`AudioError`] as a diagnostic at `span`, keeping its code and help.
+fn diagnostic(error: &AudioError, span: Span) -> Diagnostic {
+    let code = miette::Diagnostic::code(error).map(|code| code.to_string());
+    let code = AUDIO_CODES
+        .iter()
+        .copied()
+        .find(|known| code.as_deref() == Some(*known))
+        .unwrap_or(NOT_WAV);
+    let mut diagnostic = Diagnostic::error(code, error.to_string()).at(span, "this file");
+    if let Some(help) = miette::Diagnostic::help(error) {
+        diagnostic = diagnostic.help(help.to_string());
+    }
+    diagnostic
+}
+
+/// The codes of the audio core's file errors.
+const AUDIO_CODES: &[&str] = &[
+    "E0501", "E0502", "E0503", "E0504", "E0505", "E0506", "E0507", "E0508", "E0509", "E0510",
+    "E0511", "E0512", "E0513", "E0514", "E0515",
+];

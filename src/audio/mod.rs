@@ -2,3 +2,54 @@
 //! loudness, normalisation, resampling and dither.
 //!
 //! Audio moves between stages as blocks of interleaved `f32` frames.
+
+pub mod bext;
+pub mod block_energy;
+pub mod bus;
+pub mod channel_role;
+pub mod dialogue_gate;
+pub mod dither;
+pub mod dsp_error;
+pub mod error;
+pub mod fade;
+pub mod gain;
+pub mod layout;
+pub mod loudness;
+pub mod loudness_range;
+pub mod matrix;
+pub mod measure;
+pub mod noise;
+pub mod normalize;
+pub mod pan;
+pub mod peak_limiter;
+pub mod place;
+pub mod resample;
+pub mod sample_format;
+pub mod silence;
+pub mod source;
+pub mod timecode;
+pub mod tone;
+pub mod trim;
+pub mod true_peak;
+pub mod wav_format;
+pub mod wav_reader;
+pub mod wav_writer;
+
+pub use bus::Bus;
+pub use error::AudioError;
+pub use fade::{Fade, FadeShape};
+pub use gain::Gain;
+pub use layout::ChannelLayout;
+pub use matrix::{Convert, Matrix};
+pub use noise::{Noise, NoiseKind};
+pub use pan::Pan;
+pub use place::Place;
+pub use sample_format::SampleFormat;
+pub use silence::Silence;
+pub use source::{Source, BLOCK_FRAMES};
+pub use timecode::{FrameRate, Timecode};
+pub use tone::Tone;
+pub use trim::Trim;
+pub use wav_format::WavFormat;
+pub use wav_reader::WavReader;
+pub use wav_writer::{WavEncoder, WavSpec, WavWriter, WriteSummary};

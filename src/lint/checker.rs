@@ -2,22 +2,22 @@
 
 use crate::{
     clearance::{contexts_of_cues, Context},
-    mix::Mix,
     model::Model,
+    reach::Reach,
 };
 
 /// The resolved model with each target's mix and each cue's uses.
 pub struct Checker<'m> {
     pub model: &'m Model,
     /// The stems and cues reaching each target, indexed like `model.targets`.
-    pub mixes: Vec<Mix>,
+    pub mixes: Vec<Reach>,
     /// The contexts each cue is used in, indexed like `model.cues`.
     pub uses: Vec<Vec<Context>>,
 }
 
 impl<'m> Checker<'m> {
     pub fn new(model: &'m Model) -> Self {
-        let mixes = Mix::of_all_targets(model);
+        let mixes = Reach::of_all_targets(model);
         let uses = contexts_of_cues(model, &mixes);
         Self { model, mixes, uses }
     }

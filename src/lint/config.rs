@@ -68,13 +68,14 @@ pub fn check_code(code: &Named) -> Result<(), Box<Diagnostic>> {
         format!("`{}` is not a lint code", code.name),
     )
     .at(code.span, "unknown lint code");
-    Err(Box::new(match closest(&code.name, codes) {
-        Some(suggestion) if suggestion.eq_ignore_ascii_case(&code.name) => {
-            diagnostic.help(format!("lint codes are upper case: `{suggestion}`"))
-        }
-        Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
-        None => diagnostic.help(
-            "lint codes are R001–R009 (rights), C001–C005 (cue sheet) and D001–D006 (delivery)",
-        ),
-    }))
+    let upper = code.name.to_ascii_uppercase();
+    let help = if let Some(known) = codes.clone().find(|known| *known == upper) {
+        format!("lint codes are upper case: `{known}`")
+    } else if let Some(suggestion) = closest(&code.name, codes) {
+        format!("did you mean `{suggestion}`?")
+    } else {
+        "lint codes are R001–R009 (rights), C001–C005 (cue sheet) and D001–D006 (delivery)"
+            .to_owned()
+    };
+    Err(Box::new(diagnostic.help(help)))
 }

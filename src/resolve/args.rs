@@ -79,6 +79,9 @@ impl<'a, 'd> Args<'a, 'd> {
 
     /// Reports that `argument` is not `expected` and returns `None`.
     pub fn wrong<T>(&mut self, argument: &Argument, expected: &str) -> Option<T> {
+        if argument.value == Value::Invalid {
+            return None;
+        }
         self.diagnostics.push(
             Diagnostic::error(
                 WRONG_ARGUMENT,

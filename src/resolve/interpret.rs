@@ -114,6 +114,7 @@ pub const MEDIA: &[&str] = &[
 pub fn declarations(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, files: &[Loaded]) {
     let mut interpreter = Interpreter {
         frame_rate: FrameRate::F24,
+        sample_rate: 48_000,
         diagnostics,
     };
     // The project comes first: timecodes are checked against its frame rate.
@@ -140,6 +141,7 @@ pub fn declarations(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, files:
     }
     if let Some(project) = &model.project {
         interpreter.frame_rate = project.frame_rate;
+        interpreter.sample_rate = project.sample_rate;
     }
     for loaded in files {
         for declaration in &loaded.file.declarations {
@@ -171,6 +173,8 @@ pub fn declarations(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, files:
 
 struct Interpreter<'d> {
     frame_rate: FrameRate,
+    /// The project's sample rate: a tone must lie below half of it.
+    sample_rate: u32,
     diagnostics: &'d mut Vec<Diagnostic>,
 }
 
@@ -330,15 +334,11 @@ impl Interpreter<'_> {
                 25_000 if exact => FrameRate::F25,
                 29_970 if exact => FrameRate::F29_97,
                 30_000 if exact => FrameRate::F30,
-                48_000 if exact => FrameRate::F48,
-                50_000 if exact => FrameRate::F50,
-                59_940 if exact => FrameRate::F59_94,
-                60_000 if exact => FrameRate::F60,
                 _ => {
                     return args.out_of_range(
                         rate.span,
                         format!("{} is not a frame rate sndtrk knows", rate.value),
-                        "write one of 23.976, 24, 25, 29.97, 30, 48, 50, 59.94, 60",
+                        "write one of 23.976, 24, 25, 29.97 or 30",
                     )
                 }
             };
@@ -405,11 +405,10 @@ impl Interpreter<'_> {
             ))
         } else if tc.drop_frame && !self.frame_rate.allows_drop_frame() {
             Some(format!(
-                "drop-frame timecode (`;`) exists only at 29.97 and 59.94 fps, not at {nominal} fps"
+                "drop-frame timecode (`;`) exists only at 29.97 fps, not at {nominal} fps"
             ))
         } else if tc.drop_frame {
-            let dropped = if nominal == 60 { 4 } else { 2 };
-            (tc.seconds == 0 && tc.minutes % 10 != 0 && tc.frames < dropped).then(|| {
+            (tc.seconds == 0 && tc.minutes % 10 != 0 && tc.frames < 2).then(|| {
                 format!(
                     "frame {:02} is dropped at the start of minute {:02} in drop-frame timecode",
                     tc.frames, tc.minutes
@@ -455,7 +454,7 @@ impl Interpreter<'_> {
         let frame_rate = self.frame_rate;
         let audio = sources.first().and_then(|property| {
             let mut args = Args::new(property, self.diagnostics);
-            let audio = audio_source(&mut args, property.keyword.text.as_str());
+            let audio = audio_source(&mut args, property.keyword.text.as_str(), self.sample_rate);
             if audio.is_some() {
                 args.finish();
             }
@@ -1320,7 +1319,7 @@ fn generator_duration(args: &mut Args<'_, '_>) -> Option<crate::model::Duration>
     Some(duration.value)
 }
 
-fn audio_source(args: &mut Args<'_, '_>, keyword: &str) -> Option<AudioSource> {
+fn audio_source(args: &mut Args<'_, '_>, keyword: &str, sample_rate: u32) -> Option<AudioSource> {
     match keyword {
         "file" => {
             let path = args.text("a WAV file's path in quotes")?;
@@ -1338,7 +1337,7 @@ fn audio_source(args: &mut Args<'_, '_>, keyword: &str) -> Option<AudioSource> {
         }
         "tone" => {
             let frequency = args.quantity(Dimension::Frequency)?;
-            if frequency.value <= 0.0 || frequency.value > 192_000.0 {
+            if frequency.value <= 0.0 || frequency.value >= f64::from(sample_rate) / 2.0 {
                 return args.out_of_range(
                     frequency.span,
                     format!("a tone of {} Hz is out of range", frequency.value),

@@ -9,7 +9,7 @@ mod args;
 mod imports;
 mod interpret;
 mod props;
-mod references;
+pub mod references;
 
 use std::path::Path;
 

@@ -306,7 +306,25 @@ fn layouts(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
     };
     for stem in &model.stems {
         if let Some(layout) = &stem.clip.layout {
-            known(layout, diagnostics);
+            if known(layout, diagnostics) {
+                let channels = model
+                    .layouts
+                    .get(&layout.name)
+                    .map_or(0, |layout| layout.channels.len());
+                if let (Some(pan), true) = (&stem.clip.pan, channels != 1) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            LAYOUT_MISMATCH,
+                            format!(
+                                "`pan` places a mono source, but stem `{}` is {}",
+                                stem.name.name, layout.name
+                            ),
+                        )
+                        .at(pan.span, "pan of a multichannel stem")
+                        .help("remove `pan`, or declare the stem `layout 1.0`"),
+                    );
+                }
+            }
         }
     }
     for cue in &model.cues {

@@ -2,4 +2,5 @@
 
 pub mod check;
 pub mod cuesheet;
+pub mod measure;
 pub mod rights;

@@ -252,7 +252,7 @@ mod d003 {
     }
 
     #[test]
-    fn a_truncated_header_is_e0502() {
+    fn a_truncated_header_is_e0503() {
         let mut bytes = wav(6, 48_000, 0.5);
         bytes.truncate(30);
         Test::new()
@@ -260,7 +260,7 @@ mod d003 {
             .write("stems/fx.wav", bytes)
             .args(["check", "--format", "json"])
             .status(1)
-            .stdout_contains("\"code\": \"E0502\"")
+            .stdout_contains("\"code\": \"E0503\"")
             .stdout_contains("stems/fx.wav")
             .run();
     }

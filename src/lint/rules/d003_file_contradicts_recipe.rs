@@ -74,7 +74,7 @@ fn check_clip(
     if let Some(layout) = &clip.layout {
         if let Some(declared) = model.layouts.get(&layout.name) {
             let channels = declared.channels.len();
-            if usize::from(header.channels) != channels {
+            if header.channels != channels {
                 diagnostics.push(
                     Diagnostic::error(
                         RULE.code,

@@ -6,8 +6,8 @@ use crate::{
     clearance::{self, kind_name, status_name, Context, Gap, Outcome, Requirement},
     diagnostic::Diagnostic,
     lint::Checker,
-    mix::describe_path,
     model::{Index, LicenseKind, Party},
+    reach::describe_path,
 };
 
 /// R001 and R002: one diagnostic per (song, target) whose mix the song

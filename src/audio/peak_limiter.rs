@@ -1,0 +1,144 @@
+//! A deterministic look-ahead true-peak limiter.
+//!
+//! Only used when a target explicitly allows it (see
+//! [`crate::audio::normalize`]); by default sndtrk refuses to normalise into
+//! the ceiling rather than limit silently.
+//!
+//! The design is the classic min-hold plus box-filter limiter:
+//!
+//! 1. a [`TruePeakDetector`] gives each frame's 4x-oversampled peak `p(t)`
+//!    and the gain it needs, `g(t) = min(1, threshold / p(t))`;
+//! 2. `h(t)` is the minimum of `g` over the next `N` frames (the look-ahead),
+//!    recovering towards 1 no faster than the release time allows;
+//! 3. the applied gain is the mean of `h` over the last `N` frames.
+//!
+//! Every one of those `N` values of `h` already includes the peak at `t`, so
+//! the applied gain at a peak never exceeds what the peak needs, while the
+//! gain moves in straight ramps over the look-ahead instead of stepping.
+//! The output is delayed internally by `N - 1` frames plus the detector's
+//! latency and that delay is compensated: the output has exactly as many
+//! frames as the input and is time-aligned with it. Everything is
+//! arithmetic on the input in order, so a render is the same bit for bit
+//! whatever the block sizes.
+
+use std::collections::VecDeque;
+
+use crate::audio::true_peak::TruePeakDetector;
+
+/// Look-ahead (and attack) time in seconds.
+pub const LOOKAHEAD_S: f64 = 0.005;
+/// Release time constant in seconds.
+pub const RELEASE_S: f64 = 0.1;
+/// How far below the ceiling the limiter aims, in dB, to cover the
+/// difference between its detector and a BS.1770 true-peak meter.
+pub const MARGIN_DB: f64 = 0.1;
+
+/// A streaming look-ahead true-peak limiter over interleaved `f32` frames.
+#[derive(Debug, Clone)]
+pub struct PeakLimiter {
+    channels: usize,
+    threshold: f64,
+    lookahead: usize,
+    release: f64,
+    detector: TruePeakDetector,
+    /// Input samples not yet written out.
+    pending: VecDeque<f32>,
+    /// Monotone deque of (frame, needed gain) for the sliding minimum.
+    minima: VecDeque<(u64, f64)>,
+    next_needed: u64,
+    held: f64,
+    /// The last `lookahead` held gains, for the box filter.
+    recent: VecDeque<f64>,
+    frames_in: u64,
+    frames_out: u64,
+    zero_frame: Vec<f32>,
+}
+
+impl PeakLimiter {
+    /// A limiter keeping the true peak of `channels`-channel audio at
+    /// `sample_rate` under `ceiling_dbtp` (less [`MARGIN_DB`]).
+    pub fn new(channels: usize, sample_rate: u32, ceiling_dbtp: f64) -> Self {
+        let rate = f64::from(sample_rate);
+        Self {
+            channels,
+            threshold: 10f64.powf((ceiling_dbtp - MARGIN_DB) / 20.0),
+            lookahead: ((LOOKAHEAD_S * rate).round() as usize).max(1),
+            release: (-1.0 / (RELEASE_S * rate)).exp(),
+            detector: TruePeakDetector::new(channels),
+            pending: VecDeque::new(),
+            minima: VecDeque::new(),
+            next_needed: 0,
+            held: 1.0,
+            recent: VecDeque::new(),
+            frames_in: 0,
+            frames_out: 0,
+            zero_frame: vec![0.0; channels],
+        }
+    }
+
+    /// Limits a block of whole interleaved frames, appending to `output`
+    /// every frame that is ready (the output runs behind the input by the
+    /// internal delay until [`Self::finish`]).
+    pub fn process(&mut self, block: &[f32], output: &mut Vec<f32>) {
+        for frame in block.chunks_exact(self.channels) {
+            self.frames_in += 1;
+            self.feed(frame, output);
+        }
+    }
+
+    /// Flushes the internal delay: afterwards `output` has received exactly
+    /// as many frames as were processed.
+    pub fn finish(&mut self, output: &mut Vec<f32>) {
+        let zero = std::mem::take(&mut self.zero_frame);
+        while self.frames_out < self.frames_in {
+            self.feed(&zero, output);
+        }
+        self.zero_frame = zero;
+    }
+
+    fn feed(&mut self, frame: &[f32], output: &mut Vec<f32>) {
+        self.pending.extend(frame);
+        let Some(peak) = self.detector.push(frame) else {
+            return;
+        };
+        let needed = if peak > self.threshold {
+            self.threshold / peak
+        } else {
+            1.0
+        };
+        let index = self.next_needed;
+        self.next_needed += 1;
+        while self.minima.back().is_some_and(|&(_, g)| g >= needed) {
+            self.minima.pop_back();
+        }
+        self.minima.push_back((index, needed));
+        let n = self.lookahead as u64;
+        if index + 1 < n {
+            return;
+        }
+        // h(t) for t = index + 1 - N: the minimum over frames t ..= index.
+        let t = index + 1 - n;
+        while self.minima.front().is_some_and(|&(i, _)| i < t) {
+            self.minima.pop_front();
+        }
+        let h = self.minima.front().map_or(1.0, |&(_, g)| g);
+        self.held = h.min(1.0 - (1.0 - self.held) * self.release);
+        self.recent.push_back(self.held);
+        if self.recent.len() > self.lookahead {
+            self.recent.pop_front();
+        }
+        let missing = (self.lookahead - self.recent.len()) as f64;
+        let gain = (self.recent.iter().sum::<f64>() + missing) / self.lookahead as f64;
+        // Frame t is at the front of `pending`.
+        let keep = self.frames_out < self.frames_in;
+        for _ in 0..self.channels {
+            let s = self.pending.pop_front().unwrap_or(0.0);
+            if keep {
+                output.push((f64::from(s) * gain) as f32);
+            }
+        }
+        if keep {
+            self.frames_out += 1;
+        }
+    }
+}

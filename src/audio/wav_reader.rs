@@ -1,0 +1,387 @@
+//! A streaming WAV reader: parses the RIFF chunks itself (format, `bext`,
+//! data), then decodes the data chunk block by block straight from the file,
+//! converting whole blocks of bytes to `f32` at a time.
+//!
+//! Every malformed input is an error naming the file, never a panic: a file
+//! too short for its header, a data chunk claiming more bytes than follow,
+//! zero channels, an encoding other than 16/24-bit integer or 32-bit float.
+
+use std::{
+    fs::File,
+    io::{Read, Seek, SeekFrom},
+    path::{Path, PathBuf},
+};
+
+use super::{
+    bext, error::AudioError, sample_format::SampleFormat, source::Source, wav_format::WavFormat,
+};
+
+/// WAVE_FORMAT_PCM.
+const FORMAT_PCM: u16 = 1;
+/// WAVE_FORMAT_IEEE_FLOAT.
+const FORMAT_FLOAT: u16 = 3;
+/// WAVE_FORMAT_EXTENSIBLE.
+pub(crate) const FORMAT_EXTENSIBLE: u16 = 0xFFFE;
+/// Bytes 2..16 of every KSDATAFORMAT_SUBTYPE GUID derived from a format tag.
+pub(crate) const GUID_TAIL: [u8; 14] = [
+    0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71,
+];
+/// The most channels a file may have (the WAV mask defines 18 positions).
+pub const MAX_CHANNELS: usize = 32;
+
+/// Reads a WAV file block by block as interleaved `f32` frames.
+#[derive(Debug)]
+pub struct WavReader {
+    path: PathBuf,
+    file: File,
+    format: WavFormat,
+    data_start: u64,
+    position: u64,
+    raw: Vec<u8>,
+}
+
+impl WavReader {
+    /// Opens `path` and parses its header. The audio is not read yet.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, AudioError> {
+        let path = path.as_ref().to_path_buf();
+        let mut file = File::open(&path).map_err(|e| AudioError::io("open", &path, e))?;
+        let length = file
+            .metadata()
+            .map_err(|e| AudioError::io("read", &path, e))?
+            .len();
+        let (format, data_start) = parse_header(&path, &mut file, length)?;
+        file.seek(SeekFrom::Start(data_start))
+            .map_err(|e| AudioError::io("read", &path, e))?;
+        Ok(Self {
+            path,
+            file,
+            format,
+            data_start,
+            position: 0,
+            raw: Vec::new(),
+        })
+    }
+
+    /// The file's format.
+    pub fn format(&self) -> &WavFormat {
+        &self.format
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Checks the file against what a recipe declares: an error naming the
+    /// file if its channel count or sample rate differs.
+    pub fn expect(&self, channels: usize, sample_rate: u32) -> Result<(), AudioError> {
+        if self.format.channels != channels {
+            return Err(AudioError::ChannelMismatch {
+                path: self.path.clone(),
+                expected: channels,
+                found: self.format.channels,
+            });
+        }
+        if self.format.sample_rate != sample_rate {
+            return Err(AudioError::RateMismatch {
+                path: self.path.clone(),
+                expected: sample_rate,
+                found: self.format.sample_rate,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Source for WavReader {
+    fn channels(&self) -> usize {
+        self.format.channels
+    }
+
+    fn frames(&self) -> u64 {
+        self.format.frames
+    }
+
+    fn read(&mut self, out: &mut [f32]) -> Result<usize, AudioError> {
+        let channels = self.format.channels;
+        let frames =
+            ((out.len() / channels) as u64).min(self.format.frames - self.position) as usize;
+        if frames == 0 {
+            return Ok(0);
+        }
+        let samples = frames * channels;
+        let bytes = samples * self.format.sample_format.bytes();
+        self.raw.resize(bytes, 0);
+        self.file.read_exact(&mut self.raw).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                AudioError::Truncated {
+                    path: self.path.clone(),
+                    detail: "the file shrank while it was read".into(),
+                }
+            } else {
+                AudioError::io("read", &self.path, e)
+            }
+        })?;
+        self.format
+            .sample_format
+            .decode(&self.raw, &mut out[..samples]);
+        self.position += frames as u64;
+        Ok(frames)
+    }
+
+    fn skip(&mut self, frames: u64) -> Result<u64, AudioError> {
+        let skipped = frames.min(self.format.frames - self.position);
+        self.position += skipped;
+        let block = (self.format.channels * self.format.sample_format.bytes()) as u64;
+        self.file
+            .seek(SeekFrom::Start(self.data_start + self.position * block))
+            .map_err(|e| AudioError::io("read", &self.path, e))?;
+        Ok(skipped)
+    }
+}
+
+/// Parses the RIFF chunks up to the end of the file; returns the format and
+/// the offset of the first data byte.
+fn parse_header(path: &Path, file: &mut File, length: u64) -> Result<(WavFormat, u64), AudioError> {
+    let io = |e| AudioError::io("read", path, e);
+    let truncated = |detail: String| AudioError::Truncated {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let invalid = |detail: String| AudioError::InvalidHeader {
+        path: path.to_path_buf(),
+        detail,
+    };
+
+    let mut head = [0u8; 12];
+    let got = read_up_to(file, &mut head).map_err(io)?;
+    if got >= 4 && &head[..4] == b"RF64" {
+        return Err(AudioError::Unsupported {
+            path: path.to_path_buf(),
+            detail: "RF64 (WAV over 4 GiB) is not supported".into(),
+        });
+    }
+    let riff_prefix = got >= 4 && &head[..4] == b"RIFF";
+    if got < 12 {
+        if riff_prefix || (got > 0 && b"RIFF".starts_with(&head[..got.min(4)])) {
+            return Err(truncated(format!(
+                "only {got} bytes, shorter than a RIFF header"
+            )));
+        }
+        return Err(AudioError::NotWav {
+            path: path.to_path_buf(),
+            detail: describe_start(&head[..got]),
+        });
+    }
+    if !riff_prefix || &head[8..12] != b"WAVE" {
+        return Err(AudioError::NotWav {
+            path: path.to_path_buf(),
+            detail: describe_start(&head),
+        });
+    }
+    let riff_end = 8 + u64::from(u32::from_le_bytes([head[4], head[5], head[6], head[7]]));
+
+    let mut fmt: Option<Vec<u8>> = None;
+    let mut data: Option<(u64, u64)> = None;
+    let mut time_reference = None;
+    let mut position = 12u64;
+    while position + 8 <= length {
+        file.seek(SeekFrom::Start(position)).map_err(io)?;
+        let mut header = [0u8; 8];
+        file.read_exact(&mut header).map_err(io)?;
+        let id = [header[0], header[1], header[2], header[3]];
+        let size = u64::from(u32::from_le_bytes([
+            header[4], header[5], header[6], header[7],
+        ]));
+        let body = position + 8;
+        let available = length - body;
+        match &id {
+            b"data" => {
+                if size > available {
+                    // A RIFF size that covers the claimed data means the file
+                    // was cut short; otherwise the data header itself lies.
+                    if riff_end >= body + size {
+                        return Err(truncated(format!(
+                            "its data chunk claims {size} bytes but the file ends after {available}"
+                        )));
+                    }
+                    return Err(AudioError::DataLength {
+                        path: path.to_path_buf(),
+                        claimed: size,
+                        available,
+                    });
+                }
+                if data.is_none() {
+                    data = Some((body, size));
+                }
+            }
+            b"fmt " | b"bext" => {
+                if size > available {
+                    return Err(truncated(format!(
+                        "its `{}` chunk claims {size} bytes but the file ends after {available}",
+                        String::from_utf8_lossy(&id).trim_end()
+                    )));
+                }
+                if size > 1 << 20 {
+                    return Err(invalid(format!(
+                        "a `{}` chunk of {size} bytes",
+                        String::from_utf8_lossy(&id)
+                    )));
+                }
+                let mut bytes = vec![0u8; size as usize];
+                file.read_exact(&mut bytes).map_err(io)?;
+                if &id == b"fmt " {
+                    if fmt.is_none() {
+                        fmt = Some(bytes);
+                    }
+                } else {
+                    time_reference = bext::time_reference(&bytes);
+                }
+            }
+            _ => {}
+        }
+        position = body + size + (size & 1);
+    }
+
+    let Some(fmt) = fmt else {
+        return Err(if data.is_some() {
+            invalid("no `fmt ` chunk before the end of the file".into())
+        } else {
+            truncated("no `fmt ` chunk".into())
+        });
+    };
+    let parsed = parse_fmt(path, &fmt)?;
+    let Some((data_start, data_size)) = data else {
+        return Err(truncated("no `data` chunk".into()));
+    };
+    let block_align = (parsed.channels * parsed.sample_format.bytes()) as u64;
+    let format = WavFormat {
+        sample_rate: parsed.sample_rate,
+        channels: parsed.channels,
+        sample_format: parsed.sample_format,
+        channel_mask: parsed.channel_mask,
+        extensible: parsed.extensible,
+        frames: data_size / block_align,
+        time_reference,
+    };
+    Ok((format, data_start))
+}
+
+struct Fmt {
+    sample_rate: u32,
+    channels: usize,
+    sample_format: SampleFormat,
+    channel_mask: u32,
+    extensible: bool,
+}
+
+fn parse_fmt(path: &Path, fmt: &[u8]) -> Result<Fmt, AudioError> {
+    let invalid = |detail: String| AudioError::InvalidHeader {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let unsupported = |detail: String| AudioError::Unsupported {
+        path: path.to_path_buf(),
+        detail,
+    };
+    if fmt.len() < 16 {
+        return Err(invalid(format!(
+            "the `fmt ` chunk has {} bytes, fewer than 16",
+            fmt.len()
+        )));
+    }
+    let u16_at = |i: usize| u16::from_le_bytes([fmt[i], fmt[i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes([fmt[i], fmt[i + 1], fmt[i + 2], fmt[i + 3]]);
+    let mut tag = u16_at(0);
+    let channels = usize::from(u16_at(2));
+    let sample_rate = u32_at(4);
+    let block_align = usize::from(u16_at(12));
+    let bits = u16_at(14);
+    let mut channel_mask = 0;
+    let extensible = tag == FORMAT_EXTENSIBLE;
+    if extensible {
+        if fmt.len() < 40 {
+            return Err(invalid(format!(
+                "a WAVE_FORMAT_EXTENSIBLE `fmt ` chunk has {} bytes, fewer than 40",
+                fmt.len()
+            )));
+        }
+        channel_mask = u32_at(20);
+        if fmt[26..40] != GUID_TAIL {
+            return Err(unsupported(
+                "an unknown WAVE_FORMAT_EXTENSIBLE sub-format".into(),
+            ));
+        }
+        tag = u16_at(24);
+    }
+    if channels == 0 {
+        return Err(invalid("zero channels".into()));
+    }
+    if channels > MAX_CHANNELS {
+        return Err(unsupported(format!(
+            "{channels} channels (at most {MAX_CHANNELS})"
+        )));
+    }
+    if sample_rate == 0 {
+        return Err(invalid("a sample rate of 0 Hz".into()));
+    }
+    let sample_format = match (tag, bits) {
+        (FORMAT_PCM, 16) => SampleFormat::Int16,
+        (FORMAT_PCM, 24) => SampleFormat::Int24,
+        (FORMAT_FLOAT, 32) => SampleFormat::Float32,
+        (FORMAT_PCM, bits) => return Err(unsupported(format!("{bits}-bit integer PCM"))),
+        (FORMAT_FLOAT, bits) => return Err(unsupported(format!("{bits}-bit float"))),
+        (6, _) => return Err(unsupported("A-law".into())),
+        (7, _) => return Err(unsupported("µ-law".into())),
+        (tag, _) => {
+            return Err(unsupported(format!(
+                "format tag 0x{tag:04X} (compressed audio)"
+            )))
+        }
+    };
+    if block_align != channels * sample_format.bytes() {
+        return Err(invalid(format!(
+            "block align {block_align} does not match {channels} channels of {bits} bits"
+        )));
+    }
+    Ok(Fmt {
+        sample_rate,
+        channels,
+        sample_format,
+        channel_mask,
+        extensible,
+    })
+}
+
+/// Reads until `buffer` is full or the file ends; returns bytes read.
+fn read_up_to(file: &mut File, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// A short description of what a non-WAV file starts with.
+fn describe_start(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "the file is empty".into();
+    }
+    let shown: String = bytes
+        .iter()
+        .take(4)
+        .map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                char::from(b)
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    format!("it starts with `{shown}`, not `RIFF….WAVE`")
+}

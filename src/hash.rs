@@ -1,0 +1,627 @@
+//! Stage keys: a canonical, versioned, unambiguous encoding of everything a
+//! stage's output depends on, hashed with blake3.
+//!
+//! The key of a stage is the hash of the engine's format version, the stage
+//! kind, its parameters, the identities (content hashes) of the source files
+//! it reads and the output hashes of the stages it consumes. Every field goes
+//! through one [`KeySink`]: [`KeyHasher`] turns the fields into bytes (a tag
+//! per section and type, then length-prefixed name and value, never text
+//! formatted for humans), [`Manifest`] records them as readable
+//! `(name, value)` lines. Because both are fed by the very same
+//! [`write_stage_key`] call, `--explain` can diff the previous manifest
+//! against the current one and name the field that changed the key (the
+//! approach of evmar/n2's `hash.rs`).
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The version of the key encoding and of what the stages compute. Bump it
+/// whenever a stage's output for the same key could change: every key
+/// changes with it, so every stage re-runs once.
+pub const ENGINE_FORMAT_VERSION: u64 = 1;
+
+/// A blake3 digest: the identity of a file, a store object or a stage key.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Digest(pub [u8; 32]);
+
+impl Digest {
+    /// The digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        Self(*blake3::hash(bytes).as_bytes())
+    }
+
+    /// Lower-case hexadecimal, 64 characters.
+    pub fn to_hex(&self) -> String {
+        blake3::Hash::from_bytes(self.0).to_hex().to_string()
+    }
+
+    /// The first 12 hexadecimal digits, enough for humans to tell apart.
+    pub fn short(&self) -> String {
+        self.to_hex()[..12].to_owned()
+    }
+}
+
+impl From<blake3::Hash> for Digest {
+    fn from(hash: blake3::Hash) -> Self {
+        Self(*hash.as_bytes())
+    }
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl fmt::Debug for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Digest({})", self.short())
+    }
+}
+
+/// The text was not 64 hexadecimal digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadDigest;
+
+impl FromStr for Digest {
+    type Err = BadDigest;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        blake3::Hash::from_hex(text)
+            .map(Self::from)
+            .map_err(|_| BadDigest)
+    }
+}
+
+impl Serialize for Digest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for Digest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse()
+            .map_err(|_| serde::de::Error::custom("expected 64 hexadecimal digits"))
+    }
+}
+
+/// Which part of a key a field belongs to. Encoded into the hash, so a
+/// parameter can never collide with an input of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// The engine format version.
+    Engine,
+    /// The stage kind (`bus`, `target`, ...).
+    Kind,
+    /// A parameter the stage writes itself.
+    Param,
+    /// A source file the stage reads, by content hash.
+    File,
+    /// Another stage's output, by content hash.
+    Input,
+}
+
+impl Section {
+    fn tag(self) -> u8 {
+        match self {
+            Section::Engine => 1,
+            Section::Kind => 2,
+            Section::Param => 3,
+            Section::File => 4,
+            Section::Input => 5,
+        }
+    }
+
+    /// The word that starts the field's manifest name (`param gain_db`).
+    fn word(self) -> &'static str {
+        match self {
+            Section::Engine => "engine",
+            Section::Kind => "kind",
+            Section::Param => "param",
+            Section::File => "file",
+            Section::Input => "input",
+        }
+    }
+}
+
+/// One typed value of a key field.
+#[derive(Debug, Clone, Copy)]
+pub enum Value<'a> {
+    Str(&'a str),
+    Bytes(&'a [u8]),
+    U64(u64),
+    I64(i64),
+    /// Hashed by its bit pattern (all NaNs as one), shown with Rust's
+    /// shortest round-trip formatting.
+    F64(f64),
+    Bool(bool),
+    Digest(&'a Digest),
+}
+
+impl Value<'_> {
+    fn tag(&self) -> u8 {
+        match self {
+            Value::Str(_) => 1,
+            Value::Bytes(_) => 2,
+            Value::U64(_) => 3,
+            Value::I64(_) => 4,
+            Value::F64(_) => 5,
+            Value::Bool(_) => 6,
+            Value::Digest(_) => 7,
+        }
+    }
+}
+
+impl fmt::Display for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Str(text) => write!(f, "{text:?}"),
+            Value::Bytes(bytes) => {
+                f.write_str("0x")?;
+                bytes.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+            }
+            Value::U64(number) => write!(f, "{number}"),
+            Value::I64(number) => write!(f, "{number}"),
+            Value::F64(number) => write!(f, "{number:?}"),
+            Value::Bool(flag) => write!(f, "{flag}"),
+            Value::Digest(digest) => f.write_str(&digest.to_hex()),
+        }
+    }
+}
+
+/// Receives the fields of a key, in order. Implemented by [`KeyHasher`]
+/// (the key) and [`Manifest`] (its human description).
+pub trait KeySink {
+    /// One field of the given section.
+    fn field(&mut self, section: Section, name: &str, value: Value<'_>);
+}
+
+/// Hashes key fields into blake3 with an unambiguous binary encoding:
+/// section tag, name length (u64 LE) and bytes, value tag, then the value
+/// (fixed-width little-endian numbers, length-prefixed strings and bytes).
+pub struct KeyHasher {
+    hasher: blake3::Hasher,
+}
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl KeyHasher {
+    /// A hasher primed with the domain `sndtrk stage key`.
+    pub fn new() -> Self {
+        let mut hasher = blake3::Hasher::new();
+        write_bytes(&mut hasher, b"sndtrk stage key");
+        Self { hasher }
+    }
+
+    /// The key.
+    pub fn finish(&self) -> Digest {
+        self.hasher.finalize().into()
+    }
+}
+
+fn write_bytes(hasher: &mut blake3::Hasher, bytes: &[u8]) {
+    hasher.update(&(bytes.len() as u64).to_le_bytes());
+    hasher.update(bytes);
+}
+
+impl KeySink for KeyHasher {
+    fn field(&mut self, section: Section, name: &str, value: Value<'_>) {
+        let hasher = &mut self.hasher;
+        hasher.update(&[section.tag()]);
+        write_bytes(hasher, name.as_bytes());
+        hasher.update(&[value.tag()]);
+        match value {
+            Value::Str(text) => write_bytes(hasher, text.as_bytes()),
+            Value::Bytes(bytes) => write_bytes(hasher, bytes),
+            Value::U64(number) => {
+                hasher.update(&number.to_le_bytes());
+            }
+            Value::I64(number) => {
+                hasher.update(&number.to_le_bytes());
+            }
+            Value::F64(number) => {
+                let bits = if number.is_nan() {
+                    f64::NAN.to_bits()
+                } else {
+                    number.to_bits()
+                };
+                hasher.update(&bits.to_le_bytes());
+            }
+            Value::Bool(flag) => {
+                hasher.update(&[u8::from(flag)]);
+            }
+            Value::Digest(digest) => {
+                hasher.update(&digest.0);
+            }
+        }
+    }
+}
+
+/// One line of a manifest: `param gain_db` = `-3.0`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestLine {
+    pub name: String,
+    pub value: String,
+}
+
+/// The human description of what went into a key, field by field, in the
+/// order they were hashed. Stored in the build state so the next build can
+/// say what changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Manifest {
+    pub lines: Vec<ManifestLine>,
+}
+
+impl KeySink for Manifest {
+    fn field(&mut self, section: Section, name: &str, value: Value<'_>) {
+        let name = if name.is_empty() {
+            section.word().to_owned()
+        } else {
+            format!("{} {name}", section.word())
+        };
+        self.lines.push(ManifestLine {
+            name,
+            value: value.to_string(),
+        });
+    }
+}
+
+/// One difference between two manifests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A field present in both with different values.
+    Changed {
+        name: String,
+        old: String,
+        new: String,
+    },
+    /// A field only in the new manifest.
+    Added { name: String, value: String },
+    /// A field only in the old manifest.
+    Removed { name: String, value: String },
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Change::Changed { name, old, new } => {
+                if name.starts_with("input ") || name.starts_with("file ") {
+                    write!(f, "{name} changed")
+                } else {
+                    write!(f, "{name} changed from {old} to {new}")
+                }
+            }
+            Change::Added { name, .. } if name.starts_with("input ") => {
+                write!(f, "{name} added")
+            }
+            Change::Added { name, value } => write!(f, "{name} added ({value})"),
+            Change::Removed { name, .. } => write!(f, "{name} removed"),
+        }
+    }
+}
+
+impl Manifest {
+    /// What changed from `old` to `self`, in the order of `self`'s fields
+    /// followed by the removed ones. A repeated name is matched by occurrence.
+    pub fn diff(&self, old: &Manifest) -> Vec<Change> {
+        let mut remaining: Vec<Option<&ManifestLine>> = old.lines.iter().map(Some).collect();
+        let mut changes = Vec::new();
+        for line in &self.lines {
+            let found = remaining
+                .iter_mut()
+                .find(|slot| slot.is_some_and(|old| old.name == line.name));
+            match found {
+                Some(slot) => {
+                    let old_line = slot.take().map(|old| old.value.clone()).unwrap_or_default();
+                    if old_line != line.value {
+                        changes.push(Change::Changed {
+                            name: line.name.clone(),
+                            old: old_line,
+                            new: line.value.clone(),
+                        });
+                    }
+                }
+                None => changes.push(Change::Added {
+                    name: line.name.clone(),
+                    value: line.value.clone(),
+                }),
+            }
+        }
+        changes.extend(remaining.into_iter().flatten().map(|line| Change::Removed {
+            name: line.name.clone(),
+            value: line.value.clone(),
+        }));
+        changes
+    }
+}
+
+/// The typed writer a stage uses for its parameters; every field lands in
+/// the [`Section::Param`] section of the key.
+pub struct Params<'a> {
+    sink: &'a mut dyn KeySink,
+}
+
+impl<'a> Params<'a> {
+    /// Wraps a sink (a [`KeyHasher`] or a [`Manifest`]).
+    pub fn new(sink: &'a mut dyn KeySink) -> Self {
+        Self { sink }
+    }
+
+    pub fn value(&mut self, name: &str, value: Value<'_>) -> &mut Self {
+        self.sink.field(Section::Param, name, value);
+        self
+    }
+
+    pub fn str(&mut self, name: &str, value: &str) -> &mut Self {
+        self.value(name, Value::Str(value))
+    }
+
+    pub fn bytes(&mut self, name: &str, value: &[u8]) -> &mut Self {
+        self.value(name, Value::Bytes(value))
+    }
+
+    pub fn u64(&mut self, name: &str, value: u64) -> &mut Self {
+        self.value(name, Value::U64(value))
+    }
+
+    pub fn i64(&mut self, name: &str, value: i64) -> &mut Self {
+        self.value(name, Value::I64(value))
+    }
+
+    pub fn f64(&mut self, name: &str, value: f64) -> &mut Self {
+        self.value(name, Value::F64(value))
+    }
+
+    pub fn bool(&mut self, name: &str, value: bool) -> &mut Self {
+        self.value(name, Value::Bool(value))
+    }
+
+    pub fn digest(&mut self, name: &str, value: &Digest) -> &mut Self {
+        self.value(name, Value::Digest(value))
+    }
+}
+
+/// Writes every field of a stage key into `sink`: the engine format
+/// version, the kind, the parameters (through `params`), then each source
+/// file `(declared path, content hash)` and each input `(stage id, output
+/// hash)` in the order given. The one function behind both the key and its
+/// manifest.
+pub fn write_stage_key(
+    sink: &mut dyn KeySink,
+    kind: &str,
+    params: &dyn Fn(&mut Params<'_>),
+    files: &[(&str, Digest)],
+    inputs: &[(&str, Digest)],
+) {
+    sink.field(Section::Engine, "", Value::U64(ENGINE_FORMAT_VERSION));
+    sink.field(Section::Kind, "", Value::Str(kind));
+    params(&mut Params::new(sink));
+    for (path, digest) in files {
+        sink.field(Section::File, path, Value::Digest(digest));
+    }
+    for (id, digest) in inputs {
+        sink.field(Section::Input, id, Value::Digest(digest));
+    }
+}
+
+/// The key of a stage (see [`write_stage_key`]).
+pub fn stage_key(
+    kind: &str,
+    params: &dyn Fn(&mut Params<'_>),
+    files: &[(&str, Digest)],
+    inputs: &[(&str, Digest)],
+) -> Digest {
+    let mut hasher = KeyHasher::new();
+    write_stage_key(&mut hasher, kind, params, files, inputs);
+    hasher.finish()
+}
+
+/// The manifest of a stage key (see [`write_stage_key`]).
+pub fn stage_manifest(
+    kind: &str,
+    params: &dyn Fn(&mut Params<'_>),
+    files: &[(&str, Digest)],
+    inputs: &[(&str, Digest)],
+) -> Manifest {
+    let mut manifest = Manifest::default();
+    write_stage_key(&mut manifest, kind, params, files, inputs);
+    manifest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gain(db: f64) -> impl Fn(&mut Params<'_>) {
+        move |params| {
+            params.f64("gain_db", db).str("cue", "1M1");
+        }
+    }
+
+    #[test]
+    fn same_fields_same_key_and_any_change_changes_it() {
+        let input = Digest::of(b"dx bus");
+        let base = stage_key("place", &gain(-3.0), &[], &[("bus:DX", input)]);
+        assert_eq!(
+            base,
+            stage_key("place", &gain(-3.0), &[], &[("bus:DX", input)])
+        );
+        let variants = [
+            stage_key("place", &gain(-6.0), &[], &[("bus:DX", input)]),
+            stage_key("bus", &gain(-3.0), &[], &[("bus:DX", input)]),
+            stage_key("place", &gain(-3.0), &[], &[("bus:FX", input)]),
+            stage_key("place", &gain(-3.0), &[], &[("bus:DX", Digest::of(b"x"))]),
+            stage_key(
+                "place",
+                &gain(-3.0),
+                &[("a.wav", input)],
+                &[("bus:DX", input)],
+            ),
+            stage_key("place", &gain(-3.0), &[], &[]),
+        ];
+        for variant in variants {
+            assert_ne!(base, variant);
+        }
+    }
+
+    #[test]
+    fn encoding_is_unambiguous_across_field_boundaries_and_types() {
+        let split = |a: &'static str, b: &'static str| {
+            move |params: &mut Params<'_>| {
+                params.str(a, b);
+            }
+        };
+        // "ab" + "c" against "a" + "bc": length prefixes keep them apart.
+        assert_ne!(
+            stage_key("k", &split("ab", "c"), &[], &[]),
+            stage_key("k", &split("a", "bc"), &[], &[])
+        );
+        // The same number as signed and unsigned, and the same text as a
+        // string and as bytes, are different fields.
+        assert_ne!(
+            stage_key(
+                "k",
+                &|p| {
+                    p.u64("n", 1);
+                },
+                &[],
+                &[]
+            ),
+            stage_key(
+                "k",
+                &|p| {
+                    p.i64("n", 1);
+                },
+                &[],
+                &[]
+            )
+        );
+        assert_ne!(
+            stage_key(
+                "k",
+                &|p| {
+                    p.str("n", "x");
+                },
+                &[],
+                &[]
+            ),
+            stage_key(
+                "k",
+                &|p| {
+                    p.bytes("n", b"x");
+                },
+                &[],
+                &[]
+            )
+        );
+        // A parameter named like an input is not that input.
+        let digest = Digest::of(b"o");
+        assert_ne!(
+            stage_key(
+                "k",
+                &|p| {
+                    p.digest("bus:DX", &digest);
+                },
+                &[],
+                &[]
+            ),
+            stage_key("k", &|_| {}, &[], &[("bus:DX", digest)])
+        );
+    }
+
+    #[test]
+    fn key_is_pinned_so_an_accidental_encoding_change_is_caught() {
+        // If this fails the encoding changed: bump ENGINE_FORMAT_VERSION and
+        // update the expected value.
+        let mut hasher = blake3::Hasher::new();
+        let bytes_field = |hasher: &mut blake3::Hasher, bytes: &[u8]| {
+            hasher.update(&(bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
+        };
+        bytes_field(&mut hasher, b"sndtrk stage key");
+        hasher.update(&[1]);
+        bytes_field(&mut hasher, b"");
+        hasher.update(&[3]);
+        hasher.update(&ENGINE_FORMAT_VERSION.to_le_bytes());
+        hasher.update(&[2]);
+        bytes_field(&mut hasher, b"");
+        hasher.update(&[1]);
+        bytes_field(&mut hasher, b"bus");
+        hasher.update(&[3]);
+        bytes_field(&mut hasher, b"gain_db");
+        hasher.update(&[5]);
+        hasher.update(&(-3.0f64).to_bits().to_le_bytes());
+        let independent: Digest = hasher.finalize().into();
+        assert_eq!(
+            stage_key(
+                "bus",
+                &|p| {
+                    p.f64("gain_db", -3.0);
+                },
+                &[],
+                &[]
+            ),
+            independent
+        );
+    }
+
+    #[test]
+    fn manifest_comes_from_the_same_fields_and_diff_names_the_change() {
+        let input = Digest::of(b"dx");
+        let old = stage_manifest(
+            "place",
+            &gain(-3.0),
+            &[("dx.wav", input)],
+            &[("bus:DX", input)],
+        );
+        assert_eq!(
+            old.lines
+                .iter()
+                .map(|line| format!("{} = {}", line.name, line.value))
+                .collect::<Vec<_>>(),
+            vec![
+                "engine = 1".to_owned(),
+                "kind = \"place\"".to_owned(),
+                "param gain_db = -3.0".to_owned(),
+                "param cue = \"1M1\"".to_owned(),
+                format!("file dx.wav = {}", input.to_hex()),
+                format!("input bus:DX = {}", input.to_hex()),
+            ]
+        );
+        let new = stage_manifest(
+            "place",
+            &gain(-6.5),
+            &[("dx.wav", Digest::of(b"edited"))],
+            &[("bus:FX", input)],
+        );
+        let changes: Vec<String> = new.diff(&old).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            changes,
+            vec![
+                "param gain_db changed from -3.0 to -6.5",
+                "file dx.wav changed",
+                "input bus:FX added",
+                "input bus:DX removed",
+            ]
+        );
+        assert!(old.diff(&old).is_empty());
+    }
+
+    #[test]
+    fn digest_hex_round_trips_and_rejects_garbage() {
+        let digest = Digest::of(b"abc");
+        assert_eq!(digest.to_hex().parse::<Digest>(), Ok(digest));
+        assert_eq!(digest.to_hex().len(), 64);
+        assert_eq!("xyz".parse::<Digest>(), Err(BadDigest));
+        let json = serde_json::to_string(&digest).unwrap();
+        assert_eq!(serde_json::from_str::<Digest>(&json).unwrap(), digest);
+    }
+}

@@ -1,0 +1,137 @@
+//! What reaches a target's mix: the stems and cues that arrive through its
+//! `from` buses, nested buses and `cues`.
+//!
+//! This is the one place that decides whether "a cue reaches a target": the
+//! rights rules (R001–R006), the M&E rule (D002), the rights matrix and the
+//! cue sheet all ask it, so they can never disagree.
+//!
+//! A member reaches the mix whatever its gain: a cue pulled down to -144 dB
+//! is still in the bus, and a licence still has to clear it.
+
+use std::collections::HashSet;
+
+use crate::model::{Index, MemberRef, Model};
+
+/// One stem or cue found in a target's mix, with the first way it got there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reached {
+    /// The stem or cue index.
+    pub index: Index,
+    /// Which entry of the target's `from` list it arrives through.
+    pub from: usize,
+    /// The buses it passes through, outermost first (the `from` bus first).
+    pub buses: Vec<Index>,
+    /// The bus member that names it (`None` when it arrives through `cues`).
+    pub member: Option<(Index, usize)>,
+}
+
+/// The stems and cues of one target's mix, each once, in the order first met.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    pub stems: Vec<Reached>,
+    pub cues: Vec<Reached>,
+}
+
+impl Reach {
+    /// The stems and cues that reach `target` (an index into `model.targets`).
+    pub fn of_target(model: &Model, target: Index) -> Reach {
+        let mut mix = Reach::default();
+        let mut seen_stems = HashSet::new();
+        let mut seen_cues = HashSet::new();
+        for (from, name) in model.targets[target].from.iter().enumerate() {
+            let Some(bus) = model.buses.index(&name.name) else {
+                continue;
+            };
+            let mut walk = Walk {
+                model,
+                from,
+                mix: &mut mix,
+                seen_stems: &mut seen_stems,
+                seen_cues: &mut seen_cues,
+                path: Vec::new(),
+            };
+            walk.bus(bus);
+        }
+        mix
+    }
+
+    /// The mixes of every target, indexed like `model.targets`.
+    pub fn of_all_targets(model: &Model) -> Vec<Reach> {
+        (0..model.targets.len())
+            .map(|target| Reach::of_target(model, target))
+            .collect()
+    }
+
+    pub fn cue(&self, cue: Index) -> Option<&Reached> {
+        self.cues.iter().find(|reached| reached.index == cue)
+    }
+
+    pub fn contains_cue(&self, cue: Index) -> bool {
+        self.cue(cue).is_some()
+    }
+}
+
+struct Walk<'a> {
+    model: &'a Model,
+    from: usize,
+    mix: &'a mut Reach,
+    seen_stems: &'a mut HashSet<Index>,
+    seen_cues: &'a mut HashSet<Index>,
+    /// The buses being walked; a bus already on the path is a cycle (the
+    /// resolver reports it) and is not entered again.
+    path: Vec<Index>,
+}
+
+impl Walk<'_> {
+    fn bus(&mut self, bus: Index) {
+        if self.path.contains(&bus) {
+            return;
+        }
+        self.path.push(bus);
+        for (position, member) in self.model.buses[bus].members.iter().enumerate() {
+            match member.target {
+                Some(MemberRef::Stem(stem)) if self.seen_stems.insert(stem) => {
+                    let reached = self.reached(stem, Some((bus, position)));
+                    self.mix.stems.push(reached);
+                }
+                Some(MemberRef::Cue(cue)) if self.seen_cues.insert(cue) => {
+                    let reached = self.reached(cue, Some((bus, position)));
+                    self.mix.cues.push(reached);
+                }
+                Some(MemberRef::AllCues) => {
+                    for cue in 0..self.model.cues.len() {
+                        if self.seen_cues.insert(cue) {
+                            self.mix.cues.push(self.reached(cue, None));
+                        }
+                    }
+                }
+                Some(MemberRef::Bus(inner)) => self.bus(inner),
+                Some(MemberRef::Stem(_) | MemberRef::Cue(_)) | None => {}
+            }
+        }
+        self.path.pop();
+    }
+
+    fn reached(&self, index: Index, member: Option<(Index, usize)>) -> Reached {
+        Reached {
+            index,
+            from: self.from,
+            buses: self.path.clone(),
+            member,
+        }
+    }
+}
+
+/// "PM → MX (cues)": how a reached item gets into the mix, for messages.
+pub fn describe_path(model: &Model, reached: &Reached) -> String {
+    let mut text = reached
+        .buses
+        .iter()
+        .map(|&bus| model.buses[bus].name.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" → ");
+    if reached.member.is_none() {
+        text.push_str(" (cues)");
+    }
+    text
+}

@@ -1,0 +1,269 @@
+//! The unit of work the engine schedules: a [`Stage`] has a readable id
+//! (`bus:PM`), a kind, key parameters, the source files it reads, the
+//! stages whose outputs it consumes, and a `run` function that reads its
+//! inputs' objects and writes exactly one output object.
+//!
+//! The engine knows nothing about audio: the recipe lowering implements
+//! [`Stage`] for its stage types, tests and benchmarks use [`FnStage`].
+
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use crate::{
+    hash::{Digest, Params},
+    store::ObjectWriter,
+};
+
+/// One node of the build graph.
+pub trait Stage: Send + Sync {
+    /// Unique, stable, readable id, e.g. `bus:PM`, `target:stereo`.
+    fn id(&self) -> &str;
+
+    /// The kind, e.g. `bus`; part of the key.
+    fn kind(&self) -> &str;
+
+    /// Ids of the stages whose outputs this stage reads, in the order the
+    /// stage wants them (the order is part of the key).
+    fn inputs(&self) -> &[String];
+
+    /// Source files this stage reads, relative to the project directory (or
+    /// absolute). Their content hashes are part of the key.
+    fn files(&self) -> &[PathBuf] {
+        &[]
+    }
+
+    /// Writes every parameter that affects the output into the key. Anything
+    /// left out here will not trigger a rebuild when it changes.
+    fn params(&self, params: &mut Params<'_>);
+
+    /// Where to materialise the output, relative to `DIR/out/`
+    /// (`stereo.wav`), or `None` for an intermediate stage.
+    fn output_path(&self) -> Option<&Path> {
+        None
+    }
+
+    /// Produces the output. Must be a pure function of the key: the same
+    /// parameters, files and input bytes give the same output bytes.
+    fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()>;
+}
+
+/// An input of a running stage: another stage's output object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputObject {
+    /// The producing stage's id.
+    pub id: String,
+    /// The object's content hash.
+    pub digest: Digest,
+    /// The object's file in the store (read-only; open it and stream).
+    pub path: PathBuf,
+}
+
+/// A source file of a running stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// As the stage declared it.
+    pub declared: PathBuf,
+    /// Resolved against the project directory.
+    pub path: PathBuf,
+    /// The content hash the key was computed with.
+    pub digest: Digest,
+}
+
+/// What a running stage gets: its inputs, its files and the writer of its
+/// output object.
+pub struct RunContext<'a> {
+    pub(crate) project_dir: &'a Path,
+    pub(crate) inputs: Vec<InputObject>,
+    pub(crate) files: Vec<SourceFile>,
+    pub(crate) output: ObjectWriter,
+}
+
+impl RunContext<'_> {
+    /// The project directory.
+    pub fn project_dir(&self) -> &Path {
+        self.project_dir
+    }
+
+    /// The inputs, in the order of [`Stage::inputs`].
+    pub fn inputs(&self) -> &[InputObject] {
+        &self.inputs
+    }
+
+    /// The source files, in the order of [`Stage::files`].
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
+    /// The output object being written (`Write + Seek`).
+    pub fn output(&mut self) -> &mut ObjectWriter {
+        &mut self.output
+    }
+}
+
+/// A parameter value owned by an [`FnStage`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    Str(String),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Bool(bool),
+}
+
+impl From<&str> for ParamValue {
+    fn from(value: &str) -> Self {
+        ParamValue::Str(value.to_owned())
+    }
+}
+
+impl From<String> for ParamValue {
+    fn from(value: String) -> Self {
+        ParamValue::Str(value)
+    }
+}
+
+impl From<u64> for ParamValue {
+    fn from(value: u64) -> Self {
+        ParamValue::U64(value)
+    }
+}
+
+impl From<i64> for ParamValue {
+    fn from(value: i64) -> Self {
+        ParamValue::I64(value)
+    }
+}
+
+impl From<f64> for ParamValue {
+    fn from(value: f64) -> Self {
+        ParamValue::F64(value)
+    }
+}
+
+impl From<bool> for ParamValue {
+    fn from(value: bool) -> Self {
+        ParamValue::Bool(value)
+    }
+}
+
+/// The run function of an [`FnStage`].
+pub type RunFn = Arc<dyn Fn(&mut RunContext<'_>) -> miette::Result<()> + Send + Sync>;
+
+/// A stage built from data and a closure: for tests, benchmarks and simple
+/// stages (copies, reports).
+#[derive(Clone)]
+pub struct FnStage {
+    id: String,
+    kind: String,
+    inputs: Vec<String>,
+    files: Vec<PathBuf>,
+    params: Vec<(String, ParamValue)>,
+    output_path: Option<PathBuf>,
+    run: RunFn,
+}
+
+impl fmt::Debug for FnStage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FnStage")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("inputs", &self.inputs)
+            .field("files", &self.files)
+            .field("params", &self.params)
+            .field("output_path", &self.output_path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FnStage {
+    /// A stage with no inputs, files or parameters yet.
+    pub fn new(
+        id: impl Into<String>,
+        kind: impl Into<String>,
+        run: impl Fn(&mut RunContext<'_>) -> miette::Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            kind: kind.into(),
+            inputs: Vec::new(),
+            files: Vec::new(),
+            params: Vec::new(),
+            output_path: None,
+            run: Arc::new(run),
+        }
+    }
+
+    /// Adds an input (another stage's id).
+    pub fn input(mut self, id: impl Into<String>) -> Self {
+        self.inputs.push(id.into());
+        self
+    }
+
+    /// Adds a source file.
+    pub fn file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.files.push(path.into());
+        self
+    }
+
+    /// Adds a key parameter.
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<ParamValue>) -> Self {
+        self.params.push((name.into(), value.into()));
+        self
+    }
+
+    /// Materialises the output to `DIR/out/<path>`.
+    pub fn output_to(mut self, path: impl Into<PathBuf>) -> Self {
+        self.output_path = Some(path.into());
+        self
+    }
+
+    /// Replaces the run function.
+    pub fn with_run(
+        mut self,
+        run: impl Fn(&mut RunContext<'_>) -> miette::Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.run = Arc::new(run);
+        self
+    }
+}
+
+impl Stage for FnStage {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    fn inputs(&self) -> &[String] {
+        &self.inputs
+    }
+
+    fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    fn params(&self, params: &mut Params<'_>) {
+        for (name, value) in &self.params {
+            match value {
+                ParamValue::Str(text) => params.str(name, text),
+                ParamValue::U64(number) => params.u64(name, *number),
+                ParamValue::I64(number) => params.i64(name, *number),
+                ParamValue::F64(number) => params.f64(name, *number),
+                ParamValue::Bool(flag) => params.bool(name, *flag),
+            };
+        }
+    }
+
+    fn output_path(&self) -> Option<&Path> {
+        self.output_path.as_deref()
+    }
+
+    fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
+        (self.run)(context)
+    }
+}

@@ -1,0 +1,350 @@
+//! The content-addressed object store under `DIR/.sndtrk/objects/`: every
+//! stage output is a file named by the blake3 of its bytes,
+//! `objects/<2 hex>/<62 hex>`.
+//!
+//! Objects are written through [`ObjectWriter`] (a temporary file in
+//! `objects/tmp/`, hashed, flushed to disk, then renamed into place), so a
+//! killed build leaves at most a stray temporary, never a half object under
+//! a real name. Objects are made read-only and checked against their name
+//! before use ([`Store::check`], through the stat cache so an untouched
+//! object is not re-read); one whose bytes do not match is deleted and
+//! reported damaged, so its stage is rebuilt.
+//!
+//! Deliverables are *copied* from the store into `out/` ([`Store::materialise`],
+//! temporary file and rename), never hard-linked: a user who edits a file in
+//! `out/` in place must not corrupt the cache. `std::io::copy` uses
+//! `copy_file_range` on Linux, which reflinks on file systems that can.
+
+use std::{
+    fs::{self, File},
+    io::{self, BufWriter, Read, Seek, SeekFrom, Write},
+    path::{Path, PathBuf},
+};
+
+use tempfile::NamedTempFile;
+
+use crate::{atomic_file::AtomicFile, fingerprint::StatCache, hash::Digest};
+
+/// The state of an object in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectState {
+    /// Present and its bytes match its name.
+    Present,
+    /// Not in the store.
+    Missing,
+    /// Its bytes did not match its name (or could not be read); it has been
+    /// removed.
+    Damaged,
+}
+
+/// One object found in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    pub digest: Digest,
+    pub size: u64,
+}
+
+/// The object store of one project.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+impl Store {
+    /// The store of the project in `project_dir` (nothing is created yet).
+    pub fn new(project_dir: &Path) -> Self {
+        Self {
+            root: project_dir.join(".sndtrk").join("objects"),
+        }
+    }
+
+    /// `DIR/.sndtrk/objects`.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn temporary_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
+    /// Where the object with this digest lives.
+    pub fn object_path(&self, digest: &Digest) -> PathBuf {
+        let hex = digest.to_hex();
+        self.root.join(&hex[..2]).join(&hex[2..])
+    }
+
+    /// Starts a new object.
+    pub fn writer(&self) -> io::Result<ObjectWriter> {
+        let temporary_dir = self.temporary_dir();
+        fs::create_dir_all(&temporary_dir)?;
+        let file = tempfile::Builder::new()
+            .prefix("object-")
+            .tempfile_in(&temporary_dir)?;
+        Ok(ObjectWriter {
+            file: BufWriter::with_capacity(256 * 1024, file),
+            store: self.clone(),
+        })
+    }
+
+    /// Stores the bytes of `reader`, streaming.
+    pub fn put(&self, mut reader: impl Read, stats: &StatCache) -> io::Result<Digest> {
+        let mut writer = self.writer()?;
+        io::copy(&mut reader, &mut writer)?;
+        writer.finish(stats).map(|(digest, _)| digest)
+    }
+
+    /// Whether the object is present and intact. A damaged object is removed.
+    pub fn check(&self, digest: &Digest, stats: &StatCache) -> ObjectState {
+        let path = self.object_path(digest);
+        match stats.fingerprint(&path) {
+            Ok(found) if found == *digest => ObjectState::Present,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => ObjectState::Missing,
+            _ => {
+                let _ = fs::remove_file(&path);
+                stats.forget(&path);
+                ObjectState::Damaged
+            }
+        }
+    }
+
+    /// Makes `destination` a copy of the object, atomically. Returns false
+    /// (and writes nothing) when it already holds exactly those bytes.
+    pub fn materialise(
+        &self,
+        digest: &Digest,
+        destination: &Path,
+        stats: &StatCache,
+    ) -> io::Result<bool> {
+        if stats.fingerprint(destination).ok() == Some(*digest) {
+            return Ok(false);
+        }
+        let mut source = File::open(self.object_path(digest))?;
+        let mut output = AtomicFile::create(destination)?;
+        io::copy(&mut source, output.file())?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            output
+                .file()
+                .set_permissions(fs::Permissions::from_mode(0o644))?;
+        }
+        output.commit()?;
+        stats.record(destination, *digest)?;
+        Ok(true)
+    }
+
+    /// Every object in the store, in digest order.
+    pub fn list(&self) -> io::Result<Vec<ObjectInfo>> {
+        let mut objects = Vec::new();
+        let shards = match fs::read_dir(&self.root) {
+            Ok(shards) => shards,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(objects),
+            Err(error) => return Err(error),
+        };
+        for shard in shards {
+            let shard = shard?;
+            let prefix = shard.file_name().to_string_lossy().into_owned();
+            if prefix.len() != 2 || !shard.file_type()?.is_dir() {
+                continue;
+            }
+            for entry in fs::read_dir(shard.path())? {
+                let entry = entry?;
+                let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+                if let (Ok(digest), Ok(metadata)) = (name.parse(), entry.metadata()) {
+                    objects.push(ObjectInfo {
+                        digest,
+                        size: metadata.len(),
+                    });
+                }
+            }
+        }
+        objects.sort_by_key(|object| object.digest);
+        Ok(objects)
+    }
+
+    /// Deletes an object.
+    pub fn remove(&self, digest: &Digest, stats: &StatCache) -> io::Result<()> {
+        let path = self.object_path(digest);
+        stats.forget(&path);
+        match fs::remove_file(&path) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
+            _ => Ok(()),
+        }
+    }
+
+    /// Deletes temporaries left by a killed build. Only call it while
+    /// holding the project lock (another build may be writing them).
+    pub fn clear_temporaries(&self) -> io::Result<()> {
+        match fs::remove_dir_all(self.temporary_dir()) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A new object being written; [`ObjectWriter::finish`] hashes it and moves
+/// it under its name. Implements `Write + Seek` (WAV writers patch their
+/// header at the end). Dropped without finishing, it leaves nothing behind.
+pub struct ObjectWriter {
+    file: BufWriter<NamedTempFile>,
+    store: Store,
+}
+
+impl Write for ObjectWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.file.write(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Seek for ObjectWriter {
+    fn seek(&mut self, position: SeekFrom) -> io::Result<u64> {
+        self.file.seek(position)
+    }
+}
+
+impl ObjectWriter {
+    /// Hashes the bytes written (reading them back, streaming), flushes them
+    /// to disk and renames the file into the store. Returns the digest and
+    /// the size.
+    pub fn finish(self, stats: &StatCache) -> io::Result<(Digest, u64)> {
+        let mut temporary = self.file.into_inner().map_err(|error| error.into_error())?;
+        temporary.as_file_mut().seek(SeekFrom::Start(0))?;
+        let mut hasher = blake3::Hasher::new();
+        let size = io::copy(temporary.as_file_mut(), &mut hasher)?;
+        let digest = Digest::from(hasher.finalize());
+        let destination = self.store.object_path(&digest);
+        if stats.fingerprint(&destination).ok() == Some(digest) {
+            return Ok((digest, size));
+        }
+        temporary.as_file().sync_all()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            temporary
+                .as_file()
+                .set_permissions(fs::Permissions::from_mode(0o444))?;
+        }
+        if let Some(shard) = destination.parent() {
+            fs::create_dir_all(shard)?;
+        }
+        temporary
+            .persist(&destination)
+            .map_err(|error| error.error)?;
+        stats.record(&destination, digest)?;
+        Ok((digest, size))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn make_writable(path: &Path) {
+        let mut permissions = fs::metadata(path).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        permissions.set_readonly(false);
+        fs::set_permissions(path, permissions).unwrap();
+    }
+
+    #[test]
+    fn put_names_objects_by_content_and_check_finds_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let stats = StatCache::new();
+        let digest = store.put(&b"stereo mix"[..], &stats).unwrap();
+        assert_eq!(digest, Digest::of(b"stereo mix"));
+        let hex = digest.to_hex();
+        let path = dir
+            .path()
+            .join(".sndtrk/objects")
+            .join(&hex[..2])
+            .join(&hex[2..]);
+        assert_eq!(store.object_path(&digest), path);
+        assert_eq!(fs::read(&path).unwrap(), b"stereo mix");
+        assert_eq!(store.check(&digest, &stats), ObjectState::Present);
+        assert_eq!(
+            store.check(&Digest::of(b"other"), &stats),
+            ObjectState::Missing
+        );
+        assert_eq!(store.list().unwrap(), vec![ObjectInfo { digest, size: 10 }]);
+        // Putting the same bytes again is a no-op that yields the same name.
+        assert_eq!(store.put(&b"stereo mix"[..], &stats).unwrap(), digest);
+        assert!(fs::read_dir(store.root().join("tmp"))
+            .unwrap()
+            .next()
+            .is_none());
+    }
+
+    #[test]
+    fn damaged_object_is_detected_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let stats = StatCache::new();
+        let digest = store.put(&b"print master"[..], &stats).unwrap();
+        let path = store.object_path(&digest);
+        make_writable(&path);
+        fs::write(&path, b"print mastex").unwrap();
+        assert_eq!(store.check(&digest, &stats), ObjectState::Damaged);
+        assert!(!path.exists());
+        assert_eq!(store.check(&digest, &stats), ObjectState::Missing);
+    }
+
+    #[test]
+    fn writer_seeks_and_abandoned_writer_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let stats = StatCache::new();
+        let mut writer = store.writer().unwrap();
+        writer.write_all(b"RIFF....WAVE").unwrap();
+        writer.seek(SeekFrom::Start(4)).unwrap();
+        writer.write_all(b"1234").unwrap();
+        let (digest, size) = writer.finish(&stats).unwrap();
+        assert_eq!((digest, size), (Digest::of(b"RIFF1234WAVE"), 12));
+
+        let mut abandoned = store.writer().unwrap();
+        abandoned.write_all(b"half a file").unwrap();
+        drop(abandoned);
+        assert!(fs::read_dir(store.root().join("tmp"))
+            .unwrap()
+            .next()
+            .is_none());
+        assert_eq!(store.list().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn materialise_copies_atomically_and_skips_identical_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let stats = StatCache::new();
+        let digest = store.put(&b"album track"[..], &stats).unwrap();
+        let destination = dir.path().join("out/ost/01 Main Title.wav");
+        assert!(store.materialise(&digest, &destination, &stats).unwrap());
+        assert_eq!(fs::read(&destination).unwrap(), b"album track");
+        assert!(!store.materialise(&digest, &destination, &stats).unwrap());
+        // A copy, not a link: editing the output leaves the object intact.
+        fs::write(&destination, b"edited").unwrap();
+        assert_eq!(store.check(&digest, &stats), ObjectState::Present);
+        assert!(store.materialise(&digest, &destination, &stats).unwrap());
+        assert_eq!(fs::read(&destination).unwrap(), b"album track");
+    }
+
+    #[test]
+    fn remove_and_clear_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let stats = StatCache::new();
+        let digest = store.put(&b"x"[..], &stats).unwrap();
+        store.remove(&digest, &stats).unwrap();
+        store.remove(&digest, &stats).unwrap();
+        assert_eq!(store.check(&digest, &stats), ObjectState::Missing);
+        fs::create_dir_all(store.root().join("tmp")).unwrap();
+        fs::write(store.root().join("tmp/object-stray"), b"killed").unwrap();
+        store.clear_temporaries().unwrap();
+        assert!(!store.root().join("tmp").exists());
+        assert!(store.list().unwrap().is_empty());
+    }
+}

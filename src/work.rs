@@ -1,0 +1,890 @@
+//! The scheduler (the role of n2's `work.rs`): decides per stage whether it
+//! is fresh or stale and why, runs stale stages in parallel with rayon as
+//! soon as their inputs are ready, stores their outputs, materialises
+//! deliverables and records the build state.
+//!
+//! A stage's key covers its inputs' *output* hashes, not their keys, so a
+//! stage that re-runs and yields the same bytes stops the rebuild there
+//! (early cutoff). Keys map to outputs in the state, so reverting a change
+//! finds the earlier output without running anything. A failing stage stops
+//! its dependants; independent stages go on and finished work is recorded
+//! (the state is also saved periodically during long builds, so a killed
+//! build keeps what finished). Outputs depend only on keys, so they are the
+//! same whatever the number of threads.
+
+use std::{
+    cmp::Reverse,
+    collections::{BinaryHeap, HashMap},
+    fs, io,
+    panic::{catch_unwind, AssertUnwindSafe},
+    path::{Path, PathBuf},
+    sync::mpsc,
+    time::{Duration, Instant},
+};
+
+use petgraph::graph::NodeIndex;
+use rayon::prelude::*;
+
+use crate::{
+    db::State,
+    engine_error::{EngineError, EngineWarning},
+    fingerprint::StatCache,
+    hash::{stage_key, stage_manifest, Digest, Manifest},
+    lock::ProjectLock,
+    outcome::{Reason, StageOutcome, Status},
+    progress::{Progress, Summary},
+    stage::{InputObject, RunContext, SourceFile, Stage},
+    stage_graph::StageGraph,
+    store::{ObjectState, Store},
+};
+
+/// How to build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Threads running stages; 0 means one per core.
+    pub jobs: usize,
+    /// Stage ids to build (with everything upstream); empty builds all.
+    pub targets: Vec<String>,
+    /// How often the state is saved during a build.
+    pub save_interval: Duration,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        Self {
+            jobs: 0,
+            targets: Vec::new(),
+            save_interval: Duration::from_secs(2),
+        }
+    }
+}
+
+/// What a build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// One outcome per selected stage, in topological order.
+    pub outcomes: Vec<StageOutcome>,
+    /// The diagnostic of each failed stage, in topological order.
+    pub failures: Vec<(String, miette::Report)>,
+    pub summary: Summary,
+}
+
+impl BuildReport {
+    /// Whether every stage succeeded.
+    pub fn succeeded(&self) -> bool {
+        self.failures.is_empty()
+    }
+
+    /// Ids of the stages that ran, in topological order.
+    pub fn ran(&self) -> Vec<&str> {
+        self.with_status(Status::Ran)
+    }
+
+    /// Ids of the stages with this status, in topological order.
+    pub fn with_status(&self, status: Status) -> Vec<&str> {
+        self.outcomes
+            .iter()
+            .filter(|outcome| outcome.status == status)
+            .map(|outcome| outcome.id.as_str())
+            .collect()
+    }
+
+    /// The outcome of a stage.
+    pub fn outcome(&self, id: &str) -> Option<&StageOutcome> {
+        self.outcomes.iter().find(|outcome| outcome.id == id)
+    }
+
+    /// [`EngineError::BuildFailed`] when a stage failed.
+    pub fn error(&self) -> Option<EngineError> {
+        (!self.failures.is_empty()).then_some(EngineError::BuildFailed {
+            failed: self.failures.len(),
+        })
+    }
+}
+
+/// What `cache gc` did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GcReport {
+    pub objects_before: usize,
+    pub bytes_before: u64,
+    pub objects_removed: usize,
+    pub bytes_removed: u64,
+}
+
+/// The decision for a stage whose inputs are known.
+enum Decision {
+    Fresh {
+        key: Digest,
+        output: Digest,
+        /// The key differs from the stage's last build.
+        restored: bool,
+    },
+    Stale {
+        key: Digest,
+        reason: Reason,
+    },
+}
+
+/// The borrowed pieces of an [`Engine`] that stage decisions and running
+/// jobs share, apart from the mutable build state.
+#[derive(Clone, Copy)]
+struct Parts<'a> {
+    dir: &'a Path,
+    store: &'a Store,
+    stats: &'a StatCache,
+}
+
+impl Parts<'_> {
+    /// Fingerprints every source file of the selected stages (in parallel
+    /// when the pool has threads), keyed by resolved path.
+    fn fingerprint_files(
+        &self,
+        graph: &StageGraph,
+        selected: &[bool],
+    ) -> HashMap<PathBuf, Result<Digest, (io::ErrorKind, String)>> {
+        let mut paths: Vec<PathBuf> = graph
+            .order()
+            .iter()
+            .filter(|node| selected[node.index()])
+            .flat_map(|node| graph.stage(*node).files())
+            .map(|file| self.dir.join(file))
+            .collect();
+        paths.sort();
+        paths.dedup();
+        let stats = self.stats;
+        paths
+            .into_par_iter()
+            .map(|path| {
+                let digest = stats
+                    .fingerprint(&path)
+                    .map_err(|error| (error.kind(), error.to_string()));
+                (path, digest)
+            })
+            .collect()
+    }
+
+    /// The files of a stage with their hashes, or the first unreadable one.
+    fn stage_files(
+        &self,
+        stage: &dyn Stage,
+        fingerprints: &HashMap<PathBuf, Result<Digest, (io::ErrorKind, String)>>,
+    ) -> Result<Vec<SourceFile>, EngineError> {
+        stage
+            .files()
+            .iter()
+            .map(|declared| {
+                let path = self.dir.join(declared);
+                match fingerprints.get(&path) {
+                    Some(Ok(digest)) => Ok(SourceFile {
+                        declared: declared.clone(),
+                        path,
+                        digest: *digest,
+                    }),
+                    Some(Err((kind, message))) => Err(EngineError::SourceFile {
+                        path: declared.clone(),
+                        source: io::Error::new(*kind, message.clone()),
+                    }),
+                    None => Err(EngineError::SourceFile {
+                        path: declared.clone(),
+                        source: io::Error::other("not fingerprinted"),
+                    }),
+                }
+            })
+            .collect()
+    }
+
+    /// Decides fresh or stale for a stage whose files and inputs are known.
+    /// Removes a damaged object from the store (but changes no state).
+    fn decide(
+        &self,
+        state: &State,
+        stage: &dyn Stage,
+        files: &[SourceFile],
+        inputs: &[InputObject],
+    ) -> Decision {
+        let (key, _) = key_fields(stage, files, inputs, false);
+        let previous = state.stages.get(stage.id());
+        let mut damaged = false;
+        if let Some(action) = state.actions.get(&key) {
+            match self.store.check(&action.output, self.stats) {
+                ObjectState::Present => {
+                    return Decision::Fresh {
+                        key,
+                        output: action.output,
+                        restored: previous.is_none_or(|record| record.key != key),
+                    }
+                }
+                ObjectState::Missing => {}
+                ObjectState::Damaged => damaged = true,
+            }
+        }
+        let reason = match previous {
+            _ if damaged => Reason::OutputDamaged,
+            None => Reason::New,
+            Some(record) if record.key == key => Reason::OutputMissing,
+            Some(record) => {
+                let (_, manifest) = key_fields(stage, files, inputs, true);
+                Reason::Changed(manifest.diff(&record.manifest))
+            }
+        };
+        Decision::Stale { key, reason }
+    }
+
+    fn input_objects(
+        &self,
+        graph: &StageGraph,
+        node: NodeIndex,
+        outputs: &[Option<Digest>],
+    ) -> Vec<InputObject> {
+        graph
+            .inputs(node)
+            .iter()
+            .filter_map(|input| {
+                outputs[input.index()].map(|digest| InputObject {
+                    id: graph.stage(*input).id().to_owned(),
+                    digest,
+                    path: self.store.object_path(&digest),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The engine of one project: holds the project lock, the store, the stat
+/// cache and the build state while it lives.
+pub struct Engine {
+    dir: PathBuf,
+    _lock: ProjectLock,
+    store: Store,
+    stats: StatCache,
+    state: State,
+    warnings: Vec<EngineWarning>,
+}
+
+fn out_dir(project_dir: &Path) -> PathBuf {
+    project_dir.join("out")
+}
+
+fn stat_cache_path(project_dir: &Path) -> PathBuf {
+    project_dir.join(".sndtrk").join("stat-cache")
+}
+
+impl Engine {
+    /// Opens the project in `project_dir`: takes the lock (calling `on_wait`
+    /// first if another sndtrk holds it), loads the state and stat cache.
+    pub fn open(project_dir: &Path, on_wait: impl FnOnce(&Path)) -> Result<Self, EngineError> {
+        let lock = ProjectLock::acquire(project_dir, on_wait)?;
+        let (state, state_warning) = State::load(&State::path(project_dir));
+        let (stats, stats_warning) = StatCache::load(&stat_cache_path(project_dir));
+        Ok(Self {
+            dir: project_dir.to_path_buf(),
+            _lock: lock,
+            store: Store::new(project_dir),
+            stats,
+            state,
+            warnings: state_warning.into_iter().chain(stats_warning).collect(),
+        })
+    }
+
+    /// Warnings from opening (a discarded state or stat cache), once.
+    pub fn take_warnings(&mut self) -> Vec<EngineWarning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// The project directory.
+    pub fn project_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The object store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The stat cache (its counters show how many files were read).
+    pub fn stat_cache(&self) -> &StatCache {
+        &self.stats
+    }
+
+    /// The build state.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// Saves the state and the stat cache (each only if it changed).
+    pub fn save(&mut self) -> Result<(), EngineError> {
+        save(&self.dir, &mut self.state, &self.stats)
+    }
+
+    fn parts(&self) -> Parts<'_> {
+        Parts {
+            dir: &self.dir,
+            store: &self.store,
+            stats: &self.stats,
+        }
+    }
+
+    /// What `build` would do, running nothing: each selected stage, in
+    /// topological order, fresh or stale with the reason. A stage downstream
+    /// of a stale one is stale with "input X will be rebuilt" (at build time
+    /// early cutoff may still spare it).
+    pub fn plan(
+        &mut self,
+        graph: &StageGraph,
+        targets: &[String],
+    ) -> Result<Vec<StageOutcome>, EngineError> {
+        let selected = graph.select(targets)?;
+        let parts = self.parts();
+        let fingerprints = parts.fingerprint_files(graph, &selected);
+        let mut outputs: Vec<Option<Digest>> = vec![None; graph.len()];
+        let mut outcomes = Vec::new();
+        for &node in graph.order() {
+            if !selected[node.index()] {
+                continue;
+            }
+            let stage = graph.stage(node);
+            let mut outcome = StageOutcome {
+                id: stage.id().to_owned(),
+                kind: stage.kind().to_owned(),
+                status: Status::Stale,
+                reason: Reason::New,
+                seconds: 0.0,
+                key: None,
+                output: None,
+                materialised: None,
+            };
+            let unknown_input = graph
+                .inputs(node)
+                .iter()
+                .find(|input| outputs[input.index()].is_none());
+            if let Some(input) = unknown_input {
+                outcome.reason = Reason::InputWillRebuild(graph.stage(*input).id().to_owned());
+                outcomes.push(outcome);
+                continue;
+            }
+            let files = match parts.stage_files(stage, &fingerprints) {
+                Ok(files) => files,
+                Err(error) => {
+                    outcome.status = Status::Failed;
+                    outcome.reason = Reason::Error(error.to_string());
+                    outcomes.push(outcome);
+                    continue;
+                }
+            };
+            let inputs = parts.input_objects(graph, node, &outputs);
+            match parts.decide(&self.state, stage, &files, &inputs) {
+                Decision::Fresh {
+                    key,
+                    output,
+                    restored,
+                } => {
+                    outcome.status = Status::Fresh;
+                    outcome.reason = if restored {
+                        Reason::Restored
+                    } else {
+                        Reason::UpToDate
+                    };
+                    outcome.key = Some(key);
+                    outcome.output = Some(output);
+                    outcome.materialised =
+                        stage.output_path().map(|path| Path::new("out").join(path));
+                    outputs[node.index()] = Some(output);
+                }
+                Decision::Stale { key, reason } => {
+                    outcome.reason = reason;
+                    outcome.key = Some(key);
+                }
+            }
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    }
+
+    /// Builds the selected stages: fresh ones are taken from the cache (and
+    /// materialised if their `out/` file is missing or different), stale
+    /// ones run on `options.jobs` threads as soon as their inputs are ready.
+    /// Stage failures are in the report; an `Err` is an engine failure.
+    pub fn build(
+        &mut self,
+        graph: &StageGraph,
+        options: &BuildOptions,
+        progress: &dyn Progress,
+    ) -> Result<BuildReport, EngineError> {
+        let started = Instant::now();
+        let selected = graph.select(&options.targets)?;
+        self.store
+            .clear_temporaries()
+            .map_err(|source| EngineError::io(self.store.root().join("tmp"), source))?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(options.jobs)
+            .thread_name(|index| format!("sndtrk-stage-{index}"))
+            .build()
+            .map_err(|error| EngineError::io(&self.dir, io::Error::other(error)))?;
+        let parts = Parts {
+            dir: &self.dir,
+            store: &self.store,
+            stats: &self.stats,
+        };
+        let state = &mut self.state;
+        let fingerprints = pool.install(|| parts.fingerprint_files(graph, &selected));
+
+        let total = selected.iter().filter(|chosen| **chosen).count();
+        progress.begin(total);
+        let position: HashMap<NodeIndex, usize> = graph
+            .order()
+            .iter()
+            .enumerate()
+            .map(|(position, node)| (*node, position))
+            .collect();
+        let mut remaining: Vec<usize> = (0..graph.len())
+            .map(|index| graph.inputs(NodeIndex::new(index)).len())
+            .collect();
+        let mut outputs: Vec<Option<Digest>> = vec![None; graph.len()];
+        let mut outcomes: Vec<Option<StageOutcome>> = vec![None; graph.len()];
+        let mut failures: Vec<(NodeIndex, miette::Report)> = Vec::new();
+        let mut ready: BinaryHeap<Reverse<usize>> = graph
+            .order()
+            .iter()
+            .filter(|node| selected[node.index()] && remaining[node.index()] == 0)
+            .map(|node| Reverse(position[node]))
+            .collect();
+        let mut last_save = Instant::now();
+        let (sender, receiver) = mpsc::channel::<Completion>();
+        let mut running = 0usize;
+
+        pool.in_place_scope(|scope| {
+            loop {
+                while let Some(Reverse(next)) = ready.pop() {
+                    let node = graph.order()[next];
+                    let stage = graph.stage(node);
+                    let mut outcome = StageOutcome {
+                        id: stage.id().to_owned(),
+                        kind: stage.kind().to_owned(),
+                        status: Status::Fresh,
+                        reason: Reason::UpToDate,
+                        seconds: 0.0,
+                        key: None,
+                        output: None,
+                        materialised: stage.output_path().map(|path| Path::new("out").join(path)),
+                    };
+                    let files = match parts.stage_files(stage, &fingerprints) {
+                        Ok(files) => files,
+                        Err(error) => {
+                            outcome.status = Status::Failed;
+                            outcome.reason = Reason::Error(error.to_string());
+                            outcome.materialised = None;
+                            progress.finished(&outcome);
+                            outcomes[node.index()] = Some(outcome);
+                            failures.push((node, miette::Report::new(error)));
+                            continue;
+                        }
+                    };
+                    let inputs = parts.input_objects(graph, node, &outputs);
+                    match parts.decide(state, stage, &files, &inputs) {
+                        Decision::Fresh {
+                            key,
+                            output,
+                            restored,
+                        } => {
+                            state.touch(&key);
+                            if restored {
+                                let (_, manifest) = key_fields(stage, &files, &inputs, true);
+                                state.set_stage(stage.id(), key, manifest);
+                                outcome.reason = Reason::Restored;
+                            }
+                            outcome.key = Some(key);
+                            if let Err(error) =
+                                materialise(parts.dir, parts.store, parts.stats, stage, &output)
+                            {
+                                outcome.status = Status::Failed;
+                                outcome.reason = Reason::Error(error.to_string());
+                                outcome.materialised = None;
+                                progress.finished(&outcome);
+                                outcomes[node.index()] = Some(outcome);
+                                failures.push((node, miette::Report::new(error)));
+                                continue;
+                            }
+                            outcome.output = Some(output);
+                            progress.finished(&outcome);
+                            outcomes[node.index()] = Some(outcome);
+                            outputs[node.index()] = Some(output);
+                            release(
+                                graph,
+                                node,
+                                &selected,
+                                &mut remaining,
+                                &position,
+                                &mut ready,
+                            );
+                        }
+                        Decision::Stale { key, reason } => {
+                            // A recorded output that was missing or damaged.
+                            state.remove_action(&key);
+                            outcome.key = Some(key);
+                            outcome.reason = reason;
+                            outcome.status = Status::Ran;
+                            progress.started(stage.id(), stage.kind());
+                            running += 1;
+                            let job = Job {
+                                node,
+                                stage,
+                                outcome,
+                                files,
+                                inputs,
+                                project_dir: parts.dir,
+                                store: parts.store,
+                                stats: parts.stats,
+                            };
+                            let sender = sender.clone();
+                            scope.spawn(move |_| {
+                                let _ = sender.send(job.run());
+                            });
+                        }
+                    }
+                }
+                if running == 0 {
+                    break;
+                }
+                let Ok(completion) = receiver.recv() else {
+                    break;
+                };
+                running -= 1;
+                let Completion {
+                    node,
+                    mut outcome,
+                    result,
+                    files,
+                    inputs,
+                } = completion;
+                let stage = graph.stage(node);
+                match result {
+                    Ok((output, size, materialise_error)) => {
+                        if let Some(key) = outcome.key {
+                            let (_, manifest) = key_fields(stage, &files, &inputs, true);
+                            state.set_action(key, output, size);
+                            state.set_stage(stage.id(), key, manifest);
+                        }
+                        outcome.output = Some(output);
+                        if let Some(error) = materialise_error {
+                            outcome.status = Status::Failed;
+                            outcome.reason = Reason::Error(error.to_string());
+                            outcome.materialised = None;
+                            failures.push((node, error));
+                        } else {
+                            outputs[node.index()] = Some(output);
+                            release(
+                                graph,
+                                node,
+                                &selected,
+                                &mut remaining,
+                                &position,
+                                &mut ready,
+                            );
+                        }
+                    }
+                    Err(error) => {
+                        outcome.status = Status::Failed;
+                        outcome.reason = Reason::Error(one_line(&error));
+                        outcome.materialised = None;
+                        failures.push((node, error));
+                    }
+                }
+                progress.finished(&outcome);
+                outcomes[node.index()] = Some(outcome);
+                if last_save.elapsed() >= options.save_interval {
+                    let _ = save(parts.dir, state, parts.stats);
+                    last_save = Instant::now();
+                }
+            }
+        });
+
+        // Stages left without an outcome sit downstream of a failure.
+        let mut root_failure: Vec<Option<String>> = vec![None; graph.len()];
+        for &(node, _) in &failures {
+            root_failure[node.index()] = Some(graph.stage(node).id().to_owned());
+        }
+        for &node in graph.order() {
+            if !selected[node.index()] || outcomes[node.index()].is_some() {
+                continue;
+            }
+            let root = graph
+                .inputs(node)
+                .iter()
+                .find_map(|input| root_failure[input.index()].clone())
+                .unwrap_or_default();
+            root_failure[node.index()] = Some(root.clone());
+            let stage = graph.stage(node);
+            let outcome = StageOutcome {
+                id: stage.id().to_owned(),
+                kind: stage.kind().to_owned(),
+                status: Status::Skipped,
+                reason: Reason::InputFailed(root),
+                seconds: 0.0,
+                key: None,
+                output: None,
+                materialised: None,
+            };
+            progress.finished(&outcome);
+            outcomes[node.index()] = Some(outcome);
+        }
+
+        if options.targets.is_empty() && failures.is_empty() {
+            state.retain_stages(|id| graph.node(id).is_some());
+        }
+        save(parts.dir, state, parts.stats)?;
+
+        let outcomes: Vec<StageOutcome> = graph
+            .order()
+            .iter()
+            .filter_map(|node| outcomes[node.index()].take())
+            .collect();
+        failures.sort_by_key(|(node, _)| position[node]);
+        let count = |status| outcomes.iter().filter(|o| o.status == status).count();
+        let summary = Summary {
+            ran: count(Status::Ran),
+            fresh: count(Status::Fresh),
+            failed: count(Status::Failed),
+            skipped: count(Status::Skipped),
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        progress.end(&summary);
+        Ok(BuildReport {
+            outcomes,
+            failures: failures
+                .into_iter()
+                .map(|(node, report)| (graph.stage(node).id().to_owned(), report))
+                .collect(),
+            summary,
+        })
+    }
+
+    /// Shrinks the store: deletes objects no key refers to, then, when
+    /// `max_size` is given, the least recently used objects until the store
+    /// holds at most `max_size` bytes.
+    pub fn gc(&mut self, max_size: Option<u64>) -> Result<GcReport, EngineError> {
+        let root = self.store.root().to_path_buf();
+        let io_error = |source| EngineError::io(&root, source);
+        self.store.clear_temporaries().map_err(io_error)?;
+        let objects = self.store.list().map_err(io_error)?;
+        let mut last_used: HashMap<Digest, u64> = HashMap::new();
+        for action in self.state.actions.values() {
+            let entry = last_used.entry(action.output).or_insert(0);
+            *entry = (*entry).max(action.last_used);
+        }
+        let mut report = GcReport {
+            objects_before: objects.len(),
+            bytes_before: objects.iter().map(|object| object.size).sum(),
+            ..GcReport::default()
+        };
+        // Unreferenced objects first (as if never used), then oldest first;
+        // ties broken by digest so the result is deterministic.
+        let mut candidates: Vec<(u64, Digest, u64, bool)> = objects
+            .iter()
+            .map(|object| {
+                let used = last_used.get(&object.digest).copied();
+                (
+                    used.unwrap_or(0),
+                    object.digest,
+                    object.size,
+                    used.is_some(),
+                )
+            })
+            .collect();
+        candidates.sort();
+        let mut kept = report.bytes_before;
+        for (_, digest, size, referenced) in candidates {
+            let over = max_size.is_some_and(|limit| kept > limit);
+            if referenced && !over {
+                continue;
+            }
+            self.store.remove(&digest, &self.stats).map_err(io_error)?;
+            kept -= size;
+            report.objects_removed += 1;
+            report.bytes_removed += size;
+        }
+        let store = &self.store;
+        self.state
+            .retain_outputs(|digest| store.object_path(digest).is_file());
+        self.stats.prune();
+        self.save()?;
+        Ok(report)
+    }
+}
+
+fn save(dir: &Path, state: &mut State, stats: &StatCache) -> Result<(), EngineError> {
+    let state_path = State::path(dir);
+    state
+        .save(&state_path)
+        .map_err(|source| EngineError::io(state_path, source))?;
+    let stats_path = stat_cache_path(dir);
+    stats
+        .save(&stats_path)
+        .map_err(|source| EngineError::io(stats_path, source))
+}
+
+/// Removes `DIR/out/`, under the project lock. Returns false when there was
+/// nothing to remove.
+pub fn clean(project_dir: &Path, on_wait: impl FnOnce(&Path)) -> Result<bool, EngineError> {
+    let _lock = ProjectLock::acquire(project_dir, on_wait)?;
+    let out = out_dir(project_dir);
+    match fs::remove_dir_all(&out) {
+        Ok(()) => Ok(true),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(error) => Err(EngineError::io(out, error)),
+    }
+}
+
+fn materialise(
+    project_dir: &Path,
+    store: &Store,
+    stats: &StatCache,
+    stage: &dyn Stage,
+    output: &Digest,
+) -> Result<(), EngineError> {
+    if let Some(relative) = stage.output_path() {
+        let destination = out_dir(project_dir).join(relative);
+        store
+            .materialise(output, &destination, stats)
+            .map_err(|source| EngineError::io(destination, source))?;
+    }
+    Ok(())
+}
+
+/// Marks `node` done and queues its selected dependants that have all
+/// their inputs now.
+fn release(
+    graph: &StageGraph,
+    node: NodeIndex,
+    selected: &[bool],
+    remaining: &mut [usize],
+    position: &HashMap<NodeIndex, usize>,
+    ready: &mut BinaryHeap<Reverse<usize>>,
+) {
+    for dependant in graph.dependants(node) {
+        if !selected[dependant.index()] {
+            continue;
+        }
+        // An input listed twice is one edge but counts twice.
+        let uses = graph
+            .inputs(dependant)
+            .iter()
+            .filter(|input| **input == node)
+            .count();
+        remaining[dependant.index()] -= uses;
+        if remaining[dependant.index()] == 0 {
+            ready.push(Reverse(position[&dependant]));
+        }
+    }
+}
+
+/// The key of a stage, and its manifest when asked: one call of
+/// [`crate::hash::write_stage_key`] for each.
+fn key_fields(
+    stage: &dyn Stage,
+    files: &[SourceFile],
+    inputs: &[InputObject],
+    with_manifest: bool,
+) -> (Digest, Manifest) {
+    let declared: Vec<String> = files
+        .iter()
+        .map(|file| file.declared.to_string_lossy().replace('\\', "/"))
+        .collect();
+    let files: Vec<(&str, Digest)> = declared
+        .iter()
+        .zip(files)
+        .map(|(name, file)| (name.as_str(), file.digest))
+        .collect();
+    let inputs: Vec<(&str, Digest)> = inputs
+        .iter()
+        .map(|input| (input.id.as_str(), input.digest))
+        .collect();
+    let params = |params: &mut crate::hash::Params<'_>| stage.params(params);
+    let key = stage_key(stage.kind(), &params, &files, &inputs);
+    let manifest = if with_manifest {
+        stage_manifest(stage.kind(), &params, &files, &inputs)
+    } else {
+        Manifest::default()
+    };
+    (key, manifest)
+}
+
+fn one_line(report: &miette::Report) -> String {
+    report.to_string().lines().collect::<Vec<_>>().join(" ")
+}
+
+/// A stale stage handed to a worker thread.
+struct Job<'a> {
+    node: NodeIndex,
+    stage: &'a dyn Stage,
+    outcome: StageOutcome,
+    files: Vec<SourceFile>,
+    inputs: Vec<InputObject>,
+    project_dir: &'a Path,
+    store: &'a Store,
+    stats: &'a StatCache,
+}
+
+/// A finished job: the output object and size (and a materialisation
+/// failure), or the stage's error.
+struct Completion {
+    node: NodeIndex,
+    outcome: StageOutcome,
+    result: Result<(Digest, u64, Option<miette::Report>), miette::Report>,
+    files: Vec<SourceFile>,
+    inputs: Vec<InputObject>,
+}
+
+impl Job<'_> {
+    fn run(self) -> Completion {
+        let Job {
+            node,
+            stage,
+            mut outcome,
+            files,
+            inputs,
+            project_dir,
+            store,
+            stats,
+        } = self;
+        let started = Instant::now();
+        let attempt = catch_unwind(AssertUnwindSafe(|| {
+            let writer = store
+                .writer()
+                .map_err(|source| EngineError::io(store.root().join("tmp"), source))?;
+            let mut context = RunContext {
+                project_dir,
+                inputs: inputs.clone(),
+                files: files.clone(),
+                output: writer,
+            };
+            stage.run(&mut context)?;
+            let (output, size) = context
+                .output
+                .finish(stats)
+                .map_err(|source| EngineError::io(store.root(), source))?;
+            let materialised = materialise(project_dir, store, stats, stage, &output)
+                .err()
+                .map(miette::Report::new);
+            Ok::<_, miette::Report>((output, size, materialised))
+        }));
+        let result = attempt.unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|text| (*text).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            Err(miette::Report::new(EngineError::StagePanicked {
+                stage: stage.id().to_owned(),
+                message,
+            }))
+        });
+        outcome.seconds = started.elapsed().as_secs_f64();
+        Completion {
+            node,
+            outcome,
+            result,
+            files,
+            inputs,
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Helpers shared by the audio tests: deterministic test signals, whole-file
+//! writes and reads, external tools, and diagnostic rendering.
+
+#![allow(dead_code)]
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use miette::Diagnostic;
+use sndtrk::audio::{
+    source::read_to_end, ChannelLayout, SampleFormat, Source, WavReader, WavSpec, WavWriter,
+};
+
+/// A deterministic test signal: channel c carries a sine at 110·(c+1)·1.37 Hz
+/// plus a small linear-congruential noise, at about -14 dBFS peak, so every
+/// channel differs and the low bits are exercised.
+pub fn test_signal(channels: usize, frames: usize, sample_rate: u32) -> Vec<f32> {
+    let mut state = 0x1234_5678u32;
+    let mut samples = Vec::with_capacity(channels * frames);
+    for n in 0..frames {
+        for c in 0..channels {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let noise = (state >> 8) as f64 / (1u32 << 24) as f64 - 0.5;
+            let f = 110.0 * (c as f64 + 1.0) * 1.37;
+            let t = n as f64 / f64::from(sample_rate);
+            samples.push((0.15 * (std::f64::consts::TAU * f * t).sin() + 0.05 * noise) as f32);
+        }
+    }
+    samples
+}
+
+/// Writes interleaved `samples` to `path`.
+pub fn write_wav(
+    path: &Path,
+    samples: &[f32],
+    layout: ChannelLayout,
+    format: SampleFormat,
+    sample_rate: u32,
+    time_reference: Option<u64>,
+) -> u64 {
+    let mut writer = WavWriter::create(
+        path,
+        WavSpec {
+            sample_rate,
+            layout,
+            sample_format: format,
+            time_reference,
+        },
+    )
+    .unwrap();
+    // Odd block sizes exercise block edges.
+    let channels = writer.channels();
+    for chunk in samples.chunks(1237 * channels) {
+        writer.write_block(chunk).unwrap();
+    }
+    writer.finish().unwrap().clipped_samples
+}
+
+/// Reads a whole file with sndtrk's reader.
+pub fn read_wav(path: &Path) -> Vec<f32> {
+    let mut reader = WavReader::open(path).unwrap();
+    read_to_end(&mut reader).unwrap()
+}
+
+/// Reads a whole source with a given block size (to exercise block edges).
+pub fn read_in_blocks(source: &mut dyn Source, block_frames: usize) -> Vec<f32> {
+    let channels = source.channels();
+    let mut all = Vec::new();
+    let mut block = vec![0.0f32; block_frames * channels];
+    loop {
+        let got = source.read(&mut block).unwrap();
+        if got == 0 {
+            return all;
+        }
+        all.extend_from_slice(&block[..got * channels]);
+    }
+}
+
+/// The integer a sample becomes at `bits`: round half away from zero, clip.
+/// Computed independently of the library, in f64.
+pub fn quantize(sample: f32, bits: u32) -> i32 {
+    let scale = f64::from(1u32 << (bits - 1));
+    let v = (f64::from(sample) * scale).round();
+    v.clamp(-scale, scale - 1.0) as i32
+}
+
+/// Reads 24-bit integer samples with hound, an independent reader.
+pub fn hound_ints(path: &Path) -> Vec<i32> {
+    let mut reader = hound::WavReader::open(path).unwrap();
+    reader.samples::<i32>().map(|s| s.unwrap()).collect()
+}
+
+/// Runs a tool and returns its stdout, failing the test on a non-zero exit.
+pub fn run(program: &str, args: &[&str]) -> String {
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run {program}: {e}"));
+    assert!(
+        output.status.success(),
+        "{program} {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A path as `&str`.
+pub fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// A path in `dir`.
+pub fn file(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name)
+}
+
+/// A diagnostic as a user sees it: code, message and help.
+pub fn rendered(err: &dyn Diagnostic) -> String {
+    format!(
+        "{}: {}\nhelp: {}",
+        err.code().map(|c| c.to_string()).unwrap_or_default(),
+        err,
+        err.help().map(|h| h.to_string()).unwrap_or_default()
+    )
+}
+
+/// Asserts two sample sequences have equal length and differ by at most
+/// `tolerance` anywhere, reporting the first offending index (not the whole
+/// vectors).
+pub fn assert_close(actual: &[f32], expected: &[f32], tolerance: f32, what: &str) {
+    assert_eq!(actual.len(), expected.len(), "{what}: length");
+    if let Some((i, (a, e))) = actual
+        .iter()
+        .zip(expected)
+        .enumerate()
+        .find(|(_, (a, e))| (*a - *e).abs().is_nan() || (*a - *e).abs() > tolerance)
+    {
+        panic!("{what}: sample {i} is {a}, expected {e} (tolerance {tolerance})");
+    }
+}
+
+/// Asserts two integer sample sequences differ by at most `lsb`.
+pub fn assert_ints_close(actual: &[i32], expected: &[i32], lsb: i32, what: &str) {
+    assert_eq!(actual.len(), expected.len(), "{what}: length");
+    if let Some((i, (a, e))) = actual
+        .iter()
+        .zip(expected)
+        .enumerate()
+        .find(|(_, (a, e))| (*a - *e).abs() > lsb)
+    {
+        panic!("{what}: sample {i} is {a}, expected {e} (tolerance {lsb} LSB)");
+    }
+}
