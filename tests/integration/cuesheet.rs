@@ -95,6 +95,14 @@ cue 1M2 "Cut Short" {
     writer "B" society PRS share 100%
 }
 
+cue 1M3 "Runs Out" {
+    type score
+    usage BI
+    silence for 2s
+    at 10:00:05:00 to 10:00:09:00
+    writer "D" society PRS share 100%
+}
+
 cue 9M9 "Not In The Film" {
     type score
     usage BI
@@ -103,7 +111,7 @@ cue 9M9 "Not In The Film" {
     writer "C" society PRS share 100%
 }
 
-bus MX 2.0 { 1M1 1M2 }
+bus MX 2.0 { 1M1 1M2 1M3 }
 
 target stereo {
     from MX
@@ -113,7 +121,7 @@ target stereo {
 "#;
 
 /// Durations come from the file's real length less the trims, cut short by
-/// `to`; fields with commas and quotes are quoted; a cue in no target's
+/// `to` (a placement longer than the audio ends with the audio); fields with commas and quotes are quoted; a cue in no target's
 /// mix is not on the sheet; rows are in picture order.
 #[test]
 fn durations_come_from_files_trims_and_placement() {
@@ -126,6 +134,7 @@ fn durations_come_from_files_trims_and_placement() {
             "cue,title,type,usage,in,out,duration,seconds,writers,publishers,artist,label,isrc\r\n",
             "1M2,Cut Short,score,BI,10:00:00:00,10:00:03:00,00:00:03:00,3.000,B (PRS) 100%,,,,\r\n",
             "1M1,\"Waves, Again\",score,BI,10:00:02:10,10:00:08:10,00:00:06:00,6.000,\"A \"\"Quoted\"\" Writer (PRS) 100%\",,,,\r\n",
+            "1M3,Runs Out,score,BI,10:00:05:00,10:00:07:00,00:00:02:00,2.000,D (PRS) 100%,,,,\r\n",
         ))
         .run();
 }

@@ -256,3 +256,29 @@ fn sarif_describes_resolution_errors_too() {
     assert_eq!(run["tool"]["driver"]["rules"][index]["id"], "E0204");
     assert_eq!(run["results"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_suppression_may_list_codes_and_stack_on_the_line_above() {
+    let fires = fixture("lint/C004/fires.sndtrk")
+        .replace("writer \"K. Lee\" society ASCAP", "writer \"K. Lee\"");
+    assert_eq!(
+        codes(&fires).into_iter().map(|(code, _)| code).collect::<Vec<_>>(),
+        vec!["C005", "C004", "C004"]
+    );
+    let listed = fires.replace(
+        "\ncue 2M3",
+        "\n// sndtrk: allow(C004, C005) codes and society are being registered\ncue 2M3",
+    );
+    assert_eq!(codes(&listed), Vec::new());
+    let stacked = fires.replace(
+        "\ncue 2M3",
+        "\n// sndtrk: allow(C004) codes are being registered\n    // sndtrk: allow(C005) so is K. Lee's society\ncue 2M3",
+    );
+    assert_eq!(codes(&stacked), Vec::new());
+    // A suppression is for its own declaration only.
+    let elsewhere = fires.replace(
+        "\nlicense sync_2M3",
+        "\n// sndtrk: allow(C004, C005) wrong place\nlicense sync_2M3",
+    );
+    assert_eq!(codes(&elsewhere).len(), 3);
+}
