@@ -151,3 +151,14 @@ fn a_missing_file_is_an_error_naming_it() {
         .stderr_contains("cannot open `music/1M1.wav`")
         .run();
 }
+
+#[test]
+fn a_recipe_with_errors_gives_no_cue_sheet() {
+    Test::new()
+        .recipe(&example().replace("bus MX 5.1 { cues }", "bus MX 5.1 { cues 9M9 }"))
+        .arg("cuesheet")
+        .status(1)
+        .stdout("")
+        .stderr_contains("E0204")
+        .run();
+}

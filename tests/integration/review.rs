@@ -262,7 +262,10 @@ fn a_suppression_may_list_codes_and_stack_on_the_line_above() {
     let fires = fixture("lint/C004/fires.sndtrk")
         .replace("writer \"K. Lee\" society ASCAP", "writer \"K. Lee\"");
     assert_eq!(
-        codes(&fires).into_iter().map(|(code, _)| code).collect::<Vec<_>>(),
+        codes(&fires)
+            .into_iter()
+            .map(|(code, _)| code)
+            .collect::<Vec<_>>(),
         vec!["C005", "C004", "C004"]
     );
     let listed = fires.replace(

@@ -68,3 +68,21 @@ fn blocked_uses_say_what_is_missing() {
         })
     );
 }
+
+#[test]
+fn a_recipe_with_errors_gives_no_matrix() {
+    Test::new()
+        .recipe(&example().replace("bus MX 5.1 { cues }", "bus MX 5.1 { cues 9M9 }"))
+        .arg("rights")
+        .status(1)
+        .stdout("")
+        .stderr_contains("E0204")
+        .stderr_contains("1 error, 0 warnings")
+        .run();
+    Test::new()
+        .arg("rights")
+        .status(1)
+        .stdout("")
+        .stderr_contains("cannot read soundtrack.sndtrk")
+        .run();
+}
