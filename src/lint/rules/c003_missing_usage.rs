@@ -6,11 +6,13 @@ declare_rule! {
     /// ## What it checks
     /// A cue without a `usage` code: BI (background instrumental), BV
     /// (background vocal), VI (visual instrumental), VV (visual vocal), MT
-    /// (main title) or ET (end title).
+    /// (main title) or ET (end title). Also a cue heard in a target's mix
+    /// without a placement (`at`), which leaves its cue sheet line without
+    /// timing.
     ///
     /// ## Why
-    /// The societies weight royalties by usage; a cue sheet line without one
-    /// is returned to the production.
+    /// The societies weight royalties by usage and duration; a cue sheet
+    /// line without them is returned to the production.
     ///
     /// ## Example
     /// ```text
@@ -20,13 +22,24 @@ declare_rule! {
         code: "C003",
         name: "missing-usage",
         severity: Error,
-        summary: "A cue has no usage code.",
+        summary: "A cue has no usage code, or a cue in the picture has no timing.",
         check: check,
     }
 }
 
 fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    for cue in &checker.model.cues {
+    for (index, cue) in checker.model.cues.iter().enumerate() {
+        let in_picture = checker.mixes.iter().any(|mix| mix.contains_cue(index));
+        if in_picture && cue.clip.at.is_none() {
+            diagnostics.push(
+                Diagnostic::error(
+                    RULE.code,
+                    format!("cue {} is in the picture but has no placement", cue.id.name),
+                )
+                .at(cue.id.span, "no `at`")
+                .help("add `at TIMECODE` (and `to TIMECODE` if the cue is cut short): the cue sheet lists its in, out and duration"),
+            );
+        }
         if cue.usage.is_some() {
             continue;
         }
