@@ -21,6 +21,8 @@ pub struct Arguments {
 pub enum Command {
     /// Parse, resolve and lint recipes, and report every problem found.
     Check(CheckArgs),
+    /// Render the deliverables that are stale (all, or the named targets and albums).
+    Build(BuildArgs),
     /// Measure loudness (integrated, range, short-term and momentary maxima) and peaks of WAV files.
     Measure(MeasureArgs),
 }
@@ -32,6 +34,35 @@ pub enum DiagnosticFormat {
     Human,
     /// One JSON array on standard output.
     Json,
+}
+
+/// How `build` and `plan` report stages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Progress bars on a terminal, one line per finished stage otherwise.
+    Human,
+    /// One JSON object per stage per line, on standard output.
+    Json,
+}
+
+/// Arguments of `sndtrk build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Targets and albums to build (default: all).
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    /// Stages run at once (default: one per core).
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Say why each stage runs.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
 }
 
 /// Arguments of `sndtrk check`.

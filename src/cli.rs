@@ -33,6 +33,7 @@ pub fn run() -> i32 {
     let config = Config::new(arguments.directory);
     match &arguments.command {
         Command::Check(args) => subcommand::check::run(&config, args),
+        Command::Build(args) => subcommand::build::run(&config, args),
         Command::Measure(args) => subcommand::measure::run(config.given_directory(), args),
     }
 }

@@ -1,4 +1,5 @@
 //! One file per subcommand.
 
+pub mod build;
 pub mod check;
 pub mod measure;
