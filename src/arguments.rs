@@ -18,4 +18,20 @@ pub struct Arguments {
 
 /// The subcommands; each lives in its own file under `src/subcommand/`.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Rewrite recipes in the one canonical layout.
+    Fmt(FmtArgs),
+}
+
+/// Arguments of `sndtrk fmt`.
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Write nothing: list the files that would change and exit 1 if any would.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Recipe files, or directories to search for `*.sndtrk` files
+    /// [default: DIR/soundtrack.sndtrk].
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}

@@ -2,7 +2,10 @@
 
 use clap::Parser;
 
-use crate::arguments::Arguments;
+use crate::{
+    arguments::{Arguments, Command},
+    subcommand,
+};
 
 /// Exit code for success.
 pub const EXIT_OK: i32 = 0;
@@ -26,7 +29,9 @@ pub fn run() -> i32 {
         }
     };
     install_report_handler();
-    match arguments.command {}
+    match &arguments.command {
+        Command::Fmt(fmt) => subcommand::fmt::run(arguments.directory.as_deref(), fmt),
+    }
 }
 
 /// Installs miette's graphical handler for the binary's human output.

@@ -15,7 +15,9 @@ pub mod cli;
 pub mod subcommand;
 
 pub mod ast;
+pub mod comment;
 pub mod diagnostic;
+pub mod format;
 pub mod grammar;
 pub mod keyword;
 pub mod parse;
@@ -23,3 +25,4 @@ pub mod source;
 pub mod span;
 pub mod syntax_error;
 pub mod unit;
+pub mod walk;
