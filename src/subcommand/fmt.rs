@@ -174,3 +174,63 @@ fn relative_error(base: &Path, error: crate::walk::WalkError) -> crate::walk::Wa
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(error: &FmtError) -> (String, String, String) {
+        (
+            error.to_string(),
+            error
+                .code()
+                .map(|code| code.to_string())
+                .unwrap_or_default(),
+            error
+                .help()
+                .map(|help| help.to_string())
+                .unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn a_write_error_names_the_file_and_says_it_was_left_unchanged() {
+        let error = FmtError::Write {
+            path: PathBuf::from("reels/r1.sndtrk"),
+            message: "Read-only file system (os error 30)".to_owned(),
+        };
+        assert_eq!(
+            rendered(&error),
+            (
+                "cannot write `reels/r1.sndtrk`: Read-only file system (os error 30)".to_owned(),
+                "E0915".to_owned(),
+                "check that you may write the file and its directory; the file was left unchanged"
+                    .to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn a_read_error_names_the_file() {
+        let error = FmtError::Read {
+            path: PathBuf::from("a.sndtrk"),
+            message: "Permission denied (os error 13)".to_owned(),
+        };
+        assert_eq!(
+            rendered(&error),
+            (
+                "cannot read `a.sndtrk`: Permission denied (os error 13)".to_owned(),
+                "E0913".to_owned(),
+                "check that the file exists and that you may read it".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_file_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("gone/soundtrack.sndtrk");
+        assert!(write_atomically(&missing, "x").is_err());
+        assert!(!missing.exists());
+    }
+}

@@ -256,3 +256,41 @@ fn a_symbolic_link_stays_a_link_to_the_formatted_file() {
         CANONICAL
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_is_a_read_error() {
+    let test = Test::new().recipe(CANONICAL);
+    std::os::unix::fs::symlink("nowhere.sndtrk", test.path().join("broken.sndtrk")).unwrap();
+    test.args(["fmt", "."])
+        .status(1)
+        .stdout("")
+        .stderr(
+            "E0913
+
+  × cannot read `./broken.sndtrk`: No such file or directory (os error 2)
+  help: check that the file exists and that you may read it
+
+",
+        )
+        .run();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_loop_is_an_unreadable_path() {
+    let test = Test::new();
+    std::os::unix::fs::symlink("loop.sndtrk", test.path().join("loop.sndtrk")).unwrap();
+    test.args(["fmt", "loop.sndtrk"])
+        .status(1)
+        .stdout("")
+        .stderr(
+            "E0912
+
+  × cannot read `loop.sndtrk`: Too many levels of symbolic links (os error 40)
+  help: check that the directory exists and that you may read it
+
+",
+        )
+        .run();
+}
