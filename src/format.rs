@@ -23,6 +23,9 @@
 //!   there, one space after it. A comment inside a property's arguments or a
 //!   list is kept in place and the arguments after it continue on the next
 //!   line, indented one level further.
+//! - Lines are never wrapped; line breaks are `\n` (a `\r\n` file comes
+//!   out with `\n`) and a byte-order mark is dropped; the file ends with one
+//!   line break (an empty recipe stays empty).
 //!
 //! A file with syntax errors is not formatted: [`format`] returns its
 //! diagnostics instead. The result parses to the same tree (spans aside),

@@ -234,6 +234,7 @@ fn windows_line_endings_become_unix() {
         formatted("stem s {\r\n    role x // c\r\n}\r\n"),
         "stem s {\n    role x // c\n}\n"
     );
+    assert_eq!(formatted("\u{FEFF}stem s { }"), "stem s { }\n");
 }
 
 #[test]
