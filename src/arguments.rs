@@ -25,6 +25,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Measure loudness (integrated, range, short-term and momentary maxima) and peaks of WAV files.
     Measure(MeasureArgs),
+    /// Rewrite recipes in the one canonical layout.
+    Fmt(FmtArgs),
 }
 
 /// How diagnostics are printed.
@@ -96,4 +98,17 @@ pub enum MeasureFormat {
     Human,
     /// One JSON array of objects, one per file measured.
     Json,
+}
+
+/// Arguments of `sndtrk fmt`.
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Write nothing: list the files that would change and exit 1 if any would.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Recipe files, or directories to search for `*.sndtrk` files
+    /// [default: DIR/soundtrack.sndtrk].
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }

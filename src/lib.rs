@@ -28,9 +28,11 @@ pub mod cli;
 pub mod subcommand;
 
 pub mod ast;
+pub mod comment;
 pub mod config;
 pub mod conformance;
 pub mod diagnostic;
+pub mod format;
 pub mod grammar;
 pub mod keyword;
 pub mod lower;

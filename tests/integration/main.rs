@@ -6,5 +6,7 @@ mod audio_malformed;
 mod audio_ops;
 mod audio_support;
 mod diagnostics;
+mod fmt;
 mod measure;
+mod parser_fuzz;
 mod test;
