@@ -142,7 +142,8 @@ impl WavWriter {
             });
         }
         let bytes = (samples.len() * self.spec.sample_format.bytes()) as u64;
-        if self.header_len + self.data_bytes + bytes > self.limit {
+        // One more byte for the pad that follows odd-sized data.
+        if self.header_len + self.data_bytes + bytes + 1 > self.limit {
             return Err(AudioError::TooLarge {
                 path: self.path.clone(),
             });
@@ -277,10 +278,15 @@ mod tests {
         writer.limit = writer.header_len + 80;
         writer.write_block(&[0.0; 16]).unwrap(); // 48 bytes
         let err = writer.write_block(&[0.0; 16]).unwrap_err();
+        use miette::Diagnostic;
         assert_eq!(
-            err.to_string(),
             format!(
-                "`{}` would exceed 4 GiB, the limit of a WAV file (RF64 is not supported)",
+                "{}: {err}\nhelp: {}",
+                err.code().unwrap(),
+                err.help().unwrap()
+            ),
+            format!(
+                "E0509: `{}` would exceed 4 GiB, the limit of a WAV file (RF64 is not supported)\nhelp: split the deliverable, or lower its channel count, rate or bit depth",
                 path.display()
             )
         );
