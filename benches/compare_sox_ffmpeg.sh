@@ -34,22 +34,24 @@ done
 cat "${stems[@]}" >/dev/null # warm the page cache
 
 c=0.70710678118654752
-# measure CMD...: runs CMD, prints elapsed seconds and peak RSS (KiB).
+# measure CMD...: runs CMD, prints elapsed seconds, peak RSS (KiB) and CPU
+# seconds (user + system; steadier than wall time on a busy machine).
 measure() {
     local log="$work/time.log"
     /usr/bin/time -v -o "$log" "$@" >/dev/null 2>"$work/stderr.log" || {
         cat "$work/stderr.log" >&2
         return 1
     }
-    local elapsed rss
+    local elapsed rss cpu
+    cpu=$(awk -F': ' '/User time|System time/ {t += $2} END {printf "%.2f", t}' "$log")
     elapsed=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
     # h:mm:ss or m:ss.ss to seconds
     elapsed=$(echo "$elapsed" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
-    echo "$elapsed $rss"
+    echo "$elapsed $rss $cpu"
 }
 
-read -r t_ours m_ours < <(measure "$mixer" "$work/ours-bus.wav" "$work/ours-loro.wav" "${stems[@]}")
+read -r t_ours m_ours c_ours < <(measure "$mixer" "$work/ours-bus.wav" "$work/ours-loro.wav" "${stems[@]}")
 
 sox_job() {
     local inputs=()
@@ -60,22 +62,24 @@ sox_job() {
 export -f sox_job
 export work c
 stems_list="${stems[*]}"
-read -r t_sox m_sox < <(measure bash -c 'stems=('"$stems_list"'); '"$(declare -f sox_job)"'; sox_job')
+read -r t_sox m_sox c_sox < <(measure bash -c 'stems=('"$stems_list"'); '"$(declare -f sox_job)"'; sox_job')
 
 ffmpeg_inputs=()
 for s in "${stems[@]}"; do ffmpeg_inputs+=(-i "$s"); done
-read -r t_ffmpeg m_ffmpeg < <(measure ffmpeg -y -v error "${ffmpeg_inputs[@]}" -filter_complex \
+read -r t_ffmpeg m_ffmpeg c_ffmpeg < <(measure ffmpeg -y -v error "${ffmpeg_inputs[@]}" -filter_complex \
     "amix=inputs=8:normalize=0,asplit=2[bus][b];[b]pan=stereo|c0=c0+$c*c2+$c*c4|c1=c1+$c*c2+$c*c5[loro]" \
     -map "[bus]" -c:a pcm_s24le "$work/ffmpeg-bus.wav" -map "[loro]" -c:a pcm_s24le "$work/ffmpeg-loro.wav")
 
 
 echo
 echo "job: mix 8 x ${minutes} min 5.1 24-bit stems -> 5.1 bus + Lo/Ro, 24-bit"
-printf '%-8s %8s s %10s KiB peak RSS\n' sndtrk "$t_ours" "$m_ours"
-printf '%-8s %8s s %10s KiB peak RSS\n' sox "$t_sox" "$m_sox"
-printf '%-8s %8s s %10s KiB peak RSS\n' ffmpeg "$t_ffmpeg" "$m_ffmpeg"
-awk -v o="$t_ours" -v s="$t_sox" -v f="$t_ffmpeg" 'BEGIN {
-    printf "sndtrk is %.1fx faster than sox, %.1fx faster than ffmpeg\n", s / o, f / o }'
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+printf '%-8s %8s s wall %8s s CPU %10s KiB peak RSS\n' sndtrk "$t_ours" "$c_ours" "$m_ours"
+printf '%-8s %8s s wall %8s s CPU %10s KiB peak RSS\n' sox "$t_sox" "$c_sox" "$m_sox"
+printf '%-8s %8s s wall %8s s CPU %10s KiB peak RSS\n' ffmpeg "$t_ffmpeg" "$c_ffmpeg" "$m_ffmpeg"
+awk -v o="$t_ours" -v s="$t_sox" -v f="$t_ffmpeg" -v co="$c_ours" -v cs="$c_sox" -v cf="$c_ffmpeg" 'BEGIN {
+    printf "wall time: sndtrk is %.1fx faster than sox, %.1fx faster than ffmpeg\n", s / o, f / o
+    printf "CPU time:  sndtrk uses %.1fx less than sox, %.1fx less than ffmpeg\n", cs / co, cf / co }'
 # The outputs agree (sox derives Lo/Ro from the 24-bit bus, sndtrk from the
 # float bus, so Lo/Ro may differ by rounding).
 echo "sndtrk vs sox, 5.1 bus: $("$wav_diff" "$work/ours-bus.wav" "$work/sox-bus.wav")"
@@ -88,6 +92,6 @@ long=()
 for i in 0 1 2 3 4 5 6 7 8 9; do
     long+=("${stems[$((i % 8))]}@$((i * seconds))")
 done
-read -r t_long m_long < <(measure "$mixer" "$work/long-bus.wav" "$work/long-loro.wav" "${long[@]}")
-echo "sndtrk, $((10 * minutes)) min programme: ${t_long} s, ${m_long} KiB peak RSS (vs ${m_ours} KiB for ${minutes} min)"
+read -r t_long m_long c_long < <(measure "$mixer" "$work/long-bus.wav" "$work/long-loro.wav" "${long[@]}")
+echo "sndtrk, $((10 * minutes)) min programme: ${t_long} s wall, ${c_long} s CPU, ${m_long} KiB peak RSS (vs ${m_ours} KiB for ${minutes} min)"
 rm -f "$work"/long-*.wav

@@ -85,23 +85,47 @@ impl SampleFormat {
     }
 }
 
-/// Decodes packed 24-bit samples, with AVX2 where the CPU has it. Every
-/// operation is exact (integer to float, times a power of two), so the result
-/// is bit-identical on any CPU.
+/// Decodes packed 24-bit samples, with SSSE3 byte shuffles where the CPU has
+/// them. Every operation is exact (integer to float, times a power of two),
+/// so the result is bit-identical on any CPU.
 fn decode_int24(bytes: &[u8], out: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        unsafe { decode_int24_avx2(bytes, out) };
+    if std::is_x86_feature_detected!("ssse3") {
+        // SAFETY: the CPU supports SSSE3, checked just above.
+        unsafe { decode_int24_ssse3(bytes, out) };
         return;
     }
     decode_int24_portable(bytes, out);
 }
 
+/// Four samples per step: 16 bytes loaded at 12·k, shuffled so each sample's
+/// three bytes fill the top of a 32-bit lane, shifted down arithmetically
+/// (sign extension), converted and scaled.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn decode_int24_avx2(bytes: &[u8], out: &mut [f32]) {
-    decode_int24_portable(bytes, out);
+#[target_feature(enable = "ssse3")]
+fn decode_int24_ssse3(bytes: &[u8], out: &mut [f32]) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cvtepi32_ps, _mm_loadu_si128, _mm_mul_ps, _mm_set1_ps, _mm_setr_epi8,
+        _mm_shuffle_epi8, _mm_srai_epi32, _mm_storeu_ps,
+    };
+    let samples = out.len().min(bytes.len() / 3);
+    let shuffle = _mm_setr_epi8(-1, 0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11);
+    let scale = _mm_set1_ps(SCALE_24);
+    let mut k = 0;
+    while 4 * k + 4 <= samples && 12 * k + 16 <= bytes.len() {
+        // SAFETY: bytes 12k..12k+16 and floats 4k..4k+4 are in bounds (loop
+        // condition); unaligned loads and stores are allowed.
+        unsafe {
+            let v = _mm_loadu_si128(bytes.as_ptr().add(12 * k).cast::<__m128i>());
+            let ints = _mm_srai_epi32(_mm_shuffle_epi8(v, shuffle), 8);
+            _mm_storeu_ps(
+                out.as_mut_ptr().add(4 * k),
+                _mm_mul_ps(_mm_cvtepi32_ps(ints), scale),
+            );
+        }
+        k += 1;
+    }
+    decode_int24_portable(&bytes[12 * k..], &mut out[4 * k..]);
 }
 
 #[inline(always)]
@@ -126,27 +150,69 @@ fn decode_int24_portable(bytes: &[u8], out: &mut [f32]) {
     }
 }
 
-/// Encodes to packed 24-bit samples, with AVX2 where the CPU has it; the
-/// arithmetic is exact IEEE `f64`, so the bytes are identical on any CPU.
-/// Returns the number of clipped samples.
+/// Encodes to packed 24-bit samples, with SSSE3 where the CPU has it; both
+/// paths compute [`quantize_24`] exactly, so the bytes are identical on any
+/// CPU. Returns the number of clipped samples.
 fn encode_int24(samples: &[f32], out: &mut [u8]) -> u64 {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { encode_int24_avx2(samples, out) };
+    if std::is_x86_feature_detected!("ssse3") {
+        // SAFETY: the CPU supports SSSE3, checked just above.
+        return unsafe { encode_int24_ssse3(samples, out) };
     }
     encode_int24_portable(samples, out)
 }
 
+/// Four samples per step, [`quantize_24`] in SSE lanes, then packed to 12
+/// bytes with one shuffle. The 16-byte store spills 4 bytes into the next
+/// samples' place, which the next step (or the scalar tail) overwrites.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn encode_int24_avx2(samples: &[f32], out: &mut [u8]) -> u64 {
-    encode_int24_portable(samples, out)
+#[target_feature(enable = "ssse3")]
+fn encode_int24_ssse3(samples: &[f32], out: &mut [u8]) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi32, _mm_and_ps, _mm_castps_si128, _mm_cmpge_ps, _mm_cmple_ps,
+        _mm_cmplt_ps, _mm_cmpord_ps, _mm_cvtepi32_ps, _mm_cvttps_epi32, _mm_loadu_ps, _mm_max_ps,
+        _mm_min_ps, _mm_movemask_ps, _mm_mul_ps, _mm_set1_ps, _mm_setr_epi8, _mm_shuffle_epi8,
+        _mm_storeu_si128, _mm_sub_epi32, _mm_sub_ps,
+    };
+    let count = samples.len().min(out.len() / 3);
+    let pack = _mm_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+    let scale = _mm_set1_ps(8_388_608.0);
+    let low = _mm_set1_ps(-8_388_608.0);
+    let high = _mm_set1_ps(8_388_607.0);
+    let limit = _mm_set1_ps(8_388_607.5);
+    let half = _mm_set1_ps(0.5);
+    let minus_half = _mm_set1_ps(-0.5);
+    let mut clipped = 0u64;
+    let mut k = 0;
+    while 4 * k + 4 <= count && 12 * k + 16 <= out.len() {
+        // SAFETY: floats 4k..4k+4 and bytes 12k..12k+16 are in bounds (loop
+        // condition); unaligned loads and stores are allowed.
+        unsafe {
+            let v = _mm_mul_ps(_mm_loadu_ps(samples.as_ptr().add(4 * k)), scale);
+            let ok = _mm_and_ps(_mm_cmpge_ps(v, low), _mm_cmplt_ps(v, limit));
+            clipped += u64::from(4 - (_mm_movemask_ps(ok) as u32).count_ones());
+            // NaN becomes 0, as `as i32` makes it.
+            let v = _mm_and_ps(v, _mm_cmpord_ps(v, v));
+            let c = _mm_min_ps(_mm_max_ps(v, low), high);
+            let t = _mm_cvttps_epi32(c);
+            let fraction = _mm_sub_ps(c, _mm_cvtepi32_ps(t));
+            // Comparison masks are -1 where true: t - up + down.
+            let up = _mm_castps_si128(_mm_cmpge_ps(fraction, half));
+            let down = _mm_castps_si128(_mm_cmple_ps(fraction, minus_half));
+            let rounded = _mm_add_epi32(_mm_sub_epi32(t, up), down);
+            _mm_storeu_si128(
+                out.as_mut_ptr().add(12 * k).cast::<__m128i>(),
+                _mm_shuffle_epi8(rounded, pack),
+            );
+        }
+        k += 1;
+    }
+    clipped + encode_int24_portable(&samples[4 * k..], &mut out[12 * k..])
 }
 
 #[inline(always)]
 fn encode_int24_portable(samples: &[f32], out: &mut [u8]) -> u64 {
-    let q = |s: f32| quantize(s, 8_388_608.0, -8_388_608.0, 8_388_607.0);
+    let q = quantize_24;
     let mut clipped = 0u64;
     let quads = samples.len() / 4;
     let (head_in, tail_in) = samples.split_at(quads * 4);
@@ -184,6 +250,22 @@ fn quantize(sample: f32, scale: f64, min: f64, max: f64) -> (i32, bool) {
     let clamped = rounded.clamp(min, max);
     // `as` truncates toward zero, completing round-half-away; NaN gives 0.
     (clamped as i32, clipped)
+}
+
+/// [`quantize`] to 24 bits in `f32` and `i32` only, which vectorises: the
+/// scaling by 2^23 is exact, the clamped value's fraction `c - trunc(c)` is
+/// exact, so rounding half away from zero is exact and gives the same
+/// integer as the `f64` route. NaN becomes 0 and counts as clipped.
+#[inline(always)]
+fn quantize_24(sample: f32) -> (i32, bool) {
+    let v = sample * 8_388_608.0;
+    // From 2^23 up every f32 is an integer, so -2^23 - 0.5 is not needed.
+    let clipped = !(-8_388_608.0..8_388_607.5).contains(&v);
+    let c = v.clamp(-8_388_608.0, 8_388_607.0);
+    let t = c as i32;
+    let fraction = c - t as f32;
+    let rounded = t + i32::from(fraction >= 0.5) - i32::from(fraction <= -0.5);
+    (rounded, clipped)
 }
 
 #[cfg(test)]
@@ -253,6 +335,17 @@ mod tests {
                     * if state & 1 == 0 { 1.0 } else { -1.0 }
             })
             .collect();
+        let mut samples = samples;
+        samples.extend([
+            f32::NAN,
+            1.0,
+            -1.0,
+            1.5,
+            f32::INFINITY,
+            -1e9,
+            0.5 / 8_388_608.0,
+        ]);
+        samples.extend((0..9).map(|i| (i as f32 - 4.5) / 8_388_608.0));
         let mut fast = vec![0u8; samples.len() * 3];
         let mut portable = vec![0u8; samples.len() * 3];
         assert_eq!(
@@ -268,6 +361,42 @@ mod tests {
             .iter()
             .zip(&portable_f)
             .all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+
+    #[test]
+    fn the_24_bit_quantizer_matches_f64_rounding_everywhere() {
+        let mut state = 99u64;
+        let mut samples: Vec<f32> = (0..200_000)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                let x = (state >> 40) as f32 / (1u64 << 24) as f32 * 2.4 - 1.2;
+                // Every other value sits exactly on a half step.
+                if state & 2 == 0 {
+                    ((x * 8_388_608.0).trunc() + 0.5) / 8_388_608.0
+                } else {
+                    x
+                }
+            })
+            .collect();
+        samples.extend([
+            f32::NAN,
+            f32::INFINITY,
+            -f32::INFINITY,
+            1e30,
+            -1e30,
+            0.0,
+            -0.0,
+        ]);
+        samples.extend([1.0, -1.0, 0.999_999_94, -0.999_999_94]);
+        for s in samples {
+            assert_eq!(
+                quantize_24(s),
+                quantize(s, 8_388_608.0, -8_388_608.0, 8_388_607.0),
+                "{s:e}"
+            );
+        }
     }
 
     #[test]
