@@ -23,6 +23,26 @@ fn valid_bytes() -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
 
+/// The same audio as `valid_bytes()`, written as RF64.
+fn valid_rf64_bytes() -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("valid.wav");
+    let mut writer = sndtrk::audio::WavWriter::create(
+        &path,
+        sndtrk::audio::WavSpec {
+            sample_rate: 48_000,
+            layout: ChannelLayout::stereo(),
+            sample_format: SampleFormat::Int24,
+            time_reference: None,
+        },
+    )
+    .unwrap();
+    writer.always_rf64();
+    writer.write_block(&test_signal(2, 100, 48_000)).unwrap();
+    writer.finish().unwrap();
+    std::fs::read(path).unwrap()
+}
+
 /// Offset of the format chunk's body in `valid_bytes()`: after the RIFF
 /// header and the 36-byte `JUNK` chunk reserving room for RF64's `ds64`.
 const FMT: usize = 12 + 36 + 8;
@@ -201,14 +221,16 @@ proptest! {
         let _ = open_and_read(&path);
     }
 
-    /// A valid file cut anywhere and with a few bytes changed anywhere in its
-    /// header never panics the reader, and any error names the file.
+    /// A valid file (RIFF or RF64) cut anywhere and with a few bytes changed
+    /// anywhere in its header never panics the reader, and any error names
+    /// the file.
     #[test]
     fn damaged_files_never_panic(
         cut in 0usize..750,
         edits in proptest::collection::vec((0usize..120, any::<u8>()), 0..6),
+        rf64 in any::<bool>(),
     ) {
-        let mut bytes = valid_bytes();
+        let mut bytes = if rf64 { valid_rf64_bytes() } else { valid_bytes() };
         bytes.truncate(cut);
         for (at, value) in edits {
             if at < bytes.len() {
