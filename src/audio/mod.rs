@@ -5,6 +5,7 @@
 
 pub mod bext;
 pub mod bus;
+pub mod convert;
 pub mod error;
 pub mod fade;
 pub mod gain;
@@ -24,11 +25,12 @@ pub mod wav_reader;
 pub mod wav_writer;
 
 pub use bus::Bus;
+pub use convert::Convert;
 pub use error::AudioError;
 pub use fade::{Fade, FadeShape};
 pub use gain::Gain;
 pub use layout::ChannelLayout;
-pub use matrix::{Convert, Matrix};
+pub use matrix::Matrix;
 pub use noise::{Noise, NoiseKind};
 pub use pan::Pan;
 pub use place::Place;
