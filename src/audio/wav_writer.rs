@@ -103,9 +103,17 @@ impl WavWriter {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let mut temp = tempfile::Builder::new()
-            .prefix(&format!(".{file_name}."))
-            .suffix(".tmp")
+        let prefix = format!(".{file_name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // A deliverable is readable by all, like any file the user creates
+        // (temporary files default to owner-only).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let mut temp = builder
             .tempfile_in(&dir)
             .map_err(|e| AudioError::io("create", &path, e))?;
         let (header, fact_offset) = header(&spec);

@@ -351,6 +351,12 @@ fn writes_are_atomic() {
     assert_eq!(summary.clipped_samples, 0);
     assert_eq!(hound_ints(&path), vec![2_097_152; 200]);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
 }
 
 #[test]
