@@ -23,6 +23,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Render the deliverables that are stale (all, or the named targets and albums).
     Build(BuildArgs),
+    /// Say what `build` would run and why, running nothing.
+    Plan(PlanArgs),
+    /// Print the stage graph.
+    Graph(GraphArgs),
     /// Measure loudness (integrated, range, short-term and momentary maxima) and peaks of WAV files.
     Measure(MeasureArgs),
     /// Rewrite recipes in the one canonical layout.
@@ -65,6 +69,35 @@ pub struct BuildArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+}
+
+/// Arguments of `sndtrk plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Targets and albums to plan (default: all).
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+/// How `sndtrk graph` prints the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// A JSON array of stages with their inputs.
+    Json,
+}
+
+/// Arguments of `sndtrk graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
 }
 
 /// Arguments of `sndtrk check`.

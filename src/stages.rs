@@ -128,7 +128,16 @@ fn duration(params: &mut Params<'_>, name: &str, duration: Option<Duration>) {
     };
 }
 
-fn clip_params(params: &mut Params<'_>, prefix: &str, clip: &ClipSpec, placement: bool) {
+/// What of a clip goes into a key: all of it for a bus or a track; for the
+/// timeline only what decides where the clip sits and how long it is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ClipUse {
+    Timeline,
+    Bus,
+    Track,
+}
+
+fn clip_params(params: &mut Params<'_>, prefix: &str, clip: &ClipSpec, clip_use: ClipUse) {
     let p = |field: &str| format!("{prefix}.{field}");
     params.str(&p("name"), &clip.name);
     match &clip.source {
@@ -171,7 +180,7 @@ fn clip_params(params: &mut Params<'_>, prefix: &str, clip: &ClipSpec, placement
     }
     params.str(&p("channels"), &clip.channels.join(" "));
     let settings = &clip.clip;
-    if placement {
+    if clip_use != ClipUse::Track {
         params.str(
             &p("at"),
             &settings
@@ -189,6 +198,9 @@ fn clip_params(params: &mut Params<'_>, prefix: &str, clip: &ClipSpec, placement
     );
     duration(params, &p("trim_head"), settings.trim_head);
     duration(params, &p("trim_tail"), settings.trim_tail);
+    if clip_use == ClipUse::Timeline {
+        return;
+    }
     duration(params, &p("fade_in"), settings.fade_in);
     duration(params, &p("fade_out"), settings.fade_out);
     params.str(&p("fade_curve"), &format!("{:?}", settings.fade_curve));
@@ -250,7 +262,7 @@ impl Stage for RecipeStage {
             StageSpec::Timeline(timeline) => {
                 params.u64("default_start", self.default_start);
                 for (index, clip) in timeline.clips.iter().enumerate() {
-                    clip_params(params, &format!("clip{index}"), clip, true);
+                    clip_params(params, &format!("clip{index}"), clip, ClipUse::Timeline);
                 }
             }
             StageSpec::Bus(bus) => {
@@ -258,7 +270,7 @@ impl Stage for RecipeStage {
                     .u64("default_start", self.default_start)
                     .str("channels", &bus.channels.join(" "));
                 for (index, (clip, gain)) in bus.clips.iter().enumerate() {
-                    clip_params(params, &format!("clip{index}"), clip, true);
+                    clip_params(params, &format!("clip{index}"), clip, ClipUse::Bus);
                     params.f64(&format!("clip{index}.member_gain"), *gain);
                 }
                 for (index, (id, gain, route)) in bus.buses.iter().enumerate() {
@@ -292,7 +304,7 @@ impl Stage for RecipeStage {
                 params.u64("dialogue_inputs", target.dialogue.len() as u64);
             }
             StageSpec::AlbumTrack(track) => {
-                clip_params(params, "clip", &track.clip, false);
+                clip_params(params, "clip", &track.clip, ClipUse::Track);
                 params
                     .str("channels", &track.channels.join(" "))
                     .u64("mask", u64::from(track.mask.unwrap_or(0)));

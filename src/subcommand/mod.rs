@@ -3,4 +3,6 @@
 pub mod build;
 pub mod check;
 pub mod fmt;
+pub mod graph;
 pub mod measure;
+pub mod plan;
