@@ -25,8 +25,16 @@ pub enum Command {
     Cuesheet(CuesheetArgs),
     /// Print the clearance matrix: every cue in every target and album, cleared or blocked.
     Rights(RightsArgs),
+    /// Render the deliverables that are stale (all, or the named targets and albums).
+    Build(BuildArgs),
+    /// Say what `build` would run and why, running nothing.
+    Plan(PlanArgs),
+    /// Print the stage graph.
+    Graph(GraphArgs),
     /// Measure loudness (integrated, range, short-term and momentary maxima) and peaks of WAV files.
     Measure(MeasureArgs),
+    /// Rewrite recipes in the one canonical layout.
+    Fmt(FmtArgs),
 }
 
 /// How diagnostics are printed.
@@ -40,6 +48,64 @@ pub enum DiagnosticFormat {
     Sarif,
     /// GitHub Actions workflow commands on standard output (pull-request annotations).
     Github,
+}
+
+/// How `build` and `plan` report stages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Progress bars on a terminal, one line per finished stage otherwise.
+    Human,
+    /// One JSON object per stage per line, on standard output.
+    Json,
+}
+
+/// Arguments of `sndtrk build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Targets and albums to build (default: all).
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    /// Stages run at once (default: one per core).
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Say why each stage runs.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+/// Arguments of `sndtrk plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Targets and albums to plan (default: all).
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+/// How `sndtrk graph` prints the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// A JSON array of stages with their inputs.
+    Json,
+}
+
+/// Arguments of `sndtrk graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
 }
 
 /// Arguments of `sndtrk check`.
@@ -106,4 +172,17 @@ pub enum MeasureFormat {
     Human,
     /// One JSON array of objects, one per file measured.
     Json,
+}
+
+/// Arguments of `sndtrk fmt`.
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Write nothing: list the files that would change and exit 1 if any would.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Recipe files, or directories to search for `*.sndtrk` files
+    /// [default: DIR/soundtrack.sndtrk].
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }

@@ -35,6 +35,10 @@ pub fn run() -> i32 {
         Command::Check(args) => subcommand::check::run(&config, args),
         Command::Cuesheet(args) => subcommand::cuesheet::run(&config, args),
         Command::Rights(args) => subcommand::rights::run(&config, args),
+        Command::Build(args) => subcommand::build::run(&config, args),
+        Command::Plan(args) => subcommand::plan::run(&config, args),
+        Command::Graph(args) => subcommand::graph::run(&config, args),
+        Command::Fmt(args) => subcommand::fmt::run(config.given_directory(), args),
         Command::Measure(args) => subcommand::measure::run(config.given_directory(), args),
     }
 }

@@ -12,8 +12,7 @@ pub struct Config {
     pub explicit: bool,
 }
 
-/// The name of a project's recipe file.
-pub const RECIPE_FILE: &str = "soundtrack.sndtrk";
+pub use crate::walk::RECIPE_FILE;
 
 impl Config {
     pub fn new(directory: Option<PathBuf>) -> Self {

@@ -385,16 +385,25 @@ impl Lowerer<'_> {
             .spec
             .as_ref()
             .and_then(|spec| self.model.specs.get(&spec.name));
-        let dialogue = target
-            .dialogue_gate
-            .iter()
-            .filter_map(|name| {
-                self.model
-                    .buses
-                    .get(&name.name)
-                    .map(|bus| format!("bus:{}", bus.name.name))
-            })
-            .collect();
+        let dialogue_gated = spec
+            .and_then(|spec| spec.loudness)
+            .is_some_and(|loudness| loudness.gate == crate::model::LoudnessGate::Dialogue);
+        let dialogue = if !target.dialogue_gate.is_empty() {
+            target
+                .dialogue_gate
+                .iter()
+                .filter_map(|name| {
+                    self.model
+                        .buses
+                        .get(&name.name)
+                        .map(|bus| format!("bus:{}", bus.name.name))
+                })
+                .collect()
+        } else if dialogue_gated {
+            self.dialogue_buses(&target.from)
+        } else {
+            Vec::new()
+        };
         Some(TargetStage {
             id: format!("target:{}", target.name.name),
             name: target.name.name.clone(),
@@ -418,6 +427,38 @@ impl Lowerer<'_> {
             dialogue,
             output: PathBuf::from(format!("{}.wav", target.name.name)),
         })
+    }
+
+    /// The buses under `from` that hold dialogue stems directly: the
+    /// default gate of a dialogue-gated spec.
+    fn dialogue_buses(&self, from: &[Named]) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut pending: Vec<usize> = from
+            .iter()
+            .filter_map(|name| self.model.buses.index(&name.name))
+            .collect();
+        let mut seen = vec![false; self.model.buses.len()];
+        while let Some(bus) = pending.pop() {
+            if std::mem::replace(&mut seen[bus], true) {
+                continue;
+            }
+            let bus = &self.model.buses[bus];
+            let mut has_dialogue = false;
+            for member in &bus.members {
+                match member.target {
+                    Some(MemberRef::Stem(stem)) if self.model.stems[stem].is_dialogue() => {
+                        has_dialogue = true
+                    }
+                    Some(MemberRef::Bus(inner)) => pending.push(inner),
+                    _ => {}
+                }
+            }
+            if has_dialogue {
+                found.push(format!("bus:{}", bus.name.name));
+            }
+        }
+        found.sort();
+        found
     }
 
     fn album_track(

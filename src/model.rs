@@ -427,7 +427,7 @@ pub struct Target {
     pub release: Option<Spanned<Date>>,
     pub normalize: bool,
     pub limiter: bool,
-    /// The stems or buses whose activity gates dialogue loudness.
+    /// The buses whose activity gates dialogue loudness.
     pub dialogue_gate: Vec<Named>,
     /// Declared as music and effects (`kind me`).
     pub is_me: bool,

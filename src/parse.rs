@@ -4,7 +4,11 @@
 //! syntax error the error is recorded and parsing resumes at the next
 //! declaration, so one run reports every syntax error it can.
 
-use pest::{iterators::Pair, Parser};
+use pest::{
+    error::InputLocation,
+    iterators::{Pair, Pairs},
+    Parser,
+};
 
 use crate::{
     ast::{
@@ -39,7 +43,7 @@ pub fn parse(source: SourceId, text: &str) -> (File, Vec<Diagnostic>) {
         if position >= text.len() {
             break;
         }
-        match SndtrkParser::parse(Rule::lone_declaration, &text[position..]) {
+        match parse_declaration(&text[position..]) {
             Ok(mut pairs) => {
                 let Some(pair) = pairs.next() else { break };
                 let end = position + pair.as_span().end();
@@ -61,6 +65,82 @@ pub fn parse(source: SourceId, text: &str) -> (File, Vec<Diagnostic>) {
         }
     }
     (File { declarations }, diagnostics)
+}
+
+/// Parses the declaration at the start of `rest`.
+///
+/// pest builds its error with a scan from the end of its input back to the
+/// error, so a failed parse costs time in proportion to everything after
+/// the declaration, and a file with many errors would take quadratic time.
+/// The declaration is therefore first parsed from a cut of `rest` that no
+/// declaration can reach past (see [`declaration_cut`]). A success, or an
+/// error before the cut, is exactly what the whole text gives, since pest
+/// never looked beyond the cut; only an error at the cut needs the whole
+/// text to decide.
+fn parse_declaration(rest: &str) -> Result<Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    let cut = declaration_cut(rest);
+    if cut < rest.len() {
+        match SndtrkParser::parse(Rule::lone_declaration, &rest[..cut]) {
+            Err(error) if error_position(&error) >= cut => {}
+            result => return result,
+        }
+    }
+    SndtrkParser::parse(Rule::lone_declaration, rest)
+}
+
+fn error_position(error: &pest::error::Error<Rule>) -> usize {
+    match error.location {
+        InputLocation::Pos(position) => position,
+        InputLocation::Span((start, _)) => start,
+    }
+}
+
+/// Where the declaration at the start of `rest` must have ended or failed:
+/// just after its closing `}` or after a second `{` (the grammar nests no
+/// braces), or, before its `{`, at a line that starts with a declaration
+/// keyword. Strings and comments are skipped.
+fn declaration_cut(rest: &str) -> usize {
+    let bytes = rest.as_bytes();
+    let mut opened = false;
+    let mut position = 0;
+    while position < bytes.len() {
+        match bytes[position] {
+            b'}' => return position + 1,
+            b'{' if opened => return position + 1,
+            b'{' => opened = true,
+            b'\n' if !opened => {
+                let line = rest[position + 1..].trim_start_matches([' ', '\t', '\r']);
+                if starts_with_declaration_keyword(line) {
+                    return rest.len() - line.len();
+                }
+            }
+            b'"' => {
+                // To the closing quote, or the end of the line.
+                position += 1;
+                while position < bytes.len() && !matches!(bytes[position], b'"' | b'\n') {
+                    position += if bytes[position] == b'\\' { 2 } else { 1 };
+                }
+                if bytes.get(position) == Some(&b'\n') {
+                    continue;
+                }
+            }
+            b'/' if bytes.get(position + 1) == Some(&b'/') => {
+                position = rest[position..]
+                    .find('\n')
+                    .map_or(rest.len(), |end| position + end);
+                continue;
+            }
+            b'/' if bytes.get(position + 1) == Some(&b'*') => {
+                position = rest[position + 2..]
+                    .find("*/")
+                    .map_or(rest.len(), |end| position + 2 + end + 2);
+                continue;
+            }
+            _ => {}
+        }
+        position += 1;
+    }
+    rest.len()
 }
 
 /// Skips blanks and comments from `position`; an unterminated block comment
@@ -104,7 +184,7 @@ fn resume_point(text: &str, start: usize) -> Option<usize> {
                 + (text[position..].len() - text[position..].trim_start_matches([' ', '\t']).len());
             if starts_with_declaration_keyword(&text[first..]) {
                 let balanced = depth <= 0;
-                if balanced || SndtrkParser::parse(Rule::lone_declaration, &text[first..]).is_ok() {
+                if balanced || parse_declaration(&text[first..]).is_ok() {
                     return Some(first);
                 }
             }
@@ -414,7 +494,36 @@ fn date(raw: &str) -> Date {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// What a parse of one declaration found, comparable across inputs.
+    fn outcome(result: Result<Pairs<'_, Rule>, pest::error::Error<Rule>>) -> String {
+        match result {
+            Ok(pairs) => format!("{pairs:?}"),
+            Err(error) => format!("{:?} {:?}", error.location, error.variant),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Parsing from the cut gives exactly what parsing the whole rest gives.
+        #[test]
+        fn the_cut_changes_no_outcome(
+            fragments in prop::collection::vec(prop::sample::select(vec![
+                "stem", "import", "bus", "layout", "cue", "role", "x", "5.1", "-3dB", " ",
+                "\n", "\n  ", "{", "}", "[", "]", ",", "\"s\"", "\"", "\\", "//", "/*", "*/",
+            ]), 0..40)
+        ) {
+            let rest = fragments.concat();
+            prop_assert_eq!(
+                outcome(parse_declaration(&rest)),
+                outcome(SndtrkParser::parse(Rule::lone_declaration, &rest))
+            );
+        }
+    }
 
     fn parse_text(text: &str) -> (File, Vec<Diagnostic>) {
         parse(SourceId(0), text)

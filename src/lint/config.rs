@@ -40,8 +40,15 @@ impl Settings {
 
     /// The severity of `rule`'s diagnostics, `None` when allowed.
     pub fn severity(&self, rule: &Rule) -> Option<Severity> {
-        match self.levels.get(rule.code) {
-            None => Some(rule.default_severity),
+        self.severity_of(rule.code, rule.default_severity)
+    }
+
+    /// The severity of diagnostics of `code` (a rule or a reserved code such
+    /// as D004, which the build reports) whose default is `default`; `None`
+    /// when allowed.
+    pub fn severity_of(&self, code: &str, default: Severity) -> Option<Severity> {
+        match self.levels.get(code) {
+            None => Some(default),
             Some(LintLevel::Deny) => Some(Severity::Error),
             Some(LintLevel::Warn) => Some(Severity::Warning),
             Some(LintLevel::Allow) => None,

@@ -85,14 +85,13 @@ pub fn check(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
             }
         }
         for gate in &target.dialogue_gate {
-            if model.buses.index(&gate.name).is_none() && model.stems.index(&gate.name).is_none() {
-                let candidates = model.buses.names().chain(model.stems.names()).collect();
+            if model.buses.index(&gate.name).is_none() {
                 diagnostics.push(not_found(
                     model,
-                    "stem or bus",
+                    "bus",
                     gate,
-                    candidates,
-                    "name the dialogue stems or buses",
+                    model.buses.names().collect(),
+                    "name the buses that carry the dialogue, such as `DX`",
                 ));
             }
         }

@@ -20,10 +20,18 @@ pub fn run(config: &Config, args: &CheckArgs) -> i32 {
     let files: Vec<PathBuf> = if args.paths.is_empty() {
         vec![config.recipe_path()]
     } else {
-        match crate::walk::recipe_files(&args.paths) {
+        let paths: Vec<PathBuf> = args
+            .paths
+            .iter()
+            .map(|path| match config.given_directory() {
+                Some(directory) if path.is_relative() => directory.join(path),
+                _ => path.clone(),
+            })
+            .collect();
+        match crate::walk::recipe_files(&paths) {
             Ok(files) => files,
             Err(error) => {
-                eprintln!("error: {error}");
+                eprintln!("{:?}", miette::Report::new(error));
                 return EXIT_FAILURE;
             }
         }

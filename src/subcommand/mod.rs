@@ -1,6 +1,10 @@
 //! One file per subcommand.
 
+pub mod build;
 pub mod check;
 pub mod cuesheet;
+pub mod fmt;
+pub mod graph;
 pub mod measure;
+pub mod plan;
 pub mod rights;

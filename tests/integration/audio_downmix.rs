@@ -51,7 +51,18 @@ fn remix_args(matrix: &Matrix) -> Vec<String> {
         .collect()
 }
 
-fn null_test(matrix: Matrix, input_layout: ChannelLayout, output_layout: ChannelLayout) {
+/// 1/√2 as sox reads it.
+const C: &str = "0.7071067811865476";
+
+/// Applies `matrix` with sndtrk and `remix` (sox's spec, written by hand from
+/// the published formula, independently of the matrix) with sox, and
+/// compares.
+fn null_test(
+    matrix: Matrix,
+    remix: &[String],
+    input_layout: ChannelLayout,
+    output_layout: ChannelLayout,
+) {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.wav");
     let ours = dir.path().join("ours.wav");
@@ -80,7 +91,7 @@ fn null_test(matrix: Matrix, input_layout: ChannelLayout, output_layout: Channel
         s(&theirs).into(),
         "remix".into(),
     ];
-    args.extend(remix_args(&matrix));
+    args.extend(remix.iter().cloned());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     run("sox", &args);
 
@@ -93,10 +104,16 @@ fn null_test(matrix: Matrix, input_layout: ChannelLayout, output_layout: Channel
     assert_ints_close(&a, &b, 1, matrix.name());
 }
 
+fn specs(specs: &[&str]) -> Vec<String> {
+    specs.iter().map(|s| s.replace('C', C)).collect()
+}
+
 #[test]
 fn lo_ro_nulls_against_sox() {
+    // Lo = L + 0.7071·C + 0.7071·Ls, Ro = R + 0.7071·C + 0.7071·Rs.
     null_test(
         Matrix::lo_ro(),
+        &specs(&["1v1,3vC,5vC", "2v1,3vC,6vC"]),
         ChannelLayout::surround_5_1(),
         ChannelLayout::stereo(),
     );
@@ -104,8 +121,10 @@ fn lo_ro_nulls_against_sox() {
 
 #[test]
 fn lt_rt_nulls_against_sox() {
+    // S = 0.7071·(Ls + Rs); Lt = L + 0.7071·C − 0.7071·S, Rt = R + 0.7071·C + 0.7071·S.
     null_test(
         Matrix::lt_rt(),
+        &specs(&["1v1,3vC,5v-0.5,6v-0.5", "2v1,3vC,5v0.5,6v0.5"]),
         ChannelLayout::surround_5_1(),
         ChannelLayout::stereo(),
     );
@@ -113,8 +132,10 @@ fn lt_rt_nulls_against_sox() {
 
 #[test]
 fn seven_one_to_five_one_nulls_against_sox() {
+    // Ls = 0.7071·(Lrs + Lss), Rs = 0.7071·(Rrs + Rss).
     null_test(
         Matrix::seven_one_to_five_one(),
+        &specs(&["1", "2", "3", "4", "5vC,7vC", "6vC,8vC"]),
         ChannelLayout::surround_7_1(),
         ChannelLayout::surround_5_1(),
     );
@@ -124,18 +145,42 @@ fn seven_one_to_five_one_nulls_against_sox() {
 fn upmixes_null_against_sox() {
     null_test(
         Matrix::mono_to_five_one(),
+        &specs(&["0", "0", "1", "0", "0", "0"]),
         ChannelLayout::mono(),
         ChannelLayout::surround_5_1(),
     );
     null_test(
         Matrix::stereo_to_five_one(),
+        &specs(&["1", "2", "0", "0", "0", "0"]),
         ChannelLayout::stereo(),
         ChannelLayout::surround_5_1(),
     );
     null_test(
         Matrix::mono_to_stereo(),
+        &specs(&["1vC", "1vC"]),
         ChannelLayout::mono(),
         ChannelLayout::stereo(),
+    );
+}
+
+#[test]
+fn a_user_matrix_nulls_against_sox_with_generated_arguments() {
+    let matrix = Matrix::new(
+        "5.1 to 3.0",
+        6,
+        vec![
+            vec![0.9, 0.0, 0.0, 0.0, 0.3, 0.0],
+            vec![0.0, 0.9, 0.0, 0.0, 0.0, 0.3],
+            vec![0.0, 0.0, 1.0, 0.25, 0.0, 0.0],
+        ],
+    )
+    .unwrap();
+    let remix = remix_args(&matrix);
+    null_test(
+        matrix,
+        &remix,
+        ChannelLayout::surround_5_1(),
+        ChannelLayout::new("3.0", &["L", "R", "C"]).unwrap(),
     );
 }
 

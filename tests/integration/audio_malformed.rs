@@ -8,8 +8,7 @@ use sndtrk::audio::{source::read_to_end, AudioError, ChannelLayout, SampleFormat
 
 use crate::audio_support::*;
 
-/// A valid 2-channel 24-bit file of 100 frames: header 80 bytes
-/// (RIFF 12 + fmt 48 + data header 8... see `layout_of_a_valid_file`).
+/// A valid 2-channel 24-bit file of 100 frames (see `layout_of_a_valid_file`).
 fn valid_bytes() -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("valid.wav");
@@ -24,8 +23,32 @@ fn valid_bytes() -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
 
+/// The same audio as `valid_bytes()`, written as RF64.
+fn valid_rf64_bytes() -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("valid.wav");
+    let mut writer = sndtrk::audio::WavWriter::create(
+        &path,
+        sndtrk::audio::WavSpec {
+            sample_rate: 48_000,
+            layout: ChannelLayout::stereo(),
+            sample_format: SampleFormat::Int24,
+            time_reference: None,
+        },
+    )
+    .unwrap();
+    writer.always_rf64();
+    writer.write_block(&test_signal(2, 100, 48_000)).unwrap();
+    writer.finish().unwrap();
+    std::fs::read(path).unwrap()
+}
+
+/// Offset of the format chunk's body in `valid_bytes()`: after the RIFF
+/// header and the 36-byte `JUNK` chunk reserving room for RF64's `ds64`.
+const FMT: usize = 12 + 36 + 8;
+
 /// Offset of the data chunk's size field in `valid_bytes()`.
-const DATA_SIZE: usize = 12 + 8 + 40 + 4;
+const DATA_SIZE: usize = FMT + 40 + 4;
 
 fn open_and_read(path: &Path) -> Result<Vec<f32>, AudioError> {
     let mut reader = WavReader::open(path)?;
@@ -43,6 +66,7 @@ fn error_for(name: &str, bytes: &[u8]) -> (String, String) {
 #[test]
 fn layout_of_a_valid_file() {
     let bytes = valid_bytes();
+    assert_eq!(&bytes[FMT - 8..FMT], b"fmt \x28\x00\x00\x00");
     assert_eq!(&bytes[DATA_SIZE - 4..DATA_SIZE], b"data");
     assert_eq!(
         u32::from_le_bytes(bytes[DATA_SIZE..DATA_SIZE + 4].try_into().unwrap()),
@@ -59,7 +83,7 @@ fn a_truncated_file() {
         text,
         format!("E0503: `{path}` is truncated: its data chunk claims 600 bytes but the file ends after 299\nhelp: the file was cut short; export or copy it again")
     );
-    let (text, path) = error_for("header.wav", &bytes[..40]);
+    let (text, path) = error_for("header.wav", &bytes[..FMT + 20]);
     assert_eq!(
         text,
         format!("E0503: `{path}` is truncated: its `fmt` chunk claims 40 bytes but the file ends after 20\nhelp: the file was cut short; export or copy it again")
@@ -90,25 +114,25 @@ fn a_data_chunk_that_lies_about_its_length() {
 #[test]
 fn zero_channels_and_impossible_formats() {
     let mut bytes = valid_bytes();
-    bytes[22..24].copy_from_slice(&0u16.to_le_bytes());
+    bytes[FMT + 2..FMT + 4].copy_from_slice(&0u16.to_le_bytes());
     let (text, path) = error_for("zero.wav", &bytes);
     assert_eq!(
         text,
-        format!("E0506: `{path}` has an invalid format chunk: zero channels\nhelp: the header is damaged; export the file again")
+        format!("E0506: `{path}` has an invalid header: zero channels\nhelp: the header is damaged; export the file again")
     );
     let mut bytes = valid_bytes();
-    bytes[24..28].copy_from_slice(&0u32.to_le_bytes());
+    bytes[FMT + 4..FMT + 8].copy_from_slice(&0u32.to_le_bytes());
     let (text, path) = error_for("rate.wav", &bytes);
     assert_eq!(
         text,
-        format!("E0506: `{path}` has an invalid format chunk: a sample rate of 0 Hz\nhelp: the header is damaged; export the file again")
+        format!("E0506: `{path}` has an invalid header: a sample rate of 0 Hz\nhelp: the header is damaged; export the file again")
     );
     let mut bytes = valid_bytes();
-    bytes[32..34].copy_from_slice(&5u16.to_le_bytes());
+    bytes[FMT + 12..FMT + 14].copy_from_slice(&5u16.to_le_bytes());
     let (text, path) = error_for("align.wav", &bytes);
     assert_eq!(
         text,
-        format!("E0506: `{path}` has an invalid format chunk: block align 5 does not match 2 channels of 24 bits\nhelp: the header is damaged; export the file again")
+        format!("E0506: `{path}` has an invalid header: block align 5 does not match 2 channels of 24 bits\nhelp: the header is damaged; export the file again")
     );
 }
 
@@ -163,7 +187,15 @@ fn not_a_wav_file_and_a_missing_file() {
     let (text, path) = error_for("rf64.wav", b"RF64\xff\xff\xff\xffWAVEds64");
     assert_eq!(
         text,
-        format!("E0505: `{path}` uses an unsupported format: RF64 (WAV over 4 GiB) is not supported\nhelp: sndtrk reads 16- and 24-bit integer and 32-bit float PCM; convert with `ffmpeg -i in.wav -c:a pcm_s24le out.wav`")
+        format!("E0503: `{path}` is truncated: only 16 bytes, shorter than an RF64 header\nhelp: the file was cut short; export or copy it again")
+    );
+    let (text, path) = error_for(
+        "rf64-junk.wav",
+        &[&b"RF64\xff\xff\xff\xffWAVEJUNK"[..], &[0; 60]].concat(),
+    );
+    assert_eq!(
+        text,
+        format!("E0506: `{path}` has an invalid header: an RF64 file without a `ds64` chunk first\nhelp: the header is damaged; export the file again")
     );
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.wav");
@@ -189,14 +221,16 @@ proptest! {
         let _ = open_and_read(&path);
     }
 
-    /// A valid file cut anywhere and with a few bytes changed anywhere in its
-    /// header never panics the reader, and any error names the file.
+    /// A valid file (RIFF or RF64) cut anywhere and with a few bytes changed
+    /// anywhere in its header never panics the reader, and any error names
+    /// the file.
     #[test]
     fn damaged_files_never_panic(
-        cut in 0usize..700,
-        edits in proptest::collection::vec((0usize..80, any::<u8>()), 0..6),
+        cut in 0usize..750,
+        edits in proptest::collection::vec((0usize..120, any::<u8>()), 0..6),
+        rf64 in any::<bool>(),
     ) {
-        let mut bytes = valid_bytes();
+        let mut bytes = if rf64 { valid_rf64_bytes() } else { valid_bytes() };
         bytes.truncate(cut);
         for (at, value) in edits {
             if at < bytes.len() {

@@ -422,3 +422,53 @@ fn noise_is_deterministic_at_its_rms_level_and_coloured() {
     assert!(pink < 0.7 * white && pink > 0.05, "pink {pink}");
     assert!(brown < 0.01, "brown {brown}");
 }
+
+#[test]
+fn layout_and_timecode_errors_render_with_code_and_help() {
+    let err = ChannelLayout::new("5.1", &["L", "R", "C", "LFE", "Ls", "Ls"]).unwrap_err();
+    assert_eq!(
+        rendered(&err),
+        "E0510: invalid channel layout `5.1`: channel `Ls` appears twice\nhelp: channel labels are L R C LFE Ls Rs Lrs Rrs Lss Rss Ltf Rtf Ltr Rtr ..., each at most once"
+    );
+    let err = Timecode::parse("00:02:00;01")
+        .unwrap()
+        .to_samples(FrameRate::Fps29_97Drop, RATE)
+        .unwrap_err();
+    assert_eq!(
+        rendered(&err),
+        "E0511: invalid timecode `00:02:00;01`: frames 00 and 01 are dropped at minute 2 in drop-frame timecode\nhelp: write timecodes as HH:MM:SS:FF (HH:MM:SS;FF for drop-frame), frames below the frame rate"
+    );
+    let err = Timecode::parse("1:00").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid timecode `1:00`: expected HH:MM:SS:FF"
+    );
+}
+
+#[test]
+fn placement_by_timecode_is_sample_accurate_at_every_frame_rate() {
+    // Frame count × samples per frame, computed by hand: 1440 frames at
+    // 24000/1001 fps is 1440 × 2002 samples at 48 kHz.
+    let cases = [
+        (FrameRate::Fps23_976, "00:01:00:00", 1440 * 2002),
+        (FrameRate::Fps24, "00:00:01:12", 48_000 + 12 * 2000),
+        (FrameRate::Fps25, "00:00:10:24", 480_000 + 24 * 1920),
+        (FrameRate::Fps30, "00:01:00:15", 60 * 48_000 + 15 * 1600),
+        // 1800 frames × 1601.6 samples.
+        (FrameRate::Fps29_97Drop, "00:01:00;02", 2_882_880),
+        // 1802 frames × 1601.6 = 2886083.2 → 2886083.
+        (FrameRate::Fps29_97NonDrop, "00:01:00:02", 2_886_083),
+    ];
+    for (rate, text, samples) in cases {
+        let offset = Timecode::parse(text)
+            .unwrap()
+            .to_samples(rate, RATE)
+            .unwrap();
+        assert_eq!(offset, samples, "{text} at {rate:?}");
+        // A click placed there lands on that sample.
+        let mut placed = Place::new(buffer(&[1.0], 1), offset);
+        let out = read_in_blocks(&mut placed, 65_536);
+        assert_eq!(out.len() as u64, offset + 1);
+        assert_eq!(out.iter().position(|x| *x != 0.0), Some(offset as usize));
+    }
+}

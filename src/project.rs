@@ -1,0 +1,75 @@
+//! Loading a project for the commands that render it: resolve the recipe,
+//! stop on errors, lower it and build the stage graph.
+
+use crate::{
+    config::Config,
+    diagnostic::Diagnostic,
+    lower::{lower, RenderPlan},
+    resolve::{resolve_path, Resolved},
+    stage_graph::StageGraph,
+    stages::stages,
+};
+
+/// A project ready to build.
+pub struct Project {
+    pub resolved: Resolved,
+    pub plan: RenderPlan,
+    pub graph: StageGraph,
+}
+
+/// Why a project could not be loaded.
+pub enum LoadError {
+    /// The recipe has errors (every diagnostic found, warnings included).
+    Recipe(Box<Resolved>),
+    /// The stage graph could not be built.
+    Graph(miette::Report),
+}
+
+/// Resolves and lowers the project in `config.directory`.
+pub fn load(config: &Config) -> Result<Project, LoadError> {
+    let resolved = resolve_path(&config.recipe_path());
+    if resolved.diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(LoadError::Recipe(Box::new(resolved)));
+    }
+    let plan = lower(&resolved.model, &config.directory);
+    let stages = stages(&plan).map_err(LoadError::Graph)?;
+    let graph = StageGraph::new(stages).map_err(|error| LoadError::Graph(error.into()))?;
+    Ok(Project {
+        resolved,
+        plan,
+        graph,
+    })
+}
+
+/// The stage ids a command line names: `NAME` of a target (its deliverable
+/// and its measurement) or of an album (all its tracks). `Err` names the
+/// first unknown one with a suggestion.
+pub fn select(project: &Project, names: &[String]) -> Result<Vec<String>, String> {
+    let model = &project.resolved.model;
+    let mut ids = Vec::new();
+    for name in names {
+        if model.targets.index(name).is_some() {
+            ids.push(format!("target:{name}"));
+            ids.push(format!("measure:{name}"));
+        } else if model.albums.index(name).is_some() {
+            let prefix = format!("album:{name}/");
+            ids.extend(
+                project
+                    .plan
+                    .stages
+                    .iter()
+                    .map(|stage| stage.id().to_owned())
+                    .filter(|id| id.starts_with(&prefix)),
+            );
+        } else if project.graph.node(name).is_some() {
+            ids.push(name.clone());
+        } else {
+            let candidates = model.targets.names().chain(model.albums.names());
+            let hint = crate::keyword::closest(name, candidates)
+                .map(|suggestion| format!("; did you mean `{suggestion}`?"))
+                .unwrap_or_default();
+            return Err(format!("no target or album is named `{name}`{hint}"));
+        }
+    }
+    Ok(ids)
+}
