@@ -5,11 +5,13 @@
 //! required: a suppression without one is an error (E0221) and silences
 //! nothing, as is a directive that is not directly before a declaration.
 //!
-//! Comments are not in the syntax tree, so the source text is scanned.
+//! Comments are not in the syntax tree; [`crate::comment`] finds them in
+//! the source text.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::{
+    comment::comments,
     diagnostic::Diagnostic,
     lint::config::{check_code, is_known},
     model::{Model, Named},
@@ -37,7 +39,8 @@ pub struct Suppressions {
 
 impl Suppressions {
     /// Scans the project's own files (not the standard library) for
-    /// `// sndtrk:` comments.
+    /// `// sndtrk:` comments, found with [`crate::comment::comments`] (so a
+    /// `//` inside a string or a block comment is not one).
     pub fn scan(model: &Model) -> (Suppressions, Vec<Diagnostic>) {
         let starts = declaration_starts(model);
         let mut suppressions = Suppressions::default();
@@ -46,50 +49,45 @@ impl Suppressions {
             if file.path.is_none() {
                 continue;
             }
-            let mut pending: Vec<(Span, Vec<Named>)> = Vec::new();
-            let mut offset = 0;
-            for line in file.text.split_inclusive('\n') {
-                let start = offset;
-                offset += line.len();
-                let body = line.trim_end_matches(['\n', '\r']);
-                let indent = body.len() - body.trim_start().len();
-                let directive = body
-                    .trim_start()
+            let text: &str = &file.text;
+            let mut directives = Vec::new();
+            let mut directive_starts = HashSet::new();
+            for comment in comments(text).into_iter().filter(|comment| comment.line) {
+                let written = comment.text(text);
+                let Some(rest) = written
                     .strip_prefix("//")
                     .map(str::trim_start)
-                    .and_then(|rest| rest.strip_prefix("sndtrk:"));
-                let comment = Span::new(source, start + indent, start + body.len());
-                if let Some(rest) = directive {
-                    let rest_start = start + body.len() - rest.len();
-                    match parse(source, rest, rest_start, comment) {
-                        Ok(codes) => pending.push((comment, codes)),
-                        Err(diagnostic) => diagnostics.push(*diagnostic),
-                    }
+                    .and_then(|rest| rest.strip_prefix("sndtrk:"))
+                else {
+                    continue;
+                };
+                let span = Span::new(source, comment.start, comment.end);
+                if !comment.own_line {
+                    diagnostics.push(misplaced(span));
                     continue;
                 }
-                if pending.is_empty() {
-                    continue;
-                }
-                let declaration = starts.get(&(source, start + indent)).copied();
-                for (comment, codes) in pending.drain(..) {
-                    let Some(declaration) = declaration else {
-                        diagnostics.push(misplaced(comment));
-                        continue;
-                    };
-                    for code in codes {
-                        match check_code(&code) {
-                            Ok(()) => suppressions.items.push(Suppression {
-                                code: code.name,
-                                declaration,
-                                comment,
-                            }),
-                            Err(diagnostic) => diagnostics.push(*diagnostic),
-                        }
-                    }
+                directive_starts.insert(comment.start);
+                match parse(source, rest, comment.end - rest.len(), span) {
+                    Ok(codes) => directives.push((comment.end, span, codes)),
+                    Err(diagnostic) => diagnostics.push(*diagnostic),
                 }
             }
-            for (comment, _) in pending {
-                diagnostics.push(misplaced(comment));
+            for (end, comment, codes) in directives {
+                let next = next_code(text, end, &directive_starts);
+                let Some(&declaration) = next.and_then(|next| starts.get(&(source, next))) else {
+                    diagnostics.push(misplaced(comment));
+                    continue;
+                };
+                for code in codes {
+                    match check_code(&code) {
+                        Ok(()) => suppressions.items.push(Suppression {
+                            code: code.name,
+                            declaration,
+                            comment,
+                        }),
+                        Err(diagnostic) => diagnostics.push(*diagnostic),
+                    }
+                }
             }
         }
         (suppressions, diagnostics)
@@ -106,6 +104,23 @@ impl Suppressions {
                 && suppression.declaration.start <= span.start
                 && span.end <= suppression.declaration.end
         })
+    }
+}
+
+/// Where the code on the line after the one ending at `end` starts, passing
+/// over lines that hold another `// sndtrk:` comment; `None` for a blank
+/// line or the end of the text.
+fn next_code(text: &str, end: usize, directive_starts: &HashSet<usize>) -> Option<usize> {
+    let mut end = end;
+    loop {
+        let line_start = end + text.get(end..)?.find('\n')? + 1;
+        let rest = &text[line_start..];
+        let code = line_start
+            + (rest.len() - rest.trim_start_matches([' ', '\t', '\r', '\u{FEFF}']).len());
+        if !directive_starts.contains(&code) {
+            return (code < text.len() && !text[code..].starts_with('\n')).then_some(code);
+        }
+        end = code;
     }
 }
 

@@ -285,3 +285,30 @@ fn a_suppression_may_list_codes_and_stack_on_the_line_above() {
     );
     assert_eq!(codes(&elsewhere).len(), 3);
 }
+
+#[test]
+fn only_comments_on_their_own_line_suppress() {
+    let fires = fixture("lint/C004/fires.sndtrk");
+    // A trailing directive is misplaced; a `//` in a string is no comment.
+    let trailing = fires.replace(
+        "cue 2M3 \"Ocean Drive\" {",
+        "cue 2M3 \"Ocean Drive\" { // sndtrk: allow(C004) trailing",
+    );
+    let found: Vec<String> = codes(&trailing).into_iter().map(|(code, _)| code).collect();
+    assert_eq!(found, vec!["E0221", "C004", "C004"]);
+    let in_string = fires.replace(
+        "artist \"The Breakers\"",
+        "artist \"// sndtrk: allow(C004) not a comment\"",
+    );
+    let found: Vec<String> = codes(&in_string)
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect();
+    assert_eq!(found, vec!["C004", "C004"]);
+    let in_block = fires.replace(
+        "\ncue 2M3",
+        "\n/*\n// sndtrk: allow(C004) inside a block comment\n*/\ncue 2M3",
+    );
+    let found: Vec<String> = codes(&in_block).into_iter().map(|(code, _)| code).collect();
+    assert_eq!(found, vec!["C004", "C004"]);
+}
