@@ -53,6 +53,8 @@ pub struct Requirement {
 }
 
 impl Requirement {
+    /// What `context` asks: a target's media, territory and release date, or
+    /// an album's release date.
     pub fn of(model: &Model, context: Context) -> Requirement {
         let project_release = model
             .project
@@ -137,6 +139,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Whether an executed licence clears the use.
     pub fn is_cleared(&self) -> bool {
         matches!(self, Outcome::Cleared(_))
     }

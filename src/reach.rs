@@ -62,10 +62,12 @@ impl Reach {
             .collect()
     }
 
+    /// How `cue` reaches the mix, if it does.
     pub fn cue(&self, cue: Index) -> Option<&Reached> {
         self.cues.iter().find(|reached| reached.index == cue)
     }
 
+    /// Whether `cue` is heard in the mix.
     pub fn contains_cue(&self, cue: Index) -> bool {
         self.cue(cue).is_some()
     }

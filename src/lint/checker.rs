@@ -16,6 +16,7 @@ pub struct Checker<'m> {
 }
 
 impl<'m> Checker<'m> {
+    /// Derives every target's mix and every cue's uses once, for all rules.
     pub fn new(model: &'m Model) -> Self {
         let mixes = Reach::of_all_targets(model);
         let uses = contexts_of_cues(model, &mixes);

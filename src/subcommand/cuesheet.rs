@@ -8,6 +8,8 @@ use crate::{
     subcommand::rights::resolve_or_report,
 };
 
+/// Prints the cue sheet of the project's recipe; exit 1 when the recipe
+/// does not resolve or a cue's file cannot be read.
 pub fn run(config: &Config, args: &CuesheetArgs) -> i32 {
     let Some(resolved) = resolve_or_report(config) else {
         return EXIT_FAILURE;

@@ -10,6 +10,9 @@ use crate::{
     rights,
 };
 
+/// Prints the clearance matrix of the project's recipe; exit 1 when the
+/// recipe does not resolve (a blocked use is reported, not a failure: `check`
+/// fails on it).
 pub fn run(config: &Config, args: &RightsArgs) -> i32 {
     let Some(resolved) = resolve_or_report(config) else {
         return EXIT_FAILURE;
