@@ -312,3 +312,20 @@ fn only_comments_on_their_own_line_suppress() {
     let found: Vec<String> = codes(&in_block).into_iter().map(|(code, _)| code).collect();
     assert_eq!(found, vec!["C004", "C004"]);
 }
+
+#[test]
+fn a_clean_recipe_gives_a_valid_empty_sarif_log_and_no_annotations() {
+    let ran = Test::new()
+        .recipe(&example())
+        .args(["check", "--format", "sarif"])
+        .run();
+    let log = validated_sarif(&ran.stdout);
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+    assert_eq!(log["runs"][0]["tool"]["driver"]["name"], "sndtrk");
+    Test::new()
+        .recipe(&example())
+        .args(["check", "--format", "github"])
+        .stdout("")
+        .stderr("")
+        .run();
+}
