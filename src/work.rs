@@ -415,6 +415,11 @@ impl Engine {
         self.store
             .clear_temporaries()
             .map_err(|source| EngineError::io(self.store.root().join("tmp"), source))?;
+        // A killed build may have left a half-written deliverable's temporary
+        // file beside its destination; the project lock says none is in use.
+        let out = out_dir(&self.dir);
+        crate::atomic_file::remove_leftovers(&out)
+            .map_err(|source| EngineError::io(&out, source))?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(options.jobs)
             .thread_name(|index| format!("sndtrk-stage-{index}"))

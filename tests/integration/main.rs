@@ -5,6 +5,7 @@ mod audio_io;
 mod audio_malformed;
 mod audio_ops;
 mod audio_support;
+mod build;
 mod diagnostics;
 mod fmt;
 mod measure;
