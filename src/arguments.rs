@@ -18,4 +18,25 @@ pub struct Arguments {
 
 /// The subcommands; each lives in its own file under `src/subcommand/`.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Remove the rendered deliverables (DIR/out/); the cache keeps them, so
+    /// the next build restores them without rendering.
+    Clean,
+    /// Manage the content-addressed cache in DIR/.sndtrk/.
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
+    },
+}
+
+/// `sndtrk cache` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Shrink the cache: remove objects no build refers to, then the least
+    /// recently used until the cache fits in --max-size.
+    Gc {
+        /// The most the cache may hold afterwards, e.g. 10GiB or 500MB.
+        #[arg(long, value_name = "SIZE", value_parser = crate::byte_size::parse_size)]
+        max_size: Option<u64>,
+    },
+}

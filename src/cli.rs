@@ -2,7 +2,10 @@
 
 use clap::Parser;
 
-use crate::arguments::Arguments;
+use crate::{
+    arguments::{Arguments, Command},
+    subcommand,
+};
 
 /// Exit code for success.
 pub const EXIT_OK: i32 = 0;
@@ -26,7 +29,28 @@ pub fn run() -> i32 {
         }
     };
     install_report_handler();
-    match arguments.command {}
+    let directory = arguments
+        .directory
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
+    match arguments.command {
+        Command::Clean => subcommand::clean::run(&directory),
+        Command::Cache { command } => subcommand::cache::run(&directory, command),
+    }
+}
+
+/// Prints an error diagnostic on standard error and returns [`EXIT_FAILURE`].
+pub fn report_error(error: impl miette::Diagnostic + Send + Sync + 'static) -> i32 {
+    eprintln!("{:?}", miette::Report::new(error));
+    EXIT_FAILURE
+}
+
+/// Says, on standard error, that another sndtrk holds the project lock and
+/// this one waits for it.
+pub fn say_waiting(lock: &std::path::Path) {
+    eprintln!(
+        "sndtrk: waiting for another sndtrk to finish in this project (lock {})",
+        lock.display()
+    );
 }
 
 /// Installs miette's graphical handler for the binary's human output.

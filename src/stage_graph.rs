@@ -50,8 +50,12 @@ impl StageGraph {
                 dag.update_edge(*producer, NodeIndex::new(consumer), ());
             }
         }
-        let order = petgraph::algo::toposort(&dag, None).map_err(|cycle| EngineError::Cycle {
-            stage: dag[cycle.node_id()].id().to_owned(),
+        let order = stable_order(&dag, &inputs).ok_or_else(|| {
+            let stage = petgraph::algo::toposort(&dag, None)
+                .err()
+                .map(|cycle| dag[cycle.node_id()].id().to_owned())
+                .unwrap_or_default();
+            EngineError::Cycle { stage }
         })?;
         Ok(Self {
             dag,
@@ -128,6 +132,41 @@ impl StageGraph {
     }
 }
 
+/// Kahn's algorithm taking the earliest-declared ready stage first, so the
+/// order follows the declaration order wherever the dependencies allow.
+/// `None` when there is a cycle.
+fn stable_order(
+    dag: &DiGraph<Box<dyn Stage>, ()>,
+    inputs: &[Vec<NodeIndex>],
+) -> Option<Vec<NodeIndex>> {
+    use std::{cmp::Reverse, collections::BinaryHeap};
+    let mut remaining: Vec<usize> = inputs
+        .iter()
+        .map(|producers| {
+            let mut unique = producers.clone();
+            unique.sort();
+            unique.dedup();
+            unique.len()
+        })
+        .collect();
+    let mut ready: BinaryHeap<Reverse<NodeIndex>> = dag
+        .node_indices()
+        .filter(|node| remaining[node.index()] == 0)
+        .map(Reverse)
+        .collect();
+    let mut order = Vec::with_capacity(dag.node_count());
+    while let Some(Reverse(node)) = ready.pop() {
+        order.push(node);
+        for dependant in dag.neighbors_directed(node, Direction::Outgoing) {
+            remaining[dependant.index()] -= 1;
+            if remaining[dependant.index()] == 0 {
+                ready.push(Reverse(dependant));
+            }
+        }
+    }
+    (order.len() == dag.node_count()).then_some(order)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +198,11 @@ mod tests {
             let node = graph.node(id).unwrap();
             graph.order().iter().position(|n| *n == node).unwrap()
         };
+        let ids: Vec<_> = graph.order().iter().map(|n| graph.stage(*n).id()).collect();
+        assert_eq!(
+            ids,
+            ["stem:dx", "bus:PM", "stem:fx", "target:b", "target:a"]
+        );
         assert!(position("stem:dx") < position("bus:PM"));
         assert!(position("bus:PM") < position("target:b"));
         assert!(position("stem:fx") < position("target:a"));

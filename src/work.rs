@@ -799,9 +799,9 @@ fn key_fields(
         .map(|input| (input.id.as_str(), input.digest))
         .collect();
     let params = |params: &mut crate::hash::Params<'_>| stage.params(params);
-    let key = stage_key(stage.kind(), &params, &files, &inputs);
+    let key = stage_key(stage.id(), stage.kind(), &params, &files, &inputs);
     let manifest = if with_manifest {
-        stage_manifest(stage.kind(), &params, &files, &inputs)
+        stage_manifest(stage.id(), stage.kind(), &params, &files, &inputs)
     } else {
         Manifest::default()
     };

@@ -1,1 +1,4 @@
 //! One file per subcommand.
+
+pub mod cache;
+pub mod clean;

@@ -132,7 +132,10 @@ impl Test {
             "sndtrk {}\n--- status: {status}\n--- stdout:\n{stdout}\n--- stderr:\n{stderr}",
             self.args.join(" ")
         );
-        assert_eq!(status, self.expected_status, "unexpected exit status\n{context}");
+        assert_eq!(
+            status, self.expected_status,
+            "unexpected exit status\n{context}"
+        );
         if let Some(expected) = &self.expected_stdout {
             assert_eq!(&stdout, expected, "unexpected stdout\n{context}");
         }
@@ -140,10 +143,16 @@ impl Test {
             assert_eq!(&stderr, expected, "unexpected stderr\n{context}");
         }
         for needle in &self.stdout_contains {
-            assert!(stdout.contains(needle), "stdout lacks {needle:?}\n{context}");
+            assert!(
+                stdout.contains(needle),
+                "stdout lacks {needle:?}\n{context}"
+            );
         }
         for needle in &self.stderr_contains {
-            assert!(stderr.contains(needle), "stderr lacks {needle:?}\n{context}");
+            assert!(
+                stderr.contains(needle),
+                "stderr lacks {needle:?}\n{context}"
+            );
         }
         Ran {
             dir: self.dir,
