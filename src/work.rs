@@ -274,6 +274,10 @@ impl Engine {
     /// first if another sndtrk holds it), loads the state and stat cache.
     pub fn open(project_dir: &Path, on_wait: impl FnOnce(&Path)) -> Result<Self, EngineError> {
         let lock = ProjectLock::acquire(project_dir, on_wait)?;
+        // One spelling of every path, however the directory was named, so
+        // the stat cache hits whether sndtrk runs in DIR or with `-C DIR`.
+        let project_dir = &fs::canonicalize(project_dir)
+            .map_err(|source| EngineError::io(project_dir, source))?;
         let (state, state_warning) = State::load(&State::path(project_dir));
         let (stats, stats_warning) = StatCache::load(&stat_cache_path(project_dir));
         Ok(Self {

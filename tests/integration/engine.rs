@@ -167,6 +167,31 @@ fn first_build_runs_everything_and_second_runs_nothing() {
 }
 
 #[test]
+fn no_op_build_reads_no_source_or_object_bytes_however_the_directory_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_stems(dir.path());
+    for name in ["dx", "fx", "mx"] {
+        fs::File::options()
+            .write(true)
+            .open(dir.path().join(format!("stems/{name}.wav")))
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - Duration::from_secs(60))
+            .unwrap();
+    }
+    let film = graph(film(KNOBS));
+    build(dir.path(), &film);
+    let mut engine = Engine::open(&dir.path().join("stems/.."), |_| {}).unwrap();
+    let report = engine
+        .build(&film, &BuildOptions::default(), &Silent)
+        .unwrap();
+    assert_eq!(report.ran(), Vec::<&str>::new());
+    assert_eq!(
+        engine.stat_cache().counters(),
+        sndtrk::fingerprint::HashCounters { files: 0, bytes: 0 }
+    );
+}
+
+#[test]
 fn touching_a_source_runs_nothing_and_editing_it_runs_its_downstream() {
     let dir = tempfile::tempdir().unwrap();
     write_stems(dir.path());
