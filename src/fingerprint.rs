@@ -354,7 +354,7 @@ mod tests {
     fn corrupt_cache_file_is_discarded_with_a_warning() {
         let dir = tempfile::tempdir().unwrap();
         let saved = dir.path().join("stat-cache");
-        fs::write(&saved, b"sndtrk-stat-cache 1\n{not json").unwrap();
+        fs::write(&saved, b"sndtrk-stat-cache 1 0000\n{not json").unwrap();
         let (cache, warning) = StatCache::load(&saved);
         assert!(warning.unwrap().to_string().contains("it is corrupt"));
         assert!(cache.lock().is_empty());

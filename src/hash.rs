@@ -74,17 +74,45 @@ impl FromStr for Digest {
     }
 }
 
+/// Hexadecimal in human-readable formats (JSON), 32 raw bytes otherwise.
 impl Serialize for Digest {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_hex())
+        if serializer.is_human_readable() {
+            serializer.serialize_str(&self.to_hex())
+        } else {
+            serializer.serialize_bytes(&self.0)
+        }
+    }
+}
+
+struct DigestVisitor;
+
+impl serde::de::Visitor<'_> for DigestVisitor {
+    type Value = Digest;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a blake3 digest (64 hexadecimal digits or 32 bytes)")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Digest, E> {
+        text.parse()
+            .map_err(|_| E::custom("expected 64 hexadecimal digits"))
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Digest, E> {
+        <[u8; 32]>::try_from(bytes)
+            .map(Digest)
+            .map_err(|_| E::invalid_length(bytes.len(), &self))
     }
 }
 
 impl<'de> Deserialize<'de> for Digest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        text.parse()
-            .map_err(|_| serde::de::Error::custom("expected 64 hexadecimal digits"))
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_str(DigestVisitor)
+        } else {
+            deserializer.deserialize_bytes(DigestVisitor)
+        }
     }
 }
 
@@ -656,6 +684,11 @@ mod tests {
         assert_eq!(digest.to_hex().len(), 64);
         assert_eq!("xyz".parse::<Digest>(), Err(BadDigest));
         let json = serde_json::to_string(&digest).unwrap();
+        assert_eq!(json, format!("\"{}\"", digest.to_hex()));
         assert_eq!(serde_json::from_str::<Digest>(&json).unwrap(), digest);
+        let binary = postcard::to_stdvec(&digest).unwrap();
+        assert_eq!(binary.len(), 33);
+        assert_eq!(postcard::from_bytes::<Digest>(&binary).unwrap(), digest);
+        assert!(postcard::from_bytes::<Digest>(&binary[..20]).is_err());
     }
 }
