@@ -11,6 +11,38 @@
 //! (the state is also saved periodically during long builds, so a killed
 //! build keeps what finished). Outputs depend only on keys, so they are the
 //! same whatever the number of threads.
+//!
+//! Plugging stages in: implement [`Stage`] (or use
+//! [`crate::stage::FnStage`]), put the stages in a [`StageGraph`], open the
+//! project and build:
+//!
+//! ```
+//! use std::io::Write;
+//! use sndtrk::{progress::Silent, stage::FnStage, stage_graph::StageGraph,
+//!              work::{BuildOptions, Engine}};
+//!
+//! # fn main() -> miette::Result<()> {
+//! let project = tempfile::tempdir().unwrap();
+//! std::fs::write(project.path().join("dx.wav"), b"dialogue").unwrap();
+//! let graph = StageGraph::new(vec![
+//!     Box::new(FnStage::new("stem:dx", "source", |context| {
+//!         let bytes = std::fs::read(&context.files()[0].path).unwrap();
+//!         context.output().write_all(&bytes).map_err(|e| miette::miette!("{e}"))
+//!     }).file("dx.wav")),
+//!     Box::new(FnStage::new("target:stereo", "target", |context| {
+//!         let bytes = std::fs::read(&context.inputs()[0].path).unwrap();
+//!         context.output().write_all(&bytes.to_ascii_uppercase()).map_err(|e| miette::miette!("{e}"))
+//!     }).input("stem:dx").param("gain_db", -3.0).output_to("stereo.wav")),
+//! ])?;
+//! let mut engine = Engine::open(project.path(), |lock| eprintln!("waiting for {}", lock.display()))?;
+//! let report = engine.build(&graph, &BuildOptions::default(), &Silent)?;
+//! assert_eq!(report.ran(), ["stem:dx", "target:stereo"]);
+//! assert_eq!(std::fs::read(project.path().join("out/stereo.wav")).unwrap(), b"DIALOGUE");
+//! let again = engine.build(&graph, &BuildOptions::default(), &Silent)?;
+//! assert!(again.ran().is_empty());
+//! # Ok(())
+//! # }
+//! ```
 
 use std::{
     cmp::Reverse,
