@@ -729,7 +729,9 @@ fn dag_strategy() -> impl Strategy<Value = (RandomDag, Vec<(usize, u64)>)> {
     (2usize..8).prop_flat_map(|count| {
         let inputs = (0..count).map(|node| 0u32..(1 << node)).collect::<Vec<_>>();
         let params = prop::collection::vec(0u64..9, count);
-        let edits = prop::collection::vec((0..count, 0u64..9), 1..6);
+        // An edit sets node `n`'s parameter, or, for `n == count`, rewrites
+        // source file `src{value % 2}.wav`.
+        let edits = prop::collection::vec((0..=count, 0u64..9), 1..6);
         (inputs, params, edits)
             .prop_map(|(inputs, params, edits)| (RandomDag { inputs, params }, edits))
     })
@@ -743,13 +745,20 @@ proptest! {
         (dag, edits) in dag_strategy()
     ) {
         let incremental = tempfile::tempdir().unwrap();
-        for source in ["src0.wav", "src1.wav"] {
-            fs::write(incremental.path().join(source), source).unwrap();
+        let mut sources = ["src0.wav".to_owned(), "src1.wav".to_owned()];
+        for (index, contents) in sources.iter().enumerate() {
+            fs::write(incremental.path().join(format!("src{index}.wav")), contents).unwrap();
         }
         let mut dag = dag;
         build(incremental.path(), &graph(random_stages(&dag)));
-        for (node, param) in edits {
-            dag.params[node] = param;
+        for (node, value) in edits {
+            if node < dag.params.len() {
+                dag.params[node] = value;
+            } else {
+                let index = (value % 2) as usize;
+                sources[index] = format!("edited {value}");
+                fs::write(incremental.path().join(format!("src{index}.wav")), &sources[index]).unwrap();
+            }
             let stages = graph(random_stages(&dag));
             let known: HashSet<Digest> = State::load(&State::path(incremental.path()))
                 .0
@@ -770,8 +779,8 @@ proptest! {
             }
 
             let clean = tempfile::tempdir().unwrap();
-            for source in ["src0.wav", "src1.wav"] {
-                fs::write(clean.path().join(source), source).unwrap();
+            for (index, contents) in sources.iter().enumerate() {
+                fs::write(clean.path().join(format!("src{index}.wav")), contents).unwrap();
             }
             let options = BuildOptions { jobs: 1, ..BuildOptions::default() };
             let reference = build_with(clean.path(), &stages, &options);
