@@ -47,6 +47,7 @@
 use std::{
     cmp::Reverse,
     collections::{BinaryHeap, HashMap},
+    ffi::OsString,
     fs, io,
     panic::{catch_unwind, AssertUnwindSafe},
     path::{Path, PathBuf},
@@ -173,7 +174,7 @@ impl Parts<'_> {
         &self,
         graph: &StageGraph,
         selected: &[bool],
-    ) -> HashMap<PathBuf, Result<Digest, (io::ErrorKind, String)>> {
+    ) -> HashMap<OsString, Result<Digest, (io::ErrorKind, String)>> {
         let mut paths: Vec<PathBuf> = graph
             .order()
             .iter()
@@ -190,7 +191,7 @@ impl Parts<'_> {
                 let digest = stats
                     .fingerprint(&path)
                     .map_err(|error| (error.kind(), error.to_string()));
-                (path, digest)
+                (path.into_os_string(), digest)
             })
             .collect()
     }
@@ -199,14 +200,14 @@ impl Parts<'_> {
     fn stage_files(
         &self,
         stage: &dyn Stage,
-        fingerprints: &HashMap<PathBuf, Result<Digest, (io::ErrorKind, String)>>,
+        fingerprints: &HashMap<OsString, Result<Digest, (io::ErrorKind, String)>>,
     ) -> Result<Vec<SourceFile>, EngineError> {
         stage
             .files()
             .iter()
             .map(|declared| {
                 let path = self.dir.join(declared);
-                match fingerprints.get(&path) {
+                match fingerprints.get(path.as_os_str()) {
                     Some(Ok(digest)) => Ok(SourceFile {
                         declared: declared.clone(),
                         path,
