@@ -95,6 +95,10 @@ impl Store {
     }
 
     /// Whether the object is present and intact. A damaged object is removed.
+    ///
+    /// Cheap: the bytes are only re-hashed when the file's stat differs from
+    /// when it was written or last hashed, which catches any write to it.
+    /// Damage that leaves the stat alone (bit rot) needs [`Store::verify`].
     pub fn check(&self, digest: &Digest, stats: &StatCache) -> ObjectState {
         let path = self.object_path(digest);
         match stats.fingerprint(&path) {
@@ -106,6 +110,12 @@ impl Store {
                 ObjectState::Damaged
             }
         }
+    }
+
+    /// Like [`Store::check`], but always re-reads and re-hashes the bytes.
+    pub fn verify(&self, digest: &Digest, stats: &StatCache) -> ObjectState {
+        stats.forget(&self.object_path(digest));
+        self.check(digest, stats)
     }
 
     /// Makes `destination` a copy of the object, atomically. Returns false

@@ -80,6 +80,9 @@ pub struct BuildOptions {
     pub targets: Vec<String>,
     /// How often the state is saved during a build.
     pub save_interval: Duration,
+    /// Re-hash every cached output before trusting it, instead of trusting
+    /// an unchanged stat (slow; for CI or after disk trouble).
+    pub verify: bool,
 }
 
 impl Default for BuildOptions {
@@ -88,6 +91,7 @@ impl Default for BuildOptions {
             jobs: 0,
             targets: Vec::new(),
             save_interval: Duration::from_secs(2),
+            verify: false,
         }
     }
 }
@@ -165,6 +169,7 @@ struct Parts<'a> {
     dir: &'a Path,
     store: &'a Store,
     stats: &'a StatCache,
+    verify: bool,
 }
 
 impl Parts<'_> {
@@ -239,7 +244,12 @@ impl Parts<'_> {
         let previous = state.stages.get(stage.id());
         let mut damaged = false;
         if let Some(action) = state.actions.get(&key) {
-            match self.store.check(&action.output, self.stats) {
+            let state = if self.verify {
+                self.store.verify(&action.output, self.stats)
+            } else {
+                self.store.check(&action.output, self.stats)
+            };
+            match state {
                 ObjectState::Present => {
                     return Decision::Fresh {
                         key,
@@ -358,6 +368,7 @@ impl Engine {
             dir: &self.dir,
             store: &self.store,
             stats: &self.stats,
+            verify: false,
         }
     }
 
@@ -461,6 +472,7 @@ impl Engine {
             dir: &self.dir,
             store: &self.store,
             stats: &self.stats,
+            verify: options.verify,
         };
         let state = &mut self.state;
         let fingerprints = pool.install(|| parts.fingerprint_files(graph, &selected));

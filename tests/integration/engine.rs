@@ -319,6 +319,42 @@ fn corrupted_object_is_detected_and_rebuilt() {
 }
 
 #[test]
+fn damage_that_keeps_the_stat_is_only_found_by_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    write_stems(dir.path());
+    let film = graph(film(KNOBS));
+    let first = build(dir.path(), &film);
+    let store = Store::new(dir.path());
+    let digest = first.outcome("bus:FX").unwrap().output.unwrap();
+    let object = fs::canonicalize(store.object_path(&digest)).unwrap();
+    let mut permissions = fs::metadata(&object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    fs::set_permissions(&object, permissions).unwrap();
+    fs::write(&object, b"bus0(src(FY))").unwrap();
+    // Simulate bit rot: the stat cache believes the damaged file is intact.
+    let cache_path = dir.path().join(".sndtrk/stat-cache");
+    let (stats, _) = sndtrk::fingerprint::StatCache::load(&cache_path);
+    stats.record(&object, digest).unwrap();
+    stats.save(&cache_path).unwrap();
+
+    let trusting = build(dir.path(), &film);
+    assert_eq!(trusting.ran(), Vec::<&str>::new());
+    let options = BuildOptions {
+        verify: true,
+        ..BuildOptions::default()
+    };
+    let verified = build_with(dir.path(), &film, &options);
+    assert_eq!(verified.ran(), ["bus:FX"]);
+    assert_eq!(
+        verified.outcome("bus:FX").unwrap().reason.to_string(),
+        "output in the cache was damaged"
+    );
+    assert_eq!(fs::read(&object).unwrap(), b"bus0(src(FX))");
+    assert_outputs(dir.path(), KNOBS);
+}
+
+#[test]
 fn deleted_outputs_are_restored_from_the_cache_without_running() {
     let dir = tempfile::tempdir().unwrap();
     write_stems(dir.path());
