@@ -51,8 +51,15 @@ impl FileStat {
             use std::os::unix::fs::MetadataExt;
             Self {
                 size: metadata.len(),
-                mtime_ns: metadata.mtime() * 1_000_000_000 + metadata.mtime_nsec(),
-                ctime_ns: metadata.ctime() * 1_000_000_000 + metadata.ctime_nsec(),
+                // Saturating: an absurd timestamp must not overflow.
+                mtime_ns: metadata
+                    .mtime()
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(metadata.mtime_nsec()),
+                ctime_ns: metadata
+                    .ctime()
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(metadata.ctime_nsec()),
                 inode: metadata.ino(),
             }
         }
@@ -351,6 +358,21 @@ mod tests {
         assert_eq!(missing.kind(), io::ErrorKind::NotFound);
         let directory = cache.fingerprint(dir.path()).unwrap_err();
         assert_eq!(directory.to_string(), "not a regular file");
+    }
+
+    #[test]
+    fn far_future_timestamps_do_not_overflow() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("future.wav");
+        fs::write(&path, b"from 2382").unwrap();
+        let file = File::options().write(true).open(&path).unwrap();
+        file.set_modified(UNIX_EPOCH + Duration::from_secs(13_000_000_000))
+            .unwrap();
+        let stat = FileStat::of(&fs::metadata(&path).unwrap());
+        assert_eq!(stat.mtime_ns, i64::MAX);
+        let cache = StatCache::new();
+        assert_eq!(cache.fingerprint(&path).unwrap(), Digest::of(b"from 2382"));
+        assert_eq!(cache.fingerprint(&path).unwrap(), Digest::of(b"from 2382"));
     }
 
     #[test]
