@@ -98,7 +98,7 @@ fn parent_of(path: &Path) -> &Path {
 /// Makes a rename durable (POSIX needs the directory flushed too). Best
 /// effort: some platforms cannot open a directory, and the rename itself
 /// already happened.
-fn sync_directory(directory: &Path) {
+pub fn sync_directory(directory: &Path) {
     #[cfg(unix)]
     if let Ok(handle) = File::open(directory) {
         let _ = handle.sync_all();

@@ -7,6 +7,7 @@ mod audio_ops;
 mod audio_support;
 mod build;
 mod diagnostics;
+mod engine;
 mod fmt;
 mod measure;
 mod parser_fuzz;
