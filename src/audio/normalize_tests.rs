@@ -176,7 +176,7 @@ fn absurd_targets_are_refused() {
         err.to_string(),
         "the target loudness is 6, which is out of range"
     );
-    assert_eq!(err.code().unwrap().to_string(), "E0611");
+    assert_eq!(err.code().unwrap().to_string(), "E0610");
     assert_eq!(
         err.help().unwrap().to_string(),
         "give a target between -70 and 0 LUFS"

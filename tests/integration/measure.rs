@@ -235,7 +235,7 @@ fn a_rate_the_meter_cannot_handle_is_named() {
         .args(["measure", "slow.wav"])
         .status(1)
         .stderr(
-            "E0612
+            "E0611
 
   × `slow.wav` cannot be metered: cannot measure 1 channels at 10 Hz
   help: loudness needs 1 to 64 channels and a sample rate from 16 Hz up
