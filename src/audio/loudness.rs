@@ -21,6 +21,9 @@ use crate::audio::{
     true_peak::TruePeakMeter,
 };
 
+/// Blocks of at least this many samples are metered on two threads.
+const PARALLEL_SAMPLES: usize = 8192;
+
 /// A streaming loudness meter: push interleaved `f32` blocks, then read a report.
 pub struct LoudnessMeter {
     blocks: SubBlockMeter,
@@ -123,17 +126,27 @@ impl LoudnessMeter {
             short_term_history,
             true_peak,
         } = self;
-        blocks.push(block, |energy| {
-            if let Some(m) = momentary.push(energy) {
-                *momentary_max = momentary_max.max(m);
-            }
-            if let Some(s) = short_term.push(energy) {
-                *short_term_max = short_term_max.max(s);
-                short_term_history.push(s);
-            }
-        })?;
-        true_peak.push(block);
-        Ok(())
+        blocks.check_block(block)?;
+        // The K-weighted loudness and the true peak are independent: on a
+        // large enough block they run side by side (same result either way).
+        let mut loudness = || {
+            blocks.push(block, |energy| {
+                if let Some(m) = momentary.push(energy) {
+                    *momentary_max = momentary_max.max(m);
+                }
+                if let Some(s) = short_term.push(energy) {
+                    *short_term_max = short_term_max.max(s);
+                    short_term_history.push(s);
+                }
+            })
+        };
+        if block.len() >= PARALLEL_SAMPLES {
+            let (result, ()) = rayon::join(loudness, || true_peak.push(block));
+            result
+        } else {
+            true_peak.push(block);
+            loudness()
+        }
     }
 
     /// The measurement so far.
