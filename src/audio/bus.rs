@@ -124,7 +124,8 @@ impl Source for Bus {
     fn read(&mut self, out: &mut [f32]) -> Result<usize, AudioError> {
         let channels = self.channels;
         let start = self.position;
-        let frames = ((out.len() / channels) as u64).min(self.frames() - start) as usize;
+        let frames =
+            ((out.len() / channels) as u64).min(self.frames().saturating_sub(start)) as usize;
         let end = start + frames as u64;
         for member in &mut self.members {
             let from = member.offset.max(start);

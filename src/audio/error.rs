@@ -80,8 +80,8 @@ pub enum AudioError {
         detail: String,
     },
 
-    /// The format chunk holds impossible values (zero channels, zero rate, ...).
-    #[error("`{path}` has an invalid format chunk: {detail}")]
+    /// The header holds impossible values (zero channels, zero rate, no `ds64` in RF64, ...).
+    #[error("`{path}` has an invalid header: {detail}")]
     #[diagnostic(code(E0506), help("the header is damaged; export the file again"))]
     InvalidHeader {
         /// The file concerned.
@@ -117,17 +117,6 @@ pub enum AudioError {
         expected: u32,
         /// Rate in the file.
         found: u32,
-    },
-
-    /// Writing would exceed the 4 GiB limit of a RIFF WAV file.
-    #[error("`{path}` would exceed 4 GiB, the limit of a WAV file (RF64 is not supported)")]
-    #[diagnostic(
-        code(E0509),
-        help("split the deliverable, or lower its channel count, rate or bit depth")
-    )]
-    TooLarge {
-        /// The file concerned.
-        path: PathBuf,
     },
 
     /// A channel layout is malformed (unknown or repeated label, no channels).

@@ -39,20 +39,27 @@ pub trait Source: Send {
     }
 }
 
-impl Source for Box<dyn Source> {
-    fn channels(&self) -> usize {
-        (**self).channels()
-    }
-    fn frames(&self) -> u64 {
-        (**self).frames()
-    }
-    fn read(&mut self, out: &mut [f32]) -> Result<usize, AudioError> {
-        (**self).read(out)
-    }
-    fn skip(&mut self, frames: u64) -> Result<u64, AudioError> {
-        (**self).skip(frames)
-    }
+/// Forwards every method of a [`Source`] to the one it points to.
+macro_rules! forward_source {
+    ($($target:ty),*) => {$(
+        impl<S: Source + ?Sized> Source for $target {
+            fn channels(&self) -> usize {
+                (**self).channels()
+            }
+            fn frames(&self) -> u64 {
+                (**self).frames()
+            }
+            fn read(&mut self, out: &mut [f32]) -> Result<usize, AudioError> {
+                (**self).read(out)
+            }
+            fn skip(&mut self, frames: u64) -> Result<u64, AudioError> {
+                (**self).skip(frames)
+            }
+        }
+    )*};
 }
+
+forward_source!(Box<S>, &mut S);
 
 /// Reads a whole source into memory. For tests and short material only:
 /// rendering streams.

@@ -55,6 +55,23 @@ impl FrameRate {
         }
     }
 
+    /// The frame that sample `sample` falls in (the inverse of
+    /// [`FrameRate::frame_to_samples`] for a frame's first sample), e.g. to
+    /// show a Broadcast WAV time reference as timecode.
+    pub fn samples_to_frame(self, sample: u64, sample_rate: u32) -> u64 {
+        let (num, den) = self.ratio();
+        // The frame whose rounded start is at or before `sample`.
+        let mut frame = (u128::from(sample) * u128::from(num)
+            / (u128::from(sample_rate) * u128::from(den))) as u64;
+        while self.frame_to_samples(frame + 1, sample_rate) <= sample {
+            frame += 1;
+        }
+        while frame > 0 && self.frame_to_samples(frame, sample_rate) > sample {
+            frame -= 1;
+        }
+        frame
+    }
+
     /// The sample index at which frame `frame` starts, rounded to nearest.
     pub fn frame_to_samples(self, frame: u64, sample_rate: u32) -> u64 {
         let (num, den) = self.ratio();
@@ -173,6 +190,11 @@ impl Timecode {
         }
     }
 
+    /// The timecode of the frame that sample `sample` falls in.
+    pub fn from_samples(sample: u64, rate: FrameRate, sample_rate: u32) -> Self {
+        Self::from_frames(rate.samples_to_frame(sample, sample_rate), rate)
+    }
+
     /// The sample offset at which this timecode's frame starts.
     pub fn to_samples(&self, rate: FrameRate, sample_rate: u32) -> Result<u64, AudioError> {
         Ok(rate.frame_to_samples(self.to_frames(rate)?, sample_rate))
@@ -227,6 +249,33 @@ mod tests {
             let tc = Timecode::from_frames(frame, df);
             assert_eq!(tc.to_frames(df).unwrap(), frame, "{tc}");
         }
+    }
+
+    #[test]
+    fn samples_map_back_to_their_timecode() {
+        let rates = [
+            FrameRate::Fps23_976,
+            FrameRate::Fps24,
+            FrameRate::Fps25,
+            FrameRate::Fps29_97Drop,
+            FrameRate::Fps29_97NonDrop,
+            FrameRate::Fps30,
+        ];
+        for rate in rates {
+            for sample_rate in [44_100, 48_000, 96_000] {
+                for frame in [0u64, 1, 1799, 1800, 17_982, 107_892, 2_000_000] {
+                    let start = rate.frame_to_samples(frame, sample_rate);
+                    let next = rate.frame_to_samples(frame + 1, sample_rate);
+                    assert_eq!(rate.samples_to_frame(start, sample_rate), frame);
+                    assert_eq!(rate.samples_to_frame(next - 1, sample_rate), frame);
+                    let tc = Timecode::from_samples(start, rate, sample_rate);
+                    assert_eq!(tc.to_frames(rate).unwrap(), frame, "{rate:?} {tc}");
+                }
+            }
+        }
+        // A bext time reference of 10:00:00:00 at 25 fps and 48 kHz.
+        let tc = Timecode::from_samples(36_000 * 48_000, FrameRate::Fps25, 48_000);
+        assert_eq!(tc.to_string(), "10:00:00:00");
     }
 
     #[test]

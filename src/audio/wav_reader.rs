@@ -1,5 +1,5 @@
-//! A streaming WAV reader: parses the RIFF chunks itself (format, `bext`,
-//! data), then decodes the data chunk block by block straight from the file,
+//! A streaming WAV reader: parses the RIFF (or RF64/BW64) chunks itself
+//! (`ds64`, format, `bext`, data), then decodes the data chunk block by block straight from the file,
 //! converting whole blocks of bytes to `f32` at a time.
 //!
 //! Every malformed input is an error naming the file, never a panic: a file
@@ -155,13 +155,7 @@ fn parse_header(path: &Path, file: &mut File, length: u64) -> Result<(WavFormat,
 
     let mut head = [0u8; 12];
     let got = read_up_to(file, &mut head).map_err(io)?;
-    if got >= 4 && &head[..4] == b"RF64" {
-        return Err(AudioError::Unsupported {
-            path: path.to_path_buf(),
-            detail: "RF64 (WAV over 4 GiB) is not supported".into(),
-        });
-    }
-    let riff_prefix = got >= 4 && &head[..4] == b"RIFF";
+    let riff_prefix = got >= 4 && matches!(&head[..4], b"RIFF" | b"RF64" | b"BW64");
     if got < 12 {
         if riff_prefix || (got > 0 && b"RIFF".starts_with(&head[..got.min(4)])) {
             return Err(truncated(format!(
@@ -179,7 +173,30 @@ fn parse_header(path: &Path, file: &mut File, length: u64) -> Result<(WavFormat,
             detail: describe_start(&head),
         });
     }
-    let riff_end = 8 + u64::from(u32::from_le_bytes([head[4], head[5], head[6], head[7]]));
+    let mut riff_end = 8 + u64::from(u32::from_le_bytes([head[4], head[5], head[6], head[7]]));
+    // RF64 and BW64 (EBU Tech 3306, ITU-R BS.2088) keep 64-bit sizes in a
+    // ds64 chunk that must come first.
+    let mut ds64_data_size = None;
+    if &head[..4] != b"RIFF" {
+        let mut ds64 = [0u8; 8 + 24];
+        let got = read_up_to(file, &mut ds64).map_err(io)?;
+        if got < ds64.len() {
+            return Err(truncated(format!(
+                "only {} bytes, shorter than an RF64 header",
+                12 + got
+            )));
+        }
+        if &ds64[..4] != b"ds64" {
+            return Err(invalid("an RF64 file without a `ds64` chunk first".into()));
+        }
+        let u64_at = |i: usize| {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&ds64[i..i + 8]);
+            u64::from_le_bytes(bytes)
+        };
+        riff_end = 8u64.saturating_add(u64_at(8));
+        ds64_data_size = Some(u64_at(16));
+    }
 
     let mut fmt: Option<Vec<u8>> = None;
     let mut data: Option<(u64, u64)> = None;
@@ -190,9 +207,14 @@ fn parse_header(path: &Path, file: &mut File, length: u64) -> Result<(WavFormat,
         let mut header = [0u8; 8];
         file.read_exact(&mut header).map_err(io)?;
         let id = [header[0], header[1], header[2], header[3]];
-        let size = u64::from(u32::from_le_bytes([
+        let mut size = u64::from(u32::from_le_bytes([
             header[4], header[5], header[6], header[7],
         ]));
+        if &id == b"data" && size == u64::from(u32::MAX) {
+            if let Some(ds64_size) = ds64_data_size {
+                size = ds64_size;
+            }
+        }
         let body = position + 8;
         let available = length - body;
         match &id {
@@ -200,7 +222,7 @@ fn parse_header(path: &Path, file: &mut File, length: u64) -> Result<(WavFormat,
                 if size > available {
                     // A RIFF size that covers the claimed data means the file
                     // was cut short; otherwise the data header itself lies.
-                    if riff_end >= body + size {
+                    if riff_end >= body.saturating_add(size) {
                         return Err(truncated(format!(
                             "its data chunk claims {size} bytes but the file ends after {available}"
                         )));
@@ -240,7 +262,7 @@ fn parse_header(path: &Path, file: &mut File, length: u64) -> Result<(WavFormat,
             }
             _ => {}
         }
-        position = body + size + (size & 1);
+        position = body.saturating_add(size).saturating_add(size & 1);
     }
 
     let Some(fmt) = fmt else {

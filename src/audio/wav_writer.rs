@@ -2,6 +2,12 @@
 //! mask, an optional Broadcast WAV `bext` time reference, and whole-block
 //! encoding from `f32`.
 //!
+//! A file that outgrows the 4 GiB of RIFF's 32-bit sizes (a feature-length
+//! 7.1.4 master does after 41 minutes at 48 kHz, 24 bits) becomes RF64 (EBU
+//! Tech 3306) when it is finished: the `JUNK` chunk reserved after the RIFF
+//! header turns into the `ds64` chunk holding the 64-bit sizes, and the
+//! 32-bit size fields become 0xFFFFFFFF. Files under 4 GiB stay plain RIFF.
+//!
 //! The file is written to a temporary file in the destination directory,
 //! flushed to disk (fsync) and renamed over the destination only when
 //! [`WavWriter::finish`] succeeds, so a reader never sees a half-written
@@ -49,6 +55,10 @@ pub struct WriteSummary {
 /// The largest RIFF file: its size field is a `u32` counting from byte 8.
 const RIFF_LIMIT: u64 = u32::MAX as u64 + 8;
 
+/// Size of the `ds64` chunk body (and of the `JUNK` chunk reserving it):
+/// RIFF size, data size and sample count as `u64`, table length `u32`.
+const DS64_SIZE: usize = 28;
+
 /// Writes a WAV file block by block; see the module documentation.
 #[derive(Debug)]
 pub struct WavWriter {
@@ -61,7 +71,8 @@ pub struct WavWriter {
     frames: u64,
     clipped: u64,
     raw: Vec<u8>,
-    limit: u64,
+    /// Files larger than this become RF64.
+    rf64_above: u64,
 }
 
 impl WavWriter {
@@ -92,9 +103,17 @@ impl WavWriter {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let mut temp = tempfile::Builder::new()
-            .prefix(&format!(".{file_name}."))
-            .suffix(".tmp")
+        let prefix = format!(".{file_name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // A deliverable is readable by all, like any file the user creates
+        // (temporary files default to owner-only).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let mut temp = builder
             .tempfile_in(&dir)
             .map_err(|e| AudioError::io("create", &path, e))?;
         let (header, fact_offset) = header(&spec);
@@ -111,7 +130,7 @@ impl WavWriter {
             frames: 0,
             clipped: 0,
             raw: Vec::new(),
-            limit: RIFF_LIMIT,
+            rf64_above: RIFF_LIMIT,
         })
     }
 
@@ -123,6 +142,12 @@ impl WavWriter {
     /// Channels per frame.
     pub fn channels(&self) -> usize {
         self.spec.layout.channels()
+    }
+
+    /// Writes RF64 even if the file fits in a RIFF file, for deliverable
+    /// specifications that ask for RF64 throughout.
+    pub fn always_rf64(&mut self) {
+        self.rf64_above = 0;
     }
 
     /// Samples clipped so far.
@@ -142,11 +167,6 @@ impl WavWriter {
             });
         }
         let bytes = (samples.len() * self.spec.sample_format.bytes()) as u64;
-        if self.header_len + self.data_bytes + bytes > self.limit {
-            return Err(AudioError::TooLarge {
-                path: self.path.clone(),
-            });
-        }
         self.clipped += self.spec.sample_format.encode(samples, &mut self.raw);
         self.temp
             .as_file_mut()
@@ -187,18 +207,41 @@ impl WavWriter {
             file.write_all(&[0]).map_err(io)?;
         }
         let padded = self.data_bytes + self.data_bytes % 2;
-        let riff_size = (self.header_len + padded - 8) as u32;
-        file.seek(SeekFrom::Start(4)).map_err(io)?;
-        file.write_all(&riff_size.to_le_bytes()).map_err(io)?;
-        if let Some(offset) = self.fact_offset {
-            file.seek(SeekFrom::Start(offset)).map_err(io)?;
-            file.write_all(&(self.frames.min(u64::from(u32::MAX)) as u32).to_le_bytes())
+        let total = self.header_len + padded;
+        let data_size_offset = self.header_len - 4;
+        if total <= self.rf64_above {
+            file.seek(SeekFrom::Start(4)).map_err(io)?;
+            file.write_all(&((total - 8) as u32).to_le_bytes())
                 .map_err(io)?;
+            if let Some(offset) = self.fact_offset {
+                file.seek(SeekFrom::Start(offset)).map_err(io)?;
+                file.write_all(&(self.frames as u32).to_le_bytes())
+                    .map_err(io)?;
+            }
+            file.seek(SeekFrom::Start(data_size_offset)).map_err(io)?;
+            file.write_all(&(self.data_bytes as u32).to_le_bytes())
+                .map_err(io)?;
+        } else {
+            let mut head = Vec::with_capacity(12 + 8 + DS64_SIZE);
+            head.extend_from_slice(b"RF64");
+            head.extend_from_slice(&u32::MAX.to_le_bytes());
+            head.extend_from_slice(b"WAVE");
+            head.extend_from_slice(b"ds64");
+            head.extend_from_slice(&(DS64_SIZE as u32).to_le_bytes());
+            head.extend_from_slice(&(total - 8).to_le_bytes());
+            head.extend_from_slice(&self.data_bytes.to_le_bytes());
+            head.extend_from_slice(&self.frames.to_le_bytes());
+            head.extend_from_slice(&0u32.to_le_bytes());
+            file.seek(SeekFrom::Start(0)).map_err(io)?;
+            file.write_all(&head).map_err(io)?;
+            if let Some(offset) = self.fact_offset {
+                file.seek(SeekFrom::Start(offset)).map_err(io)?;
+                file.write_all(&u32::try_from(self.frames).unwrap_or(u32::MAX).to_le_bytes())
+                    .map_err(io)?;
+            }
+            file.seek(SeekFrom::Start(data_size_offset)).map_err(io)?;
+            file.write_all(&u32::MAX.to_le_bytes()).map_err(io)?;
         }
-        file.seek(SeekFrom::Start(self.header_len - 4))
-            .map_err(io)?;
-        file.write_all(&(self.data_bytes as u32).to_le_bytes())
-            .map_err(io)?;
         file.sync_all().map_err(io)?;
         self.temp
             .persist(&self.path)
@@ -226,6 +269,10 @@ fn header(spec: &WavSpec) -> (Vec<u8>, Option<u64>) {
     h.extend_from_slice(b"RIFF");
     h.extend_from_slice(&0u32.to_le_bytes());
     h.extend_from_slice(b"WAVE");
+    // Room for a ds64 chunk, should the file outgrow RIFF.
+    h.extend_from_slice(b"JUNK");
+    h.extend_from_slice(&(DS64_SIZE as u32).to_le_bytes());
+    h.extend_from_slice(&[0; DS64_SIZE]);
     if let Some(time_reference) = spec.time_reference {
         let body = bext::encode(time_reference);
         h.extend_from_slice(b"bext");
@@ -263,28 +310,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exceeding_the_riff_limit_is_an_error_and_leaves_nothing() {
+    fn a_file_past_the_riff_limit_becomes_rf64() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.wav");
         let spec = WavSpec {
             sample_rate: 48_000,
-            layout: ChannelLayout::stereo(),
-            sample_format: SampleFormat::Int24,
-            time_reference: None,
+            layout: ChannelLayout::mono(),
+            sample_format: SampleFormat::Float32,
+            time_reference: Some(77),
         };
         let mut writer = WavWriter::create(&path, spec).unwrap();
-        // Pretend the limit is near: 80 bytes of data allowed.
-        writer.limit = writer.header_len + 80;
-        writer.write_block(&[0.0; 16]).unwrap(); // 48 bytes
-        let err = writer.write_block(&[0.0; 16]).unwrap_err();
+        // Pretend the limit is 100 bytes of data.
+        writer.rf64_above = writer.header_len + 100;
+        let samples: Vec<f32> = (0..30).map(|i| i as f32 / 64.0).collect();
+        writer.write_block(&samples).unwrap(); // 120 bytes
+        let header_len = writer.header_len;
+        writer.finish().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
+        let u64_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap());
+        assert_eq!(&bytes[0..4], b"RF64");
+        assert_eq!(u32_at(4), u32::MAX);
+        assert_eq!(&bytes[12..16], b"ds64");
+        assert_eq!(u32_at(16), 28);
+        assert_eq!(u64_at(20), bytes.len() as u64 - 8);
+        assert_eq!(u64_at(28), 120);
+        assert_eq!(u64_at(36), 30);
+        assert_eq!(u32_at(header_len as usize - 4), u32::MAX);
         assert_eq!(
-            err.to_string(),
-            format!(
-                "`{}` would exceed 4 GiB, the limit of a WAV file (RF64 is not supported)",
-                path.display()
-            )
+            &bytes[header_len as usize - 8..header_len as usize - 4],
+            b"data"
         );
-        drop(writer);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+        let mut reader = crate::audio::WavReader::open(&path).unwrap();
+        assert_eq!(reader.format().frames, 30);
+        assert_eq!(reader.format().time_reference, Some(77));
+        let back = crate::audio::source::read_to_end(&mut reader).unwrap();
+        assert_eq!(back, samples);
     }
 }

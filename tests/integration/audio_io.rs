@@ -351,6 +351,12 @@ fn writes_are_atomic() {
     assert_eq!(summary.clipped_samples, 0);
     assert_eq!(hound_ints(&path), vec![2_097_152; 200]);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
 }
 
 #[test]
@@ -478,4 +484,90 @@ fn writer_rejects_absurd_specs() {
     )
     .unwrap_err();
     assert!(rendered(&err).starts_with(&format!("E0501: cannot create `{}`: ", missing.display())));
+}
+
+#[test]
+fn rf64_is_read_from_ffmpeg_and_written_for_sox_and_ffmpeg() {
+    let dir = tempfile::tempdir().unwrap();
+    // The same audio as RIFF and as RF64, both written by ffmpeg.
+    let plain = file(dir.path(), "plain.wav");
+    let rf64 = file(dir.path(), "rf64.wav");
+    for (path, mode) in [(&plain, "never"), (&rf64, "always")] {
+        run(
+            "ffmpeg",
+            &[
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=1000:sample_rate=48000:duration=0.5",
+                "-ac",
+                "6",
+                "-c:a",
+                "pcm_s24le",
+                "-rf64",
+                mode,
+                s(path),
+            ],
+        );
+    }
+    assert_eq!(&std::fs::read(&rf64).unwrap()[..4], b"RF64");
+    let reader = WavReader::open(&rf64).unwrap();
+    assert_eq!(reader.format().frames, 24_000);
+    assert_eq!(reader.format().channels, 6);
+    let ours = read_wav(&rf64);
+    assert_eq!(ours, read_wav(&plain));
+    assert!(ours.iter().any(|x| x.abs() > 0.1));
+
+    // sndtrk's RF64 output (forced, since 4 GiB is too big for a test) is
+    // read by ffmpeg and sox with the same samples.
+    let ours_rf64 = file(dir.path(), "ours-rf64.wav");
+    let signal = test_signal(6, 4800, RATE);
+    let mut writer = WavWriter::create(
+        &ours_rf64,
+        WavSpec {
+            sample_rate: RATE,
+            layout: ChannelLayout::surround_5_1(),
+            sample_format: SampleFormat::Int24,
+            time_reference: Some(1234),
+        },
+    )
+    .unwrap();
+    writer.always_rf64();
+    writer.write_block(&signal).unwrap();
+    writer.finish().unwrap();
+    assert_eq!(&std::fs::read(&ours_rf64).unwrap()[..4], b"RF64");
+    let probe = run(
+        "ffprobe",
+        &["-v", "error", "-show_streams", "-of", "json", s(&ours_rf64)],
+    );
+    let probe: serde_json::Value = serde_json::from_str(&probe).unwrap();
+    assert_eq!(probe["streams"][0]["channels"], 6);
+    assert_eq!(probe["streams"][0]["duration_ts"], 4800);
+    assert_eq!(probe["streams"][0]["channel_layout"], "5.1(side)");
+    let expected: Vec<i32> = signal.iter().map(|x| quantize(*x, 24)).collect();
+    let raw = file(dir.path(), "ffmpeg.s32");
+    run(
+        "ffmpeg",
+        &["-v", "error", "-i", s(&ours_rf64), "-f", "s32le", s(&raw)],
+    );
+    let decoded: Vec<i32> = std::fs::read(&raw)
+        .unwrap()
+        .chunks_exact(4)
+        .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]) >> 8)
+        .collect();
+    assert_ints_close(&decoded, &expected, 0, "ffmpeg reading sndtrk's RF64");
+    assert_eq!(run("soxi", &["-s", s(&ours_rf64)]).trim(), "4800");
+    let raw = file(dir.path(), "sox.s32");
+    run("sox", &["-D", s(&ours_rf64), "-t", "s32", s(&raw)]);
+    let decoded: Vec<i32> = std::fs::read(&raw)
+        .unwrap()
+        .chunks_exact(4)
+        .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]) >> 8)
+        .collect();
+    assert_ints_close(&decoded, &expected, 0, "sox reading sndtrk's RF64");
+    let reader = WavReader::open(&ours_rf64).unwrap();
+    assert_eq!(reader.format().time_reference, Some(1234));
+    assert_eq!(read_wav(&ours_rf64).len(), signal.len());
 }
