@@ -25,9 +25,7 @@ pub enum DspError {
     #[error("no default channel layout for {channels} channels")]
     #[diagnostic(
         code(E0602),
-        help(
-            "defaults exist for 1, 2, 5, 6, 8 and 12 channels; give the channel labels explicitly"
-        )
+        help("defaults exist for 1 to 8 and 12 channels; give the channel labels explicitly")
     )]
     NoDefaultLayout {
         /// The channel count.

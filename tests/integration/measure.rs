@@ -380,3 +380,51 @@ fn agrees_with_ffmpeg_on_bright_5_1_programme() {
 fn agrees_with_ffmpeg_on_stereo_programme_at_44k1() {
     agrees_with_ffmpeg(2, 44_100, 16, 5000.0);
 }
+
+/// A plain WAVE_FORMAT_PCM file (no speaker mask) of `channels` 16-bit
+/// channels, a -20 dBFS 1 kHz tone in channel `active` only, 2 s.
+fn maskless_wav(channels: u16, active: u16) -> Vec<u8> {
+    let frames = 2 * 48_000u32;
+    let data_len = frames * u32::from(channels) * 2;
+    let mut b = Vec::new();
+    b.extend(b"RIFF");
+    b.extend((36 + data_len).to_le_bytes());
+    b.extend(b"WAVEfmt ");
+    b.extend(16u32.to_le_bytes());
+    b.extend(1u16.to_le_bytes());
+    b.extend(channels.to_le_bytes());
+    b.extend(48_000u32.to_le_bytes());
+    b.extend((48_000 * u32::from(channels) * 2).to_le_bytes());
+    b.extend((channels * 2).to_le_bytes());
+    b.extend(16u16.to_le_bytes());
+    b.extend(b"data");
+    b.extend(data_len.to_le_bytes());
+    for n in 0..frames {
+        let v = (0.1 * (TAU * 1000.0 * f64::from(n) / 48_000.0).sin() * 32767.0).round() as i16;
+        for c in 0..channels {
+            b.extend((if c == active { v } else { 0 }).to_le_bytes());
+        }
+    }
+    b
+}
+
+#[test]
+fn maskless_files_are_weighted_as_ffmpeg_weighs_them() {
+    // Channel by channel, so a wrong weight (LFE, surround) shows: ffmpeg
+    // prints -70 LUFS where it leaves a channel out, sndtrk null.
+    for channels in [3u16, 4, 5, 6, 7, 8] {
+        for active in 0..channels {
+            let ran = Test::new()
+                .write("x.wav", maskless_wav(channels, active))
+                .args(["measure", "--format", "json", "x.wav"])
+                .run();
+            let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+            let ours = json[0]["integrated_lufs"].as_f64().unwrap_or(-70.0);
+            let (theirs, _, _) = ffmpeg_summary(&ran.path().join("x.wav"));
+            assert!(
+                (ours - theirs).abs() <= 0.1,
+                "{channels} channels, signal in channel {active}: sndtrk {ours}, ffmpeg {theirs}"
+            );
+        }
+    }
+}
