@@ -53,7 +53,7 @@ pub struct LoudnessReport {
     pub short_term_max_lufs: f64,
     /// Highest absolute sample value over all channels, in dBFS.
     pub sample_peak_dbfs: f64,
-    /// Highest 4x-oversampled peak over all channels, in dBTP.
+    /// Highest oversampled peak (4x below 96 kHz) over all channels, in dBTP.
     pub true_peak_dbtp: f64,
 }
 
