@@ -8,6 +8,7 @@ mod audio_support;
 mod build;
 mod diagnostics;
 mod engine;
+mod example;
 mod fmt;
 mod measure;
 mod parser_fuzz;
