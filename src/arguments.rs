@@ -35,6 +35,26 @@ pub enum Command {
     Measure(MeasureArgs),
     /// Rewrite recipes in the one canonical layout.
     Fmt(FmtArgs),
+    /// Remove the rendered deliverables (DIR/out/); the cache keeps them, so
+    /// the next build restores them without rendering.
+    Clean,
+    /// Manage the content-addressed cache in DIR/.sndtrk/.
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
+    },
+}
+
+/// `sndtrk cache` subcommands.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum CacheCommand {
+    /// Shrink the cache: remove objects no build refers to, then the least
+    /// recently used until the cache fits in --max-size.
+    Gc {
+        /// The most the cache may hold afterwards, e.g. 10GiB or 500MB.
+        #[arg(long, value_name = "SIZE", value_parser = crate::byte_size::parse_size)]
+        max_size: Option<u64>,
+    },
 }
 
 /// How diagnostics are printed.

@@ -13,6 +13,32 @@ use std::{
 
 use tempfile::NamedTempFile;
 
+/// The name prefix of temporary files beside their destination.
+pub const TEMPORARY_PREFIX: &str = ".sndtrk-tmp-";
+
+/// Removes the temporary files that a killed process left under `directory`
+/// (it never reaches the rename, and no destructor runs). Missing is fine.
+pub fn remove_leftovers(directory: &Path) -> io::Result<()> {
+    if !directory.exists() {
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(directory) {
+        let entry = entry.map_err(io::Error::other)?;
+        let leftover = entry.file_type().is_file()
+            && entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(TEMPORARY_PREFIX);
+        if leftover {
+            match fs::remove_file(entry.path()) {
+                Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A file being written in place of `destination`; it only becomes visible
 /// under that name when [`AtomicFile::commit`] succeeds. Dropping it without
 /// committing deletes the temporary file.
@@ -30,7 +56,7 @@ impl AtomicFile {
         let parent = parent_of(destination);
         fs::create_dir_all(parent)?;
         let temporary = tempfile::Builder::new()
-            .prefix(".sndtrk-tmp-")
+            .prefix(TEMPORARY_PREFIX)
             .tempfile_in(parent)?;
         Ok(Self {
             temporary,
@@ -72,7 +98,7 @@ fn parent_of(path: &Path) -> &Path {
 /// Makes a rename durable (POSIX needs the directory flushed too). Best
 /// effort: some platforms cannot open a directory, and the rename itself
 /// already happened.
-fn sync_directory(directory: &Path) {
+pub fn sync_directory(directory: &Path) {
     #[cfg(unix)]
     if let Ok(handle) = File::open(directory) {
         let _ = handle.sync_all();

@@ -40,7 +40,24 @@ pub fn run() -> i32 {
         Command::Graph(args) => subcommand::graph::run(&config, args),
         Command::Fmt(args) => subcommand::fmt::run(config.given_directory(), args),
         Command::Measure(args) => subcommand::measure::run(config.given_directory(), args),
+        Command::Clean => subcommand::clean::run(&config.directory),
+        Command::Cache { command } => subcommand::cache::run(&config.directory, *command),
     }
+}
+
+/// Prints an error diagnostic on standard error and returns [`EXIT_FAILURE`].
+pub fn report_error(error: impl miette::Diagnostic + Send + Sync + 'static) -> i32 {
+    eprintln!("{:?}", miette::Report::new(error));
+    EXIT_FAILURE
+}
+
+/// Says, on standard error, that another sndtrk holds the project lock and
+/// this one waits for it.
+pub fn say_waiting(lock: &std::path::Path) {
+    eprintln!(
+        "sndtrk: waiting for another sndtrk to finish in this project (lock {})",
+        lock.display()
+    );
 }
 
 /// Installs miette's graphical handler for the binary's human output.

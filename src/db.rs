@@ -209,7 +209,7 @@ mod tests {
             ),
             (
                 &b"sndtrk-state 1\n{\"stages\":7}"[..],
-                "it is corrupt (invalid type: integer `7`, expected a map at line 1 column 11)",
+                "it is corrupt (checksum mismatch)",
             ),
             (&b"\x00\x01garbage"[..], "it is not a sndtrk-state file"),
         ] {

@@ -11,6 +11,7 @@
 
 use std::{
     collections::HashMap,
+    ffi::OsString,
     fs::{self, File, Metadata},
     io::{self, Read},
     path::{Path, PathBuf},
@@ -50,8 +51,15 @@ impl FileStat {
             use std::os::unix::fs::MetadataExt;
             Self {
                 size: metadata.len(),
-                mtime_ns: metadata.mtime() * 1_000_000_000 + metadata.mtime_nsec(),
-                ctime_ns: metadata.ctime() * 1_000_000_000 + metadata.ctime_nsec(),
+                // Saturating: an absurd timestamp must not overflow.
+                mtime_ns: metadata
+                    .mtime()
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(metadata.mtime_nsec()),
+                ctime_ns: metadata
+                    .ctime()
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(metadata.ctime_nsec()),
                 inode: metadata.ino(),
             }
         }
@@ -100,7 +108,9 @@ pub struct HashCounters {
 /// The persisted stat cache, shared between threads.
 #[derive(Debug, Default)]
 pub struct StatCache {
-    entries: Mutex<HashMap<PathBuf, Entry>>,
+    /// Keyed by the path's bytes: hashing an `OsString` is much cheaper
+    /// than hashing a `Path` (which walks its components).
+    entries: Mutex<HashMap<OsString, Entry>>,
     dirty: AtomicBool,
     files_hashed: AtomicU64,
     bytes_hashed: AtomicU64,
@@ -123,7 +133,7 @@ impl StatCache {
             entries: Mutex::new(
                 entries
                     .into_iter()
-                    .map(|entry| (entry.path.clone(), entry))
+                    .map(|entry| (entry.path.clone().into_os_string(), entry))
                     .collect(),
             ),
             ..Self::default()
@@ -143,7 +153,7 @@ impl StatCache {
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<PathBuf, Entry>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<OsString, Entry>> {
         // A panic while holding the lock cannot leave an entry half-written
         // (inserts are single calls), so a poisoned map is still sound.
         self.entries
@@ -155,7 +165,7 @@ impl StatCache {
     /// unchanged, otherwise by reading it (and remembering the result).
     pub fn fingerprint(&self, path: &Path) -> io::Result<Digest> {
         let before = FileStat::of(&regular_file_metadata(path)?);
-        if let Some(entry) = self.lock().get(path) {
+        if let Some(entry) = self.lock().get(path.as_os_str()) {
             if entry.trusted && entry.stat == before {
                 return Ok(entry.hash);
             }
@@ -180,7 +190,7 @@ impl StatCache {
 
     /// Forgets `path` (after the engine removed it).
     pub fn forget(&self, path: &Path) {
-        if self.lock().remove(path).is_some() {
+        if self.lock().remove(path.as_os_str()).is_some() {
             self.dirty.store(true, Ordering::SeqCst);
         }
     }
@@ -189,7 +199,7 @@ impl StatCache {
     pub fn prune(&self) {
         let mut entries = self.lock();
         let before = entries.len();
-        entries.retain(|path, _| path.is_file());
+        entries.retain(|path, _| Path::new(path).is_file());
         if entries.len() != before {
             self.dirty.store(true, Ordering::SeqCst);
         }
@@ -203,11 +213,11 @@ impl StatCache {
             trusted,
         };
         let mut entries = self.lock();
-        let unchanged = entries.get(path).is_some_and(|old| {
+        let unchanged = entries.get(path.as_os_str()).is_some_and(|old| {
             old.stat == entry.stat && old.hash == entry.hash && old.trusted == entry.trusted
         });
         if !unchanged {
-            entries.insert(entry.path.clone(), entry);
+            entries.insert(path.as_os_str().to_owned(), entry);
             self.dirty.store(true, Ordering::SeqCst);
         }
     }
@@ -351,10 +361,25 @@ mod tests {
     }
 
     #[test]
+    fn far_future_timestamps_do_not_overflow() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("future.wav");
+        fs::write(&path, b"from 2382").unwrap();
+        let file = File::options().write(true).open(&path).unwrap();
+        file.set_modified(UNIX_EPOCH + Duration::from_secs(13_000_000_000))
+            .unwrap();
+        let stat = FileStat::of(&fs::metadata(&path).unwrap());
+        assert_eq!(stat.mtime_ns, i64::MAX);
+        let cache = StatCache::new();
+        assert_eq!(cache.fingerprint(&path).unwrap(), Digest::of(b"from 2382"));
+        assert_eq!(cache.fingerprint(&path).unwrap(), Digest::of(b"from 2382"));
+    }
+
+    #[test]
     fn corrupt_cache_file_is_discarded_with_a_warning() {
         let dir = tempfile::tempdir().unwrap();
         let saved = dir.path().join("stat-cache");
-        fs::write(&saved, b"sndtrk-stat-cache 1\n{not json").unwrap();
+        fs::write(&saved, b"sndtrk-stat-cache 1 0000\n{not json").unwrap();
         let (cache, warning) = StatCache::load(&saved);
         assert!(warning.unwrap().to_string().contains("it is corrupt"));
         assert!(cache.lock().is_empty());

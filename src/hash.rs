@@ -74,17 +74,45 @@ impl FromStr for Digest {
     }
 }
 
+/// Hexadecimal in human-readable formats (JSON), 32 raw bytes otherwise.
 impl Serialize for Digest {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_hex())
+        if serializer.is_human_readable() {
+            serializer.serialize_str(&self.to_hex())
+        } else {
+            serializer.serialize_bytes(&self.0)
+        }
+    }
+}
+
+struct DigestVisitor;
+
+impl serde::de::Visitor<'_> for DigestVisitor {
+    type Value = Digest;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a blake3 digest (64 hexadecimal digits or 32 bytes)")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Digest, E> {
+        text.parse()
+            .map_err(|_| E::custom("expected 64 hexadecimal digits"))
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Digest, E> {
+        <[u8; 32]>::try_from(bytes)
+            .map(Digest)
+            .map_err(|_| E::invalid_length(bytes.len(), &self))
     }
 }
 
 impl<'de> Deserialize<'de> for Digest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        text.parse()
-            .map_err(|_| serde::de::Error::custom("expected 64 hexadecimal digits"))
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_str(DigestVisitor)
+        } else {
+            deserializer.deserialize_bytes(DigestVisitor)
+        }
     }
 }
 
@@ -94,6 +122,8 @@ impl<'de> Deserialize<'de> for Digest {
 pub enum Section {
     /// The engine format version.
     Engine,
+    /// The stage id.
+    Stage,
     /// The stage kind (`bus`, `target`, ...).
     Kind,
     /// A parameter the stage writes itself.
@@ -112,6 +142,7 @@ impl Section {
             Section::Param => 3,
             Section::File => 4,
             Section::Input => 5,
+            Section::Stage => 6,
         }
     }
 
@@ -119,6 +150,7 @@ impl Section {
     fn word(self) -> &'static str {
         match self {
             Section::Engine => "engine",
+            Section::Stage => "stage",
             Section::Kind => "kind",
             Section::Param => "param",
             Section::File => "file",
@@ -390,18 +422,25 @@ impl<'a> Params<'a> {
 }
 
 /// Writes every field of a stage key into `sink`: the engine format
-/// version, the kind, the parameters (through `params`), then each source
+/// version, the stage id, the kind, the parameters (through `params`), then each source
 /// file `(declared path, content hash)` and each input `(stage id, output
 /// hash)` in the order given. The one function behind both the key and its
 /// manifest.
+///
+/// The stage id is part of the key: two stages never share an output by
+/// accident when a stage's output depends on its name in a way its
+/// parameters forget to say (a deliverable's metadata, say). The price is
+/// that renaming a stage re-runs it once.
 pub fn write_stage_key(
     sink: &mut dyn KeySink,
+    id: &str,
     kind: &str,
     params: &dyn Fn(&mut Params<'_>),
     files: &[(&str, Digest)],
     inputs: &[(&str, Digest)],
 ) {
     sink.field(Section::Engine, "", Value::U64(ENGINE_FORMAT_VERSION));
+    sink.field(Section::Stage, "", Value::Str(id));
     sink.field(Section::Kind, "", Value::Str(kind));
     params(&mut Params::new(sink));
     for (path, digest) in files {
@@ -414,25 +453,27 @@ pub fn write_stage_key(
 
 /// The key of a stage (see [`write_stage_key`]).
 pub fn stage_key(
+    id: &str,
     kind: &str,
     params: &dyn Fn(&mut Params<'_>),
     files: &[(&str, Digest)],
     inputs: &[(&str, Digest)],
 ) -> Digest {
     let mut hasher = KeyHasher::new();
-    write_stage_key(&mut hasher, kind, params, files, inputs);
+    write_stage_key(&mut hasher, id, kind, params, files, inputs);
     hasher.finish()
 }
 
 /// The manifest of a stage key (see [`write_stage_key`]).
 pub fn stage_manifest(
+    id: &str,
     kind: &str,
     params: &dyn Fn(&mut Params<'_>),
     files: &[(&str, Digest)],
     inputs: &[(&str, Digest)],
 ) -> Manifest {
     let mut manifest = Manifest::default();
-    write_stage_key(&mut manifest, kind, params, files, inputs);
+    write_stage_key(&mut manifest, id, kind, params, files, inputs);
     manifest
 }
 
@@ -449,23 +490,31 @@ mod tests {
     #[test]
     fn same_fields_same_key_and_any_change_changes_it() {
         let input = Digest::of(b"dx bus");
-        let base = stage_key("place", &gain(-3.0), &[], &[("bus:DX", input)]);
+        let base = stage_key("s", "place", &gain(-3.0), &[], &[("bus:DX", input)]);
         assert_eq!(
             base,
-            stage_key("place", &gain(-3.0), &[], &[("bus:DX", input)])
+            stage_key("s", "place", &gain(-3.0), &[], &[("bus:DX", input)])
         );
         let variants = [
-            stage_key("place", &gain(-6.0), &[], &[("bus:DX", input)]),
-            stage_key("bus", &gain(-3.0), &[], &[("bus:DX", input)]),
-            stage_key("place", &gain(-3.0), &[], &[("bus:FX", input)]),
-            stage_key("place", &gain(-3.0), &[], &[("bus:DX", Digest::of(b"x"))]),
+            stage_key("t", "place", &gain(-3.0), &[], &[("bus:DX", input)]),
+            stage_key("s", "place", &gain(-6.0), &[], &[("bus:DX", input)]),
+            stage_key("s", "bus", &gain(-3.0), &[], &[("bus:DX", input)]),
+            stage_key("s", "place", &gain(-3.0), &[], &[("bus:FX", input)]),
             stage_key(
+                "s",
+                "place",
+                &gain(-3.0),
+                &[],
+                &[("bus:DX", Digest::of(b"x"))],
+            ),
+            stage_key(
+                "s",
                 "place",
                 &gain(-3.0),
                 &[("a.wav", input)],
                 &[("bus:DX", input)],
             ),
-            stage_key("place", &gain(-3.0), &[], &[]),
+            stage_key("s", "place", &gain(-3.0), &[], &[]),
         ];
         for variant in variants {
             assert_ne!(base, variant);
@@ -481,13 +530,14 @@ mod tests {
         };
         // "ab" + "c" against "a" + "bc": length prefixes keep them apart.
         assert_ne!(
-            stage_key("k", &split("ab", "c"), &[], &[]),
-            stage_key("k", &split("a", "bc"), &[], &[])
+            stage_key("s", "k", &split("ab", "c"), &[], &[]),
+            stage_key("s", "k", &split("a", "bc"), &[], &[])
         );
         // The same number as signed and unsigned, and the same text as a
         // string and as bytes, are different fields.
         assert_ne!(
             stage_key(
+                "s",
                 "k",
                 &|p| {
                     p.u64("n", 1);
@@ -496,6 +546,7 @@ mod tests {
                 &[]
             ),
             stage_key(
+                "s",
                 "k",
                 &|p| {
                     p.i64("n", 1);
@@ -506,6 +557,7 @@ mod tests {
         );
         assert_ne!(
             stage_key(
+                "s",
                 "k",
                 &|p| {
                     p.str("n", "x");
@@ -514,6 +566,7 @@ mod tests {
                 &[]
             ),
             stage_key(
+                "s",
                 "k",
                 &|p| {
                     p.bytes("n", b"x");
@@ -526,6 +579,7 @@ mod tests {
         let digest = Digest::of(b"o");
         assert_ne!(
             stage_key(
+                "s",
                 "k",
                 &|p| {
                     p.digest("bus:DX", &digest);
@@ -533,7 +587,7 @@ mod tests {
                 &[],
                 &[]
             ),
-            stage_key("k", &|_| {}, &[], &[("bus:DX", digest)])
+            stage_key("s", "k", &|_| {}, &[], &[("bus:DX", digest)])
         );
     }
 
@@ -551,6 +605,10 @@ mod tests {
         bytes_field(&mut hasher, b"");
         hasher.update(&[3]);
         hasher.update(&ENGINE_FORMAT_VERSION.to_le_bytes());
+        hasher.update(&[6]);
+        bytes_field(&mut hasher, b"");
+        hasher.update(&[1]);
+        bytes_field(&mut hasher, b"s");
         hasher.update(&[2]);
         bytes_field(&mut hasher, b"");
         hasher.update(&[1]);
@@ -562,6 +620,7 @@ mod tests {
         let independent: Digest = hasher.finalize().into();
         assert_eq!(
             stage_key(
+                "s",
                 "bus",
                 &|p| {
                     p.f64("gain_db", -3.0);
@@ -577,6 +636,7 @@ mod tests {
     fn manifest_comes_from_the_same_fields_and_diff_names_the_change() {
         let input = Digest::of(b"dx");
         let old = stage_manifest(
+            "s",
             "place",
             &gain(-3.0),
             &[("dx.wav", input)],
@@ -589,6 +649,7 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![
                 "engine = 1".to_owned(),
+                "stage = \"s\"".to_owned(),
                 "kind = \"place\"".to_owned(),
                 "param gain_db = -3.0".to_owned(),
                 "param cue = \"1M1\"".to_owned(),
@@ -597,6 +658,7 @@ mod tests {
             ]
         );
         let new = stage_manifest(
+            "s",
             "place",
             &gain(-6.5),
             &[("dx.wav", Digest::of(b"edited"))],
@@ -622,6 +684,11 @@ mod tests {
         assert_eq!(digest.to_hex().len(), 64);
         assert_eq!("xyz".parse::<Digest>(), Err(BadDigest));
         let json = serde_json::to_string(&digest).unwrap();
+        assert_eq!(json, format!("\"{}\"", digest.to_hex()));
         assert_eq!(serde_json::from_str::<Digest>(&json).unwrap(), digest);
+        let binary = postcard::to_stdvec(&digest).unwrap();
+        assert_eq!(binary.len(), 33);
+        assert_eq!(postcard::from_bytes::<Digest>(&binary).unwrap(), digest);
+        assert!(postcard::from_bytes::<Digest>(&binary[..20]).is_err());
     }
 }

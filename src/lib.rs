@@ -7,6 +7,7 @@
 
 pub mod atomic_file;
 pub mod audio;
+pub mod byte_size;
 pub mod db;
 pub mod engine_error;
 pub mod fingerprint;

@@ -229,6 +229,19 @@ impl Progress for BarProgress {
     }
 }
 
+/// The reporter for a human build: bars when standard error is a terminal
+/// (and `CI` is not set), one plain line per stage otherwise, on standard
+/// error.
+#[cfg(feature = "cli")]
+pub fn human(explain: bool) -> Box<dyn Progress> {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
+        Box::new(BarProgress::new(explain))
+    } else {
+        Box::new(PlainProgress::new(std::io::stderr(), explain))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,7 +46,8 @@ pub trait Stage: Send + Sync {
     }
 
     /// Produces the output. Must be a pure function of the key: the same
-    /// parameters, files and input bytes give the same output bytes.
+    /// id, kind, parameters, files and input bytes give the same output
+    /// bytes, whatever the thread.
     fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()>;
 }
 

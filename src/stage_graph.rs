@@ -50,8 +50,12 @@ impl StageGraph {
                 dag.update_edge(*producer, NodeIndex::new(consumer), ());
             }
         }
-        let order = petgraph::algo::toposort(&dag, None).map_err(|cycle| EngineError::Cycle {
-            stage: dag[cycle.node_id()].id().to_owned(),
+        let order = stable_order(&dag, &inputs).ok_or_else(|| {
+            let stage = petgraph::algo::toposort(&dag, None)
+                .err()
+                .map(|cycle| dag[cycle.node_id()].id().to_owned())
+                .unwrap_or_default();
+            EngineError::Cycle { stage }
         })?;
         Ok(Self {
             dag,
@@ -128,6 +132,97 @@ impl StageGraph {
     }
 }
 
+impl StageGraph {
+    /// The graph in Graphviz DOT, stages in topological order, each labelled
+    /// with its id and kind, edges from input to consumer.
+    pub fn to_dot(&self) -> String {
+        let escape = |text: &str| text.replace('\\', "\\\\").replace('"', "\\\"");
+        let quote = |text: &str| format!("\"{}\"", escape(text));
+        let mut dot = String::from("digraph sndtrk {\n    rankdir=LR;\n    node [shape=box];\n");
+        for &node in &self.order {
+            let stage = self.stage(node);
+            dot.push_str(&format!(
+                "    {} [label=\"{}\\n{}\"];\n",
+                quote(stage.id()),
+                escape(stage.id()),
+                escape(stage.kind())
+            ));
+        }
+        for &node in &self.order {
+            let mut seen = Vec::new();
+            for input in self.inputs(node) {
+                if !seen.contains(input) {
+                    seen.push(*input);
+                    dot.push_str(&format!(
+                        "    {} -> {};\n",
+                        quote(self.stage(*input).id()),
+                        quote(self.stage(node).id())
+                    ));
+                }
+            }
+        }
+        dot.push_str("}\n");
+        dot
+    }
+
+    /// The graph as JSON: `{"stages": [{"id", "kind", "inputs", "files",
+    /// "output"}]}` in topological order; `output` is the path under `out/`
+    /// or null.
+    pub fn to_json(&self) -> serde_json::Value {
+        let path = |path: &std::path::Path| path.to_string_lossy().replace('\\', "/");
+        let stages: Vec<serde_json::Value> = self
+            .order
+            .iter()
+            .map(|&node| {
+                let stage = self.stage(node);
+                serde_json::json!({
+                    "id": stage.id(),
+                    "kind": stage.kind(),
+                    "inputs": stage.inputs(),
+                    "files": stage.files().iter().map(|file| path(file)).collect::<Vec<_>>(),
+                    "output": stage.output_path().map(|output| format!("out/{}", path(output))),
+                })
+            })
+            .collect();
+        serde_json::json!({ "stages": stages })
+    }
+}
+
+/// Kahn's algorithm taking the earliest-declared ready stage first, so the
+/// order follows the declaration order wherever the dependencies allow.
+/// `None` when there is a cycle.
+fn stable_order(
+    dag: &DiGraph<Box<dyn Stage>, ()>,
+    inputs: &[Vec<NodeIndex>],
+) -> Option<Vec<NodeIndex>> {
+    use std::{cmp::Reverse, collections::BinaryHeap};
+    let mut remaining: Vec<usize> = inputs
+        .iter()
+        .map(|producers| {
+            let mut unique = producers.clone();
+            unique.sort();
+            unique.dedup();
+            unique.len()
+        })
+        .collect();
+    let mut ready: BinaryHeap<Reverse<NodeIndex>> = dag
+        .node_indices()
+        .filter(|node| remaining[node.index()] == 0)
+        .map(Reverse)
+        .collect();
+    let mut order = Vec::with_capacity(dag.node_count());
+    while let Some(Reverse(node)) = ready.pop() {
+        order.push(node);
+        for dependant in dag.neighbors_directed(node, Direction::Outgoing) {
+            remaining[dependant.index()] -= 1;
+            if remaining[dependant.index()] == 0 {
+                ready.push(Reverse(dependant));
+            }
+        }
+    }
+    (order.len() == dag.node_count()).then_some(order)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +254,11 @@ mod tests {
             let node = graph.node(id).unwrap();
             graph.order().iter().position(|n| *n == node).unwrap()
         };
+        let ids: Vec<_> = graph.order().iter().map(|n| graph.stage(*n).id()).collect();
+        assert_eq!(
+            ids,
+            ["stem:dx", "bus:PM", "stem:fx", "target:b", "target:a"]
+        );
         assert!(position("stem:dx") < position("bus:PM"));
         assert!(position("bus:PM") < position("target:b"));
         assert!(position("stem:fx") < position("target:a"));
@@ -192,6 +292,41 @@ mod tests {
             .map(|n| graph.stage(*n).id())
             .collect();
         assert_eq!(inputs, ["bus:PM", "stem:fx"]);
+    }
+
+    #[test]
+    fn renders_dot_and_json() {
+        let graph = StageGraph::new(vec![
+            Box::new(FnStage::new("stem:dx", "source", |_| Ok(())).file("stems/dx.wav")),
+            Box::new(
+                FnStage::new("bus:\"PM\"", "bus", |_| Ok(()))
+                    .input("stem:dx")
+                    .input("stem:dx"),
+            ),
+            Box::new(
+                FnStage::new("target:stereo", "target", |_| Ok(()))
+                    .input("bus:\"PM\"")
+                    .output_to("stereo.wav"),
+            ),
+        ])
+        .unwrap();
+        assert_eq!(
+            graph.to_dot(),
+            r#"digraph sndtrk {
+    rankdir=LR;
+    node [shape=box];
+    "stem:dx" [label="stem:dx\nsource"];
+    "bus:\"PM\"" [label="bus:\"PM\"\nbus"];
+    "target:stereo" [label="target:stereo\ntarget"];
+    "stem:dx" -> "bus:\"PM\"";
+    "bus:\"PM\"" -> "target:stereo";
+}
+"#
+        );
+        assert_eq!(
+            graph.to_json().to_string(),
+            r#"{"stages":[{"files":["stems/dx.wav"],"id":"stem:dx","inputs":[],"kind":"source","output":null},{"files":[],"id":"bus:\"PM\"","inputs":["stem:dx","stem:dx"],"kind":"bus","output":null},{"files":[],"id":"target:stereo","inputs":["bus:\"PM\""],"kind":"target","output":"out/stereo.wav"}]}"#
+        );
     }
 
     #[test]

@@ -10,8 +10,9 @@
 //! object is not re-read); one whose bytes do not match is deleted and
 //! reported damaged, so its stage is rebuilt.
 //!
-//! Deliverables are *copied* from the store into `out/` ([`Store::materialise`],
-//! temporary file and rename), never hard-linked: a user who edits a file in
+//! Deliverables are *copied* from the store into `out/` ([`Store::materialise`]:
+//! a temporary file in `objects/tmp/`, flushed, renamed into place), never
+//! hard-linked: a user who edits a file in
 //! `out/` in place must not corrupt the cache. `std::io::copy` uses
 //! `copy_file_range` on Linux, which reflinks on file systems that can.
 
@@ -94,6 +95,10 @@ impl Store {
     }
 
     /// Whether the object is present and intact. A damaged object is removed.
+    ///
+    /// Cheap: the bytes are only re-hashed when the file's stat differs from
+    /// when it was written or last hashed, which catches any write to it.
+    /// Damage that leaves the stat alone (bit rot) needs [`Store::verify`].
     pub fn check(&self, digest: &Digest, stats: &StatCache) -> ObjectState {
         let path = self.object_path(digest);
         match stats.fingerprint(&path) {
@@ -107,6 +112,12 @@ impl Store {
         }
     }
 
+    /// Like [`Store::check`], but always re-reads and re-hashes the bytes.
+    pub fn verify(&self, digest: &Digest, stats: &StatCache) -> ObjectState {
+        stats.forget(&self.object_path(digest));
+        self.check(digest, stats)
+    }
+
     /// Makes `destination` a copy of the object, atomically. Returns false
     /// (and writes nothing) when it already holds exactly those bytes.
     pub fn materialise(
@@ -118,17 +129,42 @@ impl Store {
         if stats.fingerprint(destination).ok() == Some(*digest) {
             return Ok(false);
         }
+        // The copy is made in the store's temporary directory, which the
+        // next build clears, so a killed build leaves nothing in `out/`.
+        // Only when `out/` is on another file system is the temporary file
+        // made next to the destination instead.
         let mut source = File::open(self.object_path(digest))?;
-        let mut output = AtomicFile::create(destination)?;
-        io::copy(&mut source, output.file())?;
+        let temporary_dir = self.temporary_dir();
+        fs::create_dir_all(&temporary_dir)?;
+        let mut copy = tempfile::Builder::new()
+            .prefix("output-")
+            .tempfile_in(&temporary_dir)?;
+        io::copy(&mut source, copy.as_file_mut())?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            output
-                .file()
+            copy.as_file()
                 .set_permissions(fs::Permissions::from_mode(0o644))?;
         }
-        output.commit()?;
+        copy.as_file().sync_all()?;
+        if let Some(parent) = destination.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        match copy.persist(destination) {
+            Ok(_) => {
+                if let Some(parent) = destination.parent() {
+                    crate::atomic_file::sync_directory(parent);
+                }
+            }
+            Err(error) if error.error.kind() == io::ErrorKind::CrossesDevices => {
+                let mut copy = error.file;
+                copy.as_file_mut().seek(SeekFrom::Start(0))?;
+                let mut output = AtomicFile::create(destination)?;
+                io::copy(copy.as_file_mut(), output.file())?;
+                output.commit()?;
+            }
+            Err(error) => return Err(error.error),
+        }
         stats.record(destination, *digest)?;
         Ok(true)
     }

@@ -11,10 +11,43 @@
 //! (the state is also saved periodically during long builds, so a killed
 //! build keeps what finished). Outputs depend only on keys, so they are the
 //! same whatever the number of threads.
+//!
+//! Plugging stages in: implement [`Stage`] (or use
+//! [`crate::stage::FnStage`]), put the stages in a [`StageGraph`], open the
+//! project and build:
+//!
+//! ```
+//! use std::io::Write;
+//! use sndtrk::{progress::Silent, stage::FnStage, stage_graph::StageGraph,
+//!              work::{BuildOptions, Engine}};
+//!
+//! # fn main() -> miette::Result<()> {
+//! let project = tempfile::tempdir().unwrap();
+//! std::fs::write(project.path().join("dx.wav"), b"dialogue").unwrap();
+//! let graph = StageGraph::new(vec![
+//!     Box::new(FnStage::new("stem:dx", "source", |context| {
+//!         let bytes = std::fs::read(&context.files()[0].path).unwrap();
+//!         context.output().write_all(&bytes).map_err(|e| miette::miette!("{e}"))
+//!     }).file("dx.wav")),
+//!     Box::new(FnStage::new("target:stereo", "target", |context| {
+//!         let bytes = std::fs::read(&context.inputs()[0].path).unwrap();
+//!         context.output().write_all(&bytes.to_ascii_uppercase()).map_err(|e| miette::miette!("{e}"))
+//!     }).input("stem:dx").param("gain_db", -3.0).output_to("stereo.wav")),
+//! ])?;
+//! let mut engine = Engine::open(project.path(), |lock| eprintln!("waiting for {}", lock.display()))?;
+//! let report = engine.build(&graph, &BuildOptions::default(), &Silent)?;
+//! assert_eq!(report.ran(), ["stem:dx", "target:stereo"]);
+//! assert_eq!(std::fs::read(project.path().join("out/stereo.wav")).unwrap(), b"DIALOGUE");
+//! let again = engine.build(&graph, &BuildOptions::default(), &Silent)?;
+//! assert!(again.ran().is_empty());
+//! # Ok(())
+//! # }
+//! ```
 
 use std::{
     cmp::Reverse,
     collections::{BinaryHeap, HashMap},
+    ffi::OsString,
     fs, io,
     panic::{catch_unwind, AssertUnwindSafe},
     path::{Path, PathBuf},
@@ -47,6 +80,9 @@ pub struct BuildOptions {
     pub targets: Vec<String>,
     /// How often the state is saved during a build.
     pub save_interval: Duration,
+    /// Re-hash every cached output before trusting it, instead of trusting
+    /// an unchanged stat (slow; for CI or after disk trouble).
+    pub verify: bool,
 }
 
 impl Default for BuildOptions {
@@ -55,6 +91,7 @@ impl Default for BuildOptions {
             jobs: 0,
             targets: Vec::new(),
             save_interval: Duration::from_secs(2),
+            verify: false,
         }
     }
 }
@@ -132,6 +169,7 @@ struct Parts<'a> {
     dir: &'a Path,
     store: &'a Store,
     stats: &'a StatCache,
+    verify: bool,
 }
 
 impl Parts<'_> {
@@ -141,7 +179,7 @@ impl Parts<'_> {
         &self,
         graph: &StageGraph,
         selected: &[bool],
-    ) -> HashMap<PathBuf, Result<Digest, (io::ErrorKind, String)>> {
+    ) -> HashMap<OsString, Result<Digest, (io::ErrorKind, String)>> {
         let mut paths: Vec<PathBuf> = graph
             .order()
             .iter()
@@ -158,7 +196,7 @@ impl Parts<'_> {
                 let digest = stats
                     .fingerprint(&path)
                     .map_err(|error| (error.kind(), error.to_string()));
-                (path, digest)
+                (path.into_os_string(), digest)
             })
             .collect()
     }
@@ -167,14 +205,14 @@ impl Parts<'_> {
     fn stage_files(
         &self,
         stage: &dyn Stage,
-        fingerprints: &HashMap<PathBuf, Result<Digest, (io::ErrorKind, String)>>,
+        fingerprints: &HashMap<OsString, Result<Digest, (io::ErrorKind, String)>>,
     ) -> Result<Vec<SourceFile>, EngineError> {
         stage
             .files()
             .iter()
             .map(|declared| {
                 let path = self.dir.join(declared);
-                match fingerprints.get(&path) {
+                match fingerprints.get(path.as_os_str()) {
                     Some(Ok(digest)) => Ok(SourceFile {
                         declared: declared.clone(),
                         path,
@@ -206,7 +244,12 @@ impl Parts<'_> {
         let previous = state.stages.get(stage.id());
         let mut damaged = false;
         if let Some(action) = state.actions.get(&key) {
-            match self.store.check(&action.output, self.stats) {
+            let state = if self.verify {
+                self.store.verify(&action.output, self.stats)
+            } else {
+                self.store.check(&action.output, self.stats)
+            };
+            match state {
                 ObjectState::Present => {
                     return Decision::Fresh {
                         key,
@@ -274,6 +317,10 @@ impl Engine {
     /// first if another sndtrk holds it), loads the state and stat cache.
     pub fn open(project_dir: &Path, on_wait: impl FnOnce(&Path)) -> Result<Self, EngineError> {
         let lock = ProjectLock::acquire(project_dir, on_wait)?;
+        // One spelling of every path, however the directory was named, so
+        // the stat cache hits whether sndtrk runs in DIR or with `-C DIR`.
+        let project_dir = &fs::canonicalize(project_dir)
+            .map_err(|source| EngineError::io(project_dir, source))?;
         let (state, state_warning) = State::load(&State::path(project_dir));
         let (stats, stats_warning) = StatCache::load(&stat_cache_path(project_dir));
         Ok(Self {
@@ -321,6 +368,7 @@ impl Engine {
             dir: &self.dir,
             store: &self.store,
             stats: &self.stats,
+            verify: false,
         }
     }
 
@@ -415,6 +463,11 @@ impl Engine {
         self.store
             .clear_temporaries()
             .map_err(|source| EngineError::io(self.store.root().join("tmp"), source))?;
+        // A killed build may have left a half-written deliverable's temporary
+        // file beside its destination; the project lock says none is in use.
+        let out = out_dir(&self.dir);
+        crate::atomic_file::remove_leftovers(&out)
+            .map_err(|source| EngineError::io(&out, source))?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(options.jobs)
             .thread_name(|index| format!("sndtrk-stage-{index}"))
@@ -424,6 +477,7 @@ impl Engine {
             dir: &self.dir,
             store: &self.store,
             stats: &self.stats,
+            verify: options.verify,
         };
         let state = &mut self.state;
         let fingerprints = pool.install(|| parts.fingerprint_files(graph, &selected));
@@ -799,9 +853,9 @@ fn key_fields(
         .map(|input| (input.id.as_str(), input.digest))
         .collect();
     let params = |params: &mut crate::hash::Params<'_>| stage.params(params);
-    let key = stage_key(stage.kind(), &params, &files, &inputs);
+    let key = stage_key(stage.id(), stage.kind(), &params, &files, &inputs);
     let manifest = if with_manifest {
-        stage_manifest(stage.kind(), &params, &files, &inputs)
+        stage_manifest(stage.id(), stage.kind(), &params, &files, &inputs)
     } else {
         Manifest::default()
     };

@@ -106,16 +106,30 @@ impl ChannelRole {
             .collect()
     }
 
-    /// The layout ffmpeg assumes for a channel count (`av_channel_layout_default`):
-    /// 1 mono, 2 stereo, 5 = 5.0, 6 = 5.1, 8 = 7.1 and 12 = 7.1.4, in WAVE
-    /// mask order. Other counts have no default and need labels.
+    /// The layout ffmpeg's `ebur128` filter assumes for a plain PCM WAV file
+    /// of this many channels (`av_channel_layout_default`, checked channel
+    /// by channel against ffmpeg): 1 mono, 2 stereo, 3 = 2.1 (L R LFE),
+    /// 4 = 4.0 (L R C Cs), 5 = 5.0, 6 = 5.1, 7 = 6.1 (L R C LFE Cs Lss Rss),
+    /// 8 = 7.1; and 12 = 7.1.4, which ffmpeg cannot measure without a mask.
+    /// Other counts have no default and need labels.
     pub fn default_layout(channels: usize) -> Result<Vec<Self>, DspError> {
         use ChannelRole::*;
         let layout: &[ChannelRole] = match channels {
             1 => &[Mono],
             2 => &[Left, Right],
+            3 => &[Left, Right, Lfe],
+            4 => &[Left, Right, Center, BackCenter],
             5 => &[Left, Right, Center, LeftSurround, RightSurround],
             6 => &[Left, Right, Center, Lfe, LeftSurround, RightSurround],
+            7 => &[
+                Left,
+                Right,
+                Center,
+                Lfe,
+                BackCenter,
+                LeftSideSurround,
+                RightSideSurround,
+            ],
             8 => &[
                 Left,
                 Right,
@@ -223,15 +237,31 @@ mod tests {
         let six = ChannelRole::for_layout(&["Ch1", "Ch2", "Ch3", "Ch4", "Ch5", "Ch6"]);
         assert_eq!(six, ChannelRole::default_layout(6).unwrap());
         // ... or weight 1 everywhere when there is none.
-        assert_eq!(
-            ChannelRole::for_layout(&["Ch1", "Ch2", "Ch3"]),
-            [Unassigned; 3]
-        );
+        let ten: Vec<String> = (1..=10).map(|i| format!("Ch{i}")).collect();
+        assert_eq!(ChannelRole::for_layout(&ten), [Unassigned; 10]);
         assert_eq!(Unassigned.weight(), 1.0);
         assert_eq!(
             ChannelRole::for_layout(&["Lc", "Rc"]),
             [LeftCenter, RightCenter]
         );
+    }
+
+    #[test]
+    fn defaults_weigh_channels_as_ffmpeg_does() {
+        // Per channel weights ffmpeg applies to mask-less WAV files.
+        let weights = |n| -> Vec<f64> {
+            ChannelRole::default_layout(n)
+                .unwrap()
+                .into_iter()
+                .map(ChannelRole::weight)
+                .collect()
+        };
+        assert_eq!(weights(1), [1.0]);
+        assert_eq!(weights(3), [1.0, 1.0, 0.0]);
+        assert_eq!(weights(4), [1.0, 1.0, 1.0, 1.41]);
+        assert_eq!(weights(5), [1.0, 1.0, 1.0, 1.41, 1.41]);
+        assert_eq!(weights(6), [1.0, 1.0, 1.0, 0.0, 1.41, 1.41]);
+        assert_eq!(weights(7), [1.0, 1.0, 1.0, 0.0, 1.41, 1.41, 1.41]);
     }
 
     #[test]
@@ -243,12 +273,12 @@ mod tests {
 
     #[test]
     fn counts_without_default_are_refused() {
-        let err = ChannelRole::default_layout(3).unwrap_err();
-        assert_eq!(err.to_string(), "no default channel layout for 3 channels");
+        let err = ChannelRole::default_layout(9).unwrap_err();
+        assert_eq!(err.to_string(), "no default channel layout for 9 channels");
         assert_eq!(miette::Diagnostic::code(&err).unwrap().to_string(), "E0602");
         assert_eq!(
             miette::Diagnostic::help(&err).unwrap().to_string(),
-            "defaults exist for 1, 2, 5, 6, 8 and 12 channels; give the channel labels explicitly"
+            "defaults exist for 1 to 8 and 12 channels; give the channel labels explicitly"
         );
     }
 }

@@ -25,9 +25,7 @@ pub enum DspError {
     #[error("no default channel layout for {channels} channels")]
     #[diagnostic(
         code(E0602),
-        help(
-            "defaults exist for 1, 2, 5, 6, 8 and 12 channels; give the channel labels explicitly"
-        )
+        help("defaults exist for 1 to 8 and 12 channels; give the channel labels explicitly")
     )]
     NoDefaultLayout {
         /// The channel count.
@@ -133,19 +131,9 @@ pub enum DspError {
         mix_rate: u32,
     },
 
-    /// Channel labels whose count differs from the channel count.
-    #[error("{labels} channel labels given for {channels} channels")]
-    #[diagnostic(code(E0610), help("give exactly one label per channel, in file order"))]
-    LabelCount {
-        /// How many labels were given.
-        labels: usize,
-        /// How many channels the audio has.
-        channels: usize,
-    },
-
     /// A value outside its meaningful range (a NaN target, a ceiling above 0 dBTP …).
     #[error("{what} is {value}, which is out of range")]
-    #[diagnostic(code(E0611), help("{help}"))]
+    #[diagnostic(code(E0610), help("{help}"))]
     OutOfRange {
         /// The quantity.
         what: &'static str,

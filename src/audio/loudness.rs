@@ -1,8 +1,10 @@
 //! Programme loudness per ITU-R BS.1770-4 and EBU R128, measured as a stream.
 //!
 //! K-weighting, integrated loudness (absolute gate -70 LUFS, relative gate
-//! -10 LU), sample peak and true peak come from the `ebur128` crate, a port
-//! of libebur128 that passes the EBU conformance suites. The momentary
+//! -10 LU) and sample peak come from the `ebur128` crate, a port of
+//! libebur128 that passes the EBU conformance suites; the true peak from
+//! [`TruePeakMeter`] (4x oversampling with a longer filter than
+//! libebur128's, see [`crate::audio::true_peak`]). The momentary
 //! (400 ms) and short-term (3 s) values are formed here at 10 Hz from the
 //! 100 ms sub-block energies, giving their maxima and the loudness range
 //! (see [`crate::audio::loudness_range`]); like ffmpeg's `ebur128` filter, a
@@ -16,7 +18,11 @@ use crate::audio::{
     channel_role::ChannelRole,
     dsp_error::DspError,
     loudness_range::loudness_range,
+    true_peak::TruePeakMeter,
 };
+
+/// Blocks of at least this many samples are metered on two threads.
+const PARALLEL_SAMPLES: usize = 8192;
 
 /// A streaming loudness meter: push interleaved `f32` blocks, then read a report.
 pub struct LoudnessMeter {
@@ -27,6 +33,7 @@ pub struct LoudnessMeter {
     short_term_max: f64,
     /// Every short-term energy, for the LRA (8 bytes per 100 ms).
     short_term_history: Vec<f64>,
+    true_peak: TruePeakMeter,
 }
 
 /// What a [`LoudnessMeter`] measured. Levels of silence are `-inf`.
@@ -46,7 +53,7 @@ pub struct LoudnessReport {
     pub short_term_max_lufs: f64,
     /// Highest absolute sample value over all channels, in dBFS.
     pub sample_peak_dbfs: f64,
-    /// Highest 4x-oversampled peak over all channels, in dBTP.
+    /// Highest oversampled peak (4x below 96 kHz) over all channels, in dBTP.
     pub true_peak_dbtp: f64,
 }
 
@@ -75,11 +82,7 @@ impl LoudnessMeter {
                 sample_rate,
             });
         }
-        let blocks = SubBlockMeter::new(
-            roles,
-            sample_rate,
-            Mode::I | Mode::SAMPLE_PEAK | Mode::TRUE_PEAK,
-        )?;
+        let blocks = SubBlockMeter::new(roles, sample_rate, Mode::I | Mode::SAMPLE_PEAK)?;
         Ok(Self {
             blocks,
             momentary: SlidingMean::new(),
@@ -87,6 +90,7 @@ impl LoudnessMeter {
             momentary_max: 0.0,
             short_term_max: 0.0,
             short_term_history: Vec::new(),
+            true_peak: TruePeakMeter::new(roles.len(), sample_rate),
         })
     }
 
@@ -120,16 +124,29 @@ impl LoudnessMeter {
             momentary_max,
             short_term_max,
             short_term_history,
+            true_peak,
         } = self;
-        blocks.push(block, |energy| {
-            if let Some(m) = momentary.push(energy) {
-                *momentary_max = momentary_max.max(m);
-            }
-            if let Some(s) = short_term.push(energy) {
-                *short_term_max = short_term_max.max(s);
-                short_term_history.push(s);
-            }
-        })
+        blocks.check_block(block)?;
+        // The K-weighted loudness and the true peak are independent: on a
+        // large enough block they run side by side (same result either way).
+        let mut loudness = || {
+            blocks.push(block, |energy| {
+                if let Some(m) = momentary.push(energy) {
+                    *momentary_max = momentary_max.max(m);
+                }
+                if let Some(s) = short_term.push(energy) {
+                    *short_term_max = short_term_max.max(s);
+                    short_term_history.push(s);
+                }
+            })
+        };
+        if block.len() >= PARALLEL_SAMPLES {
+            let (result, ()) = rayon::join(loudness, || true_peak.push(block));
+            result
+        } else {
+            true_peak.push(block);
+            loudness()
+        }
     }
 
     /// The measurement so far.
@@ -149,7 +166,7 @@ impl LoudnessMeter {
             momentary_max_lufs: energy_to_loudness(self.momentary_max),
             short_term_max_lufs: energy_to_loudness(self.short_term_max),
             sample_peak_dbfs: amplitude_to_db(peak(&|c| meter.sample_peak(c))),
-            true_peak_dbtp: amplitude_to_db(peak(&|c| meter.true_peak(c))),
+            true_peak_dbtp: amplitude_to_db(self.true_peak.peak()),
         }
     }
 }

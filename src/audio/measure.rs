@@ -46,7 +46,7 @@ pub enum MeasureError {
     /// The file was read but its format cannot be metered.
     #[error("`{path}` cannot be metered: {reason}")]
     #[diagnostic(
-        code(E0612),
+        code(E0611),
         help("loudness needs 1 to 64 channels and a sample rate from 16 Hz up")
     )]
     Meter {

@@ -176,7 +176,7 @@ fn absurd_targets_are_refused() {
         err.to_string(),
         "the target loudness is 6, which is out of range"
     );
-    assert_eq!(err.code().unwrap().to_string(), "E0611");
+    assert_eq!(err.code().unwrap().to_string(), "E0610");
     assert_eq!(
         err.help().unwrap().to_string(),
         "give a target between -70 and 0 LUFS"
@@ -187,4 +187,27 @@ fn absurd_targets_are_refused() {
         err.to_string(),
         "the true-peak ceiling is NaN, which is out of range"
     );
+}
+
+#[test]
+fn the_limiter_holds_the_ceiling_on_full_band_noise() {
+    // Dense, bright, peaky material (cubed white noise, crest factor 8.5 dB):
+    // the hardest case for inter-sample peaks.
+    let mut seed = 0x1234_5678_9ABC_DEF0u64;
+    let input: Vec<f32> = (0..4 * RATE as usize * 2)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let u = (seed >> 40) as f32 / (1u32 << 23) as f32 - 1.0;
+            0.5 * u * u * u
+        })
+        .collect();
+    let measured = measure(&input);
+    let plan = NormalizationPlan::new(&measured, -2.0, -3.0, PeakPolicy::Limit).unwrap();
+    assert!(plan.predicted_true_peak_dbtp > 0.0, "{plan:?}");
+    let out = normalize(&input, &plan, 1024);
+    assert_eq!(out.len(), input.len());
+    let after = measure(&out);
+    assert!(after.true_peak_dbtp <= -3.0, "{after:?}");
 }

@@ -112,13 +112,11 @@ impl PeakLimiter {
             self.minima.pop_back();
         }
         self.minima.push_back((index, needed));
-        let n = self.lookahead as u64;
-        if index + 1 < n {
-            return;
-        }
-        // h(t) for t = index + 1 - N: the minimum over frames t ..= index.
-        let t = index + 1 - n;
-        while self.minima.front().is_some_and(|&(i, _)| i < t) {
+        // h(t) for t = index + 1 - N, the minimum over frames t ..= index.
+        // t starts N - 1 frames before the programme: those windows reach
+        // into it, and the box filter below needs them to see early peaks.
+        let t = index as i64 + 1 - self.lookahead as i64;
+        while self.minima.front().is_some_and(|&(i, _)| (i as i64) < t) {
             self.minima.pop_front();
         }
         let h = self.minima.front().map_or(1.0, |&(_, g)| g);
@@ -127,8 +125,11 @@ impl PeakLimiter {
         if self.recent.len() > self.lookahead {
             self.recent.pop_front();
         }
-        let missing = (self.lookahead - self.recent.len()) as f64;
-        let gain = (self.recent.iter().sum::<f64>() + missing) / self.lookahead as f64;
+        if t < 0 {
+            return;
+        }
+        // `recent` is full from here on (N values for t ≥ 0).
+        let gain = self.recent.iter().sum::<f64>() / self.lookahead as f64;
         // Frame t is at the front of `pending`.
         let keep = self.frames_out < self.frames_in;
         for _ in 0..self.channels {
@@ -140,5 +141,45 @@ impl PeakLimiter {
         if keep {
             self.frames_out += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limit(input: &[f32], channels: usize, ceiling_dbtp: f64) -> Vec<f32> {
+        let mut l = PeakLimiter::new(channels, 48_000, ceiling_dbtp);
+        let mut out = Vec::new();
+        l.process(input, &mut out);
+        l.finish(&mut out);
+        out
+    }
+
+    #[test]
+    fn a_peak_in_the_first_frames_is_caught() {
+        // Full scale from the very first frame: the look-ahead has nothing
+        // before it, yet the gain must already be down.
+        let mut input = vec![0.0f32; 2 * 4800];
+        for k in 0..40 {
+            let v = if k % 2 == 0 { 1.0 } else { -1.0 };
+            input[2 * k] = v;
+            input[2 * k + 1] = v;
+        }
+        let out = limit(&input, 2, -6.0);
+        assert_eq!(out.len(), input.len());
+        let ceiling = 10f64.powf(-6.0 / 20.0);
+        let peak = out.iter().fold(0.0f64, |m, s| m.max(f64::from(s.abs())));
+        assert!(peak <= ceiling, "{peak} > {ceiling}");
+        // Quiet material stays untouched, sample for sample.
+        assert!(out[2 * 2400..].iter().all(|&s| s == 0.0));
+    }
+
+    #[test]
+    fn quiet_material_passes_unchanged_and_aligned() {
+        let input: Vec<f32> = (0..3000)
+            .map(|n| ((n % 50) as f32 - 25.0) / 100.0)
+            .collect();
+        assert_eq!(limit(&input, 1, -1.0), input);
     }
 }

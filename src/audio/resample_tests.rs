@@ -179,3 +179,27 @@ fn agrees_with_sox() {
         assert!(snr > 100.0, "channel {c}: {snr:.1} dB");
     }
 }
+
+/// Level in dB of a tone at `freq` after 48 kHz -> 44.1 kHz, relative to
+/// the input (edges skipped).
+fn gain_db(freq: f64) -> f64 {
+    let input = sines(48_000, 48_000, &[(freq, 0.5)]);
+    let out = resample(&input, 48_000, 44_100, 1, 4096);
+    let rms = |v: &[f32]| {
+        let inner = &v[5000..v.len() - 5000];
+        (inner.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / inner.len() as f64).sqrt()
+    };
+    20.0 * (rms(&out) / rms(&input)).log10()
+}
+
+#[test]
+fn the_passband_is_flat_to_20_khz_and_aliases_are_removed() {
+    for freq in [100.0, 10_000.0, 18_000.0, 20_000.0] {
+        let g = gain_db(freq);
+        assert!(g.abs() < 0.01, "{freq} Hz: {g:.4} dB");
+    }
+    // 23 kHz cannot exist at 44.1 kHz: it must not fold back to 21.1 kHz.
+    let g = gain_db(23_000.0);
+    eprintln!("23 kHz: {g:.1} dB");
+    assert!(g < -100.0, "23 kHz: {g:.1} dB");
+}

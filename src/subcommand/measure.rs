@@ -8,6 +8,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::{
@@ -19,13 +20,18 @@ use crate::{
     cli::{EXIT_FAILURE, EXIT_OK},
 };
 
-/// Runs the command; returns the exit code.
+/// Runs the command; returns the exit code. Files are measured in parallel
+/// and reported in the order given.
 pub fn run(directory: Option<&Path>, args: &MeasureArgs) -> i32 {
+    let results: Vec<_> = args
+        .files
+        .par_iter()
+        .map(|file| measure_file(&resolve(directory, file)))
+        .collect();
     let mut measured = Vec::new();
     let mut failed = false;
-    for file in &args.files {
-        let path = resolve(directory, file);
-        match measure_file(&path) {
+    for (file, result) in args.files.iter().zip(results) {
+        match result {
             Ok(mut m) => {
                 m.path = file.clone();
                 measured.push(m);

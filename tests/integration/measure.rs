@@ -235,7 +235,7 @@ fn a_rate_the_meter_cannot_handle_is_named() {
         .args(["measure", "slow.wav"])
         .status(1)
         .stderr(
-            "E0612
+            "E0611
 
   × `slow.wav` cannot be metered: cannot measure 1 channels at 10 Hz
   help: loudness needs 1 to 64 channels and a sample rate from 16 Hz up
@@ -281,10 +281,10 @@ fn an_unknown_format_is_a_usage_error() {
         .run();
 }
 
-/// Eight seconds of programme-like material: per channel a tone and
-/// low-passed noise (real programme has little energy near Nyquist), with
-/// level changes every 2 s that exercise the gates and the LRA.
-fn programme_wav(channels: u16, sample_rate: u32, bits: u16) -> Vec<u8> {
+/// Eight seconds of programme-like material: per channel a tone and noise
+/// low-passed at `cutoff_hz` (two one-pole sections), with level changes
+/// every 2 s that exercise the gates and the LRA.
+fn programme_wav(channels: u16, sample_rate: u32, bits: u16, cutoff_hz: f64) -> Vec<u8> {
     let spec = hound::WavSpec {
         channels,
         sample_rate,
@@ -295,7 +295,7 @@ fn programme_wav(channels: u16, sample_rate: u32, bits: u16) -> Vec<u8> {
     {
         let mut w = hound::WavWriter::new(&mut cursor, spec).unwrap();
         let full = f64::from(1u32 << (bits - 1)) - 1.0;
-        let pole = (-TAU * 5000.0 / f64::from(sample_rate)).exp();
+        let pole = (-TAU * cutoff_hz / f64::from(sample_rate)).exp();
         let mut lp = vec![[0.0f64; 2]; usize::from(channels)];
         let mut seed = 0x2545_F491_4F6C_DD1Du64;
         let steps = [-18.0, -30.0, -12.0, -45.0];
@@ -341,9 +341,12 @@ fn ffmpeg_summary(path: &std::path::Path) -> (f64, f64, f64) {
     (value("I:"), value("LRA:"), value("Peak:"))
 }
 
-fn agrees_with_ffmpeg(channels: u16, sample_rate: u32, bits: u16) {
+fn agrees_with_ffmpeg(channels: u16, sample_rate: u32, bits: u16, cutoff_hz: f64) {
     let ran = Test::new()
-        .write("programme.wav", programme_wav(channels, sample_rate, bits))
+        .write(
+            "programme.wav",
+            programme_wav(channels, sample_rate, bits, cutoff_hz),
+        )
         .args(["measure", "--format", "json", "programme.wav"])
         .run();
     let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
@@ -363,10 +366,65 @@ fn agrees_with_ffmpeg(channels: u16, sample_rate: u32, bits: u16) {
 
 #[test]
 fn agrees_with_ffmpeg_on_5_1_programme() {
-    agrees_with_ffmpeg(6, 48_000, 24);
+    agrees_with_ffmpeg(6, 48_000, 24, 5000.0);
+}
+
+#[test]
+fn agrees_with_ffmpeg_on_bright_5_1_programme() {
+    // Noise reaching up to 18 kHz: the true peak depends on the quality of
+    // the interpolation filter near Nyquist.
+    agrees_with_ffmpeg(6, 48_000, 24, 18_000.0);
 }
 
 #[test]
 fn agrees_with_ffmpeg_on_stereo_programme_at_44k1() {
-    agrees_with_ffmpeg(2, 44_100, 16);
+    agrees_with_ffmpeg(2, 44_100, 16, 5000.0);
+}
+
+/// A plain WAVE_FORMAT_PCM file (no speaker mask) of `channels` 16-bit
+/// channels, a -20 dBFS 1 kHz tone in channel `active` only, 2 s.
+fn maskless_wav(channels: u16, active: u16) -> Vec<u8> {
+    let frames = 2 * 48_000u32;
+    let data_len = frames * u32::from(channels) * 2;
+    let mut b = Vec::new();
+    b.extend(b"RIFF");
+    b.extend((36 + data_len).to_le_bytes());
+    b.extend(b"WAVEfmt ");
+    b.extend(16u32.to_le_bytes());
+    b.extend(1u16.to_le_bytes());
+    b.extend(channels.to_le_bytes());
+    b.extend(48_000u32.to_le_bytes());
+    b.extend((48_000 * u32::from(channels) * 2).to_le_bytes());
+    b.extend((channels * 2).to_le_bytes());
+    b.extend(16u16.to_le_bytes());
+    b.extend(b"data");
+    b.extend(data_len.to_le_bytes());
+    for n in 0..frames {
+        let v = (0.1 * (TAU * 1000.0 * f64::from(n) / 48_000.0).sin() * 32767.0).round() as i16;
+        for c in 0..channels {
+            b.extend((if c == active { v } else { 0 }).to_le_bytes());
+        }
+    }
+    b
+}
+
+#[test]
+fn maskless_files_are_weighted_as_ffmpeg_weighs_them() {
+    // Channel by channel, so a wrong weight (LFE, surround) shows: ffmpeg
+    // prints -70 LUFS where it leaves a channel out, sndtrk null.
+    for channels in [3u16, 4, 5, 6, 7, 8] {
+        for active in 0..channels {
+            let ran = Test::new()
+                .write("x.wav", maskless_wav(channels, active))
+                .args(["measure", "--format", "json", "x.wav"])
+                .run();
+            let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+            let ours = json[0]["integrated_lufs"].as_f64().unwrap_or(-70.0);
+            let (theirs, _, _) = ffmpeg_summary(&ran.path().join("x.wav"));
+            assert!(
+                (ours - theirs).abs() <= 0.1,
+                "{channels} channels, signal in channel {active}: sndtrk {ours}, ffmpeg {theirs}"
+            );
+        }
+    }
 }

@@ -1,0 +1,468 @@
+//! `sndtrk build`, `plan` and `graph` on a small project: every deliverable
+//! rendered and readable by sox and ffmpeg, loudness within spec by ffmpeg's
+//! measure, incremental rebuilds that run exactly what is stale, cache
+//! restores, determinism across `-j`, and recovery from a killed build.
+
+use std::{
+    collections::BTreeMap,
+    fs,
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use sndtrk::audio::{ChannelLayout, SampleFormat, WavReader};
+
+use crate::{
+    audio_support::{run, s, test_signal, write_wav},
+    test::Test,
+};
+
+const RECIPE: &str = r#"import "std/layouts"
+import "std/delivery/netflix"
+import "std/delivery/ebu"
+import "std/delivery/album"
+
+project "Small" {
+    frame_rate 24
+    sample_rate 48kHz
+    picture_start 01:00:00:00
+}
+
+stem dx {
+    role dialogue
+    layout 1.0
+    pan C
+    file "stems/dx.wav"
+    at 01:00:00:00
+}
+
+stem fx {
+    role effects
+    layout 5.1
+    noise pink -36dBFS for 3s
+    at 01:00:00:00
+}
+
+cue 1M1 "Theme" {
+    type score
+    usage BI
+    tone 220Hz -24dBFS for 2s
+    at 01:00:00:12
+    fade in 500ms out 500ms
+    gain 0dB
+}
+
+cue 2M1 "Coda" {
+    type score
+    usage BI
+    tone 440Hz -26dBFS for 2s
+    at 01:00:01:00
+}
+
+bus DX 5.1 { dx }
+bus MX 5.1 { cues }
+bus FX 5.1 { fx }
+bus PM 5.1 { DX MX FX }
+
+target pm {
+    from PM
+    layout 5.1
+    format wav 48kHz 24bit
+    spec netflix.surround
+}
+
+target stereo {
+    from PM
+    layout 2.0 downmix loro
+    format wav 48kHz 24bit
+    spec netflix.stereo
+}
+
+target broadcast {
+    from PM
+    layout 2.0 downmix loro
+    format wav 48kHz 24bit
+    spec ebu.r128
+}
+
+album ost "Small (Original Score)" {
+    kind score
+    track 1M1
+    track 2M1
+    format wav 44.1kHz 16bit
+    spec album.streaming
+}
+"#;
+
+/// The project: the recipe and a 3 s mono dialogue stem.
+fn project(recipe: &str) -> Test {
+    let test = Test::new().recipe(recipe);
+    let dx = test.path().join("stems/dx.wav");
+    fs::create_dir_all(dx.parent().unwrap()).unwrap();
+    write_wav(
+        &dx,
+        &test_signal(1, 144_000, 48_000),
+        ChannelLayout::mono(),
+        SampleFormat::Int24,
+        48_000,
+        None,
+    );
+    test
+}
+
+/// Runs `sndtrk ARGS` in `dir` and returns (status, stdout, stderr).
+fn sndtrk(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_sndtrk"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Builds with JSON progress; returns each stage's status.
+fn build(dir: &Path, extra: &[&str]) -> BTreeMap<String, String> {
+    let mut args = vec!["build", "--format", "json"];
+    args.extend_from_slice(extra);
+    let (status, stdout, stderr) = sndtrk(dir, &args);
+    assert_eq!(status, 0, "build failed\n{stdout}\n{stderr}");
+    stdout
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            (
+                value["stage"].as_str().unwrap().to_owned(),
+                value["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn ran(statuses: &BTreeMap<String, String>) -> Vec<&str> {
+    statuses
+        .iter()
+        .filter(|(_, status)| *status == "ran")
+        .map(|(id, _)| id.as_str())
+        .collect()
+}
+
+/// Every file under `out/`, by relative path, with its bytes.
+fn outputs(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let out = dir.join("out");
+    if !out.exists() {
+        return BTreeMap::new();
+    }
+    walkdir::WalkDir::new(&out)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            (
+                entry.path().strip_prefix(&out).unwrap().to_path_buf(),
+                fs::read(entry.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+const ALL_STAGES: [&str; 14] = [
+    "album:ost/01",
+    "album:ost/02",
+    "bus:DX",
+    "bus:FX",
+    "bus:MX",
+    "bus:PM",
+    "measure:broadcast",
+    "measure:pm",
+    "measure:stereo",
+    "target:broadcast",
+    "target:pm",
+    "target:stereo",
+    "timeline",
+    "report:none",
+];
+
+#[test]
+fn every_deliverable_is_rendered_readable_and_within_spec() {
+    let test = project(RECIPE);
+    let dir = test.path();
+    let statuses = build(&dir, &[]);
+    let expected: Vec<&str> = ALL_STAGES[..13].to_vec();
+    assert_eq!(ran(&statuses), expected);
+
+    let files: Vec<PathBuf> = outputs(&dir).into_keys().collect();
+    assert_eq!(
+        files,
+        [
+            "broadcast.wav",
+            "ost/01 Theme.wav",
+            "ost/02 Coda.wav",
+            "pm.wav",
+            "stereo.wav"
+        ]
+        .map(PathBuf::from)
+    );
+    for (file, channels, rate, bits, layout) in [
+        ("pm.wav", 6, 48_000, 24, "5.1(side)"),
+        ("stereo.wav", 2, 48_000, 24, "stereo"),
+        ("broadcast.wav", 2, 48_000, 24, "stereo"),
+        ("ost/01 Theme.wav", 2, 44_100, 16, "stereo"),
+    ] {
+        let path = dir.join("out").join(file);
+        let format = WavReader::open(&path).unwrap().format().clone();
+        assert_eq!(
+            (format.channels, format.sample_rate, format.bits()),
+            (channels, rate, bits),
+            "{file}"
+        );
+        let probe = run(
+            "ffprobe",
+            &[
+                "-v",
+                "error",
+                "-show_entries",
+                "stream=channels,sample_rate,bits_per_sample,channel_layout",
+                "-of",
+                "csv=p=0",
+                s(&path),
+            ],
+        );
+        assert_eq!(
+            probe.trim(),
+            format!("{rate},{channels},{layout},{bits}"),
+            "{file}"
+        );
+        let soxi = run("soxi", &["-c", s(&path)]);
+        assert_eq!(soxi.trim(), channels.to_string(), "{file}");
+    }
+    // The programme starts at its earliest placement, carried in `bext`.
+    let pm = WavReader::open(dir.join("out/pm.wav")).unwrap();
+    assert_eq!(pm.format().time_reference, Some(3600 * 48_000));
+    assert_eq!(pm.format().frames, 3 * 48_000);
+
+    // ffmpeg's measure of the EBU R128 target: -23 LUFS within ±0.5 LU, true peak under -1 dBTP.
+    let (integrated, peak) = ffmpeg_loudness(&dir.join("out/broadcast.wav"));
+    assert!(
+        (integrated + 23.0).abs() <= 0.5,
+        "broadcast measures {integrated} LUFS"
+    );
+    assert!(peak <= -1.0, "broadcast peaks at {peak} dBTP");
+}
+
+/// Integrated loudness and true peak by ffmpeg's ebur128 filter.
+fn ffmpeg_loudness(path: &Path) -> (f64, f64) {
+    let output = Command::new("ffmpeg")
+        .args([
+            "-nostats",
+            "-hide_banner",
+            "-i",
+            s(path),
+            "-af",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ])
+        .output()
+        .expect("ffmpeg is installed (.ci/run installs it)");
+    let text = String::from_utf8_lossy(&output.stderr);
+    let summary = &text[text.rfind("Summary:").expect("ebur128 summary")..];
+    let value = |label: &str| -> f64 {
+        let line = summary
+            .lines()
+            .find(|line| line.trim_start().starts_with(label))
+            .unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    (value("I:"), value("Peak:"))
+}
+
+#[test]
+fn a_second_build_and_a_touch_run_nothing() {
+    let test = project(RECIPE);
+    let dir = test.path();
+    build(&dir, &[]);
+    let before = outputs(&dir);
+    let statuses = build(&dir, &[]);
+    assert_eq!(ran(&statuses), Vec::<&str>::new());
+    assert!(statuses.values().all(|status| status == "fresh"));
+    // Touch the stem without changing it.
+    let dx = dir.join("stems/dx.wav");
+    let bytes = fs::read(&dx).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    fs::write(&dx, &bytes).unwrap();
+    assert_eq!(ran(&build(&dir, &[])), Vec::<&str>::new());
+    assert_eq!(outputs(&dir), before);
+    // plan agrees: nothing is stale.
+    let (status, stdout, _) = sndtrk(&dir, &["plan"]);
+    assert_eq!(status, 0);
+    assert!(stdout.ends_with("0 of 13 stages would run\n"), "{stdout}");
+}
+
+#[test]
+fn changing_one_cue_reruns_exactly_what_depends_on_it_and_reverting_restores() {
+    let test = project(RECIPE);
+    let dir = test.path();
+    build(&dir, &[]);
+    let first = outputs(&dir);
+    let recipe_path = dir.join("soundtrack.sndtrk");
+    fs::write(&recipe_path, RECIPE.replace("gain 0dB", "gain -6dB")).unwrap();
+    let (_, plan, _) = sndtrk(&dir, &["plan", "--format", "json"]);
+    assert!(
+        plan.contains(r#""stage":"bus:MX","kind":"bus","status":"stale""#),
+        "{plan}"
+    );
+    let statuses = build(&dir, &["--explain"]);
+    assert_eq!(
+        ran(&statuses),
+        [
+            "album:ost/01",
+            "bus:MX",
+            "bus:PM",
+            "measure:broadcast",
+            "measure:pm",
+            "measure:stereo",
+            "target:broadcast",
+            "target:pm",
+            "target:stereo"
+        ]
+    );
+    let changed = outputs(&dir);
+    assert_ne!(
+        changed[Path::new("ost/01 Theme.wav")],
+        first[Path::new("ost/01 Theme.wav")]
+    );
+    assert_eq!(
+        changed[Path::new("ost/02 Coda.wav")],
+        first[Path::new("ost/02 Coda.wav")]
+    );
+    // Revert: everything comes back from the cache, nothing renders.
+    fs::write(&recipe_path, RECIPE).unwrap();
+    assert_eq!(ran(&build(&dir, &[])), Vec::<&str>::new());
+    assert_eq!(outputs(&dir), first);
+}
+
+#[test]
+fn explain_says_which_parameter_changed() {
+    let test = project(RECIPE);
+    let dir = test.path();
+    build(&dir, &[]);
+    fs::write(
+        dir.join("soundtrack.sndtrk"),
+        RECIPE.replace("gain 0dB", "gain -6dB"),
+    )
+    .unwrap();
+    let (status, _, stderr) = sndtrk(&dir, &["build", "--explain", "album:ost/01"]);
+    assert_eq!(status, 0, "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|line| line.starts_with("ran album:ost/01"))
+        .unwrap();
+    assert!(line.contains("clip.gain") && line.contains("-6"), "{line}");
+}
+
+#[test]
+fn outputs_are_identical_whatever_the_job_count() {
+    let one = project(RECIPE);
+    let two = project(RECIPE);
+    build(&one.path(), &["-j", "1"]);
+    build(&two.path(), &["-j", "2"]);
+    assert_eq!(outputs(&one.path()), outputs(&two.path()));
+}
+
+#[test]
+fn a_killed_build_then_a_rebuild_equals_a_clean_build() {
+    let clean = project(RECIPE);
+    build(&clean.path(), &[]);
+    let expected = outputs(&clean.path());
+    for delay_ms in [30, 120, 400] {
+        let test = project(RECIPE);
+        let dir = test.path();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sndtrk"))
+            .args(["build", "--format", "json"])
+            .current_dir(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        // Whatever was left, no deliverable is half-written (a hidden
+        // temporary file may remain until the next build removes it).
+        for (path, bytes) in outputs(&dir) {
+            if path
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with(".sndtrk-tmp-"))
+            {
+                continue;
+            }
+            assert_eq!(
+                Some(&bytes),
+                expected.get(&path),
+                "{} is not a finished output",
+                path.display()
+            );
+        }
+        build(&dir, &[]);
+        assert_eq!(outputs(&dir), expected, "after a kill at {delay_ms} ms");
+    }
+}
+
+#[test]
+fn graph_lists_every_stage_with_its_inputs() {
+    let test = project(RECIPE);
+    let (status, stdout, stderr) = sndtrk(&test.path(), &["graph", "--format", "json"]);
+    assert_eq!(status, 0, "{stderr}");
+    let nodes: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let mut ids: Vec<&str> = nodes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| node["id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ALL_STAGES[..13].to_vec());
+    let pm = nodes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|node| node["id"] == "bus:PM")
+        .unwrap();
+    assert_eq!(
+        pm["inputs"],
+        serde_json::json!(["timeline", "bus:DX", "bus:MX", "bus:FX"])
+    );
+    let (status, dot, _) = sndtrk(&test.path(), &["graph"]);
+    assert_eq!(status, 0);
+    assert!(dot.contains(r#""bus:MX" -> "bus:PM";"#), "{dot}");
+}
+
+#[test]
+fn a_recipe_with_errors_builds_nothing() {
+    let test = project(&RECIPE.replace("bus MX 5.1 { cues }", "bus MX 5.1 { cuez }"));
+    let (status, _, stderr) = sndtrk(&test.path(), &["build"]);
+    assert_eq!(status, 1);
+    assert!(
+        stderr.contains("E0204") && stderr.contains("no stem, cue or bus is named `cuez`"),
+        "{stderr}"
+    );
+    assert!(!test.path().join("out").exists());
+}
+
+#[test]
+fn an_unknown_target_is_a_usage_error() {
+    let test = project(RECIPE);
+    let (status, _, stderr) = sndtrk(&test.path(), &["build", "stereoo"]);
+    assert_eq!(status, 2);
+    assert_eq!(
+        stderr,
+        "error: no target or album is named `stereoo`; did you mean `stereo`?\n"
+    );
+}

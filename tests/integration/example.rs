@@ -1,0 +1,147 @@
+//! The example project builds every target and the album as written, and
+//! its deliverables meet their specs as ffmpeg measures them.
+
+use std::{fs, path::Path, process::Command};
+
+use sndtrk::audio::WavReader;
+
+use crate::audio_support::{run, s};
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "out" || name == ".sndtrk" {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(name));
+        } else {
+            fs::copy(entry.path(), to.join(name)).unwrap();
+        }
+    }
+}
+
+/// ffmpeg's integrated loudness and true peak of a file.
+fn ffmpeg_loudness(path: &Path) -> (f64, f64) {
+    let output = Command::new("ffmpeg")
+        .args([
+            "-nostats",
+            "-hide_banner",
+            "-i",
+            s(path),
+            "-af",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ])
+        .output()
+        .expect("ffmpeg is installed (.ci/run installs it)");
+    let text = String::from_utf8_lossy(&output.stderr);
+    let summary = &text[text.rfind("Summary:").expect("ebur128 summary")..];
+    let value = |label: &str| -> f64 {
+        let line = summary
+            .lines()
+            .find(|line| line.trim_start().starts_with(label))
+            .unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    (value("I:"), value("Peak:"))
+}
+
+#[test]
+fn the_example_builds_every_deliverable_within_its_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("night-harbor");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/night-harbor"),
+        &project,
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_sndtrk"))
+        .args(["-C", s(&project), "build"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|line| line.starts_with("15 ran, 0 fresh in ")),
+        "{stderr}"
+    );
+
+    let out = project.join("out");
+    // (file, channels, rate, bits, ffprobe layout)
+    let expected = [
+        ("print_master.wav", 6, 48_000, 24, "5.1(side)"),
+        ("stereo.wav", 2, 48_000, 24, "stereo"),
+        ("broadcast.wav", 2, 48_000, 24, "stereo"),
+        ("me.wav", 6, 48_000, 24, "5.1(side)"),
+        ("ost/01 Harbor Lights.wav", 2, 44_100, 16, "stereo"),
+        ("ost/02 Ocean Drive.wav", 2, 44_100, 16, "stereo"),
+    ];
+    for (file, channels, rate, bits, layout) in expected {
+        let path = out.join(file);
+        let format = WavReader::open(&path).unwrap().format().clone();
+        assert_eq!(
+            (format.channels, format.sample_rate, format.bits()),
+            (channels, rate, bits),
+            "{file}"
+        );
+        let probe = run(
+            "ffprobe",
+            &[
+                "-v",
+                "error",
+                "-show_entries",
+                "stream=channels,sample_rate,bits_per_sample,channel_layout",
+                "-of",
+                "csv=p=0",
+                s(&path),
+            ],
+        );
+        assert_eq!(
+            probe.trim(),
+            format!("{rate},{channels},{layout},{bits}"),
+            "{file}"
+        );
+        assert_eq!(
+            run("soxi", &["-r", s(&path)]).trim(),
+            rate.to_string(),
+            "{file}"
+        );
+    }
+    // Deliverables start with the 2-pop at 00:59:58:00 and carry it in bext.
+    let pm = WavReader::open(out.join("print_master.wav")).unwrap();
+    assert_eq!(pm.format().time_reference, Some((3600 - 2) * 48_000));
+    // The album's tracks last as long as their cues: 12 s and 15 s at 44.1 kHz.
+    for (file, seconds) in [
+        ("ost/01 Harbor Lights.wav", 12),
+        ("ost/02 Ocean Drive.wav", 15),
+    ] {
+        assert_eq!(
+            WavReader::open(out.join(file)).unwrap().format().frames,
+            seconds * 44_100
+        );
+    }
+    // Loudness-normalised targets, measured by ffmpeg (full programme; the
+    // recipe's dialogue runs under the whole programme, so the dialogue gate
+    // keeps nearly every block).
+    for (file, target, tolerance, ceiling) in [
+        ("print_master.wav", -27.0, 2.0, -2.0),
+        ("stereo.wav", -27.0, 2.0, -2.0),
+        ("broadcast.wav", -23.0, 0.5, -1.0),
+    ] {
+        let (integrated, peak) = ffmpeg_loudness(&out.join(file));
+        assert!(
+            (integrated - target).abs() <= tolerance,
+            "{file}: {integrated} LUFS"
+        );
+        assert!(peak <= ceiling, "{file}: {peak} dBTP");
+    }
+    let (_, me_peak) = ffmpeg_loudness(&out.join("me.wav"));
+    assert!(me_peak <= -1.0, "me.wav: {me_peak} dBTP");
+}
