@@ -466,3 +466,27 @@ fn an_unknown_target_is_a_usage_error() {
         "error: no target or album is named `stereoo`; did you mean `stereo`?\n"
     );
 }
+
+#[test]
+fn a_target_at_another_rate_is_resampled_and_keeps_its_start() {
+    let recipe = format!(
+        "{RECIPE}\ntarget cd {{\n    from PM\n    layout 2.0 downmix loro\n    format wav 44.1kHz 16bit\n    spec ebu.r128\n}}\n"
+    );
+    let test = project(&recipe);
+    let dir = test.path();
+    build(&dir, &["cd"]);
+    let path = dir.join("out/cd.wav");
+    let format = WavReader::open(&path).unwrap().format().clone();
+    assert_eq!(
+        (format.channels, format.sample_rate, format.bits()),
+        (2, 44_100, 16)
+    );
+    assert_eq!(format.frames, 3 * 44_100);
+    assert_eq!(format.time_reference, Some(3600 * 44_100));
+    let (integrated, peak) = ffmpeg_loudness(&path);
+    assert!(
+        (integrated + 23.0).abs() <= 0.5,
+        "cd measures {integrated} LUFS"
+    );
+    assert!(peak <= -1.0, "cd peaks at {peak} dBTP");
+}
