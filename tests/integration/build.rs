@@ -13,7 +13,7 @@ use std::{
 use sndtrk::audio::{ChannelLayout, SampleFormat, WavReader};
 
 use crate::{
-    audio_support::{run, s, test_signal, write_wav},
+    audio_support::{ffmpeg_loudness, run, s, test_signal, write_wav},
     test::Test,
 };
 
@@ -253,34 +253,6 @@ fn every_deliverable_is_rendered_readable_and_within_spec() {
         "broadcast measures {integrated} LUFS"
     );
     assert!(peak <= -1.0, "broadcast peaks at {peak} dBTP");
-}
-
-/// Integrated loudness and true peak by ffmpeg's ebur128 filter.
-fn ffmpeg_loudness(path: &Path) -> (f64, f64) {
-    let output = Command::new("ffmpeg")
-        .args([
-            "-nostats",
-            "-hide_banner",
-            "-i",
-            s(path),
-            "-af",
-            "ebur128=peak=true",
-            "-f",
-            "null",
-            "-",
-        ])
-        .output()
-        .expect("ffmpeg is installed (.ci/run installs it)");
-    let text = String::from_utf8_lossy(&output.stderr);
-    let summary = &text[text.rfind("Summary:").expect("ebur128 summary")..];
-    let value = |label: &str| -> f64 {
-        let line = summary
-            .lines()
-            .find(|line| line.trim_start().starts_with(label))
-            .unwrap();
-        line.split_whitespace().nth(1).unwrap().parse().unwrap()
-    };
-    (value("I:"), value("Peak:"))
 }
 
 #[test]
