@@ -387,8 +387,15 @@ impl RecipeStage {
         for (clip, gain) in &bus.clips {
             let (source, extent) = clip_source(clip, self.clock, self.default_start)?;
             let routed = route(source, &clip.route, &bus.channels, &clip.name)?;
-            sum.add(routed, extent.start - timeline.start, *gain)
-                .into_diagnostic()?;
+            sum.add(
+                routed,
+                extent
+                    .start
+                    .checked_sub(timeline.start)
+                    .ok_or_else(|| miette::miette!("{} starts before the timeline", clip.name))?,
+                *gain,
+            )
+            .into_diagnostic()?;
         }
         for ((_, gain, bus_route), input) in bus.buses.iter().zip(&context.inputs()[1..]) {
             let reader = WavReader::open(&input.path).into_diagnostic()?;
