@@ -1,4 +1,4 @@
-//! Front-end speed on a feature-sized recipe: parsing and formatting a
+//! Front-end speed on a feature-sized recipe: parsing, checking and formatting a
 //! generated 10,000-line `soundtrack.sndtrk` (hundreds of stems, cues,
 //! licences, buses and targets, with comments).
 //!
@@ -7,7 +7,7 @@
 use std::{fmt::Write, hint::black_box};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use sndtrk::{format::format, parse::parse, span::SourceId};
+use sndtrk::{format::format, parse::parse, resolve::resolve_text, span::SourceId};
 
 /// A recipe of at least `lines` lines in canonical layout.
 fn recipe(lines: usize) -> String {
@@ -69,6 +69,12 @@ fn front_end(criterion: &mut Criterion) {
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.bench_function("parse", |bench| {
         bench.iter(|| parse(SourceId(0), black_box(&text)))
+    });
+    // `check`: parse, load the standard library, resolve every name and value.
+    let resolved = resolve_text("soundtrack.sndtrk", None, &text);
+    assert!(!resolved.has_errors(), "{:?}", resolved.diagnostics.first());
+    group.bench_function("check (parse and resolve)", |bench| {
+        bench.iter(|| resolve_text("soundtrack.sndtrk", None, black_box(&text)))
     });
     group.bench_function("format (canonical input)", |bench| {
         bench.iter(|| format(black_box(&text)))

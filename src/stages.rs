@@ -11,7 +11,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use miette::{miette, IntoDiagnostic, WrapErr};
+use miette::{IntoDiagnostic, WrapErr};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -387,8 +387,15 @@ impl RecipeStage {
         for (clip, gain) in &bus.clips {
             let (source, extent) = clip_source(clip, self.clock, self.default_start)?;
             let routed = route(source, &clip.route, &bus.channels, &clip.name)?;
-            sum.add(routed, extent.start - timeline.start, *gain)
-                .into_diagnostic()?;
+            sum.add(
+                routed,
+                extent
+                    .start
+                    .checked_sub(timeline.start)
+                    .ok_or_else(|| miette::miette!("{} starts before the timeline", clip.name))?,
+                *gain,
+            )
+            .into_diagnostic()?;
         }
         for ((_, gain, bus_route), input) in bus.buses.iter().zip(&context.inputs()[1..]) {
             let reader = WavReader::open(&input.path).into_diagnostic()?;
@@ -433,14 +440,6 @@ impl RecipeStage {
         let inputs = context.inputs().to_vec();
         let (from, dialogue) = inputs.split_at(target.from.len());
         let rate = self.clock.sample_rate;
-        if target.format.sample_rate != rate {
-            return Err(miette!(
-                "target `{}` is {} Hz but the project renders at {} Hz; sample-rate conversion of targets is not supported yet",
-                target.name,
-                target.format.sample_rate,
-                rate
-            ));
-        }
         // Pass 1: measure the mix (dialogue-gated where the spec says so and
         // the target has dialogue).
         let plan = match target
@@ -474,12 +473,20 @@ impl RecipeStage {
             (24, _) => SampleFormat::Int24,
             _ => SampleFormat::Float32,
         };
+        // A deliverable at another rate than the project's is resampled
+        // after normalisation; its start time is the same instant.
+        let out_rate = target.format.sample_rate;
+        let time_reference = ((u128::from(time_reference) * u128::from(out_rate)
+            + u128::from(rate) / 2)
+            / u128::from(rate)) as u64;
         let spec = WavSpec {
-            sample_rate: rate,
+            sample_rate: out_rate,
             layout: layout(&target.channels, target.mask)?,
             sample_format,
             time_reference: Some(time_reference),
         };
+        let mut resampler = Resampler::new(rate, out_rate, channels).into_diagnostic()?;
+        let mut resampled = Vec::with_capacity(BLOCK_FRAMES * channels);
         let mut normalizer = plan
             .as_ref()
             .map(|plan| Normalizer::new(plan, channels, rate));
@@ -504,7 +511,14 @@ impl RecipeStage {
                 Some(normalizer) => normalizer.finish(&mut processed),
                 None => processed.extend_from_slice(&block[..frames * channels]),
             }
-            write_dithered(&mut encoder, &mut quantizer, &processed, &mut quantized)?;
+            resampled.clear();
+            resampler
+                .process(&processed, &mut resampled)
+                .into_diagnostic()?;
+            if frames == 0 {
+                resampler.finish(&mut resampled).into_diagnostic()?;
+            }
+            write_dithered(&mut encoder, &mut quantizer, &resampled, &mut quantized)?;
             if frames == 0 {
                 break;
             }

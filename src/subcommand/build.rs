@@ -10,42 +10,16 @@ use crate::{
     diagnostic::Diagnostic,
     outcome::Status,
     progress::{BarProgress, JsonProgress, PlainProgress, Progress},
-    project::{self, LoadError},
+    project::{self, LoadError, Project},
     render,
     stages::Measurement,
     work::{BuildOptions, Engine},
 };
 
 pub fn run(config: &Config, args: &BuildArgs) -> i32 {
-    let project = match project::load(config) {
-        Ok(project) => project,
-        Err(error) => return report_load_error(error),
-    };
-    for diagnostic in &project.resolved.diagnostics {
-        eprint!(
-            "{}",
-            render::human::render(&project.resolved.model.sources, diagnostic)
-        );
-        eprintln!();
-    }
-    let targets = match project::select(&project, &args.targets) {
-        Ok(targets) => targets,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return EXIT_USAGE;
-        }
-    };
-    let mut engine = match Engine::open(&config.directory, |lock| {
-        eprintln!(
-            "waiting for another sndtrk build to finish ({})",
-            lock.display()
-        );
-    }) {
-        Ok(engine) => engine,
-        Err(error) => {
-            eprintln!("{:?}", miette::Report::new(error));
-            return EXIT_FAILURE;
-        }
+    let (project, targets, mut engine) = match open(config, &args.targets) {
+        Ok(opened) => opened,
+        Err(code) => return code,
     };
     for warning in engine.take_warnings() {
         eprintln!("warning: {warning}");
@@ -111,6 +85,26 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
     } else {
         EXIT_FAILURE
     }
+}
+
+/// Loads the project, prints its warnings, selects the named targets and
+/// opens the engine (waiting for the project lock); `Err` is the exit code.
+pub fn open(config: &Config, names: &[String]) -> Result<(Project, Vec<String>, Engine), i32> {
+    let project = project::load(config).map_err(report_load_error)?;
+    for diagnostic in &project.resolved.diagnostics {
+        eprint!(
+            "{}",
+            render::human::render(&project.resolved.model.sources, diagnostic)
+        );
+        eprintln!();
+    }
+    let targets = project::select(&project, names).map_err(|message| {
+        eprintln!("error: {message}");
+        EXIT_USAGE
+    })?;
+    let engine = Engine::open(&config.directory, crate::cli::say_waiting)
+        .map_err(crate::cli::report_error)?;
+    Ok((project, targets, engine))
 }
 
 /// Prints why a project could not be loaded; the exit code.

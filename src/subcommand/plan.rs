@@ -2,38 +2,17 @@
 
 use crate::{
     arguments::{PlanArgs, ReportFormat},
-    cli::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE},
+    cli::{EXIT_FAILURE, EXIT_OK},
     config::Config,
     outcome::Status,
     progress::json_line,
-    project,
-    subcommand::build::report_load_error,
-    work::Engine,
+    subcommand::build::open,
 };
 
 pub fn run(config: &Config, args: &PlanArgs) -> i32 {
-    let project = match project::load(config) {
-        Ok(project) => project,
-        Err(error) => return report_load_error(error),
-    };
-    let targets = match project::select(&project, &args.targets) {
-        Ok(targets) => targets,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return EXIT_USAGE;
-        }
-    };
-    let mut engine = match Engine::open(&config.directory, |lock| {
-        eprintln!(
-            "waiting for another sndtrk build to finish ({})",
-            lock.display()
-        );
-    }) {
-        Ok(engine) => engine,
-        Err(error) => {
-            eprintln!("{:?}", miette::Report::new(error));
-            return EXIT_FAILURE;
-        }
+    let (project, targets, mut engine) = match open(config, &args.targets) {
+        Ok(opened) => opened,
+        Err(code) => return code,
     };
     let outcomes = match engine.plan(&project.graph, &targets) {
         Ok(outcomes) => outcomes,

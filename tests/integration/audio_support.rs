@@ -153,3 +153,31 @@ pub fn assert_ints_close(actual: &[i32], expected: &[i32], lsb: i32, what: &str)
         panic!("{what}: sample {i} is {a}, expected {e} (tolerance {lsb} LSB)");
     }
 }
+
+/// Integrated loudness and true peak by ffmpeg's ebur128 filter.
+pub fn ffmpeg_loudness(path: &Path) -> (f64, f64) {
+    let output = Command::new("ffmpeg")
+        .args([
+            "-nostats",
+            "-hide_banner",
+            "-i",
+            s(path),
+            "-af",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ])
+        .output()
+        .expect("ffmpeg is installed (.ci/run installs it)");
+    let text = String::from_utf8_lossy(&output.stderr);
+    let summary = &text[text.rfind("Summary:").expect("ebur128 summary")..];
+    let value = |label: &str| -> f64 {
+        let line = summary
+            .lines()
+            .find(|line| line.trim_start().starts_with(label))
+            .unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    (value("I:"), value("Peak:"))
+}

@@ -13,7 +13,7 @@ use std::{
 use sndtrk::audio::{ChannelLayout, SampleFormat, WavReader};
 
 use crate::{
-    audio_support::{run, s, test_signal, write_wav},
+    audio_support::{ffmpeg_loudness, run, s, test_signal, write_wav},
     test::Test,
 };
 
@@ -255,34 +255,6 @@ fn every_deliverable_is_rendered_readable_and_within_spec() {
     assert!(peak <= -1.0, "broadcast peaks at {peak} dBTP");
 }
 
-/// Integrated loudness and true peak by ffmpeg's ebur128 filter.
-fn ffmpeg_loudness(path: &Path) -> (f64, f64) {
-    let output = Command::new("ffmpeg")
-        .args([
-            "-nostats",
-            "-hide_banner",
-            "-i",
-            s(path),
-            "-af",
-            "ebur128=peak=true",
-            "-f",
-            "null",
-            "-",
-        ])
-        .output()
-        .expect("ffmpeg is installed (.ci/run installs it)");
-    let text = String::from_utf8_lossy(&output.stderr);
-    let summary = &text[text.rfind("Summary:").expect("ebur128 summary")..];
-    let value = |label: &str| -> f64 {
-        let line = summary
-            .lines()
-            .find(|line| line.trim_start().starts_with(label))
-            .unwrap();
-        line.split_whitespace().nth(1).unwrap().parse().unwrap()
-    };
-    (value("I:"), value("Peak:"))
-}
-
 #[test]
 fn a_second_build_and_a_touch_run_nothing() {
     let test = project(RECIPE);
@@ -465,4 +437,28 @@ fn an_unknown_target_is_a_usage_error() {
         stderr,
         "error: no target or album is named `stereoo`; did you mean `stereo`?\n"
     );
+}
+
+#[test]
+fn a_target_at_another_rate_is_resampled_and_keeps_its_start() {
+    let recipe = format!(
+        "{RECIPE}\ntarget cd {{\n    from PM\n    layout 2.0 downmix loro\n    format wav 44.1kHz 16bit\n    spec ebu.r128\n}}\n"
+    );
+    let test = project(&recipe);
+    let dir = test.path();
+    build(&dir, &["cd"]);
+    let path = dir.join("out/cd.wav");
+    let format = WavReader::open(&path).unwrap().format().clone();
+    assert_eq!(
+        (format.channels, format.sample_rate, format.bits()),
+        (2, 44_100, 16)
+    );
+    assert_eq!(format.frames, 3 * 44_100);
+    assert_eq!(format.time_reference, Some(3600 * 44_100));
+    let (integrated, peak) = ffmpeg_loudness(&path);
+    assert!(
+        (integrated + 23.0).abs() <= 0.5,
+        "cd measures {integrated} LUFS"
+    );
+    assert!(peak <= -1.0, "cd peaks at {peak} dBTP");
 }

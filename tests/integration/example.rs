@@ -5,7 +5,7 @@ use std::{fs, path::Path, process::Command};
 
 use sndtrk::audio::WavReader;
 
-use crate::audio_support::{run, s};
+use crate::audio_support::{ffmpeg_loudness, run, s};
 
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
@@ -21,34 +21,6 @@ fn copy_dir(from: &Path, to: &Path) {
             fs::copy(entry.path(), to.join(name)).unwrap();
         }
     }
-}
-
-/// ffmpeg's integrated loudness and true peak of a file.
-fn ffmpeg_loudness(path: &Path) -> (f64, f64) {
-    let output = Command::new("ffmpeg")
-        .args([
-            "-nostats",
-            "-hide_banner",
-            "-i",
-            s(path),
-            "-af",
-            "ebur128=peak=true",
-            "-f",
-            "null",
-            "-",
-        ])
-        .output()
-        .expect("ffmpeg is installed (.ci/run installs it)");
-    let text = String::from_utf8_lossy(&output.stderr);
-    let summary = &text[text.rfind("Summary:").expect("ebur128 summary")..];
-    let value = |label: &str| -> f64 {
-        let line = summary
-            .lines()
-            .find(|line| line.trim_start().starts_with(label))
-            .unwrap();
-        line.split_whitespace().nth(1).unwrap().parse().unwrap()
-    };
-    (value("I:"), value("Peak:"))
 }
 
 #[test]

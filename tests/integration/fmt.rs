@@ -59,6 +59,21 @@ fn the_example_project_is_canonical() {
 }
 
 #[test]
+fn every_recipe_of_the_examples_and_the_standard_library_is_canonical() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    Test::new()
+        .args([
+            "fmt",
+            "--check",
+            &format!("{root}/examples"),
+            &format!("{root}/stdlib"),
+        ])
+        .stdout("")
+        .stderr("")
+        .run();
+}
+
+#[test]
 fn dash_c_names_the_project_directory() {
     let ran = Test::new()
         .write("film/soundtrack.sndtrk", MESSY)
