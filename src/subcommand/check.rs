@@ -41,7 +41,14 @@ pub fn run(config: &Config, args: &CheckArgs) -> i32 {
         .map(|file| {
             let resolved = resolve_path(file);
             let mut diagnostics = resolved.diagnostics.clone();
-            if !resolved.has_errors() {
+            // Lints run on whatever resolved, so one unknown name does not
+            // hide every rights or delivery mistake; a syntax error stops
+            // them (declarations are missing, so they would mislead).
+            let syntax_error = resolved
+                .diagnostics
+                .iter()
+                .any(|diagnostic| diagnostic.is_error() && diagnostic.code.starts_with("E01"));
+            if !syntax_error {
                 diagnostics.extend(lint::check(&resolved.model));
                 diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             }

@@ -239,3 +239,39 @@ fn planted_mistakes_are_all_reported_in_one_run() {
         ]
     );
 }
+
+/// A name that does not resolve does not hide the lint findings elsewhere.
+#[test]
+fn lints_still_run_when_a_name_does_not_resolve() {
+    let recipe = r#"import "std/layouts"
+project "T" { frame_rate 24 sample_rate 48kHz }
+cue 1M1 "T" {
+    type score
+    usage BI
+    tone 440Hz -20dBFS for 2s
+    at 01:00:00:00
+    writer "A" society ASCAP share 60%
+}
+license sync_9M9 {
+    kind sync
+    cue 9M9
+    status executed
+}
+bus MX 2.0 { cues }
+"#;
+    let ran = Test::new()
+        .recipe(recipe)
+        .args(["check", "--format", "json"])
+        .status(1)
+        .run();
+    let value: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    let found: Vec<String> = value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| format!("{} {}", item["code"].as_str().unwrap(), item["line"]))
+        .collect();
+    // The shares sum to 60% (C001 at the writer) and the licence names a
+    // cue that does not exist (E0204).
+    assert_eq!(found, ["C001 8", "E0204 12"]);
+}
