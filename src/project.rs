@@ -32,13 +32,49 @@ pub fn load(config: &Config) -> Result<Project, LoadError> {
         return Err(LoadError::Recipe(Box::new(resolved)));
     }
     let plan = lower(&resolved.model, &config.directory);
-    let stages = stages(&plan).map_err(LoadError::Graph)?;
+    let mut stages = stages(&plan).map_err(LoadError::Graph)?;
+    stages.extend(reports(&resolved.model));
     let graph = StageGraph::new(stages).map_err(|error| LoadError::Graph(error.into()))?;
     Ok(Project {
         resolved,
         plan,
         graph,
     })
+}
+
+/// The reports written to `out/reports/` by every build: the music cue
+/// sheet (CSV and JSON) and the rights matrix. Their text is computed here
+/// (it reads the cue files' headers for their lengths) and keyed by its
+/// hash, so a report is rewritten only when it changes. A cue sheet that
+/// cannot be made (a cue file that cannot be read) is left out: the bus that
+/// reads the file fails with the reason.
+fn reports(model: &crate::model::Model) -> Vec<Box<dyn crate::stage::Stage>> {
+    let mut texts = Vec::new();
+    if let Ok(sheet) = crate::cuesheet::cue_sheet(model) {
+        texts.push(("cuesheet.csv", crate::cuesheet::to_csv(&sheet)));
+        texts.push(("cuesheet.json", crate::cuesheet::to_json(&sheet)));
+    }
+    texts.push((
+        "rights.json",
+        crate::rights::to_json(&crate::rights::matrix(model)),
+    ));
+    texts
+        .into_iter()
+        .map(|(name, text)| {
+            let digest = blake3::hash(text.as_bytes()).to_hex().to_string();
+            let stage =
+                crate::stage::FnStage::new(format!("report:{name}"), "report", move |context| {
+                    use std::io::Write;
+                    context
+                        .output()
+                        .write_all(text.as_bytes())
+                        .map_err(|error| miette::miette!("writing the report: {error}"))
+                })
+                .param("text", digest)
+                .output_to(std::path::Path::new("reports").join(name));
+            Box::new(stage) as Box<dyn crate::stage::Stage>
+        })
+        .collect()
 }
 
 /// The stage ids a command line names: `NAME` of a target (its deliverable

@@ -171,7 +171,7 @@ fn outputs(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .collect()
 }
 
-const ALL_STAGES: [&str; 14] = [
+const ALL_STAGES: [&str; 16] = [
     "album:ost/01",
     "album:ost/02",
     "bus:DX",
@@ -181,11 +181,13 @@ const ALL_STAGES: [&str; 14] = [
     "measure:broadcast",
     "measure:pm",
     "measure:stereo",
+    "report:cuesheet.csv",
+    "report:cuesheet.json",
+    "report:rights.json",
     "target:broadcast",
     "target:pm",
     "target:stereo",
     "timeline",
-    "report:none",
 ];
 
 #[test]
@@ -193,8 +195,7 @@ fn every_deliverable_is_rendered_readable_and_within_spec() {
     let test = project(RECIPE);
     let dir = test.path();
     let statuses = build(&dir, &[]);
-    let expected: Vec<&str> = ALL_STAGES[..13].to_vec();
-    assert_eq!(ran(&statuses), expected);
+    assert_eq!(ran(&statuses), ALL_STAGES.to_vec());
 
     let files: Vec<PathBuf> = outputs(&dir).into_keys().collect();
     assert_eq!(
@@ -204,9 +205,19 @@ fn every_deliverable_is_rendered_readable_and_within_spec() {
             "ost/01 Theme.wav",
             "ost/02 Coda.wav",
             "pm.wav",
+            "reports/cuesheet.csv",
+            "reports/cuesheet.json",
+            "reports/rights.json",
             "stereo.wav"
         ]
         .map(PathBuf::from)
+    );
+    // The cue sheet report is what `sndtrk cuesheet` prints.
+    let (status, cuesheet, _) = sndtrk(&dir, &["cuesheet"]);
+    assert_eq!(status, 0);
+    assert_eq!(
+        fs::read_to_string(dir.join("out/reports/cuesheet.csv")).unwrap(),
+        cuesheet
     );
     for (file, channels, rate, bits, layout) in [
         ("pm.wav", 6, 48_000, 24, "5.1(side)"),
@@ -274,7 +285,7 @@ fn a_second_build_and_a_touch_run_nothing() {
     // plan agrees: nothing is stale.
     let (status, stdout, _) = sndtrk(&dir, &["plan"]);
     assert_eq!(status, 0);
-    assert!(stdout.ends_with("0 of 13 stages would run\n"), "{stdout}");
+    assert!(stdout.ends_with("0 of 16 stages would run\n"), "{stdout}");
 }
 
 #[test]
@@ -400,7 +411,7 @@ fn graph_lists_every_stage_with_its_inputs() {
         .map(|node| node["id"].as_str().unwrap())
         .collect();
     ids.sort();
-    assert_eq!(ids, ALL_STAGES[..13].to_vec());
+    assert_eq!(ids, ALL_STAGES.to_vec());
     let pm = nodes
         .as_array()
         .unwrap()

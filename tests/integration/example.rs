@@ -41,7 +41,7 @@ fn the_example_builds_every_deliverable_within_its_spec() {
     assert!(
         stderr
             .lines()
-            .any(|line| line.starts_with("15 ran, 0 fresh in ")),
+            .any(|line| line.starts_with("18 ran, 0 fresh in ")),
         "{stderr}"
     );
 
@@ -86,6 +86,23 @@ fn the_example_builds_every_deliverable_within_its_spec() {
             "{file}"
         );
     }
+    // The cue sheet report: 1M1 for 12 s and 2M3 for 15 s, as placed.
+    let cuesheet = fs::read_to_string(out.join("reports/cuesheet.csv")).unwrap();
+    let row = |id: &str| {
+        cuesheet
+            .lines()
+            .find(|line| line.starts_with(id))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        row("1M1,").contains("01:00:04:00,01:00:16:00"),
+        "{cuesheet}"
+    );
+    assert!(
+        row("2M3,").contains("01:00:20:00,01:00:35:00"),
+        "{cuesheet}"
+    );
     // Deliverables start with the 2-pop at 00:59:58:00 and carry it in bext.
     let pm = WavReader::open(out.join("print_master.wav")).unwrap();
     assert_eq!(pm.format().time_reference, Some((3600 - 2) * 48_000));
