@@ -73,6 +73,16 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
             ));
         }
     }
+    // The recipe's `lint` block sets D004's severity too (`allow D004`
+    // silences it, `warn D004` lets the build pass).
+    let (settings, _) = crate::lint::config::Settings::from_model(&project.resolved.model);
+    let diagnostics: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .filter_map(|diagnostic| {
+            let severity = settings.severity_of(diagnostic.code, diagnostic.severity)?;
+            Some(diagnostic.with_severity(severity))
+        })
+        .collect();
     for diagnostic in &diagnostics {
         eprint!(
             "{}",
