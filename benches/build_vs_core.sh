@@ -135,3 +135,15 @@ awk -v b="$best_build" -v c="$best_core" -v bc="$best_build_cpu" -v cc="$best_co
 # sndtrk writes bext and a channel mask).
 echo "build vs core, 5.1: $("$wav_diff" "$project/out/pm.wav" "$work/core-bus.wav")"
 echo "build vs core, Lo/Ro: $("$wav_diff" "$project/out/loro.wav" "$work/core-loro.wav")"
+
+# Where the build's time goes: each stage's seconds (one clean build, so
+# stages that run at once share the cores), and the source fingerprinting
+# alone (`sndtrk plan` on a project with no state hashes every source).
+echo "stages of one clean build (seconds each; concurrent stages share the cores):"
+rm -rf "$project/.sndtrk" "$project/out"
+"$sndtrk" -C "$project" build --format json |
+    sed -n 's/.*"stage":"\([^"]*\)".*"seconds":\([0-9.]*\).*/  \1 \2/p'
+rm -rf "$project/.sndtrk"
+start=$(date +%s.%N)
+"$sndtrk" -C "$project" plan >/dev/null
+awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "hashing the 8 sources (sndtrk plan, no state): %.2f s\n", b - a }'
