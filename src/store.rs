@@ -249,9 +249,7 @@ impl ObjectWriter {
     pub fn finish(self, stats: &StatCache) -> io::Result<(Digest, u64)> {
         let mut temporary = self.file.into_inner().map_err(|error| error.into_error())?;
         temporary.as_file_mut().seek(SeekFrom::Start(0))?;
-        let mut hasher = blake3::Hasher::new();
-        let size = io::copy(temporary.as_file_mut(), &mut hasher)?;
-        let digest = Digest::from(hasher.finalize());
+        let (digest, size) = crate::fingerprint::hash_reader(temporary.as_file_mut())?;
         let destination = self.store.object_path(&digest);
         if stats.fingerprint(&destination).ok() == Some(digest) {
             return Ok((digest, size));

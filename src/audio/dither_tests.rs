@@ -134,3 +134,35 @@ fn other_depths_are_refused() {
         "dither to 16 or 24 bits"
     );
 }
+
+#[test]
+fn fast_rounding_equals_f64_round() {
+    let halves = (-40..=40).map(|n| f64::from(n) * 0.5);
+    let edges = [
+        0.499_999_999_999_999_94,
+        -0.499_999_999_999_999_94,
+        0.500_000_000_000_000_1,
+        8_388_607.5,
+        -8_388_608.5,
+        4_503_599_627_370_495.5,
+        4_503_599_627_370_496.0,
+        -4_503_599_627_370_497.0,
+        1e300,
+        -1e300,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::MIN_POSITIVE,
+    ];
+    let mut state = 0x1234_5678_9abc_def0u64;
+    let random = (0..100_000).map(move |_| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        // Values up to ±2^24 with every fraction, as the quantiser sees.
+        ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 33_554_432.0
+    });
+    for value in halves.chain(edges).chain(random) {
+        assert_eq!(round_half_away(value), value.round(), "{value:e}");
+    }
+    assert!(round_half_away(f64::NAN).is_nan());
+}

@@ -6,6 +6,7 @@ mod audio_malformed;
 mod audio_ops;
 mod audio_support;
 mod build;
+mod build_edits;
 mod cuesheet;
 mod diagnostics;
 mod engine;

@@ -1,0 +1,364 @@
+//! A property test of incremental builds: random sequences of edits to a
+//! small recipe and its source files (gains, placements, bus members, a
+//! stem's source file swapped or rewritten, a target's layout and downmix).
+//! After every edit the incremental build's `out/` must be byte-identical to
+//! a clean build's of the same tree (in a fresh copy of the project), and
+//! every stage the incremental build ran must have been reported stale by
+//! `sndtrk plan` just before.
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fs,
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use proptest::prelude::*;
+use sndtrk::audio::{ChannelLayout, SampleFormat};
+
+use crate::audio_support::write_wav;
+
+const RATE: u32 = 48_000;
+/// File stems in the recipe, and the source files they can point at.
+const STEMS: usize = 4;
+const FILES: usize = 4;
+const CUES: usize = 2;
+const GAINS: [&str; 5] = ["-12dB", "-6dB", "-3dB", "0dB", "2.5dB"];
+const PANS: [&str; 3] = ["C", "L", "R"];
+/// A target's layout line: the 5.1 bus as is, or a stereo downmix.
+const LAYOUTS: [&str; 3] = ["5.1", "2.0 downmix loro", "2.0 downmix ltrt"];
+
+/// What the recipe and its files say, rendered by [`State::recipe`].
+#[derive(Debug, Clone)]
+struct State {
+    /// Per stem: source file index, gain index, placement in frames after
+    /// picture start (24 fps).
+    stem_file: [usize; STEMS],
+    stem_gain: [usize; STEMS],
+    stem_at: [u32; STEMS],
+    /// Whether each stem is in bus DX (else in FX); stem 3 is always in FX
+    /// and DX always keeps at least one member, so neither bus is empty.
+    in_dx: [bool; STEMS],
+    cue_gain: [usize; CUES],
+    cue_at: [u32; CUES],
+    /// Layout of the two targets, indices into [`LAYOUTS`].
+    layouts: [usize; 2],
+    /// Per source file: a seed for its content (tone and length).
+    file_seed: [u32; FILES],
+}
+
+impl State {
+    fn initial() -> Self {
+        Self {
+            stem_file: [0, 1, 2, 3],
+            stem_gain: [3, 2, 1, 3],
+            stem_at: [0, 6, 12, 3],
+            in_dx: [true, true, false, false],
+            cue_gain: [3, 1],
+            cue_at: [2, 10],
+            layouts: [0, 1],
+            file_seed: [0, 1, 2, 3],
+        }
+    }
+
+    fn recipe(&self) -> String {
+        let timecode = |frames: u32| format!("01:00:{:02}:{:02}", frames / 24, frames % 24);
+        let mut text = String::from(
+            "import \"std/layouts\"\n\n\
+             project \"Edits\" {\n    frame_rate 24\n    sample_rate 48kHz\n    \
+             picture_start 01:00:00:00\n}\n\n",
+        );
+        for stem in 0..STEMS {
+            text += &format!(
+                "stem s{stem} {{\n    role effects\n    layout 1.0\n    pan {}\n    \
+                 file \"stems/src{}.wav\"\n    at {}\n    gain {}\n}}\n\n",
+                PANS[stem % PANS.len()],
+                self.stem_file[stem],
+                timecode(self.stem_at[stem]),
+                GAINS[self.stem_gain[stem]],
+            );
+        }
+        let tones = ["220Hz -24dBFS for 1s", "440Hz -26dBFS for 500ms"];
+        for cue in 0..CUES {
+            text += &format!(
+                "cue {n}M1 \"Cue {n}\" {{\n    type score\n    usage BI\n    writer \"A. Composer\" society ASCAP share 100%\n    publisher \"Film Music\" society ASCAP share 100%\n    tone {}\n    \
+                 at {}\n    gain {}\n}}\n\n",
+                tones[cue],
+                timecode(self.cue_at[cue]),
+                GAINS[self.cue_gain[cue]],
+                n = cue + 1,
+            );
+        }
+        let members = |dx: bool| {
+            (0..STEMS)
+                .filter(|&stem| self.in_dx[stem] == dx)
+                .map(|stem| format!("s{stem}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        text += &format!("bus DX 5.1 {{ {} }}\n", members(true));
+        text += &format!("bus FX 5.1 {{ {} }}\n", members(false));
+        text += "bus MX 5.1 { cues }\nbus PM 5.1 { DX MX FX }\n\n";
+        for (index, name) in ["main", "alt"].iter().enumerate() {
+            text += &format!(
+                "target {name} {{\n    from PM\n    layout {}\n    format wav 48kHz 24bit\n}}\n\n",
+                LAYOUTS[self.layouts[index]]
+            );
+        }
+        text
+    }
+
+    /// Applies `edit`; false if it changes nothing worth building.
+    fn apply(&mut self, edit: &Edit) -> bool {
+        let before = format!("{self:?}");
+        match *edit {
+            Edit::StemGain(stem, gain) => self.stem_gain[stem] = gain,
+            Edit::CueGain(cue, gain) => self.cue_gain[cue] = gain,
+            Edit::MoveStem(stem, at) => self.stem_at[stem] = at,
+            Edit::MoveCue(cue, at) => self.cue_at[cue] = at,
+            Edit::ToggleMember(stem) => {
+                let dx = self.in_dx.iter().filter(|&&dx| dx).count();
+                if !(self.in_dx[stem] && dx == 1) {
+                    self.in_dx[stem] = !self.in_dx[stem];
+                }
+            }
+            Edit::SwapFile(stem, file) => self.stem_file[stem] = file,
+            Edit::RewriteFile(file, seed) => self.file_seed[file] = seed,
+            Edit::Layout(target, layout) => self.layouts[target] = layout,
+        }
+        format!("{self:?}") != before
+    }
+}
+
+/// One edit to the recipe or a source file.
+#[derive(Debug, Clone)]
+enum Edit {
+    StemGain(usize, usize),
+    CueGain(usize, usize),
+    MoveStem(usize, u32),
+    MoveCue(usize, u32),
+    /// Moves a stem between buses DX and FX (removing it from one, adding
+    /// it to the other).
+    ToggleMember(usize),
+    /// Points a stem at another source file.
+    SwapFile(usize, usize),
+    /// Rewrites a source file in place with other content.
+    RewriteFile(usize, u32),
+    Layout(usize, usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (0..STEMS, 0..GAINS.len()).prop_map(|(s, g)| Edit::StemGain(s, g)),
+        (0..CUES, 0..GAINS.len()).prop_map(|(c, g)| Edit::CueGain(c, g)),
+        (0..STEMS, 0u32..24).prop_map(|(s, at)| Edit::MoveStem(s, at)),
+        (0..CUES, 0u32..24).prop_map(|(c, at)| Edit::MoveCue(c, at)),
+        (0..3usize).prop_map(Edit::ToggleMember),
+        (0..STEMS, 0..FILES).prop_map(|(s, f)| Edit::SwapFile(s, f)),
+        (0..FILES, 4u32..1000).prop_map(|(f, seed)| Edit::RewriteFile(f, seed)),
+        (0..2usize, 0..LAYOUTS.len()).prop_map(|(t, l)| Edit::Layout(t, l)),
+    ]
+}
+
+/// Writes source file `index` with the content `seed` selects: a tone whose
+/// frequency, level and length (0.4 to 0.9 s) depend on the seed.
+fn write_source(dir: &Path, index: usize, seed: u32) {
+    let frames = (RATE as usize / 10) * (4 + (seed as usize % 6));
+    let frequency = 110.0 + 37.0 * seed as f32;
+    let amplitude = 0.05 + 0.01 * (seed % 7) as f32;
+    let samples: Vec<f32> = (0..frames)
+        .map(|n| {
+            amplitude * (2.0 * std::f32::consts::PI * frequency * n as f32 / RATE as f32).sin()
+        })
+        .collect();
+    let path = dir.join(format!("stems/src{index}.wav"));
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    write_wav(
+        &path,
+        &samples,
+        ChannelLayout::mono(),
+        SampleFormat::Int24,
+        RATE,
+        None,
+    );
+}
+
+/// Writes the recipe and every source file of `state` into `dir`.
+fn write_project(dir: &Path, state: &State) {
+    fs::write(dir.join("soundtrack.sndtrk"), state.recipe()).unwrap();
+    for (index, &seed) in state.file_seed.iter().enumerate() {
+        write_source(dir, index, seed);
+    }
+}
+
+/// Runs `sndtrk ARGS` in `dir`; its stdout, after checking it succeeded.
+fn sndtrk(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_sndtrk"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        output.status.success(),
+        "sndtrk {args:?} failed\n{stdout}\n{stderr}"
+    );
+    stdout
+}
+
+/// Every stage a JSON progress or plan listing gives, with its status.
+fn statuses(json_lines: &str) -> BTreeMap<String, String> {
+    json_lines
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            (
+                value["stage"].as_str().unwrap().to_owned(),
+                value["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn with_status<'a>(statuses: &'a BTreeMap<String, String>, wanted: &str) -> BTreeSet<&'a str> {
+    statuses
+        .iter()
+        .filter(|(_, status)| *status == wanted)
+        .map(|(id, _)| id.as_str())
+        .collect()
+}
+
+/// Every file under `out/`, by relative path, with its bytes.
+fn outputs(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir.join("out"))
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            (
+                entry
+                    .path()
+                    .strip_prefix(dir.join("out"))
+                    .unwrap()
+                    .to_path_buf(),
+                fs::read(entry.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The recipe checks with no diagnostic at all.
+fn assert_checks_clean(dir: &Path) {
+    let output = Command::new(env!("CARGO_BIN_EXE_sndtrk"))
+        .arg("check")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stderr.is_empty(),
+        "the edited recipe does not check clean:\n{stderr}\n{}",
+        fs::read_to_string(dir.join("soundtrack.sndtrk")).unwrap()
+    );
+}
+
+/// Applies `edits` one by one to a built project, checking each rebuild.
+fn check_edits(edits: &[Edit]) {
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    let mut state = State::initial();
+    write_project(dir, &state);
+    assert_checks_clean(dir);
+    sndtrk(dir, &["build", "--format", "json"]);
+    for (step, edit) in edits.iter().enumerate() {
+        if !state.apply(edit) {
+            continue;
+        }
+        match edit {
+            Edit::RewriteFile(file, seed) => write_source(dir, *file, *seed),
+            _ => fs::write(dir.join("soundtrack.sndtrk"), state.recipe()).unwrap(),
+        }
+        assert_checks_clean(dir);
+        let plan = statuses(&sndtrk(dir, &["plan", "--format", "json"]));
+        let stale = with_status(&plan, "stale");
+        let built = statuses(&sndtrk(dir, &["build", "--format", "json"]));
+        let ran = with_status(&built, "ran");
+        assert!(
+            ran.is_subset(&stale),
+            "step {step} ({edit:?}): ran {:?}, which plan did not report stale ({stale:?})",
+            ran.difference(&stale).collect::<Vec<_>>()
+        );
+        if !matches!(edit, Edit::RewriteFile(..)) {
+            // Every recipe edit that changes the state changes some key.
+            assert!(!ran.is_empty(), "step {step} ({edit:?}) ran nothing");
+        }
+        assert!(
+            built
+                .values()
+                .all(|status| status == "ran" || status == "fresh"),
+            "{built:?}"
+        );
+
+        let clean = tempfile::tempdir().unwrap();
+        write_project(clean.path(), &state);
+        let clean_built = statuses(&sndtrk(clean.path(), &["build", "--format", "json"]));
+        assert_eq!(
+            built.keys().collect::<Vec<_>>(),
+            clean_built.keys().collect::<Vec<_>>(),
+            "step {step} ({edit:?}): the same stages"
+        );
+        let incremental = outputs(dir);
+        let expected = outputs(clean.path());
+        // Both targets and the three reports (cue sheet CSV and JSON, rights).
+        assert_eq!(expected.len(), 5, "both targets and the reports rendered");
+        assert_eq!(
+            incremental.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>(),
+            "step {step} ({edit:?}): the same files under out/"
+        );
+        for (path, bytes) in &expected {
+            assert!(
+                incremental[path] == *bytes,
+                "step {step} ({edit:?}): out/{} differs from a clean build's",
+                path.display()
+            );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 4,
+        max_shrink_iters: 8,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn incremental_builds_equal_clean_builds_after_random_edits(
+        edits in proptest::collection::vec(edit(), 4)
+    ) {
+        check_edits(&edits);
+    }
+}
+
+/// Each kind of edit at least once, in a fixed order, so a regression in
+/// one of them does not depend on the random draw.
+#[test]
+fn every_kind_of_edit_rebuilds_like_a_clean_build() {
+    check_edits(&[
+        Edit::StemGain(0, 0),
+        Edit::CueGain(1, 4),
+        Edit::MoveStem(2, 20),
+        Edit::MoveCue(0, 17),
+        Edit::ToggleMember(2),
+        Edit::ToggleMember(0),
+        Edit::SwapFile(1, 3),
+        Edit::RewriteFile(3, 77),
+        Edit::Layout(0, 2),
+        Edit::Layout(1, 0),
+    ]);
+}
