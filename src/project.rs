@@ -86,7 +86,10 @@ pub fn select(project: &Project, names: &[String]) -> Result<Vec<String>, String
     for name in names {
         if model.targets.index(name).is_some() {
             ids.push(format!("target:{name}"));
-            ids.push(format!("measure:{name}"));
+            let measure = format!("measure:{name}");
+            if project.graph.node(&measure).is_some() {
+                ids.push(measure);
+            }
         } else if model.albums.index(name).is_some() {
             let prefix = format!("album:{name}/");
             ids.extend(

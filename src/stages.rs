@@ -1,10 +1,11 @@
 //! The recipe's render stages as build-engine [`Stage`]s: each lowered
 //! [`StageSpec`] writes its key parameters and renders its one output.
 //!
-//! Outputs: `timeline` a small text object (`start frames`); `bus:NAME` a
-//! 32-bit float WAV of the bus on the timeline (its `bext` time reference is
-//! the timeline's start); `target:NAME` the deliverable WAV; `measure:NAME`
-//! the deliverable's loudness report as JSON; `album:NAME/NN` a track WAV.
+//! Outputs: `timeline` a small JSON object (`{"start", "frames"}`);
+//! `bus:NAME` a 32-bit float WAV of the bus on the timeline (its `bext` time
+//! reference is the timeline's start); `target:NAME` the deliverable WAV;
+//! `measure:NAME` the loudness report, as JSON, of a deliverable that has a
+//! spec; `album:NAME/NN` a track WAV.
 
 use std::{
     io::{Read, Write},
@@ -44,7 +45,7 @@ pub struct RecipeStage {
     output: Option<PathBuf>,
 }
 
-/// Every stage of a plan, plus one `measure:NAME` stage per target.
+/// Every stage of a plan, plus a `measure:NAME` stage per target with a spec.
 pub fn stages(plan: &RenderPlan) -> Result<Vec<Box<dyn Stage>>, miette::Report> {
     let clock = Clock {
         sample_rate: plan.sample_rate,
@@ -101,7 +102,9 @@ pub fn stages(plan: &RenderPlan) -> Result<Vec<Box<dyn Stage>>, miette::Report> 
             default_start,
             output,
         }));
-        if let StageSpec::Target(target) = spec {
+        // A deliverable with a spec is measured against it after it is
+        // rendered; one without a spec has nothing to be measured against.
+        if let StageSpec::Target(target @ TargetStage { spec: Some(_), .. }) = spec {
             stages.push(Box::new(MeasureStage {
                 id: format!("measure:{}", target.name),
                 inputs: vec![target.id.clone()],
