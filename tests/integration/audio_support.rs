@@ -181,3 +181,42 @@ pub fn ffmpeg_loudness(path: &Path) -> (f64, f64) {
     };
     (value("I:"), value("Peak:"))
 }
+
+/// Asserts a deliverable's format as sndtrk's reader, ffprobe and soxi see
+/// it: channels, rate, bits and ffprobe's name for the channel layout.
+pub fn assert_deliverable(path: &Path, channels: usize, rate: u32, bits: u16, layout: &str) {
+    let name = path.display();
+    let format = WavReader::open(path).unwrap().format().clone();
+    assert_eq!(
+        (format.channels, format.sample_rate, format.bits()),
+        (channels, rate, bits),
+        "{name}"
+    );
+    let probe = run(
+        "ffprobe",
+        &[
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=channels,sample_rate,bits_per_sample,channel_layout",
+            "-of",
+            "csv=p=0",
+            s(path),
+        ],
+    );
+    assert_eq!(
+        probe.trim(),
+        format!("{rate},{channels},{layout},{bits}"),
+        "{name}"
+    );
+    assert_eq!(
+        run("soxi", &["-c", s(path)]).trim(),
+        channels.to_string(),
+        "{name}"
+    );
+    assert_eq!(
+        run("soxi", &["-r", s(path)]).trim(),
+        rate.to_string(),
+        "{name}"
+    );
+}

@@ -13,7 +13,7 @@ use std::{
 use sndtrk::audio::{ChannelLayout, SampleFormat, WavReader};
 
 use crate::{
-    audio_support::{ffmpeg_loudness, run, s, test_signal, write_wav},
+    audio_support::{assert_deliverable, ffmpeg_loudness, test_signal, write_wav},
     test::Test,
 };
 
@@ -225,32 +225,7 @@ fn every_deliverable_is_rendered_readable_and_within_spec() {
         ("broadcast.wav", 2, 48_000, 24, "stereo"),
         ("ost/01 Theme.wav", 2, 44_100, 16, "stereo"),
     ] {
-        let path = dir.join("out").join(file);
-        let format = WavReader::open(&path).unwrap().format().clone();
-        assert_eq!(
-            (format.channels, format.sample_rate, format.bits()),
-            (channels, rate, bits),
-            "{file}"
-        );
-        let probe = run(
-            "ffprobe",
-            &[
-                "-v",
-                "error",
-                "-show_entries",
-                "stream=channels,sample_rate,bits_per_sample,channel_layout",
-                "-of",
-                "csv=p=0",
-                s(&path),
-            ],
-        );
-        assert_eq!(
-            probe.trim(),
-            format!("{rate},{channels},{layout},{bits}"),
-            "{file}"
-        );
-        let soxi = run("soxi", &["-c", s(&path)]);
-        assert_eq!(soxi.trim(), channels.to_string(), "{file}");
+        assert_deliverable(&dir.join("out").join(file), channels, rate, bits, layout);
     }
     // The programme starts at its earliest placement, carried in `bext`.
     let pm = WavReader::open(dir.join("out/pm.wav")).unwrap();

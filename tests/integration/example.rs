@@ -5,7 +5,7 @@ use std::{fs, path::Path, process::Command};
 
 use sndtrk::audio::WavReader;
 
-use crate::audio_support::{ffmpeg_loudness, run, s};
+use crate::audio_support::{assert_deliverable, ffmpeg_loudness, s};
 
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
@@ -56,35 +56,7 @@ fn the_example_builds_every_deliverable_within_its_spec() {
         ("ost/02 Ocean Drive.wav", 2, 44_100, 16, "stereo"),
     ];
     for (file, channels, rate, bits, layout) in expected {
-        let path = out.join(file);
-        let format = WavReader::open(&path).unwrap().format().clone();
-        assert_eq!(
-            (format.channels, format.sample_rate, format.bits()),
-            (channels, rate, bits),
-            "{file}"
-        );
-        let probe = run(
-            "ffprobe",
-            &[
-                "-v",
-                "error",
-                "-show_entries",
-                "stream=channels,sample_rate,bits_per_sample,channel_layout",
-                "-of",
-                "csv=p=0",
-                s(&path),
-            ],
-        );
-        assert_eq!(
-            probe.trim(),
-            format!("{rate},{channels},{layout},{bits}"),
-            "{file}"
-        );
-        assert_eq!(
-            run("soxi", &["-r", s(&path)]).trim(),
-            rate.to_string(),
-            "{file}"
-        );
+        assert_deliverable(&out.join(file), channels, rate, bits, layout);
     }
     // The cue sheet report: 1M1 for 12 s and 2M3 for 15 s, as placed.
     let cuesheet = fs::read_to_string(out.join("reports/cuesheet.csv")).unwrap();
