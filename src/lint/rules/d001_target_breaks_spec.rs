@@ -83,48 +83,67 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let Some(format) = target.format else {
             continue;
         };
-        let fixed = fixed_format(spec, format);
-        if let Some(rate) = spec.sample_rate {
-            if rate.value != format.sample_rate {
-                diagnostics.push(
-                    Diagnostic::error(
-                        RULE.code,
-                        format!(
-                            "target `{}` is {} but spec {} requires {}",
-                            target.name.name,
-                            hertz(format.sample_rate),
-                            spec.name.name,
-                            hertz(rate.value)
-                        ),
-                    )
-                    .at(
-                        format.span,
-                        format!("{} breaks {}", hertz(format.sample_rate), spec.name.name),
-                    )
-                    .help(format!(
-                        "write the target at {}: {fixed}",
+        check_format(
+            RULE.code,
+            "target",
+            &target.name.name,
+            format,
+            spec,
+            diagnostics,
+        );
+    }
+}
+
+/// Reports a `format` whose rate or depth differs from what `spec` sets:
+/// D001 for a target, D006 for an album (`noun` says which).
+pub fn check_format(
+    code: &'static str,
+    noun: &str,
+    name: &str,
+    format: crate::model::Format,
+    spec: &crate::model::Spec,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let fixed = fixed_format(spec, format);
+    if let Some(rate) = spec.sample_rate {
+        if rate.value != format.sample_rate {
+            diagnostics.push(
+                Diagnostic::error(
+                    code,
+                    format!(
+                        "{noun} `{name}` is {} but spec {} requires {}",
+                        hertz(format.sample_rate),
+                        spec.name.name,
                         hertz(rate.value)
-                    )),
-                );
-            }
+                    ),
+                )
+                .at(
+                    format.span,
+                    format!("{} breaks {}", hertz(format.sample_rate), spec.name.name),
+                )
+                .help(format!(
+                    "write the {noun} at {}: {fixed}",
+                    hertz(rate.value)
+                )),
+            );
         }
-        if let Some(bits) = spec.bits {
-            if bits.value != format.bits {
-                diagnostics.push(
-                    Diagnostic::error(
-                        RULE.code,
-                        format!(
-                            "target `{}` is {}-bit but spec {} requires {}-bit",
-                            target.name.name, format.bits, spec.name.name, bits.value
-                        ),
-                    )
-                    .at(
-                        format.span,
-                        format!("{}-bit breaks {}", format.bits, spec.name.name),
-                    )
-                    .help(format!("write the target at {} bits: {fixed}", bits.value)),
-                );
-            }
+    }
+    if let Some(bits) = spec.bits {
+        if bits.value != format.bits {
+            diagnostics.push(
+                Diagnostic::error(
+                    code,
+                    format!(
+                        "{noun} `{name}` is {}-bit but spec {} requires {}-bit",
+                        format.bits, spec.name.name, bits.value
+                    ),
+                )
+                .at(
+                    format.span,
+                    format!("{}-bit breaks {}", format.bits, spec.name.name),
+                )
+                .help(format!("write the {noun} at {} bits: {fixed}", bits.value)),
+            );
         }
     }
 }

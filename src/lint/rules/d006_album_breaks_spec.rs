@@ -2,7 +2,7 @@
 
 use crate::{diagnostic::Diagnostic, lint::Checker};
 
-use super::d001_target_breaks_spec::{fixed_format, hertz};
+use super::d001_target_breaks_spec::check_format;
 
 declare_rule! {
     /// ## What it checks
@@ -38,45 +38,13 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let Some(spec) = model.specs.get(&spec_name.name) else {
             continue;
         };
-        let fixed = fixed_format(spec, format);
-        if let Some(rate) = spec.sample_rate {
-            if rate.value != format.sample_rate {
-                diagnostics.push(
-                    Diagnostic::error(
-                        RULE.code,
-                        format!(
-                            "album `{}` is {} but spec {} requires {}",
-                            album.name.name,
-                            hertz(format.sample_rate),
-                            spec.name.name,
-                            hertz(rate.value)
-                        ),
-                    )
-                    .at(
-                        format.span,
-                        format!("{} breaks {}", hertz(format.sample_rate), spec.name.name),
-                    )
-                    .help(format!("write the album at {}: {fixed}", hertz(rate.value))),
-                );
-            }
-        }
-        if let Some(bits) = spec.bits {
-            if bits.value != format.bits {
-                diagnostics.push(
-                    Diagnostic::error(
-                        RULE.code,
-                        format!(
-                            "album `{}` is {}-bit but spec {} requires {}-bit",
-                            album.name.name, format.bits, spec.name.name, bits.value
-                        ),
-                    )
-                    .at(
-                        format.span,
-                        format!("{}-bit breaks {}", format.bits, spec.name.name),
-                    )
-                    .help(format!("write the album at {} bits: {fixed}", bits.value)),
-                );
-            }
-        }
+        check_format(
+            RULE.code,
+            "album",
+            &album.name.name,
+            format,
+            spec,
+            diagnostics,
+        );
     }
 }
