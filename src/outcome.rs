@@ -108,6 +108,21 @@ pub struct StageOutcome {
 }
 
 impl StageOutcome {
+    /// The outcome of `stage` with `status` and `reason`, before it has run,
+    /// a key, an output or a materialised path.
+    pub fn of(stage: &dyn crate::stage::Stage, status: Status, reason: Reason) -> Self {
+        Self {
+            id: stage.id().to_owned(),
+            kind: stage.kind().to_owned(),
+            status,
+            reason,
+            seconds: 0.0,
+            key: None,
+            output: None,
+            materialised: None,
+        }
+    }
+
     /// The `output` field of reports: the materialised path when there is
     /// one, otherwise the output object's hash.
     pub fn output_text(&self) -> Option<String> {

@@ -391,16 +391,7 @@ impl Engine {
                 continue;
             }
             let stage = graph.stage(node);
-            let mut outcome = StageOutcome {
-                id: stage.id().to_owned(),
-                kind: stage.kind().to_owned(),
-                status: Status::Stale,
-                reason: Reason::New,
-                seconds: 0.0,
-                key: None,
-                output: None,
-                materialised: None,
-            };
+            let mut outcome = StageOutcome::of(stage, Status::Stale, Reason::New);
             let unknown_input = graph
                 .inputs(node)
                 .iter()
@@ -511,16 +502,9 @@ impl Engine {
                 while let Some(Reverse(next)) = ready.pop() {
                     let node = graph.order()[next];
                     let stage = graph.stage(node);
-                    let mut outcome = StageOutcome {
-                        id: stage.id().to_owned(),
-                        kind: stage.kind().to_owned(),
-                        status: Status::Fresh,
-                        reason: Reason::UpToDate,
-                        seconds: 0.0,
-                        key: None,
-                        output: None,
-                        materialised: stage.output_path().map(|path| Path::new("out").join(path)),
-                    };
+                    let mut outcome = StageOutcome::of(stage, Status::Fresh, Reason::UpToDate);
+                    outcome.materialised =
+                        stage.output_path().map(|path| Path::new("out").join(path));
                     let files = match parts.stage_files(stage, &fingerprints) {
                         Ok(files) => files,
                         Err(error) => {
@@ -668,16 +652,7 @@ impl Engine {
                 .unwrap_or_default();
             root_failure[node.index()] = Some(root.clone());
             let stage = graph.stage(node);
-            let outcome = StageOutcome {
-                id: stage.id().to_owned(),
-                kind: stage.kind().to_owned(),
-                status: Status::Skipped,
-                reason: Reason::InputFailed(root),
-                seconds: 0.0,
-                key: None,
-                output: None,
-                materialised: None,
-            };
+            let outcome = StageOutcome::of(stage, Status::Skipped, Reason::InputFailed(root));
             progress.finished(&outcome);
             outcomes[node.index()] = Some(outcome);
         }
