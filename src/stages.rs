@@ -471,11 +471,7 @@ impl RecipeStage {
         // Pass 2: gain, dither, encode.
         let (mut mix, time_reference) = self.target_mix(target, from)?;
         let channels = target.channels.len();
-        let sample_format = match (target.format.bits, target.format.float) {
-            (16, _) => SampleFormat::Int16,
-            (24, _) => SampleFormat::Int24,
-            _ => SampleFormat::Float32,
-        };
+        let (sample_format, mut quantizer) = encoding(&target.format, &target.id)?;
         // A deliverable at another rate than the project's is resampled
         // after normalisation; its start time is the same instant.
         let out_rate = target.format.sample_rate;
@@ -493,13 +489,6 @@ impl RecipeStage {
         let mut normalizer = plan
             .as_ref()
             .map(|plan| Normalizer::new(plan, channels, rate));
-        let mut quantizer = match sample_format {
-            SampleFormat::Float32 => None,
-            _ => Some(
-                TpdfQuantizer::new(target.format.bits, dither_seed(&target.id))
-                    .into_diagnostic()?,
-            ),
-        };
         let mut encoder = WavEncoder::new(context.output(), spec, &target.id).into_diagnostic()?;
         let mut block = vec![0.0f32; BLOCK_FRAMES * channels];
         let mut processed = Vec::with_capacity(block.len());
@@ -604,11 +593,7 @@ impl RecipeStage {
         let (source, _) = clip_source(&track.clip, self.clock, self.default_start)?;
         let mut source = route(source, &track.clip.route, &track.channels, &track.clip.name)?;
         let channels = track.channels.len();
-        let sample_format = match (track.format.bits, track.format.float) {
-            (16, _) => SampleFormat::Int16,
-            (24, _) => SampleFormat::Int24,
-            _ => SampleFormat::Float32,
-        };
+        let (sample_format, mut quantizer) = encoding(&track.format, &track.id)?;
         let spec = WavSpec {
             sample_rate: track.format.sample_rate,
             layout: layout(&track.channels, track.mask)?,
@@ -618,12 +603,6 @@ impl RecipeStage {
         let mut resampler =
             Resampler::new(self.clock.sample_rate, track.format.sample_rate, channels)
                 .into_diagnostic()?;
-        let mut quantizer = match sample_format {
-            SampleFormat::Float32 => None,
-            _ => Some(
-                TpdfQuantizer::new(track.format.bits, dither_seed(&track.id)).into_diagnostic()?,
-            ),
-        };
         let mut encoder = WavEncoder::new(context.output(), spec, &track.id).into_diagnostic()?;
         let mut block = vec![0.0f32; BLOCK_FRAMES * channels];
         let mut resampled = Vec::new();
@@ -646,6 +625,21 @@ impl RecipeStage {
         encoder.finish().into_diagnostic()?;
         Ok(())
     }
+}
+
+/// The sample encoding of a deliverable's `format`, and the TPDF quantiser
+/// that dithers to it (none for float), seeded per stage `id`.
+fn encoding(format: &Format, id: &str) -> miette::Result<(SampleFormat, Option<TpdfQuantizer>)> {
+    let sample_format = match format.bits {
+        16 => SampleFormat::Int16,
+        24 => SampleFormat::Int24,
+        _ => SampleFormat::Float32,
+    };
+    let quantizer = match sample_format {
+        SampleFormat::Float32 => None,
+        _ => Some(TpdfQuantizer::new(format.bits, dither_seed(id)).into_diagnostic()?),
+    };
+    Ok((sample_format, quantizer))
 }
 
 /// A fixed dither seed per stage, so renders are reproducible.
