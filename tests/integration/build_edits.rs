@@ -274,10 +274,14 @@ fn check_edits(edits: &[Edit]) {
     write_project(dir, &state);
     assert_checks_clean(dir);
     sndtrk(dir, &["build", "--format", "json"]);
+    // Recipes built before: returning to one (a member toggled twice) is a
+    // revert, which the cache restores without running anything.
+    let mut built_recipes = std::collections::HashSet::from([state.recipe()]);
     for (step, edit) in edits.iter().enumerate() {
         if !state.apply(edit) {
             continue;
         }
+        let new_recipe = built_recipes.insert(state.recipe());
         match edit {
             Edit::RewriteFile(file, seed) => write_source(dir, *file, *seed),
             _ => fs::write(dir.join("soundtrack.sndtrk"), state.recipe()).unwrap(),
@@ -292,8 +296,8 @@ fn check_edits(edits: &[Edit]) {
             "step {step} ({edit:?}): ran {:?}, which plan did not report stale ({stale:?})",
             ran.difference(&stale).collect::<Vec<_>>()
         );
-        if !matches!(edit, Edit::RewriteFile(..)) {
-            // Every recipe edit that changes the state changes some key.
+        if new_recipe && !matches!(edit, Edit::RewriteFile(..)) {
+            // Every edit to a recipe not built before changes some key.
             assert!(!ran.is_empty(), "step {step} ({edit:?}) ran nothing");
         }
         assert!(
