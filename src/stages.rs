@@ -649,8 +649,8 @@ fn dither_seed(id: &str) -> u64 {
         .fold(0u64, |seed, byte| (seed << 8) | u64::from(*byte))
 }
 
-/// Writes a block through the TPDF quantiser: the dithered integers go to
-/// the encoder as the exact floats that encode back to them.
+/// Writes a block through the TPDF quantiser (the integers go straight to
+/// the encoder), or as it is to a float file.
 fn write_dithered<W: std::io::Write + std::io::Seek>(
     encoder: &mut WavEncoder<W>,
     quantizer: &mut Option<TpdfQuantizer>,
@@ -665,12 +665,7 @@ fn write_dithered<W: std::io::Write + std::io::Seek>(
         Some(quantizer) => {
             quantized.clear();
             quantizer.quantize(samples, quantized);
-            let scale = 1.0 / f64::from(1u32 << (quantizer.bits() - 1));
-            let exact: Vec<f32> = quantized
-                .iter()
-                .map(|&value| (f64::from(value) * scale) as f32)
-                .collect();
-            encoder.write_block(&exact).into_diagnostic()
+            encoder.write_integers(quantized).into_diagnostic()
         }
     }
 }

@@ -7,11 +7,16 @@
 //! independent of the signal: its mean is 0 and its variance a constant
 //! ¼ LSB² (⅙ from the dither, ¹⁄₁₂ from the rounding), whatever the signal.
 //!
-//! The noise comes from a small counter-free PRNG (xoshiro256**, seeded
-//! through SplitMix64) advanced once per sample in interleaved order, so the
-//! same seed and the same input give the same integers whatever the block
-//! sizes or the thread count. Full-scale is ±1.0 ↔ ±2^(bits-1); values
-//! beyond it are clipped to the largest integers (and counted).
+//! The noise is counter-based: sample `n` of the stream (in interleaved
+//! order) takes its two uniform values from a 32-bit integer hash of the
+//! stream positions `2n` and `2n + 1` under a key derived from the seed
+//! (see [`uniform_pair`]). So the same seed and the same input give the same
+//! integers whatever the block sizes or the thread count, and no sample
+//! waits on the one before it: the loop runs in SIMD lanes (the quantiser
+//! was the build's hot spot with a sequential PRNG). Every step is exact
+//! integer or IEEE arithmetic, so the integers are the same on any CPU.
+//! Full-scale is ±1.0 ↔ ±2^(bits-1); values beyond it are clipped to the
+//! largest integers (and counted).
 
 use crate::audio::dsp_error::DspError;
 
@@ -25,7 +30,10 @@ pub struct TpdfQuantizer {
     scale: f64,
     min: f64,
     max: f64,
-    rng: Xoshiro256,
+    /// The seed, mixed, so nearby seeds give unrelated sequences.
+    key: u32,
+    /// Samples quantised so far: the next sample's counter.
+    counter: u64,
     clipped: u64,
 }
 
@@ -41,9 +49,17 @@ impl TpdfQuantizer {
             scale: full_scale,
             min: -full_scale,
             max: full_scale - 1.0,
-            rng: Xoshiro256::seeded(seed),
+            key: hash32(hash32(seed as u32) ^ (seed >> 32) as u32 ^ 0x6A09_E667),
+            counter: 0,
             clipped: 0,
         })
+    }
+
+    /// The same quantiser, as if `counter` samples had been quantised.
+    #[cfg(test)]
+    fn skipped_to(mut self, counter: u64) -> Self {
+        self.counter = counter;
+        self
     }
 
     /// The target bit depth.
@@ -56,88 +72,156 @@ impl TpdfQuantizer {
         self.clipped
     }
 
-    /// One triangular dither value in LSB, in (-1, 1).
-    fn dither(&mut self) -> f64 {
-        self.rng.unit() - self.rng.unit()
-    }
-
     /// Quantises one sample.
     #[inline]
     pub fn quantize_sample(&mut self, sample: f32) -> i32 {
-        let value = round_half_away(f64::from(sample) * self.scale + self.dither());
-        let value = if value.is_nan() { 0.0 } else { value };
-        if value < self.min || value > self.max {
-            self.clipped += 1;
-        }
-        value.clamp(self.min, self.max) as i32
+        let dither = tpdf(uniform_pair(self.key, self.counter));
+        self.counter += 1;
+        let (value, clipped) = quantize_one(sample, dither, self.scale, self.min, self.max);
+        self.clipped += u64::from(clipped);
+        value
     }
 
     /// Quantises a block (any layout: samples are taken in order), appending
     /// the integers to `output`.
     pub fn quantize(&mut self, block: &[f32], output: &mut Vec<i32>) {
-        output.reserve(block.len());
-        for &s in block {
-            let q = self.quantize_sample(s);
-            output.push(q);
+        let start = output.len();
+        output.resize(start + block.len(), 0);
+        let integers = &mut output[start..];
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { self.quantize_avx2(block, integers) };
+            return;
         }
+        self.quantize_into(block, integers);
+    }
+
+    /// [`TpdfQuantizer::quantize_into`] compiled for AVX2: the same
+    /// operations, eight lanes wide.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn quantize_avx2(&mut self, block: &[f32], integers: &mut [i32]) {
+        self.quantize_into(block, integers);
+    }
+
+    #[inline(always)]
+    fn quantize_into(&mut self, block: &[f32], integers: &mut [i32]) {
+        const CHUNK: usize = 256;
+        let (scale, min, max) = (self.scale, self.min, self.max);
+        let mut clipped = 0u64;
+        for (samples, integers) in block.chunks(CHUNK).zip(integers.chunks_mut(CHUNK)) {
+            let first = self.counter;
+            self.counter += samples.len() as u64;
+            let mut lanes = [0u32; CHUNK];
+            if (first >> 31) != ((self.counter - 1) >> 31) {
+                // The chunk crosses a 2^31-sample boundary, where the key of
+                // the high counter bits changes: once per 12 hours of 5.1.
+                for ((offset, &sample), integer) in samples.iter().enumerate().zip(integers) {
+                    let dither = tpdf(uniform_pair(self.key, first + offset as u64));
+                    let (value, clip) = quantize_one(sample, dither, scale, min, max);
+                    *integer = value;
+                    clipped += u64::from(clip);
+                }
+                continue;
+            }
+            let key = high_key(self.key, first);
+            let low = (first as u32).wrapping_mul(2);
+            for (((offset, &sample), integer), lane) in
+                samples.iter().enumerate().zip(integers).zip(&mut lanes)
+            {
+                let position = low.wrapping_add(2 * offset as u32);
+                let pair = (hash32(position ^ key), hash32((position | 1) ^ key));
+                let (value, clip) = quantize_one(sample, tpdf(pair), scale, min, max);
+                *integer = value;
+                *lane = u32::from(clip);
+            }
+            clipped += lanes[..samples.len()]
+                .iter()
+                .map(|&c| u64::from(c))
+                .sum::<u64>();
+        }
+        self.clipped += clipped;
     }
 }
 
-/// `value.round()` (halves away from zero), without the libm call that
-/// `f64::round` compiles to on baseline x86-64: the quantiser's hot spot.
-/// Exact: below 2^52 the truncation fits an `i64` and `value - trunc` is
-/// computed without rounding. Only the sign of a zero result may differ,
-/// which the conversion to an integer sample erases.
-#[inline]
-fn round_half_away(value: f64) -> f64 {
-    const EXACT: f64 = 4_503_599_627_370_496.0; // 2^52
-    if value.abs() < EXACT {
-        let truncated = value as i64;
-        let fraction = value - truncated as f64;
-        // Branch-free: with dither the halves fall at random, so branches
-        // would be mispredicted half the time.
-        let rounded = truncated + i64::from(fraction >= 0.5) - i64::from(fraction <= -0.5);
-        rounded as f64
+/// Quantises one sample with its dither: scale, add, round, clip. A NaN
+/// sample becomes silence (plus dither), not a clipped peak. Written with
+/// selects instead of `clamp` and `as`, whose NaN rules keep the compiler
+/// from vectorising them.
+#[inline(always)]
+fn quantize_one(sample: f32, dither: f64, scale: f64, min: f64, max: f64) -> (i32, bool) {
+    let sample = if sample.is_nan() { 0.0 } else { sample };
+    let value = round_ties_even(f64::from(sample) * scale + dither);
+    let low = value < min;
+    let high = value > max;
+    let value = if low {
+        min
+    } else if high {
+        max
     } else {
-        value.round()
-    }
+        value
+    };
+    (integer(value), low | high)
 }
 
-/// xoshiro256** (Blackman & Vigna), seeded by SplitMix64.
-#[derive(Debug, Clone)]
-struct Xoshiro256([u64; 4]);
-
-impl Xoshiro256 {
-    fn seeded(seed: u64) -> Self {
-        let mut x = seed;
-        let mut next = || {
-            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
-        Self([next(), next(), next(), next()])
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let s = &mut self.0;
-        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        result
-    }
-
-    /// A uniform value in [0, 1) with 53 bits.
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
+/// An integral `value` within ±2^31 as an `i32`, exactly: adding 1.5·2^52
+/// puts it, in two's complement, in the low bits of the mantissa.
+#[inline(always)]
+fn integer(value: f64) -> i32 {
+    (value + SHIFT).to_bits() as u32 as i32
 }
+
+/// Chris Wellons' `lowbias32` integer hash (hash-prospector): a bijection
+/// on 32 bits with near-ideal avalanche.
+#[inline(always)]
+fn hash32(mut x: u32) -> u32 {
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x7FEB_352D);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x846C_A68B);
+    x ^ (x >> 16)
+}
+
+/// The key for the stream positions of sample `counter` above their low 32
+/// bits (the same for 2^31 consecutive samples; the sequence repeats after
+/// 2^63 samples).
+#[inline(always)]
+fn high_key(key: u32, counter: u64) -> u32 {
+    hash32(key ^ hash32((counter >> 31) as u32))
+}
+
+/// The two uniform 32-bit values of sample `counter`: the hashes of its
+/// stream positions `2·counter` and `2·counter + 1`, low 32 bits under the
+/// key of the high bits. Each position, so each value, is used once.
+#[inline(always)]
+fn uniform_pair(key: u32, counter: u64) -> (u32, u32) {
+    let key = high_key(key, counter);
+    let position = (counter as u32).wrapping_mul(2);
+    (hash32(position ^ key), hash32((position | 1) ^ key))
+}
+
+/// The triangular dither value in LSB, in (-1, 1): the difference of two
+/// uniform 32-bit values (taken as signed, which shifts both alike), far
+/// finer than any LSB it is added to.
+#[inline(always)]
+fn tpdf((a, b): (u32, u32)) -> f64 {
+    (f64::from(a as i32) - f64::from(b as i32)) * (1.0 / 4_294_967_296.0)
+}
+
+/// `value.round_ties_even()` for the quantiser's range, without the libm
+/// call it compiles to on baseline x86-64, and in a form the compiler can
+/// vectorise: adding and subtracting 1.5·2^52 leaves the nearest integer
+/// (ties to even, the FPU's rounding mode) for any |value| < 2^51. Beyond
+/// that (or ±∞) the result is still beyond ±2^50, which the quantiser
+/// clips anyway. (With dither, exact halves occur with probability 2^-32.)
+#[inline(always)]
+fn round_ties_even(value: f64) -> f64 {
+    (value + SHIFT) - SHIFT
+}
+
+/// 1.5 · 2^52: the shift of [`round_ties_even`] and [`integer`].
+const SHIFT: f64 = 6_755_399_441_055_744.0;
 
 #[cfg(test)]
 #[path = "dither_tests.rs"]

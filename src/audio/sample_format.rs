@@ -60,6 +60,41 @@ impl SampleFormat {
         }
     }
 
+    /// Encodes integer samples (already at this format's depth, e.g. from
+    /// the dither quantiser) into `out` (resized to fit). Values outside
+    /// the range are clipped. `None` for float, which has no integers.
+    pub fn encode_integers(self, samples: &[i32], out: &mut Vec<u8>) -> Option<()> {
+        out.resize(samples.len() * self.bytes(), 0);
+        match self {
+            Self::Int16 => {
+                for (s, b) in samples.iter().zip(out.chunks_exact_mut(2)) {
+                    let v = (*s).clamp(-32_768, 32_767) as i16;
+                    b.copy_from_slice(&v.to_le_bytes());
+                }
+            }
+            Self::Int24 => {
+                let clip = |v: i32| v.clamp(-8_388_608, 8_388_607) as u32;
+                let quads = samples.len() / 4;
+                let (head_in, tail_in) = samples.split_at(quads * 4);
+                let (head_out, tail_out) = out.split_at_mut(quads * 12);
+                for (s, b) in head_in.chunks_exact(4).zip(head_out.chunks_exact_mut(12)) {
+                    let (v0, v1, v2, v3) = (clip(s[0]), clip(s[1]), clip(s[2]), clip(s[3]));
+                    let a = (v0 & 0xFF_FFFF) | (v1 << 24);
+                    let c = ((v1 >> 8) & 0xFFFF) | (v2 << 16);
+                    let d = ((v2 >> 16) & 0xFF) | (v3 << 8);
+                    b[0..4].copy_from_slice(&a.to_le_bytes());
+                    b[4..8].copy_from_slice(&c.to_le_bytes());
+                    b[8..12].copy_from_slice(&d.to_le_bytes());
+                }
+                for (s, b) in tail_in.iter().zip(tail_out.chunks_exact_mut(3)) {
+                    b.copy_from_slice(&clip(*s).to_le_bytes()[..3]);
+                }
+            }
+            Self::Float32 => return None,
+        }
+        Some(())
+    }
+
     /// Encodes `samples` into `out` (resized to fit) and returns how many
     /// samples were clipped to the integer range (always 0 for float).
     pub fn encode(self, samples: &[f32], out: &mut Vec<u8>) -> u64 {
@@ -287,6 +322,39 @@ mod tests {
         let mut encoded = Vec::new();
         assert_eq!(SampleFormat::Int24.encode(&decoded, &mut encoded), 0);
         assert_eq!(encoded, bytes);
+    }
+
+    #[test]
+    fn integers_encode_as_their_floats_do() {
+        // Every length (the 24-bit loop packs four at a time), both depths,
+        // and values beyond the range clip.
+        for len in 0..11 {
+            let values: Vec<i32> = (0..len)
+                .map(|i| {
+                    [
+                        -8_388_609, -8_388_608, -40_000, -1, 0, 1, 32_767, 8_388_607, 9_000_000,
+                    ][i % 9]
+                        + i as i32 % 3
+                })
+                .collect();
+            for (format, full) in [
+                (SampleFormat::Int16, 32_768.0),
+                (SampleFormat::Int24, 8_388_608.0),
+            ] {
+                let floats: Vec<f32> = values
+                    .iter()
+                    .map(|&v| (f64::from(v) / full) as f32)
+                    .collect();
+                let (mut expected, mut found) = (Vec::new(), Vec::new());
+                format.encode(&floats, &mut expected);
+                assert_eq!(format.encode_integers(&values, &mut found), Some(()));
+                assert_eq!(found, expected, "{format:?} {len}");
+            }
+        }
+        assert_eq!(
+            SampleFormat::Float32.encode_integers(&[1], &mut Vec::new()),
+            None
+        );
     }
 
     #[test]

@@ -246,6 +246,40 @@ impl<W: Write + Seek> WavEncoder<W> {
         Ok(())
     }
 
+    /// Appends interleaved frames of integers at the file's own depth (a
+    /// dither quantiser's output), with no round trip through `f32`. Only
+    /// for 16- and 24-bit files.
+    pub fn write_integers(&mut self, samples: &[i32]) -> Result<(), AudioError> {
+        let channels = self.channels();
+        if !samples.len().is_multiple_of(channels) {
+            return Err(AudioError::ChannelCount {
+                operation: format!("writing `{}`", self.path.display()),
+                expected: channels,
+                found: samples.len() % channels,
+            });
+        }
+        if self
+            .spec
+            .sample_format
+            .encode_integers(samples, &mut self.raw)
+            .is_none()
+        {
+            return Err(AudioError::InvalidValue {
+                what: "sample format",
+                detail: format!(
+                    "integer samples for the float file `{}`",
+                    self.path.display()
+                ),
+            });
+        }
+        self.out
+            .write_all(&self.raw)
+            .map_err(|e| AudioError::io("write", &self.path, e))?;
+        self.data_bytes += self.raw.len() as u64;
+        self.frames += (samples.len() / channels) as u64;
+        Ok(())
+    }
+
     /// Writes every frame of `source`, block by block.
     pub fn write_source(&mut self, source: &mut dyn Source) -> Result<(), AudioError> {
         let channels = self.channels();
