@@ -180,6 +180,26 @@ impl StatCache {
         Ok(hash)
     }
 
+    /// The file's stat, and its hash when the cache knows it for that stat,
+    /// without reading the file.
+    pub fn known(&self, path: &Path) -> io::Result<(FileStat, Option<Digest>)> {
+        let stat = FileStat::of(&regular_file_metadata(path)?);
+        let hash = self
+            .lock()
+            .get(path.as_os_str())
+            .filter(|entry| entry.trusted && entry.stat == stat)
+            .map(|entry| entry.hash);
+        Ok((stat, hash))
+    }
+
+    /// Remembers that the file at `path` held bytes with hash `hash` while
+    /// its stat was `stat` (the engine hashed it as a stage read it). As
+    /// with [`StatCache::fingerprint`], a stat within the racy window is
+    /// not trusted next time.
+    pub fn remember(&self, path: &Path, stat: FileStat, hash: Digest) {
+        self.insert(path, stat, hash, !stat.is_recent());
+    }
+
     /// Remembers that the file at `path`, which the engine itself just wrote,
     /// holds bytes with hash `hash`.
     pub fn record(&self, path: &Path, hash: Digest) -> io::Result<()> {
@@ -229,6 +249,11 @@ impl StatCache {
             bytes: self.bytes_hashed.load(Ordering::Relaxed),
         }
     }
+}
+
+/// The stat of the regular file at `path` (an error for anything else).
+pub fn stat(path: &Path) -> io::Result<FileStat> {
+    regular_file_metadata(path).map(|metadata| FileStat::of(&metadata))
 }
 
 fn regular_file_metadata(path: &Path) -> io::Result<Metadata> {

@@ -6,6 +6,8 @@
 //! the sum of its clips, each placed at its offset on the timeline, and of
 //! its sub-buses' rendered files.
 
+use std::path::Path;
+
 use miette::Diagnostic;
 use thiserror::Error;
 
@@ -17,6 +19,7 @@ use crate::{
     },
     lower::{ClipSpec, Route},
     model::{AudioSource, FadeCurve, FrameRate, NoiseColor},
+    read_tap::ReadTap,
 };
 
 /// A clip or bus that could not be rendered.
@@ -93,22 +96,25 @@ pub struct Extent {
 }
 
 /// Opens a clip's source with its trims, bound, fades and gain applied, in
-/// the clip's own layout (not yet routed).
+/// the clip's own layout (not yet routed). A file is opened with the tap
+/// `tap` gives for its path, if any (see [`crate::read_tap`]).
 pub fn clip_source(
     clip: &ClipSpec,
     clock: Clock,
     default_start: u64,
+    tap: &dyn Fn(&Path) -> Option<Box<dyn ReadTap>>,
 ) -> Result<(Box<dyn Source>, Extent), MixError> {
     let error = MixError::clip(clip);
     let channels = clip.channels.len().max(1);
     let rate = clock.sample_rate;
     let source: Box<dyn Source> = match &clip.source {
         AudioSource::File { .. } => {
-            let path = clip
-                .file
-                .as_deref()
-                .unwrap_or_else(|| std::path::Path::new(""));
-            let reader = WavReader::open(path).map_err(&error)?;
+            let path = clip.file.as_deref().unwrap_or_else(|| Path::new(""));
+            let reader = match tap(path) {
+                Some(tap) => WavReader::open_tapped(path, tap),
+                None => WavReader::open(path),
+            }
+            .map_err(&error)?;
             reader.expect(channels, rate).map_err(&error)?;
             Box::new(reader)
         }
@@ -262,7 +268,7 @@ mod tests {
         );
         let (clip, member_gain) = &clips[0];
         assert_eq!(*member_gain, 0.0);
-        let (mut source, extent) = clip_source(clip, CLOCK, 0).unwrap();
+        let (mut source, extent) = clip_source(clip, CLOCK, 0, &|_| None).unwrap();
         // 01:00:01:00 at 24 fps and 48 kHz: 3601 s since midnight.
         assert_eq!(extent.start, 3601 * 48_000);
         // Bounded by `to`: 1.5 s (36 frames at 24 fps).
@@ -299,7 +305,7 @@ mod tests {
             bus FX 5.1 { foley }"#,
         );
         let (clip, _) = &clips[0];
-        let (source, _) = clip_source(clip, CLOCK, 0).unwrap();
+        let (source, _) = clip_source(clip, CLOCK, 0, &|_| None).unwrap();
         let channels: Vec<String> = ["L", "R", "C", "LFE", "Ls", "Rs"]
             .map(String::from)
             .to_vec();
@@ -321,7 +327,7 @@ mod tests {
             stem dx { role dialogue layout 1.0 pan C file "stems/nothing.wav" }
             bus DX 5.1 { dx }"#,
         );
-        let Err(error) = clip_source(&clips[0].0, CLOCK, 0) else {
+        let Err(error) = clip_source(&clips[0].0, CLOCK, 0, &|_| None) else {
             panic!("a missing file opened")
         };
         let text = error.to_string();

@@ -14,6 +14,8 @@ use std::{
 
 use crate::{
     hash::{Digest, Params},
+    read_tap::ReadTap,
+    source_digest::PendingSources,
     store::ObjectWriter,
 };
 
@@ -69,8 +71,10 @@ pub struct SourceFile {
     pub declared: PathBuf,
     /// Resolved against the project directory.
     pub path: PathBuf,
-    /// The content hash the key was computed with.
-    pub digest: Digest,
+    /// The content hash the key is computed with; `None` while a clean
+    /// build learns it as the stage reads the file (open it with
+    /// [`RunContext::tap`]).
+    pub digest: Option<Digest>,
 }
 
 /// What a running stage gets: its inputs, its files and the writer of its
@@ -80,6 +84,7 @@ pub struct RunContext<'a> {
     pub(crate) inputs: Vec<InputObject>,
     pub(crate) files: Vec<SourceFile>,
     pub(crate) output: ObjectWriter,
+    pub(crate) pending: Option<&'a PendingSources>,
 }
 
 impl RunContext<'_> {
@@ -96,6 +101,15 @@ impl RunContext<'_> {
     /// The source files, in the order of [`Stage::files`].
     pub fn files(&self) -> &[SourceFile] {
         &self.files
+    }
+
+    /// A tap to show the reader of the source file at `path` (as the stage
+    /// declared it), when the engine is learning that file's digest from
+    /// the stage's reading (a clean build): a stage that reads a source
+    /// whole should pass it to its reader, which spares the engine reading
+    /// the file a second time. `None` when the digest is already known.
+    pub fn tap(&self, path: &Path) -> Option<Box<dyn ReadTap>> {
+        self.pending?.tap(&self.project_dir.join(path))
     }
 
     /// The output object being written (`Write + Seek`).

@@ -322,7 +322,8 @@ impl Stage for RecipeStage {
                 let mut start = u64::MAX;
                 let mut end = 0u64;
                 for clip in &timeline.clips {
-                    let (_, extent) = clip_source(clip, self.clock, self.default_start)?;
+                    // Only the header is read: no tap.
+                    let (_, extent) = clip_source(clip, self.clock, self.default_start, &|_| None)?;
                     start = start.min(extent.start);
                     end = end.max(extent.start + extent.frames);
                 }
@@ -388,7 +389,9 @@ impl RecipeStage {
         let channels = bus.channels.len();
         let mut sum = audio::Bus::new(channels).into_diagnostic()?;
         for (clip, gain) in &bus.clips {
-            let (source, extent) = clip_source(clip, self.clock, self.default_start)?;
+            let (source, extent) = clip_source(clip, self.clock, self.default_start, &|path| {
+                context.tap(path)
+            })?;
             let routed = route(source, &clip.route, &bus.channels, &clip.name)?;
             sum.add(
                 routed,
@@ -590,7 +593,9 @@ impl RecipeStage {
         track: &AlbumTrackStage,
         context: &mut RunContext<'_>,
     ) -> miette::Result<()> {
-        let (source, _) = clip_source(&track.clip, self.clock, self.default_start)?;
+        let (source, _) = clip_source(&track.clip, self.clock, self.default_start, &|path| {
+            context.tap(path)
+        })?;
         let mut source = route(source, &track.clip.route, &track.channels, &track.clip.name)?;
         let channels = track.channels.len();
         let (sample_format, mut quantizer) = encoding(&track.format, &track.id)?;

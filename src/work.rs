@@ -10,7 +10,11 @@
 //! its dependants; independent stages go on and finished work is recorded
 //! (the state is also saved periodically during long builds, so a killed
 //! build keeps what finished). Outputs depend only on keys, so they are the
-//! same whatever the number of threads.
+//! same whatever the number of threads. In a clean build (no state) the
+//! sources are not hashed before anything runs: nothing can be fresh, so
+//! stages run at once and the sources' digests are learnt as the stages
+//! read them ([`crate::source_digest`]); each stage is recorded under its
+//! key once its files' digests are known.
 //!
 //! Plugging stages in: implement [`Stage`] (or use
 //! [`crate::stage::FnStage`]), put the stages in a [`StageGraph`], open the
@@ -66,6 +70,7 @@ use crate::{
     lock::ProjectLock,
     outcome::{Reason, StageOutcome, Status},
     progress::{Progress, Summary},
+    source_digest::{PendingSources, Resolution},
     stage::{InputObject, RunContext, SourceFile, Stage},
     stage_graph::StageGraph,
     store::{ObjectState, Store},
@@ -160,7 +165,14 @@ enum Decision {
         key: Digest,
         reason: Reason,
     },
+    /// Stale with its key not known yet: a file's digest is being learnt
+    /// as the stage reads it (a clean build, see [`crate::source_digest`]).
+    Unkeyed,
 }
+
+/// Each source file's digest (`None`: being learnt as stages read it), or
+/// why it could not be had; keyed by resolved path.
+type Fingerprints = HashMap<OsString, Result<Option<Digest>, (io::ErrorKind, String)>>;
 
 /// The borrowed pieces of an [`Engine`] that stage decisions and running
 /// jobs share, apart from the mutable build state.
@@ -174,12 +186,15 @@ struct Parts<'a> {
 
 impl Parts<'_> {
     /// Fingerprints every source file of the selected stages (in parallel
-    /// when the pool has threads), keyed by resolved path.
+    /// when the pool has threads), keyed by resolved path. With `pending`,
+    /// a file the stat cache does not know is not read: it is added to
+    /// `pending` and its digest learnt as stages read it.
     fn fingerprint_files(
         &self,
         graph: &StageGraph,
         selected: &[bool],
-    ) -> HashMap<OsString, Result<Digest, (io::ErrorKind, String)>> {
+        pending: Option<&mut PendingSources>,
+    ) -> Fingerprints {
         let mut paths: Vec<PathBuf> = graph
             .order()
             .iter()
@@ -190,22 +205,36 @@ impl Parts<'_> {
         paths.sort();
         paths.dedup();
         let stats = self.stats;
-        paths
-            .into_par_iter()
-            .map(|path| {
-                let digest = stats
-                    .fingerprint(&path)
-                    .map_err(|error| (error.kind(), error.to_string()));
-                (path.into_os_string(), digest)
-            })
-            .collect()
+        let error = |error: io::Error| (error.kind(), error.to_string());
+        let Some(pending) = pending else {
+            return paths
+                .into_par_iter()
+                .map(|path| {
+                    let digest = stats.fingerprint(&path).map(Some).map_err(error);
+                    (path.into_os_string(), digest)
+                })
+                .collect();
+        };
+        let mut fingerprints = Fingerprints::new();
+        for path in paths {
+            let digest = match stats.known(&path) {
+                Ok((_, Some(digest))) => Ok(Some(digest)),
+                Ok((stat, None)) => {
+                    pending.add(path.clone(), stat);
+                    Ok(None)
+                }
+                Err(failure) => Err(error(failure)),
+            };
+            fingerprints.insert(path.into_os_string(), digest);
+        }
+        fingerprints
     }
 
     /// The files of a stage with their hashes, or the first unreadable one.
     fn stage_files(
         &self,
         stage: &dyn Stage,
-        fingerprints: &HashMap<OsString, Result<Digest, (io::ErrorKind, String)>>,
+        fingerprints: &Fingerprints,
     ) -> Result<Vec<SourceFile>, EngineError> {
         stage
             .files()
@@ -240,7 +269,9 @@ impl Parts<'_> {
         files: &[SourceFile],
         inputs: &[InputObject],
     ) -> Decision {
-        let (key, _) = key_fields(stage, files, inputs, false);
+        let Some((key, _)) = key_fields(stage, files, inputs, false) else {
+            return Decision::Unkeyed;
+        };
         let previous = state.stages.get(stage.id());
         let mut damaged = false;
         if let Some(action) = state.actions.get(&key) {
@@ -266,7 +297,9 @@ impl Parts<'_> {
             None => Reason::New,
             Some(record) if record.key == key => Reason::OutputMissing,
             Some(record) => {
-                let (_, manifest) = key_fields(stage, files, inputs, true);
+                let manifest = key_fields(stage, files, inputs, true)
+                    .map(|(_, manifest)| manifest)
+                    .unwrap_or_default();
                 Reason::Changed(manifest.diff(&record.manifest))
             }
         };
@@ -383,7 +416,7 @@ impl Engine {
     ) -> Result<Vec<StageOutcome>, EngineError> {
         let selected = graph.select(targets)?;
         let parts = self.parts();
-        let fingerprints = parts.fingerprint_files(graph, &selected);
+        let fingerprints = parts.fingerprint_files(graph, &selected, None);
         let mut outputs: Vec<Option<Digest>> = vec![None; graph.len()];
         let mut outcomes = Vec::new();
         for &node in graph.order() {
@@ -433,6 +466,7 @@ impl Engine {
                     outcome.reason = reason;
                     outcome.key = Some(key);
                 }
+                Decision::Unkeyed => {}
             }
             outcomes.push(outcome);
         }
@@ -471,7 +505,24 @@ impl Engine {
             verify: options.verify,
         };
         let state = &mut self.state;
-        let fingerprints = pool.install(|| parts.fingerprint_files(graph, &selected));
+        // With no state at all (a clean build) no stage can be fresh, so the
+        // sources are not hashed up front: their digests are learnt as the
+        // stages read them (see `source_digest`).
+        let mut pending = PendingSources::default();
+        let learn = state.actions.is_empty() && state.stages.is_empty();
+        let fingerprints = pool
+            .install(|| parts.fingerprint_files(graph, &selected, learn.then_some(&mut pending)));
+        for node in graph.order() {
+            if selected[node.index()] {
+                for file in graph.stage(*node).files() {
+                    pending.add_reader(&self.dir.join(file));
+                }
+            }
+        }
+        let pending = &pending;
+        // Stages that ran before their files' digests were known, recorded
+        // once they are.
+        let mut unkeyed: Vec<Unkeyed> = Vec::new();
 
         let total = selected.iter().filter(|chosen| **chosen).count();
         progress.begin(total);
@@ -494,7 +545,7 @@ impl Engine {
             .map(|node| Reverse(position[node]))
             .collect();
         let mut last_save = Instant::now();
-        let (sender, receiver) = mpsc::channel::<Completion>();
+        let (sender, receiver) = mpsc::channel::<Message>();
         let mut running = 0usize;
 
         pool.in_place_scope(|scope| {
@@ -514,6 +565,7 @@ impl Engine {
                             progress.finished(&outcome);
                             outcomes[node.index()] = Some(outcome);
                             failures.push((node, miette::Report::new(error)));
+                            running += learn_digests(scope, &sender, parts, pending, stage);
                             continue;
                         }
                     };
@@ -526,7 +578,9 @@ impl Engine {
                         } => {
                             state.touch(&key);
                             if restored {
-                                let (_, manifest) = key_fields(stage, &files, &inputs, true);
+                                let manifest = key_fields(stage, &files, &inputs, true)
+                                    .map(|(_, manifest)| manifest)
+                                    .unwrap_or_default();
                                 state.set_stage(stage.id(), key, manifest);
                                 outcome.reason = Reason::Restored;
                             }
@@ -555,11 +609,15 @@ impl Engine {
                                 &mut ready,
                             );
                         }
-                        Decision::Stale { key, reason } => {
-                            // A recorded output that was missing or damaged.
-                            state.remove_action(&key);
-                            outcome.key = Some(key);
-                            outcome.reason = reason;
+                        decision => {
+                            if let Decision::Stale { key, reason } = decision {
+                                // A recorded output that was missing or damaged.
+                                state.remove_action(&key);
+                                outcome.key = Some(key);
+                                outcome.reason = reason;
+                            } else {
+                                outcome.reason = Reason::New;
+                            }
                             outcome.status = Status::Ran;
                             progress.started(stage.id(), stage.kind());
                             running += 1;
@@ -572,10 +630,11 @@ impl Engine {
                                 project_dir: parts.dir,
                                 store: parts.store,
                                 stats: parts.stats,
+                                pending,
                             };
                             let sender = sender.clone();
                             scope.spawn(move |_| {
-                                let _ = sender.send(job.run());
+                                let _ = sender.send(Message::Finished(Box::new(job.run())));
                             });
                         }
                     }
@@ -583,10 +642,25 @@ impl Engine {
                 if running == 0 {
                     break;
                 }
-                let Ok(completion) = receiver.recv() else {
+                let Ok(message) = receiver.recv() else {
                     break;
                 };
                 running -= 1;
+                let completion = match message {
+                    Message::Finished(completion) => *completion,
+                    Message::Learnt => {
+                        record_learnt(
+                            graph,
+                            state,
+                            &mut outcomes,
+                            &mut unkeyed,
+                            pending,
+                            parts.stats,
+                            false,
+                        );
+                        continue;
+                    }
+                };
                 let Completion {
                     node,
                     mut outcome,
@@ -597,10 +671,28 @@ impl Engine {
                 let stage = graph.stage(node);
                 match result {
                     Ok((output, size, materialise_error)) => {
-                        if let Some(key) = outcome.key {
-                            let (_, manifest) = key_fields(stage, &files, &inputs, true);
-                            state.set_action(key, output, size);
-                            state.set_stage(stage.id(), key, manifest);
+                        let files = learnt_digests(&files, pending, parts.stats, false);
+                        match files
+                            .as_ref()
+                            .and_then(|files| key_fields(stage, files, &inputs, true))
+                        {
+                            Some((key, manifest)) => {
+                                outcome.key = Some(key);
+                                state.set_action(key, output, size);
+                                state.set_stage(stage.id(), key, manifest);
+                            }
+                            None if materialise_error.is_none() => {
+                                if let Some(files) = files {
+                                    unkeyed.push(Unkeyed {
+                                        node,
+                                        files,
+                                        inputs,
+                                        output,
+                                        size,
+                                    });
+                                }
+                            }
+                            None => {}
                         }
                         outcome.output = Some(output);
                         if let Some(error) = materialise_error {
@@ -629,11 +721,37 @@ impl Engine {
                 }
                 progress.finished(&outcome);
                 outcomes[node.index()] = Some(outcome);
+                running += learn_digests(scope, &sender, parts, pending, stage);
+                if !unkeyed.is_empty() {
+                    record_learnt(
+                        graph,
+                        state,
+                        &mut outcomes,
+                        &mut unkeyed,
+                        pending,
+                        parts.stats,
+                        false,
+                    );
+                }
                 if last_save.elapsed() >= options.save_interval {
                     let _ = save(parts.dir, state, parts.stats);
                     last_save = Instant::now();
                 }
             }
+        });
+
+        // Record the stages still waiting for digests (a file whose readers
+        // did not all finish, after a failure): hashed now.
+        pool.install(|| {
+            record_learnt(
+                graph,
+                state,
+                &mut outcomes,
+                &mut unkeyed,
+                pending,
+                parts.stats,
+                true,
+            )
         });
 
         // Stages left without an outcome sit downstream of a failure.
@@ -806,14 +924,129 @@ fn release(
     }
 }
 
+/// What a worker sends the scheduler.
+enum Message {
+    /// A stage finished.
+    Finished(Box<Completion>),
+    /// A source file's digest was learnt.
+    Learnt,
+}
+
+/// A stage that ran before its files' digests were known, recorded once
+/// they are.
+struct Unkeyed {
+    node: NodeIndex,
+    files: Vec<SourceFile>,
+    inputs: Vec<InputObject>,
+    output: Digest,
+    size: u64,
+}
+
+/// After `stage` finished: hashes, on the pool, each pending file of its
+/// whose last reader it was and that no tap saw whole. Returns how many
+/// hashing jobs were started (each sends [`Message::Learnt`]).
+fn learn_digests<'s>(
+    scope: &rayon::Scope<'s>,
+    sender: &mpsc::Sender<Message>,
+    parts: Parts<'s>,
+    pending: &PendingSources,
+    stage: &dyn Stage,
+) -> usize {
+    let paths: Vec<PathBuf> = stage
+        .files()
+        .iter()
+        .map(|file| parts.dir.join(file))
+        .collect();
+    let sources = pending.reader_finished(paths.iter().map(PathBuf::as_path));
+    let started = sources.len();
+    for source in sources {
+        let sender = sender.clone();
+        let stats = parts.stats;
+        scope.spawn(move |_| {
+            source.resolve(stats, true);
+            let _ = sender.send(Message::Learnt);
+        });
+    }
+    started
+}
+
+/// Records each unkeyed stage whose files' digests are all known now (all
+/// of them when `hash`, hashing the files no stage read whole, in
+/// parallel); drops those with a file that changed during the build (they
+/// run again next time); keeps the rest waiting.
+fn record_learnt(
+    graph: &StageGraph,
+    state: &mut State,
+    outcomes: &mut [Option<StageOutcome>],
+    unkeyed: &mut Vec<Unkeyed>,
+    pending: &PendingSources,
+    stats: &StatCache,
+    hash: bool,
+) {
+    let learn = |stage: &Unkeyed| learnt_digests(&stage.files, pending, stats, hash);
+    // Hashing runs on the pool (the caller installs it); a check of what
+    // is already known stays on the scheduler's thread.
+    let learnt: Vec<Option<Vec<SourceFile>>> = if hash {
+        unkeyed.par_iter().map(learn).collect()
+    } else {
+        unkeyed.iter().map(learn).collect()
+    };
+    let mut waiting = Vec::new();
+    for (stage, files) in std::mem::take(unkeyed).into_iter().zip(learnt) {
+        let Some(files) = files else {
+            continue;
+        };
+        let node = graph.stage(stage.node);
+        match key_fields(node, &files, &stage.inputs, true) {
+            Some((key, manifest)) => {
+                state.set_action(key, stage.output, stage.size);
+                state.set_stage(node.id(), key, manifest);
+                if let Some(outcome) = outcomes[stage.node.index()].as_mut() {
+                    outcome.key = Some(key);
+                }
+            }
+            None => waiting.push(stage),
+        }
+    }
+    *unkeyed = waiting;
+}
+
+/// The stage's files with the digests learnt so far filled in (all of
+/// them when `hash`, reading the files no stage read whole); `None` when a
+/// file changed during the build.
+fn learnt_digests(
+    files: &[SourceFile],
+    pending: &PendingSources,
+    stats: &StatCache,
+    hash: bool,
+) -> Option<Vec<SourceFile>> {
+    files
+        .iter()
+        .map(|file| {
+            let mut file = file.clone();
+            if file.digest.is_none() {
+                if let Some(source) = pending.get(&file.path) {
+                    file.digest = match source.resolve(stats, hash) {
+                        Resolution::Known(digest) => Some(digest),
+                        Resolution::Pending => None,
+                        Resolution::Changed => return None,
+                    };
+                }
+            }
+            Some(file)
+        })
+        .collect()
+}
+
 /// The key of a stage, and its manifest when asked: one call of
-/// [`crate::hash::write_stage_key`] for each.
+/// [`crate::hash::write_stage_key`] for each. `None` while a file's digest
+/// is not known.
 fn key_fields(
     stage: &dyn Stage,
     files: &[SourceFile],
     inputs: &[InputObject],
     with_manifest: bool,
-) -> (Digest, Manifest) {
+) -> Option<(Digest, Manifest)> {
     let declared: Vec<String> = files
         .iter()
         .map(|file| file.declared.to_string_lossy().replace('\\', "/"))
@@ -821,8 +1054,8 @@ fn key_fields(
     let files: Vec<(&str, Digest)> = declared
         .iter()
         .zip(files)
-        .map(|(name, file)| (name.as_str(), file.digest))
-        .collect();
+        .map(|(name, file)| Some((name.as_str(), file.digest?)))
+        .collect::<Option<_>>()?;
     let inputs: Vec<(&str, Digest)> = inputs
         .iter()
         .map(|input| (input.id.as_str(), input.digest))
@@ -834,7 +1067,7 @@ fn key_fields(
     } else {
         Manifest::default()
     };
-    (key, manifest)
+    Some((key, manifest))
 }
 
 fn one_line(report: &miette::Report) -> String {
@@ -851,6 +1084,7 @@ struct Job<'a> {
     project_dir: &'a Path,
     store: &'a Store,
     stats: &'a StatCache,
+    pending: &'a PendingSources,
 }
 
 /// A finished job: the output object and size (and a materialisation
@@ -874,6 +1108,7 @@ impl Job<'_> {
             project_dir,
             store,
             stats,
+            pending,
         } = self;
         let started = Instant::now();
         let attempt = catch_unwind(AssertUnwindSafe(|| {
@@ -885,6 +1120,7 @@ impl Job<'_> {
                 inputs: inputs.clone(),
                 files: files.clone(),
                 output: writer,
+                pending: Some(pending),
             };
             stage.run(&mut context)?;
             let (output, size) = context

@@ -15,6 +15,7 @@ use std::{
 use super::{
     bext, error::AudioError, sample_format::SampleFormat, source::Source, wav_format::WavFormat,
 };
+use crate::read_tap::ReadTap;
 
 /// WAVE_FORMAT_PCM.
 const FORMAT_PCM: u16 = 1;
@@ -38,6 +39,16 @@ pub struct WavReader {
     data_start: u64,
     position: u64,
     raw: Vec<u8>,
+    tap: Option<Tap>,
+}
+
+/// A [`ReadTap`] in a reader.
+struct Tap(Box<dyn ReadTap>);
+
+impl std::fmt::Debug for Tap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tap")
+    }
 }
 
 impl WavReader {
@@ -59,7 +70,43 @@ impl WavReader {
             data_start,
             position: 0,
             raw: Vec::new(),
+            tap: None,
         })
+    }
+
+    /// Opens `path` like [`WavReader::open`], showing `tap` every byte of
+    /// the file in order as long as the frames are read in order: the
+    /// header at once, each block as it is read, and whatever follows the
+    /// audio once the last frame has been read. A [`Source::skip`] ends
+    /// the showing (`tap` never sees the end).
+    pub fn open_tapped(path: impl AsRef<Path>, tap: Box<dyn ReadTap>) -> Result<Self, AudioError> {
+        let mut reader = Self::open(path)?;
+        let mut tap = Tap(tap);
+        reader
+            .file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| show(&mut reader.file, &mut *tap.0, 0, Some(reader.data_start)))
+            .map_err(|e| AudioError::io("read", &reader.path, e))?;
+        reader.tap = Some(tap);
+        if reader.format.frames == 0 {
+            reader.show_tail()?;
+        }
+        Ok(reader)
+    }
+
+    /// Shows the tap the bytes after the audio, to the end of the file, and
+    /// tells it the file has been shown whole. The file is positioned just
+    /// after the audio.
+    fn show_tail(&mut self) -> Result<(), AudioError> {
+        let Some(mut tap) = self.tap.take() else {
+            return Ok(());
+        };
+        let block = (self.format.channels * self.format.sample_format.bytes()) as u64;
+        let offset = self.data_start + self.format.frames * block;
+        show(&mut self.file, &mut *tap.0, offset, None)
+            .map_err(|e| AudioError::io("read", &self.path, e))?;
+        tap.0.end();
+        Ok(())
     }
 
     /// The file's format.
@@ -125,12 +172,24 @@ impl Source for WavReader {
         self.format
             .sample_format
             .decode(&self.raw, &mut out[..samples]);
+        if let Some(tap) = &mut self.tap {
+            let block = (channels * self.format.sample_format.bytes()) as u64;
+            tap.0
+                .bytes(self.data_start + self.position * block, &self.raw);
+        }
         self.position += frames as u64;
+        if self.position == self.format.frames {
+            self.show_tail()?;
+        }
         Ok(frames)
     }
 
     fn skip(&mut self, frames: u64) -> Result<u64, AudioError> {
         let skipped = frames.min(self.format.frames - self.position);
+        if skipped > 0 {
+            // The tap would miss the skipped bytes.
+            self.tap = None;
+        }
         self.position += skipped;
         let block = (self.format.channels * self.format.sample_format.bytes()) as u64;
         self.file
@@ -373,6 +432,34 @@ fn parse_fmt(path: &Path, fmt: &[u8]) -> Result<Fmt, AudioError> {
         channel_mask,
         extensible,
     })
+}
+
+/// Reads from the file's position, at `offset`, up to `end` (or the end of
+/// the file) and shows the bytes to `tap`, in bounded memory.
+fn show(
+    file: &mut File,
+    tap: &mut dyn ReadTap,
+    mut offset: u64,
+    end: Option<u64>,
+) -> std::io::Result<()> {
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        let want = match end {
+            Some(end) => usize::try_from(end.saturating_sub(offset))
+                .unwrap_or(usize::MAX)
+                .min(buffer.len()),
+            None => buffer.len(),
+        };
+        if want == 0 {
+            return Ok(());
+        }
+        let got = read_up_to(file, &mut buffer[..want])?;
+        if got == 0 {
+            return Ok(());
+        }
+        tap.bytes(offset, &buffer[..got]);
+        offset += got as u64;
+    }
 }
 
 /// Reads until `buffer` is full or the file ends; returns bytes read.

@@ -571,3 +571,74 @@ fn rf64_is_read_from_ffmpeg_and_written_for_sox_and_ffmpeg() {
     assert_eq!(reader.format().time_reference, Some(1234));
     assert_eq!(read_wav(&ours_rf64).len(), signal.len());
 }
+
+/// What a tap was shown: the bytes, the offsets, whether it was told the end.
+type Showing = (Vec<u8>, Vec<u64>, bool);
+
+/// Records what a reader shows its tap.
+#[derive(Clone, Default)]
+struct Shown(std::sync::Arc<std::sync::Mutex<Showing>>);
+
+impl sndtrk::read_tap::ReadTap for Shown {
+    fn bytes(&mut self, offset: u64, bytes: &[u8]) {
+        let mut shown = self.0.lock().unwrap();
+        shown.1.push(offset);
+        shown.0.extend_from_slice(bytes);
+    }
+    fn end(&mut self) {
+        self.0.lock().unwrap().2 = true;
+    }
+}
+
+#[test]
+fn a_tapped_reader_shows_every_byte_of_the_file_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = file(dir.path(), "tapped.wav");
+    let signal = test_signal(2, 5000, RATE);
+    write_wav(
+        &path,
+        &signal,
+        ChannelLayout::stereo(),
+        SampleFormat::Int24,
+        RATE,
+        Some(7),
+    );
+    // A chunk after the audio (as some recorders write) is part of the file.
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(b"LIST\x04\x00\x00\x00INFO");
+    let riff = (bytes.len() - 8) as u32;
+    bytes[4..8].copy_from_slice(&riff.to_le_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+
+    let shown = Shown::default();
+    let mut reader = WavReader::open_tapped(&path, Box::new(shown.clone())).unwrap();
+    let read = read_in_blocks(&mut reader, 777);
+    assert_eq!(read.len(), signal.len());
+    let (seen, offsets, ended) = shown.0.lock().unwrap().clone();
+    assert!(ended);
+    assert_eq!(seen, bytes, "every byte, in order");
+    assert_eq!(offsets[0], 0);
+
+    // A skip loses bytes: the tap is never told the file was shown whole.
+    let skipped = Shown::default();
+    let mut reader = WavReader::open_tapped(&path, Box::new(skipped.clone())).unwrap();
+    reader.skip(10).unwrap();
+    read_in_blocks(&mut reader, 1000);
+    assert!(!skipped.0.lock().unwrap().2);
+
+    // An empty file is shown whole at once.
+    let empty = file(dir.path(), "empty.wav");
+    write_wav(
+        &empty,
+        &[],
+        ChannelLayout::mono(),
+        SampleFormat::Int16,
+        RATE,
+        None,
+    );
+    let shown = Shown::default();
+    let _reader = WavReader::open_tapped(&empty, Box::new(shown.clone())).unwrap();
+    let (seen, _, ended) = shown.0.lock().unwrap().clone();
+    assert!(ended);
+    assert_eq!(seen, std::fs::read(&empty).unwrap());
+}
