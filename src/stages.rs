@@ -33,6 +33,10 @@ use crate::{
     stage::{RunContext, Stage},
 };
 
+/// Frames per block where reading the next block overlaps writing this
+/// one (buses and deliverables).
+const PIPELINE_FRAMES: usize = 4 * BLOCK_FRAMES;
+
 /// A lowered stage ready for the engine.
 pub struct RecipeStage {
     spec: StageSpec,
@@ -411,8 +415,20 @@ impl RecipeStage {
         sum.set_length(timeline.frames);
         sum.set_parallel(true);
         let spec = float_spec(self.clock.sample_rate, &bus.channels, timeline.start)?;
-        let mut encoder = WavEncoder::new(context.output(), spec, &bus.id).into_diagnostic()?;
-        encoder.write_source(&mut sum).into_diagnostic()?;
+        let mut encoder = WavEncoder::with_length(context.output(), spec, &bus.id, timeline.frames)
+            .into_diagnostic()?;
+        // Each block is encoded and written while the next is mixed.
+        let mut current = vec![0.0f32; PIPELINE_FRAMES * channels];
+        let mut next = current.clone();
+        let mut frames = sum.read(&mut current).into_diagnostic()?;
+        while frames > 0 {
+            let block = &current[..frames * channels];
+            let (written, read) =
+                rayon::join(|| encoder.write_block(block), || sum.read(&mut next));
+            written.into_diagnostic()?;
+            frames = read.into_diagnostic()?;
+            std::mem::swap(&mut current, &mut next);
+        }
         encoder.finish().into_diagnostic()?;
         Ok(())
     }
@@ -492,31 +508,40 @@ impl RecipeStage {
         let mut normalizer = plan
             .as_ref()
             .map(|plan| Normalizer::new(plan, channels, rate));
-        let mut encoder = WavEncoder::new(context.output(), spec, &target.id).into_diagnostic()?;
-        let mut block = vec![0.0f32; BLOCK_FRAMES * channels];
-        let mut processed = Vec::with_capacity(block.len());
-        let mut quantized = Vec::with_capacity(block.len());
+        let mut encoder = open_encoder(context, spec, &target.id, rate, mix.frames())?;
+        let mut current = vec![0.0f32; PIPELINE_FRAMES * channels];
+        let mut next = current.clone();
+        let mut processed = Vec::with_capacity(current.len());
+        let mut quantized = Vec::with_capacity(current.len());
+        let mut frames = mix.read(&mut current).into_diagnostic()?;
+        // Each block is normalised, resampled, dithered and written while
+        // the next is read and mixed; a last pass with no frames flushes.
         loop {
-            let frames = mix.read(&mut block).into_diagnostic()?;
-            processed.clear();
-            match &mut normalizer {
-                Some(normalizer) if frames > 0 => {
-                    normalizer.process(&block[..frames * channels], &mut processed)
+            let block = &current[..frames * channels];
+            let mut process = || -> miette::Result<()> {
+                processed.clear();
+                match &mut normalizer {
+                    Some(normalizer) if frames > 0 => normalizer.process(block, &mut processed),
+                    Some(normalizer) => normalizer.finish(&mut processed),
+                    None => processed.extend_from_slice(block),
                 }
-                Some(normalizer) => normalizer.finish(&mut processed),
-                None => processed.extend_from_slice(&block[..frames * channels]),
-            }
-            resampled.clear();
-            resampler
-                .process(&processed, &mut resampled)
-                .into_diagnostic()?;
+                resampled.clear();
+                resampler
+                    .process(&processed, &mut resampled)
+                    .into_diagnostic()?;
+                if frames == 0 {
+                    resampler.finish(&mut resampled).into_diagnostic()?;
+                }
+                write_dithered(&mut encoder, &mut quantizer, &resampled, &mut quantized)
+            };
             if frames == 0 {
-                resampler.finish(&mut resampled).into_diagnostic()?;
-            }
-            write_dithered(&mut encoder, &mut quantizer, &resampled, &mut quantized)?;
-            if frames == 0 {
+                process()?;
                 break;
             }
+            let (written, read) = rayon::join(process, || mix.read(&mut next));
+            written?;
+            frames = read.into_diagnostic()?;
+            std::mem::swap(&mut current, &mut next);
         }
         encoder.finish().into_diagnostic()?;
         Ok(())
@@ -608,7 +633,8 @@ impl RecipeStage {
         let mut resampler =
             Resampler::new(self.clock.sample_rate, track.format.sample_rate, channels)
                 .into_diagnostic()?;
-        let mut encoder = WavEncoder::new(context.output(), spec, &track.id).into_diagnostic()?;
+        let frames = source.frames();
+        let mut encoder = open_encoder(context, spec, &track.id, self.clock.sample_rate, frames)?;
         let mut block = vec![0.0f32; BLOCK_FRAMES * channels];
         let mut resampled = Vec::new();
         let mut quantized = Vec::new();
@@ -630,6 +656,24 @@ impl RecipeStage {
         encoder.finish().into_diagnostic()?;
         Ok(())
     }
+}
+
+/// The encoder of a deliverable of `frames` frames at `rate`: told its
+/// length up front when it is not resampled, so its header is final from
+/// the start and the store hashes the object as it is written.
+fn open_encoder<'c>(
+    context: &'c mut RunContext<'_>,
+    spec: WavSpec,
+    id: &str,
+    rate: u32,
+    frames: u64,
+) -> miette::Result<WavEncoder<&'c mut crate::store::ObjectWriter>> {
+    let encoder = if spec.sample_rate == rate {
+        WavEncoder::with_length(context.output(), spec, id, frames)
+    } else {
+        WavEncoder::new(context.output(), spec, id)
+    };
+    encoder.into_diagnostic()
 }
 
 /// The sample encoding of a deliverable's `format`, and the TPDF quantiser

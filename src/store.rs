@@ -81,10 +81,7 @@ impl Store {
         let file = tempfile::Builder::new()
             .prefix("object-")
             .tempfile_in(&temporary_dir)?;
-        Ok(ObjectWriter {
-            file: BufWriter::with_capacity(256 * 1024, file),
-            store: self.clone(),
-        })
+        Ok(ObjectWriter::new(file, self.clone()))
     }
 
     /// Stores the bytes of `reader`, streaming.
@@ -221,14 +218,35 @@ impl Store {
 /// A new object being written; [`ObjectWriter::finish`] hashes it and moves
 /// it under its name. Implements `Write + Seek` (WAV writers patch their
 /// header at the end). Dropped without finishing, it leaves nothing behind.
+///
+/// Bytes written in order are hashed as they go, so a finished object is
+/// not read back. A seek back that rewrites the first [`HEAD`] bytes with
+/// the same bytes (a WAV header written with its final sizes up front) keeps
+/// that hash; any other rewrite or gap falls back to reading the file back.
 pub struct ObjectWriter {
     file: BufWriter<NamedTempFile>,
     store: Store,
+    hasher: blake3::Hasher,
+    /// Bytes hashed so far: the object's prefix `[0, hashed)`.
+    hashed: u64,
+    /// The file position.
+    position: u64,
+    /// The end of the furthest write.
+    end: u64,
+    /// A copy of what was written in `[0, HEAD)`, to compare rewrites with.
+    head: Vec<u8>,
+    /// Whether `hasher` still holds the hash of `[0, hashed)` as written.
+    in_order: bool,
 }
+
+/// How much of an object's start is kept to recognise identical rewrites.
+const HEAD: u64 = 64 * 1024;
 
 impl Write for ObjectWriter {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.file.write(bytes)
+        let written = self.file.write(bytes)?;
+        self.saw(&bytes[..written]);
+        Ok(written)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -238,18 +256,73 @@ impl Write for ObjectWriter {
 
 impl Seek for ObjectWriter {
     fn seek(&mut self, position: SeekFrom) -> io::Result<u64> {
-        self.file.seek(position)
+        self.position = self.file.seek(position)?;
+        Ok(self.position)
     }
 }
 
 impl ObjectWriter {
-    /// Hashes the bytes written (reading them back, streaming), flushes them
+    fn new(file: NamedTempFile, store: Store) -> Self {
+        Self {
+            file: BufWriter::with_capacity(256 * 1024, file),
+            store,
+            hasher: blake3::Hasher::new(),
+            hashed: 0,
+            position: 0,
+            end: 0,
+            head: Vec::new(),
+            in_order: true,
+        }
+    }
+
+    /// Follows `bytes`, just written at the current position.
+    fn saw(&mut self, bytes: &[u8]) {
+        let start = self.position;
+        let stop = start + bytes.len() as u64;
+        if self.in_order {
+            if start == self.hashed {
+                self.hasher.update(bytes);
+                self.hashed = stop;
+            } else if stop > self.hashed
+                || stop > self.head.len() as u64
+                || self.head[start as usize..stop as usize] != *bytes
+            {
+                self.in_order = false;
+            }
+        }
+        if start < HEAD {
+            let keep = (stop.min(HEAD) - start) as usize;
+            let from = start as usize;
+            if self.head.len() < from + keep {
+                self.head.resize(from + keep, 0);
+            }
+            self.head[from..from + keep].copy_from_slice(&bytes[..keep]);
+        }
+        self.position = stop;
+        self.end = self.end.max(stop);
+    }
+
+    /// Whether every byte so far was written in order (identical rewrites
+    /// of the start allowed), so [`ObjectWriter::finish`] will not read the
+    /// object back.
+    pub fn hashed_in_order(&self) -> bool {
+        self.in_order && self.hashed == self.end
+    }
+
+    /// Hashes the bytes written (from the hash kept while writing, or by
+    /// reading them back when they were not written in order), flushes them
     /// to disk and renames the file into the store. Returns the digest and
     /// the size.
     pub fn finish(self, stats: &StatCache) -> io::Result<(Digest, u64)> {
+        let in_order = self.hashed_in_order();
+        let kept = (self.hasher.finalize().into(), self.end);
         let mut temporary = self.file.into_inner().map_err(|error| error.into_error())?;
-        temporary.as_file_mut().seek(SeekFrom::Start(0))?;
-        let (digest, size) = crate::fingerprint::hash_reader(temporary.as_file_mut())?;
+        let (digest, size) = if in_order {
+            kept
+        } else {
+            temporary.as_file_mut().seek(SeekFrom::Start(0))?;
+            crate::fingerprint::hash_reader(temporary.as_file_mut())?
+        };
         let destination = self.store.object_path(&digest);
         if stats.fingerprint(&destination).ok() == Some(digest) {
             return Ok((digest, size));
@@ -347,6 +420,83 @@ mod tests {
             .next()
             .is_none());
         assert_eq!(store.list().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_wav_told_its_length_is_hashed_as_it_is_written() {
+        use crate::audio::{ChannelLayout, SampleFormat, WavEncoder, WavSpec};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let stats = StatCache::new();
+        let samples: Vec<f32> = (0..3001 * 2).map(|i| (i % 97) as f32 / 100.0).collect();
+        for (format, hint, in_order) in [
+            (SampleFormat::Float32, Some(3001), true),
+            (SampleFormat::Int24, Some(3001), true),
+            (SampleFormat::Int24, Some(3000), false),
+            (SampleFormat::Int16, None, false),
+        ] {
+            let spec = WavSpec {
+                sample_rate: 48_000,
+                layout: ChannelLayout::stereo(),
+                sample_format: format,
+                time_reference: Some(86_400),
+            };
+            let mut writer = store.writer().unwrap();
+            let mut encoder = match hint {
+                Some(frames) => WavEncoder::with_length(&mut writer, spec, "bus:PM", frames),
+                None => WavEncoder::new(&mut writer, spec, "bus:PM"),
+            }
+            .unwrap();
+            for block in samples.chunks(1000) {
+                encoder.write_block(block).unwrap();
+            }
+            encoder.finish().unwrap();
+            assert_eq!(writer.hashed_in_order(), in_order, "{format:?} {hint:?}");
+            let (digest, size) = writer.finish(&stats).unwrap();
+            let bytes = fs::read(store.object_path(&digest)).unwrap();
+            assert_eq!((Digest::of(&bytes), bytes.len() as u64), (digest, size));
+            let mut reader = crate::audio::WavReader::open(store.object_path(&digest)).unwrap();
+            assert_eq!(
+                crate::audio::source::read_to_end(&mut reader)
+                    .unwrap()
+                    .len(),
+                samples.len()
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the writes and seeks, the digest is the blake3 of the
+        /// bytes the object ends up holding.
+        #[test]
+        fn any_writes_and_seeks_give_the_digest_of_the_final_bytes(
+            steps in proptest::collection::vec(
+                (0u64..200, proptest::collection::vec(0u8..4, 0..80), proptest::bool::ANY),
+                1..12,
+            )
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::new(dir.path());
+            let stats = StatCache::new();
+            let mut writer = store.writer().unwrap();
+            let mut expected: Vec<u8> = Vec::new();
+            let mut position = 0usize;
+            for (offset, bytes, seek) in steps {
+                if seek {
+                    position = (offset as usize).min(expected.len());
+                    writer.seek(SeekFrom::Start(position as u64)).unwrap();
+                }
+                writer.write_all(&bytes).unwrap();
+                if expected.len() < position + bytes.len() {
+                    expected.resize(position + bytes.len(), 0);
+                }
+                expected[position..position + bytes.len()].copy_from_slice(&bytes);
+                position += bytes.len();
+            }
+            let (digest, size) = writer.finish(&stats).unwrap();
+            proptest::prop_assert_eq!(digest, Digest::of(&expected));
+            proptest::prop_assert_eq!(size, expected.len() as u64);
+        }
     }
 
     #[test]

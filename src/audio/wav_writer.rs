@@ -190,10 +190,46 @@ impl WavWriter {
 impl<W: Write + Seek> WavEncoder<W> {
     /// Starts a WAV stream in `out` (positioned at its start); `name` names
     /// it in errors.
-    pub fn new(mut out: W, spec: WavSpec, name: impl Into<PathBuf>) -> Result<Self, AudioError> {
-        let path = name.into();
+    pub fn new(out: W, spec: WavSpec, name: impl Into<PathBuf>) -> Result<Self, AudioError> {
+        Self::start(out, spec, name.into(), None)
+    }
+
+    /// Like [`WavEncoder::new`], for a stream that will hold `frames`
+    /// frames: the header is written with its final sizes, so `finish`
+    /// rewrites the same bytes (a writer that hashes as it goes need not
+    /// read the file back). Any other length is still written correctly.
+    pub fn with_length(
+        out: W,
+        spec: WavSpec,
+        name: impl Into<PathBuf>,
+        frames: u64,
+    ) -> Result<Self, AudioError> {
+        Self::start(out, spec, name.into(), Some(frames))
+    }
+
+    fn start(
+        mut out: W,
+        spec: WavSpec,
+        path: PathBuf,
+        frames: Option<u64>,
+    ) -> Result<Self, AudioError> {
         check_spec(&spec, &path)?;
-        let (header, fact_offset) = header(&spec);
+        let (mut header, fact_offset) = header(&spec);
+        if let Some(frames) = frames {
+            let block = (spec.layout.channels() * spec.sample_format.bytes()) as u64;
+            let data_bytes = frames.saturating_mul(block);
+            let total = (header.len() as u64).saturating_add(data_bytes + data_bytes % 2);
+            if total <= RIFF_LIMIT {
+                // As `finish` will patch them (all fit in 32 bits).
+                let data_size_offset = header.len() - 4;
+                header[4..8].copy_from_slice(&((total - 8) as u32).to_le_bytes());
+                if let Some(offset) = fact_offset {
+                    let offset = offset as usize;
+                    header[offset..offset + 4].copy_from_slice(&(frames as u32).to_le_bytes());
+                }
+                header[data_size_offset..].copy_from_slice(&(data_bytes as u32).to_le_bytes());
+            }
+        }
         out.write_all(&header)
             .map_err(|e| AudioError::io("write", &path, e))?;
         Ok(Self {
