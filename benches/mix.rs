@@ -1,5 +1,6 @@
 //! Micro-benchmarks of the render hot paths at small sizes: 24-bit decode
-//! and encode of a block, an 8-stem 5.1 bus, and the Lo/Ro matrix.
+//! and encode of a block (from floats and from dithered integers), an
+//! 8-stem 5.1 bus, and the Lo/Ro matrix.
 
 use std::hint::black_box;
 
@@ -32,6 +33,12 @@ fn codec(c: &mut Criterion) {
     group.bench_function("encode 24-bit", |b| {
         let mut out = Vec::new();
         b.iter(|| SampleFormat::Int24.encode(black_box(&samples), &mut out))
+    });
+    // Dithered deliverables hand the encoder integers.
+    let integers: Vec<i32> = samples.iter().map(|s| (s * 8_388_608.0) as i32).collect();
+    group.bench_function("encode 24-bit integers", |b| {
+        let mut out = Vec::new();
+        b.iter(|| SampleFormat::Int24.encode_integers(black_box(&integers), &mut out))
     });
     group.finish();
 }

@@ -144,6 +144,40 @@ impl Matrix {
     /// Converts whole frames of `input` into `output` (which must hold as
     /// many frames of `outputs()` channels).
     pub fn apply(&self, input: &[f32], output: &mut [f32]) {
+        // The common shapes with their sizes known to the compiler, which
+        // unrolls them; the sums are taken in the same order either way.
+        match (self.inputs, self.rows.len()) {
+            (6, 2) => self.apply_fixed::<6, 2>(input, output),
+            (8, 6) => self.apply_fixed::<8, 6>(input, output),
+            (8, 2) => self.apply_fixed::<8, 2>(input, output),
+            (2, 1) => self.apply_fixed::<2, 1>(input, output),
+            (1, 2) => self.apply_fixed::<1, 2>(input, output),
+            (2, 6) => self.apply_fixed::<2, 6>(input, output),
+            (6, 6) => self.apply_fixed::<6, 6>(input, output),
+            (2, 2) => self.apply_fixed::<2, 2>(input, output),
+            _ => self.apply_any(input, output),
+        }
+    }
+
+    fn apply_fixed<const I: usize, const O: usize>(&self, input: &[f32], output: &mut [f32]) {
+        let mut rows = [[0.0f32; I]; O];
+        for (fixed, row) in rows.iter_mut().zip(&self.rows) {
+            for (to, from) in fixed.iter_mut().zip(row) {
+                *to = *from;
+            }
+        }
+        for (frame_in, frame_out) in input.chunks_exact(I).zip(output.chunks_exact_mut(O)) {
+            for (o, row) in frame_out.iter_mut().zip(&rows) {
+                let mut sum = 0.0f32;
+                for (x, c) in frame_in.iter().zip(row) {
+                    sum += x * c;
+                }
+                *o = sum;
+            }
+        }
+    }
+
+    fn apply_any(&self, input: &[f32], output: &mut [f32]) {
         let outputs = self.rows.len();
         for (frame_in, frame_out) in input
             .chunks_exact(self.inputs)
@@ -156,6 +190,46 @@ impl Matrix {
                 }
                 *o = sum;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unrolled_shapes_give_the_same_floats_as_the_general_loop() {
+        let mut state = 7u32;
+        let mut next = move || {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        for (inputs, outputs) in [
+            (6, 2),
+            (8, 6),
+            (8, 2),
+            (2, 1),
+            (1, 2),
+            (2, 6),
+            (6, 6),
+            (2, 2),
+            (3, 5),
+        ] {
+            let rows: Vec<Vec<f32>> = (0..outputs)
+                .map(|_| (0..inputs).map(|_| next()).collect())
+                .collect();
+            let matrix = Matrix::new("test", inputs, rows).unwrap();
+            let input: Vec<f32> = (0..inputs * 1001).map(|_| next()).collect();
+            let mut fast = vec![0.0; outputs * 1001];
+            let mut general = vec![1.0; outputs * 1001];
+            matrix.apply(&input, &mut fast);
+            matrix.apply_any(&input, &mut general);
+            assert_eq!(
+                fast.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                general.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                "{inputs} to {outputs}"
+            );
         }
     }
 }

@@ -72,24 +72,7 @@ impl SampleFormat {
                     b.copy_from_slice(&v.to_le_bytes());
                 }
             }
-            Self::Int24 => {
-                let clip = |v: i32| v.clamp(-8_388_608, 8_388_607) as u32;
-                let quads = samples.len() / 4;
-                let (head_in, tail_in) = samples.split_at(quads * 4);
-                let (head_out, tail_out) = out.split_at_mut(quads * 12);
-                for (s, b) in head_in.chunks_exact(4).zip(head_out.chunks_exact_mut(12)) {
-                    let (v0, v1, v2, v3) = (clip(s[0]), clip(s[1]), clip(s[2]), clip(s[3]));
-                    let a = (v0 & 0xFF_FFFF) | (v1 << 24);
-                    let c = ((v1 >> 8) & 0xFFFF) | (v2 << 16);
-                    let d = ((v2 >> 16) & 0xFF) | (v3 << 8);
-                    b[0..4].copy_from_slice(&a.to_le_bytes());
-                    b[4..8].copy_from_slice(&c.to_le_bytes());
-                    b[8..12].copy_from_slice(&d.to_le_bytes());
-                }
-                for (s, b) in tail_in.iter().zip(tail_out.chunks_exact_mut(3)) {
-                    b.copy_from_slice(&clip(*s).to_le_bytes()[..3]);
-                }
-            }
+            Self::Int24 => encode_integers_int24(samples, out),
             Self::Float32 => return None,
         }
         Some(())
@@ -182,6 +165,57 @@ fn decode_int24_portable(bytes: &[u8], out: &mut [f32]) {
     for (o, b) in tail_out.iter_mut().zip(tail_in.chunks_exact(3)) {
         let v = i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8;
         *o = v as f32 * SCALE_24;
+    }
+}
+
+/// Packs 24-bit integers (clipped to the range) into 3 bytes each, with
+/// SSE4.1 where the CPU has it; both paths give the same bytes.
+fn encode_integers_int24(samples: &[i32], out: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("sse4.1") {
+        // SAFETY: the CPU supports SSE4.1 (and so SSSE3), checked just above.
+        unsafe { encode_integers_int24_sse41(samples, out) };
+        return;
+    }
+    encode_integers_int24_portable(samples, out);
+}
+
+/// Four samples per step: clipped with `pminsd`/`pmaxsd`, packed to 12
+/// bytes with one shuffle. The 16-byte store spills 4 bytes into the next
+/// samples' place, which the next step (or the scalar tail) overwrites.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "ssse3,sse4.1")]
+fn encode_integers_int24_sse41(samples: &[i32], out: &mut [u8]) {
+    use std::arch::x86_64::{
+        __m128i, _mm_loadu_si128, _mm_max_epi32, _mm_min_epi32, _mm_set1_epi32, _mm_setr_epi8,
+        _mm_shuffle_epi8, _mm_storeu_si128,
+    };
+    let count = samples.len().min(out.len() / 3);
+    let pack = _mm_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+    let low = _mm_set1_epi32(-8_388_608);
+    let high = _mm_set1_epi32(8_388_607);
+    let mut k = 0;
+    while 4 * k + 4 <= count && 12 * k + 16 <= out.len() {
+        // SAFETY: integers 4k..4k+4 and bytes 12k..12k+16 are in bounds
+        // (loop condition); unaligned loads and stores are allowed.
+        unsafe {
+            let v = _mm_loadu_si128(samples.as_ptr().add(4 * k).cast::<__m128i>());
+            let clipped = _mm_max_epi32(_mm_min_epi32(v, high), low);
+            _mm_storeu_si128(
+                out.as_mut_ptr().add(12 * k).cast::<__m128i>(),
+                _mm_shuffle_epi8(clipped, pack),
+            );
+        }
+        k += 1;
+    }
+    encode_integers_int24_portable(&samples[4 * k..], &mut out[12 * k..]);
+}
+
+#[inline(always)]
+fn encode_integers_int24_portable(samples: &[i32], out: &mut [u8]) {
+    for (s, b) in samples.iter().zip(out.chunks_exact_mut(3)) {
+        let v = (*s).clamp(-8_388_608, 8_388_607);
+        b.copy_from_slice(&v.to_le_bytes()[..3]);
     }
 }
 
