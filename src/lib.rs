@@ -21,6 +21,7 @@ pub mod stage_graph;
 pub mod store;
 pub mod versioned_file;
 pub mod work;
+pub mod writeback;
 
 #[cfg(feature = "cli")]
 pub mod arguments;

@@ -433,25 +433,35 @@ impl RecipeStage {
         Ok(())
     }
 
-    /// The target's mix: its buses routed to its layout and summed.
+    /// The target's mix: its buses routed to its layout and summed (one
+    /// bus is read as it is, without a sum).
     fn target_mix(
         &self,
         target: &TargetStage,
         inputs: &[crate::stage::InputObject],
-    ) -> miette::Result<(audio::Bus, u64)> {
-        let mut sum = audio::Bus::new(target.channels.len()).into_diagnostic()?;
+    ) -> miette::Result<(Box<dyn Source>, u64)> {
+        let mut routed = Vec::with_capacity(inputs.len());
         let mut time_reference = 0;
         for ((_, bus_route), input) in target.from.iter().zip(inputs) {
             let reader = WavReader::open(&input.path).into_diagnostic()?;
             time_reference = reader.format().time_reference.unwrap_or(0);
-            sum.add(
-                route(Box::new(reader), bus_route, &target.channels, &input.id)?,
-                0,
-                0.0,
-            )
-            .into_diagnostic()?;
+            routed.push(route(
+                Box::new(reader),
+                bus_route,
+                &target.channels,
+                &input.id,
+            )?);
         }
-        Ok((sum, time_reference))
+        if routed.len() == 1 {
+            if let Some(only) = routed.pop() {
+                return Ok((only, time_reference));
+            }
+        }
+        let mut sum = audio::Bus::new(target.channels.len()).into_diagnostic()?;
+        for source in routed {
+            sum.add(source, 0, 0.0).into_diagnostic()?;
+        }
+        Ok((Box::new(sum), time_reference))
     }
 
     fn render_target(
@@ -713,7 +723,7 @@ fn write_dithered<W: std::io::Write + std::io::Seek>(
         None => encoder.write_block(samples).into_diagnostic(),
         Some(quantizer) => {
             quantized.clear();
-            quantizer.quantize(samples, quantized);
+            quantizer.quantize_parallel(samples, quantized);
             encoder.write_integers(quantized).into_diagnostic()
         }
     }

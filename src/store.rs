@@ -136,7 +136,7 @@ impl Store {
         let mut copy = tempfile::Builder::new()
             .prefix("output-")
             .tempfile_in(&temporary_dir)?;
-        io::copy(&mut source, copy.as_file_mut())?;
+        copy_writing_out(&mut source, copy.as_file_mut(), crate::writeback::EVERY)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -215,6 +215,21 @@ impl Store {
     }
 }
 
+/// Copies `source` into `destination` (in the kernel where it can), a
+/// slice at a time, starting each slice's write-out as it goes, so the
+/// `fsync` after it has little left to wait for.
+fn copy_writing_out(source: &mut File, destination: &mut File, slice: u64) -> io::Result<u64> {
+    let mut total = 0;
+    loop {
+        let copied = io::copy(&mut source.take(slice), destination)?;
+        total += copied;
+        if copied < slice {
+            return Ok(total);
+        }
+        crate::writeback::start(destination);
+    }
+}
+
 /// A new object being written; [`ObjectWriter::finish`] hashes it and moves
 /// it under its name. Implements `Write + Seek` (WAV writers patch their
 /// header at the end). Dropped without finishing, it leaves nothing behind.
@@ -237,6 +252,8 @@ pub struct ObjectWriter {
     head: Vec<u8>,
     /// Whether `hasher` still holds the hash of `[0, hashed)` as written.
     in_order: bool,
+    /// `end` when write-out was last started (see [`crate::writeback`]).
+    written_out: u64,
 }
 
 /// How much of an object's start is kept to recognise identical rewrites.
@@ -246,6 +263,10 @@ impl Write for ObjectWriter {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         let written = self.file.write(bytes)?;
         self.saw(&bytes[..written]);
+        if self.end - self.written_out >= crate::writeback::EVERY {
+            self.written_out = self.end;
+            crate::writeback::start(self.file.get_ref().as_file());
+        }
         Ok(written)
     }
 
@@ -272,6 +293,7 @@ impl ObjectWriter {
             end: 0,
             head: Vec::new(),
             in_order: true,
+            written_out: 0,
         }
     }
 
@@ -514,6 +536,22 @@ mod tests {
         assert_eq!(store.check(&digest, &stats), ObjectState::Present);
         assert!(store.materialise(&digest, &destination, &stats).unwrap());
         assert_eq!(fs::read(&destination).unwrap(), b"album track");
+    }
+
+    #[test]
+    fn a_copy_in_slices_is_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes: Vec<u8> = (0..3500u32).map(|i| (i * 31 % 251) as u8).collect();
+        for length in [0, 999, 1000, 1001, 3000, 3500] {
+            let from = dir.path().join("from");
+            let to = dir.path().join("to");
+            fs::write(&from, &bytes[..length]).unwrap();
+            let mut source = File::open(&from).unwrap();
+            let mut destination = File::create(&to).unwrap();
+            let copied = copy_writing_out(&mut source, &mut destination, 1000).unwrap();
+            assert_eq!(copied, length as u64);
+            assert_eq!(fs::read(&to).unwrap(), &bytes[..length]);
+        }
     }
 
     #[test]

@@ -18,6 +18,8 @@
 //! Full-scale is ±1.0 ↔ ±2^(bits-1); values beyond it are clipped to the
 //! largest integers (and counted).
 
+use rayon::prelude::*;
+
 use crate::audio::dsp_error::DspError;
 
 /// The seed sndtrk uses when a recipe does not give one.
@@ -87,7 +89,35 @@ impl TpdfQuantizer {
     pub fn quantize(&mut self, block: &[f32], output: &mut Vec<i32>) {
         let start = output.len();
         output.resize(start + block.len(), 0);
-        let integers = &mut output[start..];
+        self.quantize_slice(block, &mut output[start..]);
+    }
+
+    /// Like [`TpdfQuantizer::quantize`], in chunks on rayon's pool: the
+    /// noise of each sample depends only on its position in the stream, so
+    /// the integers are the same.
+    pub fn quantize_parallel(&mut self, block: &[f32], output: &mut Vec<i32>) {
+        const CHUNK: usize = 32 * 1024;
+        let start = output.len();
+        output.resize(start + block.len(), 0);
+        let first = self.counter;
+        let this = &*self;
+        let clipped: u64 = block
+            .par_chunks(CHUNK)
+            .zip(output[start..].par_chunks_mut(CHUNK))
+            .enumerate()
+            .map(|(index, (samples, integers))| {
+                let mut part = this.clone();
+                part.counter = first + (index * CHUNK) as u64;
+                part.clipped = 0;
+                part.quantize_slice(samples, integers);
+                part.clipped
+            })
+            .sum();
+        self.counter = first + block.len() as u64;
+        self.clipped += clipped;
+    }
+
+    fn quantize_slice(&mut self, block: &[f32], integers: &mut [i32]) {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.

@@ -273,3 +273,22 @@ fn the_portable_loop_gives_the_same_integers_as_the_dispatched_one() {
         assert!(portable.clipped() >= 4);
     }
 }
+
+#[test]
+fn quantising_in_parallel_gives_the_same_integers() {
+    let mut input = low_sine(24, 8_000_000.0, 200_000);
+    input[777] = 2.0;
+    input[90_001] = -3.0;
+    let mut serial = TpdfQuantizer::new(24, 4).unwrap();
+    let mut parallel = TpdfQuantizer::new(24, 4).unwrap();
+    let (mut expected, mut found) = (vec![5], vec![5]);
+    for block in input.chunks(70_001) {
+        serial.quantize(block, &mut expected);
+        parallel.quantize_parallel(block, &mut found);
+    }
+    assert_eq!(found, expected);
+    assert_eq!(parallel.clipped(), serial.clipped());
+    assert!(parallel.clipped() >= 2);
+    // And they carry on alike.
+    assert_eq!(serial.quantize_sample(0.25), parallel.quantize_sample(0.25));
+}
