@@ -646,82 +646,70 @@ impl Engine {
                     break;
                 };
                 running -= 1;
-                let completion = match message {
-                    Message::Finished(completion) => *completion,
-                    Message::Learnt => {
-                        record_learnt(
-                            graph,
-                            state,
-                            &mut outcomes,
-                            &mut unkeyed,
-                            pending,
-                            parts.stats,
-                            false,
-                        );
-                        continue;
-                    }
-                };
-                let Completion {
-                    node,
-                    mut outcome,
-                    result,
-                    files,
-                    inputs,
-                } = completion;
-                let stage = graph.stage(node);
-                match result {
-                    Ok((output, size, materialise_error)) => {
-                        let files = learnt_digests(&files, pending, parts.stats, false);
-                        match files
-                            .as_ref()
-                            .and_then(|files| key_fields(stage, files, &inputs, true))
-                        {
-                            Some((key, manifest)) => {
-                                outcome.key = Some(key);
-                                state.set_action(key, output, size);
-                                state.set_stage(stage.id(), key, manifest);
-                            }
-                            None if materialise_error.is_none() => {
-                                if let Some(files) = files {
-                                    unkeyed.push(Unkeyed {
-                                        node,
-                                        files,
-                                        inputs,
-                                        output,
-                                        size,
-                                    });
+                if let Message::Finished(completion) = message {
+                    let Completion {
+                        node,
+                        mut outcome,
+                        result,
+                        files,
+                        inputs,
+                    } = *completion;
+                    let stage = graph.stage(node);
+                    match result {
+                        Ok((output, size, materialise_error)) => {
+                            let files = learnt_digests(&files, pending, parts.stats, false);
+                            match files
+                                .as_ref()
+                                .and_then(|files| key_fields(stage, files, &inputs, true))
+                            {
+                                Some((key, manifest)) => {
+                                    outcome.key = Some(key);
+                                    state.set_action(key, output, size);
+                                    state.set_stage(stage.id(), key, manifest);
                                 }
+                                None if materialise_error.is_none() => {
+                                    if let Some(files) = files {
+                                        unkeyed.push(Unkeyed {
+                                            node,
+                                            files,
+                                            inputs,
+                                            output,
+                                            size,
+                                        });
+                                    }
+                                }
+                                None => {}
                             }
-                            None => {}
+                            outcome.output = Some(output);
+                            if let Some(error) = materialise_error {
+                                outcome.status = Status::Failed;
+                                outcome.reason = Reason::Error(error.to_string());
+                                outcome.materialised = None;
+                                failures.push((node, error));
+                            } else {
+                                outputs[node.index()] = Some(output);
+                                release(
+                                    graph,
+                                    node,
+                                    &selected,
+                                    &mut remaining,
+                                    &position,
+                                    &mut ready,
+                                );
+                            }
                         }
-                        outcome.output = Some(output);
-                        if let Some(error) = materialise_error {
+                        Err(error) => {
                             outcome.status = Status::Failed;
-                            outcome.reason = Reason::Error(error.to_string());
+                            outcome.reason = Reason::Error(one_line(&error));
                             outcome.materialised = None;
                             failures.push((node, error));
-                        } else {
-                            outputs[node.index()] = Some(output);
-                            release(
-                                graph,
-                                node,
-                                &selected,
-                                &mut remaining,
-                                &position,
-                                &mut ready,
-                            );
                         }
                     }
-                    Err(error) => {
-                        outcome.status = Status::Failed;
-                        outcome.reason = Reason::Error(one_line(&error));
-                        outcome.materialised = None;
-                        failures.push((node, error));
-                    }
+                    progress.finished(&outcome);
+                    outcomes[node.index()] = Some(outcome);
+                    running += learn_digests(scope, &sender, parts, pending, stage);
                 }
-                progress.finished(&outcome);
-                outcomes[node.index()] = Some(outcome);
-                running += learn_digests(scope, &sender, parts, pending, stage);
+                // A digest learnt may complete a stage's record.
                 if !unkeyed.is_empty() {
                     record_learnt(
                         graph,

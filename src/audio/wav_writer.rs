@@ -261,17 +261,24 @@ impl<W: Write + Seek> WavEncoder<W> {
         self.clipped
     }
 
+    /// The channel count, if `samples` samples are whole frames.
+    fn whole_frames(&self, samples: usize) -> Result<usize, AudioError> {
+        let channels = self.channels();
+        if samples.is_multiple_of(channels) {
+            Ok(channels)
+        } else {
+            Err(AudioError::ChannelCount {
+                operation: format!("writing `{}`", self.path.display()),
+                expected: channels,
+                found: samples % channels,
+            })
+        }
+    }
+
     /// Appends interleaved frames; `samples.len()` must be a whole number of
     /// frames.
     pub fn write_block(&mut self, samples: &[f32]) -> Result<(), AudioError> {
-        let channels = self.channels();
-        if !samples.len().is_multiple_of(channels) {
-            return Err(AudioError::ChannelCount {
-                operation: format!("writing `{}`", self.path.display()),
-                expected: channels,
-                found: samples.len() % channels,
-            });
-        }
+        let channels = self.whole_frames(samples.len())?;
         let bytes = (samples.len() * self.spec.sample_format.bytes()) as u64;
         self.clipped += self.spec.sample_format.encode(samples, &mut self.raw);
         self.out
@@ -286,14 +293,7 @@ impl<W: Write + Seek> WavEncoder<W> {
     /// dither quantiser's output), with no round trip through `f32`. Only
     /// for 16- and 24-bit files.
     pub fn write_integers(&mut self, samples: &[i32]) -> Result<(), AudioError> {
-        let channels = self.channels();
-        if !samples.len().is_multiple_of(channels) {
-            return Err(AudioError::ChannelCount {
-                operation: format!("writing `{}`", self.path.display()),
-                expected: channels,
-                found: samples.len() % channels,
-            });
-        }
+        let channels = self.whole_frames(samples.len())?;
         if self
             .spec
             .sample_format
