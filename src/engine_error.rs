@@ -10,39 +10,42 @@ use thiserror::Error;
 #[derive(Debug, Error, Diagnostic)]
 pub enum EngineError {
     /// The project lock file could not be created or locked.
-    #[error("cannot lock the project at {}: {source}", path.display())]
+    #[error("cannot lock the project at {}: {cause}", path.display())]
     #[diagnostic(
         code(E0701),
         help("sndtrk keeps its lock, cache and build state in DIR/.sndtrk/; make that directory writable")
     )]
     Lock {
         path: PathBuf,
-        #[source]
-        source: io::Error,
+        /// The operating system's error, shown in the message (not as a
+        /// separate cause, which would print it twice).
+        cause: io::Error,
     },
 
     /// Reading or writing the cache, the build state or `out/` failed.
-    #[error("cannot read or write {}: {source}", path.display())]
+    #[error("cannot read or write {}: {cause}", path.display())]
     #[diagnostic(
         code(E0702),
         help("check permissions and free disk space; deleting DIR/.sndtrk/ only costs a full rebuild")
     )]
     Io {
         path: PathBuf,
-        #[source]
-        source: io::Error,
+        /// The operating system's error, shown in the message (not as a
+        /// separate cause, which would print it twice).
+        cause: io::Error,
     },
 
     /// A source file a stage depends on cannot be read.
-    #[error("cannot read source file {}: {source}", path.display())]
+    #[error("cannot read source file {}: {cause}", path.display())]
     #[diagnostic(
         code(E0703),
         help("check that the file exists and is readable, or fix the path in the recipe")
     )]
     SourceFile {
         path: PathBuf,
-        #[source]
-        source: io::Error,
+        /// The operating system's error, shown in the message (not as a
+        /// separate cause, which would print it twice).
+        cause: io::Error,
     },
 
     /// Two stages were given the same id.
@@ -99,7 +102,7 @@ impl EngineError {
     pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
         EngineError::Io {
             path: path.into(),
-            source,
+            cause: source,
         }
     }
 }
@@ -144,7 +147,7 @@ mod tests {
         let denied = || io::Error::new(io::ErrorKind::PermissionDenied, "permission denied");
         let cases: Vec<(Box<dyn Diagnostic>, &str)> = vec![
             (
-                Box::new(EngineError::Lock { path: "p/.sndtrk/lock".into(), source: denied() }),
+                Box::new(EngineError::Lock { path: "p/.sndtrk/lock".into(), cause: denied() }),
                 "cannot lock the project at p/.sndtrk/lock: permission denied [E0701] help: sndtrk keeps its lock, cache and build state in DIR/.sndtrk/; make that directory writable",
             ),
             (
@@ -152,7 +155,7 @@ mod tests {
                 "cannot read or write p/.sndtrk/state: permission denied [E0702] help: check permissions and free disk space; deleting DIR/.sndtrk/ only costs a full rebuild",
             ),
             (
-                Box::new(EngineError::SourceFile { path: "stems/dx.wav".into(), source: denied() }),
+                Box::new(EngineError::SourceFile { path: "stems/dx.wav".into(), cause: denied() }),
                 "cannot read source file stems/dx.wav: permission denied [E0703] help: check that the file exists and is readable, or fix the path in the recipe",
             ),
             (

@@ -40,11 +40,11 @@ impl ProjectLock {
                 on_wait(&path);
                 file.lock().map_err(|source| EngineError::Lock {
                     path: path.clone(),
-                    source,
+                    cause: source,
                 })?;
             }
             Err(TryLockError::Error(source)) => {
-                return Err(EngineError::Lock { path, source });
+                return Err(EngineError::Lock { path, cause: source });
             }
         }
         Ok(Self { file, path })
@@ -56,7 +56,10 @@ impl ProjectLock {
         match file.try_lock() {
             Ok(()) => Ok(Some(Self { file, path })),
             Err(TryLockError::WouldBlock) => Ok(None),
-            Err(TryLockError::Error(source)) => Err(EngineError::Lock { path, source }),
+            Err(TryLockError::Error(source)) => Err(EngineError::Lock {
+                path,
+                cause: source,
+            }),
         }
     }
 
@@ -64,7 +67,7 @@ impl ProjectLock {
         let path = Self::path(project_dir);
         let lock_error = |source| EngineError::Lock {
             path: path.clone(),
-            source,
+            cause: source,
         };
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(lock_error)?;

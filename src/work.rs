@@ -249,11 +249,11 @@ impl Parts<'_> {
                     }),
                     Some(Err((kind, message))) => Err(EngineError::SourceFile {
                         path: declared.clone(),
-                        source: io::Error::new(*kind, message.clone()),
+                        cause: io::Error::new(*kind, message.clone()),
                     }),
                     None => Err(EngineError::SourceFile {
                         path: declared.clone(),
-                        source: io::Error::other("not fingerprinted"),
+                        cause: io::Error::other("not fingerprinted"),
                     }),
                 }
             })

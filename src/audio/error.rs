@@ -12,7 +12,7 @@ use thiserror::Error;
 #[derive(Debug, Error, Diagnostic)]
 pub enum AudioError {
     /// The operating system refused to open, read or write a file.
-    #[error("cannot {action} `{path}`: {source}")]
+    #[error("cannot {action} `{path}`: {cause}")]
     #[diagnostic(
         code(E0501),
         help("check that the file exists, is readable, and that the disk is not full")
@@ -22,9 +22,9 @@ pub enum AudioError {
         action: &'static str,
         /// The file concerned.
         path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        /// The operating system's error, shown in the message (not as a
+        /// separate cause, which would print it twice).
+        cause: std::io::Error,
     },
 
     /// The file does not start with a RIFF/WAVE header.
@@ -202,7 +202,7 @@ impl AudioError {
         Self::Io {
             action,
             path: path.into(),
-            source,
+            cause: source,
         }
     }
 }

@@ -986,7 +986,6 @@ fn unusable_project_directory_is_e0701() {
 
   × cannot lock the project at not-a-directory/.sndtrk/lock: Not a directory
   │ (os error 20)
-  ╰─▶ Not a directory (os error 20)
   help: sndtrk keeps its lock, cache and build state in DIR/.sndtrk/; make
         that directory writable
 

@@ -185,7 +185,6 @@ fn a_missing_file_is_named_and_the_others_are_measured() {
             "E0501
 
   × cannot open `missing.wav`: No such file or directory (os error 2)
-  ╰─▶ No such file or directory (os error 2)
   help: check that the file exists, is readable, and that the disk is not full
 
 ",
