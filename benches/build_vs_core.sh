@@ -18,7 +18,6 @@ cd "$(dirname "$0")/.."
 work=${1:-$(mktemp -d -t sndtrk-bench.XXXXXX)}
 mkdir -p "$work"
 minutes=${MINUTES:-5}
-seconds=$((minutes * 60))
 runs=${RUNS:-3}
 
 cargo build --release --bin sndtrk --example mix_stems --example wav_diff >&2
@@ -26,18 +25,7 @@ sndtrk=$PWD/target/release/sndtrk
 mixer=$PWD/target/release/examples/mix_stems
 wav_diff=$PWD/target/release/examples/wav_diff
 
-echo "stems: 8 x ${minutes} min 5.1 24-bit 48 kHz in $work" >&2
-stems=()
-for i in 1 2 3 4 5 6 7 8; do
-    stem="$work/stem$i.wav"
-    if [ ! -s "$stem" ]; then
-        # The same generation as compare_sox_ffmpeg.sh: pink noise at
-        # -26 dBFS plus a tone, different per stem.
-        sox -D -n -r 48000 -c 6 -b 24 "$stem" synth "$seconds" pinknoise sine $((100 * i)) \
-            gain -26 2>/dev/null
-    fi
-    stems+=("$stem")
-done
+. benches/stems.sh
 
 project="$work/project"
 mkdir -p "$project/stems"
@@ -106,7 +94,6 @@ clean_build() {
     measure "$sndtrk" -C "$project" build
 }
 
-cat "${stems[@]}" >/dev/null # warm the page cache
 best_core=
 best_core_cpu=
 best_build=

@@ -14,24 +14,12 @@ cd "$(dirname "$0")/.."
 work=${1:-$(mktemp -d -t sndtrk-bench.XXXXXX)}
 mkdir -p "$work"
 minutes=${MINUTES:-5}
-seconds=$((minutes * 60))
 
 cargo build --release --example mix_stems --example wav_diff >&2
 mixer=target/release/examples/mix_stems
 wav_diff=target/release/examples/wav_diff
 
-echo "stems: 8 x ${minutes} min 5.1 24-bit 48 kHz in $work" >&2
-stems=()
-for i in 1 2 3 4 5 6 7 8; do
-    stem="$work/stem$i.wav"
-    if [ ! -s "$stem" ]; then
-        # Pink noise at -26 dBFS plus a tone, different per stem.
-        sox -D -n -r 48000 -c 6 -b 24 "$stem" synth "$seconds" pinknoise sine $((100 * i)) \
-            gain -26 2>/dev/null
-    fi
-    stems+=("$stem")
-done
-cat "${stems[@]}" >/dev/null # warm the page cache
+. benches/stems.sh
 
 c=0.70710678118654752
 # measure CMD...: runs CMD, prints elapsed seconds, peak RSS (KiB) and CPU
