@@ -44,7 +44,10 @@ impl ProjectLock {
                 })?;
             }
             Err(TryLockError::Error(source)) => {
-                return Err(EngineError::Lock { path, cause: source });
+                return Err(EngineError::Lock {
+                    path,
+                    cause: source,
+                });
             }
         }
         Ok(Self { file, path })
