@@ -572,24 +572,6 @@ fn rf64_is_read_from_ffmpeg_and_written_for_sox_and_ffmpeg() {
     assert_eq!(read_wav(&ours_rf64).len(), signal.len());
 }
 
-/// What a tap was shown: the bytes, the offsets, whether it was told the end.
-type Showing = (Vec<u8>, Vec<u64>, bool);
-
-/// Records what a reader shows its tap.
-#[derive(Clone, Default)]
-struct Shown(std::sync::Arc<std::sync::Mutex<Showing>>);
-
-impl sndtrk::read_tap::ReadTap for Shown {
-    fn bytes(&mut self, offset: u64, bytes: &[u8]) {
-        let mut shown = self.0.lock().unwrap();
-        shown.1.push(offset);
-        shown.0.extend_from_slice(bytes);
-    }
-    fn end(&mut self) {
-        self.0.lock().unwrap().2 = true;
-    }
-}
-
 #[test]
 fn a_tapped_reader_shows_every_byte_of_the_file_in_order() {
     let dir = tempfile::tempdir().unwrap();

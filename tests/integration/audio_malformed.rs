@@ -52,7 +52,22 @@ const DATA_SIZE: usize = FMT + 40 + 4;
 
 fn open_and_read(path: &Path) -> Result<Vec<f32>, AudioError> {
     let mut reader = WavReader::open(path)?;
-    read_to_end(&mut reader)
+    let plain = read_to_end(&mut reader);
+    // A reader that shows its bytes to a tap reads the same, and a tap told
+    // the end has seen the whole file.
+    let shown = Shown::default();
+    let tapped = WavReader::open_tapped(path, Box::new(shown.clone()))
+        .and_then(|mut reader| read_to_end(&mut reader));
+    let bits = |result: &Result<Vec<f32>, AudioError>| match result {
+        Ok(samples) => Ok(samples.iter().map(|s| s.to_bits()).collect::<Vec<_>>()),
+        Err(error) => Err(error.to_string()),
+    };
+    assert_eq!(bits(&plain), bits(&tapped));
+    let (seen, _, ended) = shown.0.lock().unwrap().clone();
+    if ended {
+        assert_eq!(seen, std::fs::read(path).unwrap());
+    }
+    plain
 }
 
 fn error_for(name: &str, bytes: &[u8]) -> (String, String) {
