@@ -529,15 +529,26 @@ impl RecipeStage {
         loop {
             let block = &current[..frames * channels];
             let mut process = || -> miette::Result<()> {
+                // Gain (when normalised), rate (when resampled), dither;
+                // a step with nothing to do copies nothing.
                 processed.clear();
-                match &mut normalizer {
-                    Some(normalizer) if frames > 0 => normalizer.process(block, &mut processed),
-                    Some(normalizer) => normalizer.finish(&mut processed),
-                    None => processed.extend_from_slice(block),
+                let gained: &[f32] = match &mut normalizer {
+                    Some(normalizer) if frames > 0 => {
+                        normalizer.process(block, &mut processed);
+                        &processed
+                    }
+                    Some(normalizer) => {
+                        normalizer.finish(&mut processed);
+                        &processed
+                    }
+                    None => block,
+                };
+                if resampler.is_passthrough() {
+                    return write_dithered(&mut encoder, &mut quantizer, gained, &mut quantized);
                 }
                 resampled.clear();
                 resampler
-                    .process(&processed, &mut resampled)
+                    .process(gained, &mut resampled)
                     .into_diagnostic()?;
                 if frames == 0 {
                     resampler.finish(&mut resampled).into_diagnostic()?;

@@ -86,6 +86,12 @@ impl Resampler {
         })
     }
 
+    /// Whether the rates are equal, so audio passes through untouched (a
+    /// caller may then skip the copy [`Self::process`] would make).
+    pub fn is_passthrough(&self) -> bool {
+        self.inner.is_none()
+    }
+
     /// Resamples a block of whole interleaved frames, appending the output
     /// frames that are ready (the filter delay holds some back until
     /// [`Self::finish`]).
