@@ -68,6 +68,8 @@ fn install_report_handler() {
                 .terminal_links(false)
                 .unicode(true)
                 .context_lines(1)
+                // Dates (2027-03-14) and codes stay whole on one line.
+                .word_splitter(textwrap::WordSplitter::NoHyphenation)
                 .build(),
         )
     }));
