@@ -498,9 +498,9 @@ impl RecipeStage {
             _ => None,
         };
         // Pass 2: gain, dither, encode.
-        let (mut mix, time_reference) = self.target_mix(target, from)?;
+        let (mix, time_reference) = self.target_mix(target, from)?;
         let channels = target.channels.len();
-        let (sample_format, mut quantizer) = encoding(&target.format, &target.id)?;
+        let (sample_format, quantizer) = encoding(&target.format, &target.id)?;
         // A deliverable at another rate than the project's is resampled
         // after normalisation; its start time is the same instant.
         let out_rate = target.format.sample_rate;
@@ -513,59 +513,10 @@ impl RecipeStage {
             sample_format,
             time_reference: Some(time_reference),
         };
-        let mut resampler = Resampler::new(rate, out_rate, channels).into_diagnostic()?;
-        let mut resampled = Vec::with_capacity(BLOCK_FRAMES * channels);
-        let mut normalizer = plan
+        let normalizer = plan
             .as_ref()
             .map(|plan| Normalizer::new(plan, channels, rate));
-        let mut encoder = open_encoder(context, spec, &target.id, rate, mix.frames())?;
-        let mut current = vec![0.0f32; PIPELINE_FRAMES * channels];
-        let mut next = current.clone();
-        let mut processed = Vec::with_capacity(current.len());
-        let mut quantized = Vec::with_capacity(current.len());
-        let mut frames = mix.read(&mut current).into_diagnostic()?;
-        // Each block is normalised, resampled, dithered and written while
-        // the next is read and mixed; a last pass with no frames flushes.
-        loop {
-            let block = &current[..frames * channels];
-            let mut process = || -> miette::Result<()> {
-                // Gain (when normalised), rate (when resampled), dither;
-                // a step with nothing to do copies nothing.
-                processed.clear();
-                let gained: &[f32] = match &mut normalizer {
-                    Some(normalizer) if frames > 0 => {
-                        normalizer.process(block, &mut processed);
-                        &processed
-                    }
-                    Some(normalizer) => {
-                        normalizer.finish(&mut processed);
-                        &processed
-                    }
-                    None => block,
-                };
-                if resampler.is_passthrough() {
-                    return write_dithered(&mut encoder, &mut quantizer, gained, &mut quantized);
-                }
-                resampled.clear();
-                resampler
-                    .process(gained, &mut resampled)
-                    .into_diagnostic()?;
-                if frames == 0 {
-                    resampler.finish(&mut resampled).into_diagnostic()?;
-                }
-                write_dithered(&mut encoder, &mut quantizer, &resampled, &mut quantized)
-            };
-            if frames == 0 {
-                process()?;
-                break;
-            }
-            let (written, read) = rayon::join(process, || mix.read(&mut next));
-            written?;
-            frames = read.into_diagnostic()?;
-            std::mem::swap(&mut current, &mut next);
-        }
-        encoder.finish().into_diagnostic()?;
-        Ok(())
+        deliver(context, mix, spec, &target.id, rate, normalizer, quantizer)
     }
 
     fn measure_mix(
@@ -642,59 +593,87 @@ impl RecipeStage {
         let (source, _) = clip_source(&track.clip, self.clock, self.default_start, &|path| {
             context.tap(path)
         })?;
-        let mut source = route(source, &track.clip.route, &track.channels, &track.clip.name)?;
-        let channels = track.channels.len();
-        let (sample_format, mut quantizer) = encoding(&track.format, &track.id)?;
+        let source = route(source, &track.clip.route, &track.channels, &track.clip.name)?;
+        let (sample_format, quantizer) = encoding(&track.format, &track.id)?;
         let spec = WavSpec {
             sample_rate: track.format.sample_rate,
             layout: layout(&track.channels, track.mask)?,
             sample_format,
             time_reference: None,
         };
-        let mut resampler =
-            Resampler::new(self.clock.sample_rate, track.format.sample_rate, channels)
-                .into_diagnostic()?;
-        let frames = source.frames();
-        let mut encoder = open_encoder(context, spec, &track.id, self.clock.sample_rate, frames)?;
-        let mut block = vec![0.0f32; BLOCK_FRAMES * channels];
-        let mut resampled = Vec::new();
-        let mut quantized = Vec::new();
-        loop {
-            let frames = source.read(&mut block).into_diagnostic()?;
-            resampled.clear();
-            if frames == 0 {
-                resampler.finish(&mut resampled).into_diagnostic()?;
-            } else {
-                resampler
-                    .process(&block[..frames * channels], &mut resampled)
-                    .into_diagnostic()?;
-            }
-            write_dithered(&mut encoder, &mut quantizer, &resampled, &mut quantized)?;
-            if frames == 0 {
-                break;
-            }
-        }
-        encoder.finish().into_diagnostic()?;
-        Ok(())
+        let rate = self.clock.sample_rate;
+        deliver(context, source, spec, &track.id, rate, None, quantizer)
     }
 }
 
-/// The encoder of a deliverable of `frames` frames at `rate`: told its
-/// length up front when it is not resampled, so its header is final from
-/// the start and the store hashes the object as it is written.
-fn open_encoder<'c>(
-    context: &'c mut RunContext<'_>,
+/// The end of every deliverable's chain, from `source` at `rate` to the
+/// file `spec` describes: gain (when normalised), sample rate (when
+/// resampled), dither, encoding. Each block is processed and written while
+/// the next is read; a step with nothing to do copies nothing. A file that
+/// is not resampled is told its length up front, so its header is final
+/// from the start and the store hashes it as it is written.
+fn deliver(
+    context: &mut RunContext<'_>,
+    mut source: Box<dyn Source>,
     spec: WavSpec,
     id: &str,
     rate: u32,
-    frames: u64,
-) -> miette::Result<WavEncoder<&'c mut crate::store::ObjectWriter>> {
-    let encoder = if spec.sample_rate == rate {
-        WavEncoder::with_length(context.output(), spec, id, frames)
+    mut normalizer: Option<Normalizer>,
+    mut quantizer: Option<TpdfQuantizer>,
+) -> miette::Result<()> {
+    let channels = source.channels();
+    let mut resampler = Resampler::new(rate, spec.sample_rate, channels).into_diagnostic()?;
+    let mut encoder = if resampler.is_passthrough() {
+        WavEncoder::with_length(context.output(), spec, id, source.frames())
     } else {
         WavEncoder::new(context.output(), spec, id)
-    };
-    encoder.into_diagnostic()
+    }
+    .into_diagnostic()?;
+    let mut current = vec![0.0f32; PIPELINE_FRAMES * channels];
+    let mut next = current.clone();
+    let mut processed = Vec::with_capacity(current.len());
+    let mut resampled = Vec::with_capacity(current.len());
+    let mut quantized = Vec::with_capacity(current.len());
+    let mut frames = source.read(&mut current).into_diagnostic()?;
+    // A last pass with no frames flushes the limiter and the resampler.
+    loop {
+        let block = &current[..frames * channels];
+        let mut process = || -> miette::Result<()> {
+            processed.clear();
+            let gained: &[f32] = match &mut normalizer {
+                Some(normalizer) if frames > 0 => {
+                    normalizer.process(block, &mut processed);
+                    &processed
+                }
+                Some(normalizer) => {
+                    normalizer.finish(&mut processed);
+                    &processed
+                }
+                None => block,
+            };
+            if resampler.is_passthrough() {
+                return write_dithered(&mut encoder, &mut quantizer, gained, &mut quantized);
+            }
+            resampled.clear();
+            resampler
+                .process(gained, &mut resampled)
+                .into_diagnostic()?;
+            if frames == 0 {
+                resampler.finish(&mut resampled).into_diagnostic()?;
+            }
+            write_dithered(&mut encoder, &mut quantizer, &resampled, &mut quantized)
+        };
+        if frames == 0 {
+            process()?;
+            break;
+        }
+        let (written, read) = rayon::join(process, || source.read(&mut next));
+        written?;
+        frames = read.into_diagnostic()?;
+        std::mem::swap(&mut current, &mut next);
+    }
+    encoder.finish().into_diagnostic()?;
+    Ok(())
 }
 
 /// The sample encoding of a deliverable's `format`, and the TPDF quantiser
