@@ -520,9 +520,9 @@ impl Engine {
             }
         }
         let pending = &pending;
-        // Stages that ran before their files' digests were known, recorded
-        // once they are.
-        let mut unkeyed: Vec<Unkeyed> = Vec::new();
+        // Stages that ran and are not recorded yet: at once if their
+        // files' digests are known, else once they are learnt.
+        let mut unrecorded: Vec<Unrecorded> = Vec::new();
 
         let total = selected.iter().filter(|chosen| **chosen).count();
         progress.begin(total);
@@ -657,29 +657,15 @@ impl Engine {
                     let stage = graph.stage(node);
                     match result {
                         Ok((output, size, materialise_error)) => {
-                            let files = learnt_digests(&files, pending, parts.stats, false);
-                            match files
-                                .as_ref()
-                                .and_then(|files| key_fields(stage, files, &inputs, true))
-                            {
-                                Some((key, manifest)) => {
-                                    outcome.key = Some(key);
-                                    state.set_action(key, output, size);
-                                    state.set_stage(stage.id(), key, manifest);
-                                }
-                                None if materialise_error.is_none() => {
-                                    if let Some(files) = files {
-                                        unkeyed.push(Unkeyed {
-                                            node,
-                                            files,
-                                            inputs,
-                                            output,
-                                            size,
-                                        });
-                                    }
-                                }
-                                None => {}
-                            }
+                            // Recorded below, at once when its files'
+                            // digests are known.
+                            unrecorded.push(Unrecorded {
+                                node,
+                                files,
+                                inputs,
+                                output,
+                                size,
+                            });
                             outcome.output = Some(output);
                             if let Some(error) = materialise_error {
                                 outcome.status = Status::Failed;
@@ -709,18 +695,17 @@ impl Engine {
                     outcomes[node.index()] = Some(outcome);
                     running += learn_digests(scope, &sender, parts, pending, stage);
                 }
-                // A digest learnt may complete a stage's record.
-                if !unkeyed.is_empty() {
-                    record_learnt(
-                        graph,
-                        state,
-                        &mut outcomes,
-                        &mut unkeyed,
-                        pending,
-                        parts.stats,
-                        false,
-                    );
-                }
+                // A stage that ran is recorded once its files' digests are
+                // known: at once, or when a digest learnt completes them.
+                record_ran(
+                    graph,
+                    state,
+                    &mut outcomes,
+                    &mut unrecorded,
+                    pending,
+                    parts.stats,
+                    false,
+                );
                 if last_save.elapsed() >= options.save_interval {
                     let _ = save(parts.dir, state, parts.stats);
                     last_save = Instant::now();
@@ -731,11 +716,11 @@ impl Engine {
         // Record the stages still waiting for digests (a file whose readers
         // did not all finish, after a failure): hashed now.
         pool.install(|| {
-            record_learnt(
+            record_ran(
                 graph,
                 state,
                 &mut outcomes,
-                &mut unkeyed,
+                &mut unrecorded,
                 pending,
                 parts.stats,
                 true,
@@ -920,9 +905,9 @@ enum Message {
     Learnt,
 }
 
-/// A stage that ran before its files' digests were known, recorded once
-/// they are.
-struct Unkeyed {
+/// A stage that ran, to be recorded in the state once its files' digests
+/// are known (at once, unless a clean build is still learning one).
+struct Unrecorded {
     node: NodeIndex,
     files: Vec<SourceFile>,
     inputs: Vec<InputObject>,
@@ -958,29 +943,29 @@ fn learn_digests<'s>(
     started
 }
 
-/// Records each unkeyed stage whose files' digests are all known now (all
+/// Records each stage that ran whose files' digests are all known now (all
 /// of them when `hash`, hashing the files no stage read whole, in
 /// parallel); drops those with a file that changed during the build (they
 /// run again next time); keeps the rest waiting.
-fn record_learnt(
+fn record_ran(
     graph: &StageGraph,
     state: &mut State,
     outcomes: &mut [Option<StageOutcome>],
-    unkeyed: &mut Vec<Unkeyed>,
+    unrecorded: &mut Vec<Unrecorded>,
     pending: &PendingSources,
     stats: &StatCache,
     hash: bool,
 ) {
-    let learn = |stage: &Unkeyed| learnt_digests(&stage.files, pending, stats, hash);
+    let learn = |stage: &Unrecorded| learnt_digests(&stage.files, pending, stats, hash);
     // Hashing runs on the pool (the caller installs it); a check of what
     // is already known stays on the scheduler's thread.
     let learnt: Vec<Option<Vec<SourceFile>>> = if hash {
-        unkeyed.par_iter().map(learn).collect()
+        unrecorded.par_iter().map(learn).collect()
     } else {
-        unkeyed.iter().map(learn).collect()
+        unrecorded.iter().map(learn).collect()
     };
     let mut waiting = Vec::new();
-    for (stage, files) in std::mem::take(unkeyed).into_iter().zip(learnt) {
+    for (stage, files) in std::mem::take(unrecorded).into_iter().zip(learnt) {
         let Some(files) = files else {
             continue;
         };
@@ -996,7 +981,7 @@ fn record_learnt(
             None => waiting.push(stage),
         }
     }
-    *unkeyed = waiting;
+    *unrecorded = waiting;
 }
 
 /// The stage's files with the digests learnt so far filled in (all of
