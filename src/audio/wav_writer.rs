@@ -218,16 +218,11 @@ impl<W: Write + Seek> WavEncoder<W> {
         if let Some(frames) = frames {
             let block = (spec.layout.channels() * spec.sample_format.bytes()) as u64;
             let data_bytes = frames.saturating_mul(block);
-            let total = (header.len() as u64).saturating_add(data_bytes + data_bytes % 2);
-            if total <= RIFF_LIMIT {
-                // As `finish` will patch them (all fit in 32 bits).
-                let data_size_offset = header.len() - 4;
-                header[4..8].copy_from_slice(&((total - 8) as u32).to_le_bytes());
-                if let Some(offset) = fact_offset {
-                    let offset = offset as usize;
-                    header[offset..offset + 4].copy_from_slice(&(frames as u32).to_le_bytes());
-                }
-                header[data_size_offset..].copy_from_slice(&(data_bytes as u32).to_le_bytes());
+            // The very bytes `finish` will write there.
+            let sizes = riff_sizes(header.len() as u64, fact_offset, data_bytes, frames);
+            for (offset, value) in sizes.into_iter().flatten() {
+                let offset = offset as usize;
+                header[offset..offset + 4].copy_from_slice(&value.to_le_bytes());
             }
         }
         out.write_all(&header)
@@ -279,14 +274,8 @@ impl<W: Write + Seek> WavEncoder<W> {
     /// frames.
     pub fn write_block(&mut self, samples: &[f32]) -> Result<(), AudioError> {
         let channels = self.whole_frames(samples.len())?;
-        let bytes = (samples.len() * self.spec.sample_format.bytes()) as u64;
         self.clipped += self.spec.sample_format.encode(samples, &mut self.raw);
-        self.out
-            .write_all(&self.raw)
-            .map_err(|e| AudioError::io("write", &self.path, e))?;
-        self.data_bytes += bytes;
-        self.frames += (samples.len() / channels) as u64;
-        Ok(())
+        self.append_raw(samples.len() / channels)
     }
 
     /// Appends interleaved frames of integers at the file's own depth (a
@@ -308,11 +297,16 @@ impl<W: Write + Seek> WavEncoder<W> {
                 ),
             });
         }
+        self.append_raw(samples.len() / channels)
+    }
+
+    /// Writes the encoded block in `raw`, `frames` frames, to the stream.
+    fn append_raw(&mut self, frames: usize) -> Result<(), AudioError> {
         self.out
             .write_all(&self.raw)
             .map_err(|e| AudioError::io("write", &self.path, e))?;
         self.data_bytes += self.raw.len() as u64;
-        self.frames += (samples.len() / channels) as u64;
+        self.frames += frames as u64;
         Ok(())
     }
 
@@ -348,18 +342,18 @@ impl<W: Write + Seek> WavEncoder<W> {
         let padded = self.data_bytes + self.data_bytes % 2;
         let total = self.header_len + padded;
         let data_size_offset = self.header_len - 4;
-        if total <= self.rf64_above {
-            file.seek(SeekFrom::Start(4)).map_err(io)?;
-            file.write_all(&((total - 8) as u32).to_le_bytes())
-                .map_err(io)?;
-            if let Some(offset) = self.fact_offset {
+        let sizes = riff_sizes(
+            self.header_len,
+            self.fact_offset,
+            self.data_bytes,
+            self.frames,
+        )
+        .filter(|_| total <= self.rf64_above);
+        if let Some(sizes) = sizes {
+            for (offset, value) in sizes {
                 file.seek(SeekFrom::Start(offset)).map_err(io)?;
-                file.write_all(&(self.frames as u32).to_le_bytes())
-                    .map_err(io)?;
+                file.write_all(&value.to_le_bytes()).map_err(io)?;
             }
-            file.seek(SeekFrom::Start(data_size_offset)).map_err(io)?;
-            file.write_all(&(self.data_bytes as u32).to_le_bytes())
-                .map_err(io)?;
         } else {
             let mut head = Vec::with_capacity(12 + 8 + DS64_SIZE);
             head.extend_from_slice(b"RF64");
@@ -391,6 +385,29 @@ impl<W: Write + Seek> WavEncoder<W> {
             },
         ))
     }
+}
+
+/// The size fields of a RIFF file whose header (up to the data chunk's size
+/// field) is `header_len` bytes, followed by `data_bytes` bytes of audio
+/// (`frames` frames): `(offset, value)` for the RIFF size, the `fact` frame
+/// count and the data size. `None` when the file is too big for RIFF.
+fn riff_sizes(
+    header_len: u64,
+    fact_offset: Option<u64>,
+    data_bytes: u64,
+    frames: u64,
+) -> Option<Vec<(u64, u32)>> {
+    let total = header_len.saturating_add(data_bytes.saturating_add(data_bytes % 2));
+    if total > RIFF_LIMIT {
+        return None;
+    }
+    // Below the limit every value fits in 32 bits.
+    let mut sizes = vec![(4, (total - 8) as u32)];
+    if let Some(offset) = fact_offset {
+        sizes.push((offset, frames as u32));
+    }
+    sizes.push((header_len - 4, data_bytes as u32));
+    Some(sizes)
 }
 
 /// The header up to and including the data chunk's size field, and the
