@@ -160,8 +160,7 @@ impl TpdfQuantizer {
             for (((offset, &sample), integer), lane) in
                 samples.iter().enumerate().zip(integers).zip(&mut lanes)
             {
-                let position = low.wrapping_add(2 * offset as u32);
-                let pair = (hash32(position ^ key), hash32((position | 1) ^ key));
+                let pair = pair_at(key, low.wrapping_add(2 * offset as u32));
                 let (value, clip) = quantize_one(sample, tpdf(pair), scale, min, max);
                 *integer = value;
                 *lane = u32::from(clip);
@@ -226,8 +225,14 @@ fn high_key(key: u32, counter: u64) -> u32 {
 /// key of the high bits. Each position, so each value, is used once.
 #[inline(always)]
 fn uniform_pair(key: u32, counter: u64) -> (u32, u32) {
-    let key = high_key(key, counter);
-    let position = (counter as u32).wrapping_mul(2);
+    pair_at(high_key(key, counter), (counter as u32).wrapping_mul(2))
+}
+
+/// The hashes of the even stream position `position` and the next, under
+/// the key of their high bits: [`uniform_pair`] with the key computed once
+/// for a run of samples.
+#[inline(always)]
+fn pair_at(key: u32, position: u32) -> (u32, u32) {
     (hash32(position ^ key), hash32((position | 1) ^ key))
 }
 

@@ -166,30 +166,29 @@ impl Matrix {
                 *to = *from;
             }
         }
-        for (frame_in, frame_out) in input.chunks_exact(I).zip(output.chunks_exact_mut(O)) {
-            for (o, row) in frame_out.iter_mut().zip(&rows) {
-                let mut sum = 0.0f32;
-                for (x, c) in frame_in.iter().zip(row) {
-                    sum += x * c;
-                }
-                *o = sum;
-            }
-        }
+        mix_frames(&rows, I, input, output);
     }
 
     fn apply_any(&self, input: &[f32], output: &mut [f32]) {
-        let outputs = self.rows.len();
-        for (frame_in, frame_out) in input
-            .chunks_exact(self.inputs)
-            .zip(output.chunks_exact_mut(outputs))
-        {
-            for (o, row) in frame_out.iter_mut().zip(&self.rows) {
-                let mut sum = 0.0f32;
-                for (x, c) in frame_in.iter().zip(row) {
-                    sum += x * c;
-                }
-                *o = sum;
+        mix_frames(&self.rows, self.inputs, input, output);
+    }
+}
+
+/// Each output frame's channels as the dot products of `rows` with the input
+/// frame of `inputs` channels, summed from the first input on. Inlined, so
+/// fixed-size rows and a constant `inputs` unroll.
+#[inline(always)]
+fn mix_frames<R: AsRef<[f32]>>(rows: &[R], inputs: usize, input: &[f32], output: &mut [f32]) {
+    for (frame_in, frame_out) in input
+        .chunks_exact(inputs)
+        .zip(output.chunks_exact_mut(rows.len()))
+    {
+        for (o, row) in frame_out.iter_mut().zip(rows) {
+            let mut sum = 0.0f32;
+            for (x, c) in frame_in.iter().zip(row.as_ref()) {
+                sum += x * c;
             }
+            *o = sum;
         }
     }
 }
