@@ -14,6 +14,7 @@ pub mod dsp_error;
 pub mod error;
 pub mod fade;
 pub mod gain;
+mod generator;
 pub mod layout;
 pub mod loudness;
 pub mod loudness_range;

@@ -17,7 +17,7 @@
 //! RMS (by 4.8 dB for white, more for pink and brown), so a level near
 //! 0 dBFS clips when written to integer files; the writer counts that.
 
-use super::{error::AudioError, source::Source};
+use super::{error::AudioError, generator, source::Source};
 
 /// The colour of a noise generator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,18 +98,8 @@ impl Noise {
         frames: u64,
         seed: u64,
     ) -> Result<Self, AudioError> {
-        if channels == 0 || sample_rate == 0 {
-            return Err(AudioError::InvalidValue {
-                what: "noise",
-                detail: "it needs at least one channel and a non-zero sample rate".into(),
-            });
-        }
-        if !((-200.0..=0.0).contains(&level_dbfs)) {
-            return Err(AudioError::InvalidValue {
-                what: "noise level",
-                detail: format!("{level_dbfs} dBFS (expected -200 to 0 dBFS RMS)"),
-            });
-        }
+        generator::check_shape("noise", sample_rate, channels)?;
+        generator::check_level("noise level", level_dbfs, "RMS")?;
         let leak = (-std::f64::consts::TAU * 10.0 / f64::from(sample_rate)).exp();
         let energy = match kind {
             NoiseKind::White => 1.0,

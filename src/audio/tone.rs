@@ -1,6 +1,6 @@
 //! Sine tone generator, and the 2-pop built from it.
 
-use super::{error::AudioError, source::Source, timecode::FrameRate};
+use super::{error::AudioError, generator, source::Source, timecode::FrameRate};
 
 /// A sine tone at a peak level in dBFS, the same signal in every channel.
 ///
@@ -26,12 +26,7 @@ impl Tone {
         level_dbfs: f64,
         frames: u64,
     ) -> Result<Self, AudioError> {
-        if channels == 0 || sample_rate == 0 {
-            return Err(AudioError::InvalidValue {
-                what: "tone",
-                detail: "it needs at least one channel and a non-zero sample rate".into(),
-            });
-        }
+        generator::check_shape("tone", sample_rate, channels)?;
         let nyquist = f64::from(sample_rate) / 2.0;
         if !(frequency > 0.0 && frequency < nyquist) {
             return Err(AudioError::InvalidValue {
@@ -39,12 +34,7 @@ impl Tone {
                 detail: format!("{frequency} Hz (expected above 0 and below {nyquist} Hz)"),
             });
         }
-        if !((-200.0..=0.0).contains(&level_dbfs)) {
-            return Err(AudioError::InvalidValue {
-                what: "tone level",
-                detail: format!("{level_dbfs} dBFS (expected -200 to 0 dBFS peak)"),
-            });
-        }
+        generator::check_level("tone level", level_dbfs, "peak")?;
         Ok(Self {
             channels,
             sample_rate,
