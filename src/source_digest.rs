@@ -57,6 +57,12 @@ pub struct PendingSource {
 }
 
 impl PendingSource {
+    /// Whether a tap has seen the file whole or its digest was resolved:
+    /// nothing more to learn from reading it.
+    fn settled(&self) -> bool {
+        self.tapped.get().is_some() || self.resolved.get().is_some()
+    }
+
     /// What is known now. With `hash`, a file no tap saw whole is read and
     /// hashed, so the answer is never [`Resolution::Pending`].
     pub fn resolve(&self, stats: &StatCache, hash: bool) -> Resolution {
@@ -131,7 +137,7 @@ impl PendingSources {
                     .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
                 last == Ok(1)
             })
-            .filter(|source| source.tapped.get().is_none() && source.resolved.get().is_none())
+            .filter(|source| !source.settled())
             .cloned()
             .collect()
     }
@@ -145,7 +151,7 @@ impl PendingSources {
     /// its digest is not pending or a tap already saw it whole.
     pub fn tap(&self, path: &Path) -> Option<Box<dyn ReadTap>> {
         let source = self.by_path.get(path.as_os_str())?;
-        if source.tapped.get().is_some() || source.resolved.get().is_some() {
+        if source.settled() {
             return None;
         }
         Some(Box::new(HashTap {

@@ -101,12 +101,16 @@ impl WavReader {
         let Some(mut tap) = self.tap.take() else {
             return Ok(());
         };
-        let block = (self.format.channels * self.format.sample_format.bytes()) as u64;
-        let offset = self.data_start + self.format.frames * block;
+        let offset = self.data_start + self.format.frames * self.frame_bytes();
         show(&mut self.file, &mut *tap.0, offset, None)
             .map_err(|e| AudioError::io("read", &self.path, e))?;
         tap.0.end();
         Ok(())
+    }
+
+    /// Bytes per frame in the data chunk.
+    fn frame_bytes(&self) -> u64 {
+        (self.format.channels * self.format.sample_format.bytes()) as u64
     }
 
     /// The file's format.
@@ -172,10 +176,9 @@ impl Source for WavReader {
         self.format
             .sample_format
             .decode(&self.raw, &mut out[..samples]);
+        let offset = self.data_start + self.position * self.frame_bytes();
         if let Some(tap) = &mut self.tap {
-            let block = (channels * self.format.sample_format.bytes()) as u64;
-            tap.0
-                .bytes(self.data_start + self.position * block, &self.raw);
+            tap.0.bytes(offset, &self.raw);
         }
         self.position += frames as u64;
         if self.position == self.format.frames {
@@ -191,9 +194,10 @@ impl Source for WavReader {
             self.tap = None;
         }
         self.position += skipped;
-        let block = (self.format.channels * self.format.sample_format.bytes()) as u64;
         self.file
-            .seek(SeekFrom::Start(self.data_start + self.position * block))
+            .seek(SeekFrom::Start(
+                self.data_start + self.position * self.frame_bytes(),
+            ))
             .map_err(|e| AudioError::io("read", &self.path, e))?;
         Ok(skipped)
     }
