@@ -256,21 +256,50 @@ fn dither_values_are_triangular() {
 }
 
 #[test]
-fn the_portable_loop_gives_the_same_integers_as_the_dispatched_one() {
-    // On an AVX2 machine `quantize` takes the AVX2 build of the loop; the
-    // integers must not depend on the CPU.
+fn every_simd_build_gives_the_portable_loop_s_integers() {
+    // `quantize` takes the widest build the CPU runs; the integers must not
+    // depend on the CPU. Each build this CPU runs is compared here.
     let mut input = low_sine(24, 8_000_000.0, 20_000);
     input.extend([f32::NAN, f32::INFINITY, -f32::INFINITY, 1.0, -1.0, 3.5, 0.0]);
     for bits in [16, 24] {
-        let mut dispatched = TpdfQuantizer::new(bits, 21).unwrap();
-        let mut expected = Vec::new();
-        dispatched.quantize(&input, &mut expected);
         let mut portable = TpdfQuantizer::new(bits, 21).unwrap();
-        let mut found = vec![0; input.len()];
-        portable.quantize_into(&input, &mut found);
-        assert_eq!(found, expected, "{bits} bit");
-        assert_eq!(portable.clipped(), dispatched.clipped());
+        let mut expected = vec![0; input.len()];
+        portable.quantize_into(&input, &mut expected);
         assert!(portable.clipped() >= 4);
+        let mut dispatched = TpdfQuantizer::new(bits, 21).unwrap();
+        let mut found = Vec::new();
+        dispatched.quantize(&input, &mut found);
+        assert_eq!(found, expected, "{bits} bit, {:?}", Simd::detect());
+        assert_eq!(dispatched.clipped(), portable.clipped());
+        #[cfg(target_arch = "x86_64")]
+        {
+            type Build = unsafe fn(&mut TpdfQuantizer, &[f32], &mut [i32]);
+            let builds: [(&str, bool, Build); 2] = [
+                (
+                    "avx2",
+                    std::is_x86_feature_detected!("avx2"),
+                    TpdfQuantizer::quantize_avx2,
+                ),
+                (
+                    "avx512",
+                    std::is_x86_feature_detected!("avx512f")
+                        && std::is_x86_feature_detected!("avx512dq")
+                        && std::is_x86_feature_detected!("avx512vl"),
+                    TpdfQuantizer::quantize_avx512,
+                ),
+            ];
+            for (name, supported, build) in builds {
+                if !supported {
+                    continue;
+                }
+                let mut quantizer = TpdfQuantizer::new(bits, 21).unwrap();
+                let mut found = vec![0; input.len()];
+                // SAFETY: the CPU supports the build's features (checked).
+                unsafe { build(&mut quantizer, &input, &mut found) };
+                assert_eq!(found, expected, "{bits} bit, {name}");
+                assert_eq!(quantizer.clipped(), portable.clipped(), "{name}");
+            }
+        }
     }
 }
 
