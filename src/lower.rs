@@ -73,6 +73,19 @@ pub struct ClipSpec {
     pub route: Route,
 }
 
+impl ClipSpec {
+    /// The file as the recipe names it, relative to the project directory
+    /// (or absolute): what keys and the engine see, so that they do not
+    /// depend on the directory sndtrk runs in. [`ClipSpec::file`] is the
+    /// path to open.
+    pub fn declared_file(&self) -> Option<&Path> {
+        match &self.source {
+            AudioSource::File { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+}
+
 /// How audio of one layout reaches another.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Route {

@@ -97,7 +97,7 @@ pub struct Extent {
 
 /// Opens a clip's source with its trims, bound, fades and gain applied, in
 /// the clip's own layout (not yet routed). A file is opened with the tap
-/// `tap` gives for its path, if any (see [`crate::read_tap`]).
+/// `tap` gives for its declared path, if any (see [`crate::read_tap`]).
 pub fn clip_source(
     clip: &ClipSpec,
     clock: Clock,
@@ -110,7 +110,8 @@ pub fn clip_source(
     let source: Box<dyn Source> = match &clip.source {
         AudioSource::File { .. } => {
             let path = clip.file.as_deref().unwrap_or_else(|| Path::new(""));
-            let reader = match tap(path) {
+            let declared = clip.declared_file().unwrap_or(path);
+            let reader = match tap(declared) {
                 Some(tap) => WavReader::open_tapped(path, tap),
                 None => WavReader::open(path),
             }

@@ -121,7 +121,9 @@ pub fn stages(plan: &RenderPlan) -> Result<Vec<Box<dyn Stage>>, miette::Report> 
 }
 
 fn clip_files<'a>(clips: impl Iterator<Item = &'a ClipSpec>) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = clips.filter_map(|clip| clip.file.clone()).collect();
+    let mut files: Vec<PathBuf> = clips
+        .filter_map(|clip| clip.declared_file().map(Path::to_path_buf))
+        .collect();
     files.sort();
     files.dedup();
     files
@@ -152,9 +154,8 @@ fn clip_params(params: &mut Params<'_>, prefix: &str, clip: &ClipSpec, clip_use:
             // The file's content hash is part of the key through `files`.
             params.str(&p("source"), "file");
             let file = clip
-                .file
-                .as_deref()
-                .map(Path::to_string_lossy)
+                .declared_file()
+                .map(|path| path.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
             params.str(&p("file"), &file);
         }

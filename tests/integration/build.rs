@@ -264,6 +264,38 @@ fn a_second_build_and_a_touch_run_nothing() {
 }
 
 #[test]
+fn keys_do_not_depend_on_where_sndtrk_runs_or_where_the_project_is() {
+    let test = project(RECIPE);
+    let dir = test.path();
+    assert!(!ran(&build(&dir, &[])).is_empty());
+    // The same project named from its parent, relatively and absolutely.
+    let parent = dir.parent().unwrap();
+    let name = dir.file_name().unwrap().to_str().unwrap();
+    let absolute = dir.to_str().unwrap();
+    for project in [name, absolute] {
+        let (status, stdout, stderr) = sndtrk(parent, &["-C", project, "plan"]);
+        assert_eq!(status, 0, "{stdout}\n{stderr}");
+        assert!(stdout.ends_with("0 of 16 stages would run\n"), "{stdout}");
+        let statuses = build(parent, &["-C", project]);
+        assert_eq!(ran(&statuses), Vec::<&str>::new(), "-C {project}");
+    }
+    // A copy of the whole project elsewhere (its state and cache too) is
+    // up to date: its sources are hashed again, at their new paths, and
+    // nothing renders.
+    let copy = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(&dir) {
+        let entry = entry.unwrap();
+        let to = copy.path().join(entry.path().strip_prefix(&dir).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&to).unwrap();
+        } else {
+            fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    assert_eq!(ran(&build(copy.path(), &[])), Vec::<&str>::new());
+}
+
+#[test]
 fn changing_one_cue_reruns_exactly_what_depends_on_it_and_reverting_restores() {
     let test = project(RECIPE);
     let dir = test.path();
