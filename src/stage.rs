@@ -7,6 +7,7 @@
 //! [`Stage`] for its stage types, tests and benchmarks use [`FnStage`].
 
 use std::{
+    any::Any,
     fmt,
     path::{Path, PathBuf},
     sync::Arc,
@@ -51,6 +52,58 @@ pub trait Stage: Send + Sync {
     /// id, kind, parameters, files and input bytes give the same output
     /// bytes, whatever the thread.
     fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()>;
+
+    /// Whether this stage can render `dependant` in its own pass, feeding
+    /// it its output as it is made instead of the dependant reading the
+    /// finished object (see [`Stage::run_leading`]). The engine asks only
+    /// about a dependant whose one input is this stage and that reads no
+    /// source file, when this stage is about to run.
+    fn can_lead(&self, dependant: &dyn Stage) -> bool {
+        let _ = dependant;
+        false
+    }
+
+    /// Runs this stage and, in the same pass, `followers` (dependants it
+    /// said it can lead). Each follower's output must be the very bytes
+    /// its own `run` would write after this stage; a follower that fails
+    /// gets its `error` and is fed no more, without failing this stage.
+    /// The default runs this stage alone and fails every follower.
+    fn run_leading(
+        &self,
+        context: &mut RunContext<'_>,
+        followers: &mut [Follower<'_>],
+    ) -> miette::Result<()> {
+        for follower in followers {
+            follower.fail(miette::miette!(
+                "`{}` cannot render `{}` in its pass",
+                self.id(),
+                follower.stage.id()
+            ));
+        }
+        self.run(context)
+    }
+
+    /// The stage itself, for a leader to recognise its followers' kinds.
+    fn as_any(&self) -> Option<&dyn Any> {
+        None
+    }
+}
+
+/// A dependant rendered in its input's pass (see [`Stage::run_leading`]).
+pub struct Follower<'a> {
+    /// The dependant.
+    pub stage: &'a dyn Stage,
+    /// Its output object.
+    pub output: ObjectWriter,
+    /// Why it failed, if it did.
+    pub error: Option<miette::Report>,
+}
+
+impl Follower<'_> {
+    /// Records the follower's failure (the first one).
+    pub fn fail(&mut self, error: miette::Report) {
+        self.error.get_or_insert(error);
+    }
 }
 
 /// An input of a running stage: another stage's output object.

@@ -21,21 +21,19 @@ use crate::{
         dither::TpdfQuantizer,
         loudness::LoudnessMeter,
         normalize::{NormalizationPlan, Normalizer, PeakPolicy},
-        resample::Resampler,
         ChannelLayout, SampleFormat, Source, WavEncoder, WavReader, WavSpec, BLOCK_FRAMES,
     },
+    delivery::{deliver, encoding, Delivery, PIPELINE_FRAMES},
+    follow::{BusStream, TargetFollower},
     hash::Params,
     lower::{
         AlbumTrackStage, BusStage, ClipSpec, RenderPlan, Route, StageSpec, TargetStage, TIMELINE,
     },
     mix::{clip_source, route, Clock},
     model::{AudioSource, Duration, Format, LoudnessGate},
-    stage::{RunContext, Stage},
+    stage::{Follower, RunContext, Stage},
 };
-
-/// Frames per block where reading the next block overlaps writing this
-/// one (buses and deliverables).
-const PIPELINE_FRAMES: usize = 4 * BLOCK_FRAMES;
+use rayon::prelude::*;
 
 /// A lowered stage ready for the engine.
 pub struct RecipeStage {
@@ -347,11 +345,45 @@ impl Stage for RecipeStage {
                     .into_diagnostic()?;
                 Ok(())
             }
-            StageSpec::Bus(bus) => self.render_bus(bus, context),
+            StageSpec::Bus(bus) => self.render_bus(bus, context, &mut []),
             StageSpec::Target(target) => self.render_target(target, context),
             StageSpec::AlbumTrack(track) => self.render_track(track, context),
         }
     }
+
+    fn can_lead(&self, dependant: &dyn Stage) -> bool {
+        self.leads(dependant)
+    }
+
+    fn run_leading(
+        &self,
+        context: &mut RunContext<'_>,
+        followers: &mut [Follower<'_>],
+    ) -> miette::Result<()> {
+        match &self.spec {
+            StageSpec::Bus(bus) => self.render_bus(bus, context, followers),
+            _ => {
+                for follower in followers {
+                    let id = follower.stage.id().to_owned();
+                    follower.fail(miette::miette!("`{}` cannot render `{id}`", self.id));
+                }
+                self.run(context)
+            }
+        }
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+}
+
+/// Whether a target is normalised to its spec's loudness.
+fn normalises(target: &TargetStage) -> bool {
+    target.normalize
+        && target
+            .spec
+            .as_ref()
+            .is_some_and(|spec| spec.loudness.is_some())
 }
 
 /// The programme's first sample (since midnight) and its length.
@@ -385,7 +417,14 @@ fn float_spec(
 }
 
 impl RecipeStage {
-    fn render_bus(&self, bus: &BusStage, context: &mut RunContext<'_>) -> miette::Result<()> {
+    /// Renders the bus and, in the same pass, the targets `followers`
+    /// (see [`RecipeStage::leads`]).
+    fn render_bus(
+        &self,
+        bus: &BusStage,
+        context: &mut RunContext<'_>,
+        followers: &mut [Follower<'_>],
+    ) -> miette::Result<()> {
         let mut timeline_text = String::new();
         std::fs::File::open(&context.inputs()[0].path)
             .and_then(|mut file| file.read_to_string(&mut timeline_text))
@@ -415,23 +454,73 @@ impl RecipeStage {
         }
         sum.set_length(timeline.frames);
         sum.set_parallel(true);
+        let stream = BusStream {
+            channels,
+            frames: timeline.frames,
+            time_reference: timeline.start,
+            rate: self.clock.sample_rate,
+        };
+        let mut led: Vec<TargetFollower<'_>> = followers
+            .iter_mut()
+            .filter_map(|follower| {
+                let target = match follower.stage.as_any()?.downcast_ref::<RecipeStage>() {
+                    Some(RecipeStage {
+                        spec: StageSpec::Target(target),
+                        ..
+                    }) => target.clone(),
+                    _ => {
+                        let id = follower.stage.id().to_owned();
+                        follower.fail(miette::miette!("`{}` cannot render `{id}`", bus.id));
+                        return None;
+                    }
+                };
+                TargetFollower::start(follower, &target, stream)
+            })
+            .collect();
         let spec = float_spec(self.clock.sample_rate, &bus.channels, timeline.start)?;
         let mut encoder = WavEncoder::with_length(context.output(), spec, &bus.id, timeline.frames)
             .into_diagnostic()?;
-        // Each block is encoded and written while the next is mixed.
+        // Each block is written (and handed to the targets led) while the
+        // next is mixed.
         let mut current = vec![0.0f32; PIPELINE_FRAMES * channels];
         let mut next = current.clone();
         let mut frames = sum.read(&mut current).into_diagnostic()?;
         while frames > 0 {
             let block = &current[..frames * channels];
-            let (written, read) =
-                rayon::join(|| encoder.write_block(block), || sum.read(&mut next));
+            let (written, read) = rayon::join(
+                || {
+                    let (written, ()) = rayon::join(
+                        || encoder.write_block(block),
+                        || led.par_iter_mut().for_each(|target| target.push(block)),
+                    );
+                    written
+                },
+                || sum.read(&mut next),
+            );
             written.into_diagnostic()?;
             frames = read.into_diagnostic()?;
             std::mem::swap(&mut current, &mut next);
         }
         encoder.finish().into_diagnostic()?;
+        led.into_par_iter().for_each(TargetFollower::finish);
         Ok(())
+    }
+
+    /// Whether `dependant` is a target this bus can render in its own
+    /// pass: it reads this bus alone and is not normalised (normalising
+    /// measures the whole mix first).
+    fn leads(&self, dependant: &dyn Stage) -> bool {
+        let Some(StageSpec::Target(target)) = dependant
+            .as_any()
+            .and_then(|any| any.downcast_ref::<RecipeStage>())
+            .map(|stage| &stage.spec)
+        else {
+            return false;
+        };
+        matches!(self.spec, StageSpec::Bus(_))
+            && matches!(target.from.as_slice(), [(id, _)] if *id == self.id)
+            && target.dialogue.is_empty()
+            && !normalises(target)
     }
 
     /// The target's mix: its buses routed to its layout and summed (one
@@ -500,24 +589,23 @@ impl RecipeStage {
         };
         // Pass 2: gain, dither, encode.
         let (mix, time_reference) = self.target_mix(target, from)?;
+        let (spec, quantizer) = target_output(target, rate, time_reference)?;
         let channels = target.channels.len();
-        let (sample_format, quantizer) = encoding(&target.format, &target.id)?;
-        // A deliverable at another rate than the project's is resampled
-        // after normalisation; its start time is the same instant.
-        let out_rate = target.format.sample_rate;
-        let time_reference = ((u128::from(time_reference) * u128::from(out_rate)
-            + u128::from(rate) / 2)
-            / u128::from(rate)) as u64;
-        let spec = WavSpec {
-            sample_rate: out_rate,
-            layout: layout(&target.channels, target.mask)?,
-            sample_format,
-            time_reference: Some(time_reference),
-        };
         let normalizer = plan
             .as_ref()
             .map(|plan| Normalizer::new(plan, channels, rate));
-        deliver(context, mix, spec, &target.id, rate, normalizer, quantizer)
+        let frames = mix.frames();
+        let delivery = Delivery::new(
+            context.output(),
+            spec,
+            &target.id,
+            rate,
+            channels,
+            frames,
+            normalizer,
+            quantizer,
+        )?;
+        deliver(delivery, mix)
     }
 
     fn measure_mix(
@@ -602,122 +690,42 @@ impl RecipeStage {
             sample_format,
             time_reference: None,
         };
-        let rate = self.clock.sample_rate;
-        deliver(context, source, spec, &track.id, rate, None, quantizer)
+        let (channels, frames) = (source.channels(), source.frames());
+        let delivery = Delivery::new(
+            context.output(),
+            spec,
+            &track.id,
+            self.clock.sample_rate,
+            channels,
+            frames,
+            None,
+            quantizer,
+        )?;
+        deliver(delivery, source)
     }
 }
 
-/// The end of every deliverable's chain, from `source` at `rate` to the
-/// file `spec` describes: gain (when normalised), sample rate (when
-/// resampled), dither, encoding. Each block is processed and written while
-/// the next is read; a step with nothing to do copies nothing. A file that
-/// is not resampled is told its length up front, so its header is final
-/// from the start and the store hashes it as it is written.
-fn deliver(
-    context: &mut RunContext<'_>,
-    mut source: Box<dyn Source>,
-    spec: WavSpec,
-    id: &str,
+/// How target `target` is written: its file's format, with its start
+/// (`time_reference`, in samples at the project's `rate`) moved to the
+/// deliverable's rate (a resampled deliverable starts at the same instant),
+/// and its dither.
+pub(crate) fn target_output(
+    target: &TargetStage,
     rate: u32,
-    mut normalizer: Option<Normalizer>,
-    mut quantizer: Option<TpdfQuantizer>,
-) -> miette::Result<()> {
-    let channels = source.channels();
-    let mut resampler = Resampler::new(rate, spec.sample_rate, channels).into_diagnostic()?;
-    let mut encoder = if resampler.is_passthrough() {
-        WavEncoder::with_length(context.output(), spec, id, source.frames())
-    } else {
-        WavEncoder::new(context.output(), spec, id)
-    }
-    .into_diagnostic()?;
-    let mut current = vec![0.0f32; PIPELINE_FRAMES * channels];
-    let mut next = current.clone();
-    let mut processed = Vec::with_capacity(current.len());
-    let mut resampled = Vec::with_capacity(current.len());
-    let mut quantized = Vec::with_capacity(current.len());
-    let mut frames = source.read(&mut current).into_diagnostic()?;
-    // A last pass with no frames flushes the limiter and the resampler.
-    loop {
-        let block = &current[..frames * channels];
-        let mut process = || -> miette::Result<()> {
-            processed.clear();
-            let gained: &[f32] = match &mut normalizer {
-                Some(normalizer) if frames > 0 => {
-                    normalizer.process(block, &mut processed);
-                    &processed
-                }
-                Some(normalizer) => {
-                    normalizer.finish(&mut processed);
-                    &processed
-                }
-                None => block,
-            };
-            if resampler.is_passthrough() {
-                return write_dithered(&mut encoder, &mut quantizer, gained, &mut quantized);
-            }
-            resampled.clear();
-            resampler
-                .process(gained, &mut resampled)
-                .into_diagnostic()?;
-            if frames == 0 {
-                resampler.finish(&mut resampled).into_diagnostic()?;
-            }
-            write_dithered(&mut encoder, &mut quantizer, &resampled, &mut quantized)
-        };
-        if frames == 0 {
-            process()?;
-            break;
-        }
-        let (written, read) = rayon::join(process, || source.read(&mut next));
-        written?;
-        frames = read.into_diagnostic()?;
-        std::mem::swap(&mut current, &mut next);
-    }
-    encoder.finish().into_diagnostic()?;
-    Ok(())
-}
-
-/// The sample encoding of a deliverable's `format`, and the TPDF quantiser
-/// that dithers to it (none for float), seeded per stage `id`.
-fn encoding(format: &Format, id: &str) -> miette::Result<(SampleFormat, Option<TpdfQuantizer>)> {
-    let sample_format = match format.bits {
-        16 => SampleFormat::Int16,
-        24 => SampleFormat::Int24,
-        _ => SampleFormat::Float32,
+    time_reference: u64,
+) -> miette::Result<(WavSpec, Option<TpdfQuantizer>)> {
+    let (sample_format, quantizer) = encoding(&target.format, &target.id)?;
+    let out_rate = target.format.sample_rate;
+    let time_reference = ((u128::from(time_reference) * u128::from(out_rate)
+        + u128::from(rate) / 2)
+        / u128::from(rate)) as u64;
+    let spec = WavSpec {
+        sample_rate: out_rate,
+        layout: layout(&target.channels, target.mask)?,
+        sample_format,
+        time_reference: Some(time_reference),
     };
-    let quantizer = match sample_format {
-        SampleFormat::Float32 => None,
-        _ => Some(TpdfQuantizer::new(format.bits, dither_seed(id)).into_diagnostic()?),
-    };
-    Ok((sample_format, quantizer))
-}
-
-/// A fixed dither seed per stage, so renders are reproducible.
-fn dither_seed(id: &str) -> u64 {
-    blake3::hash(id.as_bytes()).as_bytes()[..8]
-        .iter()
-        .fold(0u64, |seed, byte| (seed << 8) | u64::from(*byte))
-}
-
-/// Writes a block through the TPDF quantiser (the integers go straight to
-/// the encoder), or as it is to a float file.
-fn write_dithered<W: std::io::Write + std::io::Seek>(
-    encoder: &mut WavEncoder<W>,
-    quantizer: &mut Option<TpdfQuantizer>,
-    samples: &[f32],
-    quantized: &mut Vec<i32>,
-) -> miette::Result<()> {
-    if samples.is_empty() {
-        return Ok(());
-    }
-    match quantizer {
-        None => encoder.write_block(samples).into_diagnostic(),
-        Some(quantizer) => {
-            quantized.clear();
-            quantizer.quantize_parallel(samples, quantized);
-            encoder.write_integers(quantized).into_diagnostic()
-        }
-    }
+    Ok((spec, quantizer))
 }
 
 /// `measure:NAME`: the deliverable's loudness and peaks, as JSON.
@@ -778,5 +786,57 @@ impl Stage for MeasureStage {
             .output()
             .write_all(text.as_bytes())
             .into_diagnostic()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::{lower::lower, resolve::resolve_text};
+
+    /// Which targets a bus renders in its own pass: those that read it
+    /// alone and are not normalised.
+    #[test]
+    fn a_bus_leads_the_targets_that_read_it_alone_unnormalised() {
+        let resolved = resolve_text(
+            "soundtrack.sndtrk",
+            None,
+            r#"import "std/layouts"
+            import "std/delivery/ebu"
+            project "T" { frame_rate 24 sample_rate 48kHz }
+            stem dx { role dialogue layout 1.0 pan C tone 1kHz -20dBFS for 1s }
+            stem fx { role effects layout 5.1 tone 100Hz -20dBFS for 1s }
+            bus DX 5.1 { dx }
+            bus FX 5.1 { fx }
+            target plain { from DX layout 5.1 format wav 48kHz 24bit }
+            target folded { from DX layout 2.0 downmix loro format wav 44.1kHz 16bit }
+            target measured { from DX layout 2.0 downmix loro format wav 48kHz 24bit spec ebu.r128 }
+            target as_is { from DX layout 2.0 downmix loro format wav 48kHz 24bit spec ebu.r128 normalize off }
+            target both { from DX FX layout 5.1 format wav 48kHz 24bit }"#,
+        );
+        assert!(!resolved.has_errors(), "{:#?}", resolved.diagnostics);
+        let plan = lower(&resolved.model, Path::new("."));
+        let all = stages(&plan).unwrap();
+        let find = |id: &str| {
+            all.iter()
+                .find(|stage| stage.id() == id)
+                .unwrap_or_else(|| panic!("no {id}"))
+        };
+        let (dx, fx) = (find("bus:DX"), find("bus:FX"));
+        for (target, led) in [
+            ("target:plain", true),
+            ("target:folded", true),
+            ("target:measured", false),
+            ("target:as_is", true),
+            ("target:both", false),
+        ] {
+            assert_eq!(dx.can_lead(find(target).as_ref()), led, "{target}");
+            assert!(!fx.can_lead(find(target).as_ref()), "{target}");
+        }
+        // Only buses lead, and only targets follow.
+        assert!(!find("target:plain").can_lead(find("measure:measured").as_ref()));
+        assert!(!dx.can_lead(find("bus:FX").as_ref()));
     }
 }

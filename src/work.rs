@@ -16,6 +16,13 @@
 //! read them ([`crate::source_digest`]); each stage is recorded under its
 //! key once its files' digests are known.
 //!
+//! A stage that runs may render, in its own pass, dependants it can lead
+//! ([`Stage::can_lead`]: a bus and the deliverables that read it alone),
+//! so they need not read its output back. Their outputs wait, unfinished,
+//! for their own decision once the leader is done: a stale one is stored
+//! as if it had run then, a fresh one (early cutoff) is dropped and does
+//! not count as run.
+//!
 //! Plugging stages in: implement [`Stage`] (or use
 //! [`crate::stage::FnStage`]), put the stages in a [`StageGraph`], open the
 //! project and build:
@@ -71,8 +78,9 @@ use crate::{
     outcome::{Reason, StageOutcome, Status},
     progress::{Progress, Summary},
     source_digest::{PendingSources, Resolution},
-    stage::{InputObject, RunContext, SourceFile, Stage},
+    stage::{Follower, InputObject, RunContext, SourceFile, Stage},
     stage_graph::StageGraph,
+    store::ObjectWriter,
     store::{ObjectState, Store},
 };
 
@@ -88,6 +96,11 @@ pub struct BuildOptions {
     /// Re-hash every cached output before trusting it, instead of trusting
     /// an unchanged stat (slow; for CI or after disk trouble).
     pub verify: bool,
+    /// Let a stage that runs render, in the same pass, the dependants it
+    /// can lead ([`Stage::run_leading`]), instead of each dependant reading
+    /// its finished output afterwards. The outputs are the same bytes
+    /// either way; off, every stage runs on its own.
+    pub lead: bool,
 }
 
 impl Default for BuildOptions {
@@ -97,6 +110,7 @@ impl Default for BuildOptions {
             targets: Vec::new(),
             save_interval: Duration::from_secs(2),
             verify: false,
+            lead: true,
         }
     }
 }
@@ -547,12 +561,16 @@ impl Engine {
         let mut last_save = Instant::now();
         let (sender, receiver) = mpsc::channel::<Message>();
         let mut running = 0usize;
+        // Outputs rendered in a leader's pass, waiting for their stage's
+        // decision: used if it is stale, dropped if it is fresh.
+        let mut prepared: HashMap<NodeIndex, Prepared> = HashMap::new();
 
         pool.in_place_scope(|scope| {
             loop {
                 while let Some(Reverse(next)) = ready.pop() {
                     let node = graph.order()[next];
                     let stage = graph.stage(node);
+                    let led = prepared.remove(&node);
                     let mut outcome = StageOutcome::of(stage, Status::Fresh, Reason::UpToDate);
                     outcome.materialised =
                         stage.output_path().map(|path| Path::new("out").join(path));
@@ -621,12 +639,19 @@ impl Engine {
                             outcome.status = Status::Ran;
                             progress.started(stage.id(), stage.kind());
                             running += 1;
+                            let followers = if led.is_none() && options.lead {
+                                followers(graph, node, &selected)
+                            } else {
+                                Vec::new()
+                            };
                             let job = Job {
                                 node,
                                 stage,
                                 outcome,
                                 files,
                                 inputs,
+                                followers,
+                                prepared: led,
                                 project_dir: parts.dir,
                                 store: parts.store,
                                 stats: parts.stats,
@@ -653,6 +678,7 @@ impl Engine {
                         result,
                         files,
                         inputs,
+                        followers,
                     } = *completion;
                     let stage = graph.stage(node);
                     match result {
@@ -674,6 +700,7 @@ impl Engine {
                                 failures.push((node, error));
                             } else {
                                 outputs[node.index()] = Some(output);
+                                prepared.extend(followers);
                                 release(
                                     graph,
                                     node,
@@ -870,6 +897,33 @@ fn materialise(
     Ok(())
 }
 
+/// The selected dependants of `node` its stage can render in its own pass
+/// ([`Stage::can_lead`]): each has `node` as its one input and reads no
+/// source file, so it can be keyed as soon as `node` is done.
+fn followers<'g>(
+    graph: &'g StageGraph,
+    node: NodeIndex,
+    selected: &[bool],
+) -> Vec<(NodeIndex, &'g dyn Stage)> {
+    let leader = graph.stage(node);
+    let mut found: Vec<NodeIndex> = graph
+        .dependants(node)
+        .filter(|dependant| {
+            let stage = graph.stage(*dependant);
+            selected[dependant.index()]
+                && graph.inputs(*dependant) == [node]
+                && stage.files().is_empty()
+                && leader.can_lead(stage)
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+        .into_iter()
+        .map(|dependant| (dependant, graph.stage(dependant)))
+        .collect()
+}
+
 /// Marks `node` done and queues its selected dependants that have all
 /// their inputs now.
 fn release(
@@ -1054,20 +1108,34 @@ struct Job<'a> {
     outcome: StageOutcome,
     files: Vec<SourceFile>,
     inputs: Vec<InputObject>,
+    /// Dependants to render in this stage's pass.
+    followers: Vec<(NodeIndex, &'a dyn Stage)>,
+    /// This stage's output, already rendered in its input's pass.
+    prepared: Option<Prepared>,
     project_dir: &'a Path,
     store: &'a Store,
     stats: &'a StatCache,
     pending: &'a PendingSources,
 }
 
+/// The output of a stage rendered in its leader's pass, not yet finished
+/// into the store (or the stage's failure there).
+struct Prepared {
+    output: ObjectWriter,
+    error: Option<miette::Report>,
+    /// How long the leader's pass took.
+    seconds: f64,
+}
+
 /// A finished job: the output object and size (and a materialisation
-/// failure), or the stage's error.
+/// failure), or the stage's error; and the outputs of its followers.
 struct Completion {
     node: NodeIndex,
     outcome: StageOutcome,
     result: Result<(Digest, u64, Option<miette::Report>), miette::Report>,
     files: Vec<SourceFile>,
     inputs: Vec<InputObject>,
+    followers: Vec<(NodeIndex, Prepared)>,
 }
 
 impl Job<'_> {
@@ -1078,26 +1146,56 @@ impl Job<'_> {
             mut outcome,
             files,
             inputs,
+            followers,
+            prepared,
             project_dir,
             store,
             stats,
             pending,
         } = self;
         let started = Instant::now();
+        let mut earlier = 0.0;
+        let mut led_nodes: Vec<NodeIndex> = Vec::new();
+        let mut led: Vec<Follower<'_>> = Vec::new();
         let attempt = catch_unwind(AssertUnwindSafe(|| {
-            let writer = store
-                .writer()
-                .map_err(|source| EngineError::io(store.root().join("tmp"), source))?;
-            let mut context = RunContext {
-                project_dir,
-                inputs: inputs.clone(),
-                files: files.clone(),
-                output: writer,
-                pending: Some(pending),
+            let writer = || {
+                store
+                    .writer()
+                    .map_err(|source| EngineError::io(store.root().join("tmp"), source))
             };
-            stage.run(&mut context)?;
-            let (output, size) = context
-                .output
+            let output = match prepared {
+                Some(prepared) => {
+                    earlier = prepared.seconds;
+                    if let Some(error) = prepared.error {
+                        return Err(error);
+                    }
+                    prepared.output
+                }
+                None => {
+                    for (node, stage) in followers {
+                        led_nodes.push(node);
+                        led.push(Follower {
+                            stage,
+                            output: writer()?,
+                            error: None,
+                        });
+                    }
+                    let mut context = RunContext {
+                        project_dir,
+                        inputs: inputs.clone(),
+                        files: files.clone(),
+                        output: writer()?,
+                        pending: Some(pending),
+                    };
+                    if led.is_empty() {
+                        stage.run(&mut context)?;
+                    } else {
+                        stage.run_leading(&mut context, &mut led)?;
+                    }
+                    context.output
+                }
+            };
+            let (output, size) = output
                 .finish(stats)
                 .map_err(|source| EngineError::io(store.root(), source))?;
             let materialised = materialise(project_dir, store, stats, stage, &output)
@@ -1116,13 +1214,27 @@ impl Job<'_> {
                 message,
             }))
         });
-        outcome.seconds = started.elapsed().as_secs_f64();
+        let seconds = started.elapsed().as_secs_f64();
+        outcome.seconds = earlier + seconds;
+        let followers = led_nodes
+            .into_iter()
+            .zip(led)
+            .map(|(node, follower)| {
+                let prepared = Prepared {
+                    output: follower.output,
+                    error: follower.error,
+                    seconds,
+                };
+                (node, prepared)
+            })
+            .collect();
         Completion {
             node,
             outcome,
             result,
             files,
             inputs,
+            followers,
         }
     }
 }

@@ -30,6 +30,15 @@ impl<S: Source> Pan<S> {
     }
 }
 
+/// Writes mono `samples` into channel `index` of the first frames of `out`
+/// (frames of `channels` channels), silence in the other channels.
+pub fn place(samples: &[f32], index: usize, channels: usize, out: &mut [f32]) {
+    for (frame, &sample) in out.chunks_exact_mut(channels).zip(samples) {
+        frame.fill(0.0);
+        frame[index] = sample;
+    }
+}
+
 impl<S: Source> Source for Pan<S> {
     fn channels(&self) -> usize {
         self.channels
@@ -41,13 +50,12 @@ impl<S: Source> Source for Pan<S> {
         let want = out.len() / self.channels;
         self.scratch.resize(want, 0.0);
         let frames = self.source.read(&mut self.scratch[..want])?;
-        for (frame, &sample) in out[..frames * self.channels]
-            .chunks_exact_mut(self.channels)
-            .zip(&self.scratch)
-        {
-            frame.fill(0.0);
-            frame[self.index] = sample;
-        }
+        place(
+            &self.scratch[..frames],
+            self.index,
+            self.channels,
+            &mut out[..frames * self.channels],
+        );
         Ok(frames)
     }
     fn skip(&mut self, frames: u64) -> Result<u64, AudioError> {

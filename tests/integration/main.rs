@@ -10,6 +10,7 @@ mod build_edits;
 mod cuesheet;
 mod diagnostics;
 mod engine;
+mod engine_lead;
 mod engine_learn;
 mod example;
 mod fmt;

@@ -1,0 +1,175 @@
+//! A deliverable rendered in its bus's pass (the audio side of
+//! [`crate::stage::Stage::run_leading`]).
+//!
+//! When a bus runs, a target that reads that bus alone, with no loudness
+//! normalisation (which needs a pass of its own to measure first), is handed
+//! the bus's blocks as they are mixed instead of reading the bus's object
+//! once it is written. It writes the very bytes it would write reading
+//! the object: the blocks are the floats the bus writes to its 32-bit float
+//! file, and the route, dither and encoding are the same code
+//! ([`crate::delivery`]). A clean build thus renders a bus and its
+//! deliverables at once, and no deliverable reads its bus back.
+
+use crate::{
+    audio::{pan, AudioError, ChannelLayout, Matrix},
+    delivery::Delivery,
+    lower::{Route, TargetStage},
+    mix::MixError,
+    stage::Follower,
+    stages::target_output,
+    store::ObjectWriter,
+};
+
+/// A route applied to blocks in memory: the same arithmetic as
+/// [`crate::mix::route`] applies to a source.
+enum BlockRoute {
+    Direct,
+    Pan { index: usize, channels: usize },
+    Matrix(Matrix),
+}
+
+impl BlockRoute {
+    /// `route` from `inputs` channels to the `destination` layout, with the
+    /// checks [`crate::mix::route`] makes.
+    fn new(route: &Route, inputs: usize, destination: &[String]) -> Result<Self, AudioError> {
+        Ok(match route {
+            Route::Direct => BlockRoute::Direct,
+            Route::Pan(index) => {
+                let layout = ChannelLayout::new("bus", destination)?;
+                let label = destination
+                    .get(*index)
+                    .map(String::as_str)
+                    .unwrap_or_default();
+                if inputs != 1 {
+                    return Err(AudioError::ChannelCount {
+                        operation: format!("panning to `{label}`"),
+                        expected: 1,
+                        found: inputs,
+                    });
+                }
+                BlockRoute::Pan {
+                    index: layout.index_of(label)?,
+                    channels: layout.channels(),
+                }
+            }
+            Route::Matrix { name, rows } => {
+                BlockRoute::Matrix(Matrix::new(name, inputs, rows.clone())?)
+            }
+        })
+    }
+
+    /// `block` routed (itself, for a direct route; else written to `out`).
+    fn apply<'a>(&self, block: &'a [f32], inputs: usize, out: &'a mut Vec<f32>) -> &'a [f32] {
+        let frames = block.len() / inputs;
+        match self {
+            BlockRoute::Direct => block,
+            BlockRoute::Pan { index, channels } => {
+                out.resize(frames * channels, 0.0);
+                pan::place(block, *index, *channels, out);
+                out
+            }
+            BlockRoute::Matrix(matrix) => {
+                out.resize(frames * matrix.outputs(), 0.0);
+                matrix.apply(block, out);
+                out
+            }
+        }
+    }
+}
+
+/// What a led target needs to know of its bus.
+#[derive(Debug, Clone, Copy)]
+pub struct BusStream {
+    /// The bus's channels.
+    pub channels: usize,
+    /// Its length in frames.
+    pub frames: u64,
+    /// Its first sample, since midnight (its file's time reference).
+    pub time_reference: u64,
+    /// The project's sample rate.
+    pub rate: u32,
+}
+
+/// A target being rendered from the blocks of its bus.
+pub struct TargetFollower<'a> {
+    route: BlockRoute,
+    inputs: usize,
+    routed: Vec<f32>,
+    delivery: Delivery<&'a mut ObjectWriter>,
+    error: &'a mut Option<miette::Report>,
+}
+
+impl<'a> TargetFollower<'a> {
+    /// Starts `target` (one bus, no normalisation) on `follower`'s output;
+    /// `None` when it fails at once, with the failure in the follower.
+    pub fn start(
+        follower: &'a mut Follower<'_>,
+        target: &TargetStage,
+        bus: BusStream,
+    ) -> Option<Self> {
+        let Follower { output, error, .. } = follower;
+        match Self::parts(output, target, bus) {
+            Ok((route, delivery)) => Some(Self {
+                route,
+                inputs: bus.channels,
+                routed: Vec::new(),
+                delivery,
+                error,
+            }),
+            Err(failure) => {
+                error.get_or_insert(failure);
+                None
+            }
+        }
+    }
+
+    /// The target's route from the bus, and its delivery chain on `output`.
+    fn parts(
+        output: &'a mut ObjectWriter,
+        target: &TargetStage,
+        bus: BusStream,
+    ) -> miette::Result<(BlockRoute, Delivery<&'a mut ObjectWriter>)> {
+        let [(id, route)] = target.from.as_slice() else {
+            miette::bail!("`{}` reads more than one bus", target.id);
+        };
+        let route = BlockRoute::new(route, bus.channels, &target.channels).map_err(|source| {
+            MixError::Clip {
+                clip: id.clone(),
+                source,
+            }
+        })?;
+        let (spec, quantizer) = target_output(target, bus.rate, bus.time_reference)?;
+        let delivery = Delivery::new(
+            output,
+            spec,
+            &target.id,
+            bus.rate,
+            target.channels.len(),
+            bus.frames,
+            None,
+            quantizer,
+        )?;
+        Ok((route, delivery))
+    }
+
+    /// Renders the bus's next block (whole frames of the bus's channels).
+    pub fn push(&mut self, block: &[f32]) {
+        if self.error.is_some() {
+            return;
+        }
+        let routed = self.route.apply(block, self.inputs, &mut self.routed);
+        if let Err(failure) = self.delivery.push(routed) {
+            self.error.get_or_insert(failure);
+        }
+    }
+
+    /// Finishes the file (after the bus's last block).
+    pub fn finish(self) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Err(failure) = self.delivery.finish() {
+            self.error.get_or_insert(failure);
+        }
+    }
+}

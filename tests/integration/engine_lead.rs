@@ -1,0 +1,384 @@
+//! A stage that runs may render, in its own pass, the dependants it can
+//! lead (`Stage::run_leading`): a bus and its deliverables at once. What
+//! the build records and writes must be what running each stage on its
+//! own gives, and a led stage still counts as run only when it is stale.
+
+use std::{
+    collections::BTreeMap,
+    fs,
+    io::Write,
+    path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+};
+
+use sndtrk::{
+    audio::{ChannelLayout, SampleFormat},
+    config::Config,
+    hash::Params,
+    outcome::Status,
+    progress::Silent,
+    project,
+    stage::{FnStage, Follower, RunContext, Stage},
+    stage_graph::StageGraph,
+    work::{BuildOptions, BuildReport, Engine},
+};
+
+use crate::audio_support::{test_signal, write_wav};
+
+/// A leader that writes `content` and leads every stage of kind `follow`:
+/// a follower's output is its input upper-cased, and `target:bad` fails.
+struct Leader {
+    id: String,
+    content: String,
+    /// Part of the key but not of the output (to re-run it with the same
+    /// bytes).
+    label: String,
+}
+
+impl Stage for Leader {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn kind(&self) -> &str {
+        "bus"
+    }
+    fn inputs(&self) -> &[String] {
+        &[]
+    }
+    fn params(&self, params: &mut Params<'_>) {
+        params
+            .str("content", &self.content)
+            .str("label", &self.label);
+    }
+    fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
+        context
+            .output()
+            .write_all(self.content.as_bytes())
+            .map_err(|e| miette::miette!("{e}"))
+    }
+    fn can_lead(&self, dependant: &dyn Stage) -> bool {
+        dependant.kind() == "follow"
+    }
+    fn run_leading(
+        &self,
+        context: &mut RunContext<'_>,
+        followers: &mut [Follower<'_>],
+    ) -> miette::Result<()> {
+        self.run(context)?;
+        for follower in followers {
+            match follow(follower.stage.id(), self.content.as_bytes()) {
+                Ok(bytes) => follower
+                    .output
+                    .write_all(&bytes)
+                    .map_err(|e| miette::miette!("{e}"))?,
+                Err(error) => follower.fail(error),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn follow(id: &str, input: &[u8]) -> miette::Result<Vec<u8>> {
+    if id == "target:bad" {
+        miette::bail!("`{id}` cannot be rendered");
+    }
+    Ok(input.to_ascii_uppercase())
+}
+
+/// The leader `bus:L` and its followers, each of which counts in `alone`
+/// the times it ran on its own (reading the leader's object).
+fn graph(content: &str, label: &str, followers: &[&str], alone: &Arc<AtomicUsize>) -> StageGraph {
+    let mut stages: Vec<Box<dyn Stage>> = vec![Box::new(Leader {
+        id: "bus:L".into(),
+        content: content.into(),
+        label: label.into(),
+    })];
+    for id in followers {
+        let alone = Arc::clone(alone);
+        let name = id.trim_start_matches("target:").to_owned();
+        let own = (*id).to_owned();
+        let stage = FnStage::new(*id, "follow", move |context| {
+            alone.fetch_add(1, Ordering::SeqCst);
+            let input = fs::read(&context.inputs()[0].path).map_err(|e| miette::miette!("{e}"))?;
+            let bytes = follow(&own, &input)?;
+            context
+                .output()
+                .write_all(&bytes)
+                .map_err(|e| miette::miette!("{e}"))
+        })
+        .input("bus:L")
+        .param("id", *id)
+        .output_to(format!("{name}.txt"));
+        stages.push(Box::new(stage));
+    }
+    StageGraph::new(stages).unwrap()
+}
+
+fn build(dir: &Path, graph: &StageGraph, options: &BuildOptions) -> BuildReport {
+    let mut engine = Engine::open(dir, |_| panic!("lock held")).unwrap();
+    engine.build(graph, options, &Silent).unwrap()
+}
+
+fn outputs(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    let mut pending = vec![dir.join("out")];
+    while let Some(path) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&path) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.insert(
+                    path.strip_prefix(dir).unwrap().to_path_buf(),
+                    fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+    found
+}
+
+/// What the build recorded: each stage's key and output.
+fn recorded(dir: &Path) -> Vec<(String, String, String)> {
+    let engine = Engine::open(dir, |_| panic!("lock held")).unwrap();
+    let state = engine.state();
+    let mut records: Vec<(String, String, String)> = state
+        .stages
+        .iter()
+        .map(|(id, record)| {
+            let output = state
+                .actions
+                .get(&record.key)
+                .map(|action| action.output.to_hex().to_string())
+                .unwrap_or_default();
+            (id.clone(), record.key.to_hex().to_string(), output)
+        })
+        .collect();
+    records.sort();
+    records
+}
+
+fn no_temporaries(dir: &Path) {
+    let tmp = dir.join(".sndtrk/objects/tmp");
+    let left: Vec<_> = fs::read_dir(&tmp)
+        .map(|entries| entries.map(|entry| entry.unwrap().path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn led_stages_write_and_record_what_running_alone_writes() {
+    let followers = ["target:a", "target:b"];
+    let mut results = Vec::new();
+    for lead in [true, false] {
+        for jobs in [1, 2] {
+            let dir = tempfile::tempdir().unwrap();
+            let alone = Arc::new(AtomicUsize::new(0));
+            let options = BuildOptions {
+                lead,
+                jobs,
+                ..BuildOptions::default()
+            };
+            let report = build(
+                dir.path(),
+                &graph("print master", "v1", &followers, &alone),
+                &options,
+            );
+            assert_eq!(report.ran(), ["bus:L", "target:a", "target:b"]);
+            // Led, the followers never read the leader's object.
+            let expected_alone = if lead { 0 } else { 2 };
+            assert_eq!(alone.load(Ordering::SeqCst), expected_alone, "lead {lead}");
+            no_temporaries(dir.path());
+            results.push((outputs(dir.path()), recorded(dir.path())));
+        }
+    }
+    assert_eq!(
+        results[0].0[Path::new("out/a.txt")],
+        b"PRINT MASTER".to_vec()
+    );
+    for other in &results[1..] {
+        assert_eq!(other, &results[0]);
+    }
+}
+
+#[test]
+fn a_led_stage_that_fails_fails_alone_and_runs_again_next_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let alone = Arc::new(AtomicUsize::new(0));
+    let film = graph("stems", "v1", &["target:a", "target:bad"], &alone);
+    let report = build(dir.path(), &film, &BuildOptions::default());
+    assert_eq!(report.ran(), ["bus:L", "target:a"]);
+    assert_eq!(report.with_status(Status::Failed), ["target:bad"]);
+    let (id, error) = &report.failures[0];
+    assert_eq!(id, "target:bad");
+    assert_eq!(error.to_string(), "`target:bad` cannot be rendered");
+    assert_eq!(alone.load(Ordering::SeqCst), 0);
+    assert_eq!(
+        outputs(dir.path()).keys().collect::<Vec<_>>(),
+        [Path::new("out/a.txt")]
+    );
+    no_temporaries(dir.path());
+    // Nothing was recorded for it: the leader is fresh now, so it runs on
+    // its own, and fails the same way.
+    let again = build(dir.path(), &film, &BuildOptions::default());
+    assert_eq!(again.ran(), Vec::<&str>::new());
+    assert_eq!(again.with_status(Status::Failed), ["target:bad"]);
+    assert_eq!(
+        again.failures[0].1.to_string(),
+        "`target:bad` cannot be rendered"
+    );
+    assert_eq!(alone.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_leader_that_re_runs_with_the_same_bytes_leaves_its_followers_fresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let alone = Arc::new(AtomicUsize::new(0));
+    let followers = ["target:a", "target:b"];
+    build(
+        dir.path(),
+        &graph("stems", "v1", &followers, &alone),
+        &BuildOptions::default(),
+    );
+    let before = outputs(dir.path());
+    // A new label re-runs the leader, which leads both followers again;
+    // its bytes are the same, so early cutoff keeps them fresh: their
+    // renders in its pass are dropped, and they do not count as run.
+    let report = build(
+        dir.path(),
+        &graph("stems", "v2", &followers, &alone),
+        &BuildOptions::default(),
+    );
+    assert_eq!(report.ran(), ["bus:L"]);
+    assert_eq!(report.with_status(Status::Fresh), followers);
+    assert_eq!(outputs(dir.path()), before);
+    no_temporaries(dir.path());
+    // A changed leader re-runs them.
+    let report = build(
+        dir.path(),
+        &graph("stems v2", "v2", &followers, &alone),
+        &BuildOptions::default(),
+    );
+    assert_eq!(report.ran(), ["bus:L", "target:a", "target:b"]);
+    assert_eq!(
+        outputs(dir.path())[Path::new("out/b.txt")],
+        b"STEMS V2".to_vec()
+    );
+    assert_eq!(alone.load(Ordering::SeqCst), 0);
+}
+
+/// A real recipe: one 5.1 bus and deliverables of every shape a bus leads
+/// (as it is, Lo/Ro, 16-bit, float, resampled), one it cannot (normalised
+/// to a spec), built with and without leading: the same files, the same
+/// records.
+#[test]
+fn a_bus_renders_its_deliverables_in_its_pass_byte_for_byte() {
+    let recipe = r#"import "std/layouts"
+import "std/delivery/ebu"
+
+project "Lead" {
+    frame_rate 24
+    sample_rate 48kHz
+}
+
+stem fx {
+    role effects
+    layout 5.1
+    file "stems/fx.wav"
+}
+
+stem dx {
+    role dialogue
+    layout 1.0
+    pan C
+    file "stems/dx.wav"
+}
+
+bus PM 5.1 { fx dx }
+
+target pm {
+    from PM
+    layout 5.1
+    format wav 48kHz 24bit
+}
+
+target loro {
+    from PM
+    layout 2.0 downmix loro
+    format wav 48kHz 16bit
+}
+
+target float {
+    from PM
+    layout 5.1
+    format wav 48kHz 32bit float
+}
+
+target web {
+    from PM
+    layout 2.0 downmix loro
+    format wav 44.1kHz 24bit
+}
+
+target broadcast {
+    from PM
+    layout 5.1
+    format wav 48kHz 24bit
+    spec ebu.r128
+}
+"#;
+    let mut results = Vec::new();
+    for lead in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("stems")).unwrap();
+        write_wav(
+            &dir.path().join("stems/fx.wav"),
+            &test_signal(6, 48_000, 30_000),
+            ChannelLayout::surround_5_1(),
+            SampleFormat::Int24,
+            48_000,
+            None,
+        );
+        write_wav(
+            &dir.path().join("stems/dx.wav"),
+            &test_signal(1, 48_000, 40_000),
+            ChannelLayout::mono(),
+            SampleFormat::Int24,
+            48_000,
+            None,
+        );
+        fs::write(dir.path().join("soundtrack.sndtrk"), recipe).unwrap();
+        let config = Config::new(Some(dir.path().to_path_buf()));
+        let loaded = project::load(&config).unwrap_or_else(|_| panic!("the recipe loads"));
+        let options = BuildOptions {
+            lead,
+            ..BuildOptions::default()
+        };
+        let report = build(dir.path(), &loaded.graph, &options);
+        assert!(report.succeeded(), "{:?}", report.failures);
+        for target in ["pm", "loro", "float", "web", "broadcast"] {
+            assert!(
+                report.ran().contains(&format!("target:{target}").as_str()),
+                "{:?}",
+                report.ran()
+            );
+        }
+        no_temporaries(dir.path());
+        results.push((outputs(dir.path()), recorded(dir.path())));
+    }
+    assert_eq!(results[0].0.len(), results[1].0.len());
+    for (path, bytes) in &results[0].0 {
+        assert!(
+            results[1].0.get(path) == Some(bytes),
+            "{} differs with and without leading",
+            path.display()
+        );
+    }
+    assert_eq!(results[0].1, results[1].1);
+}
