@@ -15,6 +15,7 @@ use crate::{
     delivery::Delivery,
     lower::{Route, TargetStage},
     mix::MixError,
+    pipeline::BlockSink,
     stage::Follower,
     stages::target_output,
     store::ObjectWriter,
@@ -73,6 +74,19 @@ impl BlockRoute {
                 matrix.apply(block, out);
                 out
             }
+        }
+    }
+}
+
+impl BlockSink for TargetFollower<'_> {
+    /// Renders the bus's next block (whole frames of the bus's channels).
+    fn push(&mut self, block: &[f32]) {
+        if self.error.is_some() {
+            return;
+        }
+        let routed = self.route.apply(block, self.inputs, &mut self.routed);
+        if let Err(failure) = self.delivery.push(routed) {
+            self.error.get_or_insert(failure);
         }
     }
 }
@@ -150,17 +164,6 @@ impl<'a> TargetFollower<'a> {
             quantizer,
         )?;
         Ok((route, delivery))
-    }
-
-    /// Renders the bus's next block (whole frames of the bus's channels).
-    pub fn push(&mut self, block: &[f32]) {
-        if self.error.is_some() {
-            return;
-        }
-        let routed = self.route.apply(block, self.inputs, &mut self.routed);
-        if let Err(failure) = self.delivery.push(routed) {
-            self.error.get_or_insert(failure);
-        }
     }
 
     /// Finishes the file (after the bus's last block).

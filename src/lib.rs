@@ -47,6 +47,7 @@ pub mod lower;
 pub mod mix;
 pub mod model;
 pub mod parse;
+pub mod pipeline;
 pub mod project;
 pub mod reach;
 pub mod render;

@@ -31,7 +31,9 @@ use crate::{
     },
     mix::{clip_source, route, Clock},
     model::{AudioSource, Duration, Format, LoudnessGate},
+    pipeline::{self, BlockSink},
     stage::{Follower, RunContext, Stage},
+    store::ObjectWriter,
 };
 use rayon::prelude::*;
 
@@ -377,6 +379,22 @@ impl Stage for RecipeStage {
     }
 }
 
+/// A float file written block by block, keeping its first error.
+struct FileSink<'w> {
+    encoder: WavEncoder<&'w mut ObjectWriter>,
+    error: Option<audio::AudioError>,
+}
+
+impl BlockSink for FileSink<'_> {
+    fn push(&mut self, block: &[f32]) {
+        if self.error.is_none() {
+            if let Err(error) = self.encoder.write_block(block) {
+                self.error = Some(error);
+            }
+        }
+    }
+}
+
 /// Whether a target is normalised to its spec's loudness.
 fn normalises(target: &TargetStage) -> bool {
     target.normalize
@@ -478,30 +496,26 @@ impl RecipeStage {
             })
             .collect();
         let spec = float_spec(self.clock.sample_rate, &bus.channels, timeline.start)?;
-        let mut encoder = WavEncoder::with_length(context.output(), spec, &bus.id, timeline.frames)
+        let encoder = WavEncoder::with_length(context.output(), spec, &bus.id, timeline.frames)
             .into_diagnostic()?;
-        // Each block is written (and handed to the targets led) while the
-        // next is mixed.
-        let mut current = vec![0.0f32; PIPELINE_FRAMES * channels];
-        let mut next = current.clone();
-        let mut frames = sum.read(&mut current).into_diagnostic()?;
-        while frames > 0 {
-            let block = &current[..frames * channels];
-            let (written, read) = rayon::join(
-                || {
-                    let (written, ()) = rayon::join(
-                        || encoder.write_block(block),
-                        || led.par_iter_mut().for_each(|target| target.push(block)),
-                    );
-                    written
-                },
-                || sum.read(&mut next),
-            );
-            written.into_diagnostic()?;
-            frames = read.into_diagnostic()?;
-            std::mem::swap(&mut current, &mut next);
+        let mut file = FileSink {
+            encoder,
+            error: None,
+        };
+        // The bus's file and the targets led each take the blocks in
+        // order, while the next blocks are mixed.
+        let mut sinks: Vec<&mut dyn BlockSink> = vec![&mut file];
+        sinks.extend(led.iter_mut().map(|target| target as &mut dyn BlockSink));
+        pipeline::stream(
+            PIPELINE_FRAMES * channels,
+            |block: &mut [f32]| sum.read(block).map(|frames| frames * channels),
+            sinks,
+        )
+        .into_diagnostic()?;
+        if let Some(error) = file.error {
+            return Err(error).into_diagnostic();
         }
-        encoder.finish().into_diagnostic()?;
+        file.encoder.finish().into_diagnostic()?;
         led.into_par_iter().for_each(TargetFollower::finish);
         Ok(())
     }
