@@ -115,8 +115,15 @@ impl Store {
         self.check(digest, stats)
     }
 
-    /// Makes `destination` a copy of the object, atomically. Returns false
+    /// Makes `destination` hold the object's bytes, atomically: a hard
+    /// link to the object (read-only, like it, and no second copy on disk),
+    /// or a copy where the file system cannot link the two. Returns false
     /// (and writes nothing) when it already holds exactly those bytes.
+    ///
+    /// A deliverable written through its link (by root, or after a
+    /// `chmod`) changes the object too: its stat changes with it, so the
+    /// next build re-hashes the object, finds it damaged and renders it
+    /// again.
     pub fn materialise(
         &self,
         digest: &Digest,
@@ -126,6 +133,47 @@ impl Store {
         if stats.fingerprint(destination).ok() == Some(*digest) {
             return Ok(false);
         }
+        if self.link(digest, destination, stats)? {
+            return Ok(true);
+        }
+        self.copy(digest, destination, stats)?;
+        Ok(true)
+    }
+
+    /// Makes `destination` a hard link to the object: a link made in the
+    /// store's temporary directory, renamed into place. Returns false,
+    /// having changed nothing, where the file system cannot link the two
+    /// (another device, no hard links).
+    fn link(&self, digest: &Digest, destination: &Path, stats: &StatCache) -> io::Result<bool> {
+        let object = self.object_path(digest);
+        let temporary_dir = self.temporary_dir();
+        fs::create_dir_all(&temporary_dir)?;
+        let Ok(link) = tempfile::Builder::new()
+            .prefix("output-")
+            .make_in(&temporary_dir, |path| fs::hard_link(&object, path))
+        else {
+            return Ok(false);
+        };
+        if let Some(parent) = destination.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        match link.persist(destination) {
+            Ok(_) => {}
+            Err(error) if error.error.kind() == io::ErrorKind::CrossesDevices => return Ok(false),
+            Err(error) => return Err(error.error),
+        }
+        if let Some(parent) = destination.parent() {
+            crate::atomic_file::sync_directory(parent);
+        }
+        // A new link changes the object's ctime: both names are recorded
+        // with the stat they have now, so neither is read again.
+        stats.record(&object, *digest)?;
+        stats.record(destination, *digest)?;
+        Ok(true)
+    }
+
+    /// Makes `destination` a copy of the object, atomically.
+    fn copy(&self, digest: &Digest, destination: &Path, stats: &StatCache) -> io::Result<()> {
         // The copy is made in the store's temporary directory, which the
         // next build clears, so a killed build leaves nothing in `out/`.
         // Only when `out/` is on another file system is the temporary file
@@ -162,8 +210,7 @@ impl Store {
             }
             Err(error) => return Err(error.error),
         }
-        stats.record(destination, *digest)?;
-        Ok(true)
+        stats.record(destination, *digest)
     }
 
     /// Every object in the store, in digest order.
@@ -522,7 +569,7 @@ mod tests {
     }
 
     #[test]
-    fn materialise_copies_atomically_and_skips_identical_outputs() {
+    fn materialise_links_atomically_and_skips_identical_outputs() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path());
         let stats = StatCache::new();
@@ -530,8 +577,47 @@ mod tests {
         let destination = dir.path().join("out/ost/01 Main Title.wav");
         assert!(store.materialise(&digest, &destination, &stats).unwrap());
         assert_eq!(fs::read(&destination).unwrap(), b"album track");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let (output, object) = (
+                fs::metadata(&destination).unwrap(),
+                fs::metadata(store.object_path(&digest)).unwrap(),
+            );
+            assert_eq!(output.ino(), object.ino(), "a hard link");
+            assert!(output.permissions().readonly());
+        }
+        // Both names are recorded after the link: neither is read again.
+        let hashed = stats.counters().files;
         assert!(!store.materialise(&digest, &destination, &stats).unwrap());
-        // A copy, not a link: editing the output leaves the object intact.
+        assert_eq!(store.check(&digest, &stats), ObjectState::Present);
+        assert_eq!(stats.counters().files, hashed);
+        assert!(fs::read_dir(store.temporary_dir())
+            .unwrap()
+            .next()
+            .is_none());
+        // A deliverable removed is linked again.
+        fs::remove_file(&destination).unwrap();
+        assert!(store.materialise(&digest, &destination, &stats).unwrap());
+        // One written through its link damages the object, and says so.
+        make_writable(&destination);
+        fs::write(&destination, b"edited").unwrap();
+        assert_eq!(store.check(&digest, &stats), ObjectState::Damaged);
+    }
+
+    #[test]
+    fn a_copy_replaces_its_destination_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let stats = StatCache::new();
+        let digest = store.put(&b"album track"[..], &stats).unwrap();
+        let destination = dir.path().join("out/ost/01 Main Title.wav");
+        fs::create_dir_all(destination.parent().unwrap()).unwrap();
+        fs::write(&destination, b"an older render").unwrap();
+        store.copy(&digest, &destination, &stats).unwrap();
+        assert_eq!(fs::read(&destination).unwrap(), b"album track");
+        assert_eq!(stats.fingerprint(&destination).unwrap(), digest);
+        // A copy, not a link: editing it leaves the object intact.
         fs::write(&destination, b"edited").unwrap();
         assert_eq!(store.check(&digest, &stats), ObjectState::Present);
         assert!(store.materialise(&digest, &destination, &stats).unwrap());

@@ -365,10 +365,24 @@ fn deleted_outputs_are_restored_from_the_cache_without_running() {
     let report = build(dir.path(), &film);
     assert_eq!(report.ran(), Vec::<&str>::new());
     assert_outputs(dir.path(), KNOBS);
-    // An output edited in place is put back too; the cache is untouched.
-    fs::write(dir.path().join("out/me.wav"), "edited by hand").unwrap();
-    assert_eq!(build(dir.path(), &film).ran(), Vec::<&str>::new());
+    // A deliverable is a read-only hard link to its cache object. One
+    // written through anyway (made writable, or by root) damages the
+    // object: the next build notices, renders it again and puts it back.
+    let me = dir.path().join("out/me.wav");
+    assert!(fs::metadata(&me).unwrap().permissions().readonly());
+    let mut permissions = fs::metadata(&me).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    fs::set_permissions(&me, permissions).unwrap();
+    fs::write(&me, "edited by hand").unwrap();
+    let report = build(dir.path(), &film);
+    assert_eq!(report.ran(), ["target:me"]);
+    assert_eq!(
+        report.outcome("target:me").unwrap().reason.to_string(),
+        "output in the cache was damaged"
+    );
     assert_outputs(dir.path(), KNOBS);
+    assert!(fs::metadata(&me).unwrap().permissions().readonly());
 }
 
 #[test]
