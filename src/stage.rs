@@ -66,19 +66,16 @@ pub trait Stage: Send + Sync {
     /// Runs this stage and, in the same pass, `followers` (dependants it
     /// said it can lead). Each follower's output must be the very bytes
     /// its own `run` would write after this stage; a follower that fails
-    /// gets its `error` and is fed no more, without failing this stage.
-    /// The default runs this stage alone and fails every follower.
+    /// gets its `error` and is fed no more, without failing this stage (the
+    /// engine then runs it on its own). The default runs this stage alone
+    /// and refuses every follower.
     fn run_leading(
         &self,
         context: &mut RunContext<'_>,
         followers: &mut [Follower<'_>],
     ) -> miette::Result<()> {
         for follower in followers {
-            follower.fail(miette::miette!(
-                "`{}` cannot render `{}` in its pass",
-                self.id(),
-                follower.stage.id()
-            ));
+            follower.refuse(self.id());
         }
         self.run(context)
     }
@@ -103,6 +100,12 @@ impl Follower<'_> {
     /// Records the follower's failure (the first one).
     pub fn fail(&mut self, error: miette::Report) {
         self.error.get_or_insert(error);
+    }
+
+    /// Fails the follower as one `leader` cannot render.
+    pub fn refuse(&mut self, leader: &str) {
+        let error = miette::miette!("`{leader}` cannot render `{}` in its pass", self.stage.id());
+        self.fail(error);
     }
 }
 

@@ -366,8 +366,7 @@ impl Stage for RecipeStage {
             StageSpec::Bus(bus) => self.render_bus(bus, context, followers),
             _ => {
                 for follower in followers {
-                    let id = follower.stage.id().to_owned();
-                    follower.fail(miette::miette!("`{}` cannot render `{id}`", self.id));
+                    follower.refuse(&self.id);
                 }
                 self.run(context)
             }
@@ -481,14 +480,14 @@ impl RecipeStage {
         let mut led: Vec<TargetFollower<'_>> = followers
             .iter_mut()
             .filter_map(|follower| {
-                let target = match follower.stage.as_any()?.downcast_ref::<RecipeStage>() {
+                let stage = follower.stage.as_any();
+                let target = match stage.and_then(|any| any.downcast_ref::<RecipeStage>()) {
                     Some(RecipeStage {
                         spec: StageSpec::Target(target),
                         ..
                     }) => target.clone(),
                     _ => {
-                        let id = follower.stage.id().to_owned();
-                        follower.fail(miette::miette!("`{}` cannot render `{id}`", bus.id));
+                        follower.refuse(&bus.id);
                         return None;
                     }
                 };

@@ -570,7 +570,11 @@ impl Engine {
                 while let Some(Reverse(next)) = ready.pop() {
                     let node = graph.order()[next];
                     let stage = graph.stage(node);
-                    let led = prepared.remove(&node);
+                    // Rendered in its leader's pass; one that failed there
+                    // runs on its own, so any error is its own run's.
+                    let led = prepared
+                        .remove(&node)
+                        .filter(|prepared| prepared.error.is_none());
                     let mut outcome = StageOutcome::of(stage, Status::Fresh, Reason::UpToDate);
                     outcome.materialised =
                         stage.output_path().map(|path| Path::new("out").join(path));
@@ -1119,7 +1123,8 @@ struct Job<'a> {
 }
 
 /// The output of a stage rendered in its leader's pass, not yet finished
-/// into the store (or the stage's failure there).
+/// into the store (or the stage's failure there, after which it runs on its
+/// own).
 struct Prepared {
     output: ObjectWriter,
     error: Option<miette::Report>,
@@ -1166,9 +1171,6 @@ impl Job<'_> {
             let output = match prepared {
                 Some(prepared) => {
                     earlier = prepared.seconds;
-                    if let Some(error) = prepared.error {
-                        return Err(error);
-                    }
                     prepared.output
                 }
                 None => {
