@@ -13,7 +13,8 @@
 //! Also timed alone: `project::load` (resolve + lower + stages), to see what
 //! share of the no-op the front end takes.
 //!
-//! Run: `cargo bench --bench noop_recipe`.
+//! Run: `cargo bench --bench noop_recipe`; with `NOOP_PROJECT=DIR`, it
+//! only writes and builds the project in DIR, for timing by hand.
 
 use std::{
     fmt::Write as _,
@@ -155,6 +156,16 @@ fn build_like_the_command(config: &Config, check_no_reads: bool) -> usize {
 }
 
 fn noop_recipe(c: &mut Criterion) {
+    // `NOOP_PROJECT=DIR cargo bench --bench noop_recipe` writes and builds
+    // the project in DIR and stops there, to time or profile by hand
+    // (`perf record target/release/sndtrk -C DIR build`).
+    if let Some(keep) = std::env::var_os("NOOP_PROJECT") {
+        let keep = Path::new(&keep);
+        fs::create_dir_all(keep).unwrap();
+        setup(keep);
+        build_like_the_command(&Config::new(Some(keep.to_path_buf())), false);
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     setup(dir.path());
     let config = Config::new(Some(dir.path().to_path_buf()));
