@@ -9,9 +9,18 @@
 //! file, and the route, dither and encoding are the same code
 //! ([`crate::delivery`]). A clean build thus renders a bus and its
 //! deliverables at once, and no deliverable reads its bus back.
+//!
+//! A target normalised to a spec needs its whole mix measured before its
+//! first sample can be written, so its bus's pass only measures it
+//! ([`MeasureFollower`], the same meter on the same floats, whatever the
+//! blocks) and carries the measurement to the target's own run, which
+//! then reads the bus once instead of twice.
 
 use crate::{
-    audio::{pan, AudioError, ChannelLayout, Matrix},
+    audio::{
+        loudness::{LoudnessMeter, LoudnessReport},
+        pan, AudioError, ChannelLayout, Matrix,
+    },
     delivery::Delivery,
     lower::{Route, TargetStage},
     mix::MixError,
@@ -173,6 +182,108 @@ impl<'a> TargetFollower<'a> {
         }
         if let Err(failure) = self.delivery.finish() {
             self.error.get_or_insert(failure);
+        }
+    }
+}
+
+/// The route of a target that reads one bus, from the bus's channels.
+fn target_route(target: &TargetStage, bus: BusStream) -> miette::Result<BlockRoute> {
+    let [(id, route)] = target.from.as_slice() else {
+        miette::bail!("`{}` reads more than one bus", target.id);
+    };
+    BlockRoute::new(route, bus.channels, &target.channels).map_err(|source| {
+        miette::Report::new(MixError::Clip {
+            clip: id.clone(),
+            source,
+        })
+    })
+}
+
+/// A normalised target's mix being measured from the blocks of its bus:
+/// the measurement [`crate::stages`] takes in its first pass, carried to
+/// the target's own run.
+pub struct MeasureFollower<'a> {
+    route: BlockRoute,
+    inputs: usize,
+    routed: Vec<f32>,
+    meter: LoudnessMeter,
+    carry: &'a mut Option<Box<dyn std::any::Any + Send>>,
+    error: &'a mut Option<miette::Report>,
+}
+
+impl<'a> MeasureFollower<'a> {
+    /// Starts measuring `target` (one bus); `None` when it fails at once,
+    /// with the failure in the follower.
+    pub fn start(
+        follower: &'a mut Follower<'_>,
+        target: &TargetStage,
+        bus: BusStream,
+    ) -> Option<Self> {
+        let Follower { carry, error, .. } = follower;
+        let parts = target_route(target, bus).and_then(|route| {
+            let meter = LoudnessMeter::for_labels(&target.channels, bus.rate)
+                .map_err(miette::Report::new)?;
+            Ok((route, meter))
+        });
+        match parts {
+            Ok((route, meter)) => Some(Self {
+                route,
+                inputs: bus.channels,
+                routed: Vec::new(),
+                meter,
+                carry,
+                error,
+            }),
+            Err(failure) => {
+                error.get_or_insert(failure);
+                None
+            }
+        }
+    }
+
+    /// Leaves the measurement for the target's run (after the bus's last
+    /// block).
+    pub fn finish(self) {
+        if self.error.is_none() {
+            let report: LoudnessReport = self.meter.report();
+            *self.carry = Some(Box::new(report));
+        }
+    }
+}
+
+impl BlockSink for MeasureFollower<'_> {
+    fn push(&mut self, block: &[f32]) {
+        if self.error.is_some() {
+            return;
+        }
+        let routed = self.route.apply(block, self.inputs, &mut self.routed);
+        if let Err(failure) = self.meter.push(routed) {
+            self.error.get_or_insert(miette::Report::new(failure));
+        }
+    }
+}
+
+/// A target led by its bus: rendered, or measured for its own run.
+pub enum Led<'a> {
+    Render(Box<TargetFollower<'a>>),
+    Measure(Box<MeasureFollower<'a>>),
+}
+
+impl Led<'_> {
+    /// Finishes the file or the measurement.
+    pub fn finish(self) {
+        match self {
+            Led::Render(target) => (*target).finish(),
+            Led::Measure(target) => (*target).finish(),
+        }
+    }
+}
+
+impl BlockSink for Led<'_> {
+    fn push(&mut self, block: &[f32]) {
+        match self {
+            Led::Render(target) => target.push(block),
+            Led::Measure(target) => target.push(block),
         }
     }
 }

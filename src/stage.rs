@@ -80,6 +80,18 @@ pub trait Stage: Send + Sync {
         self.run(context)
     }
 
+    /// Runs the stage with what its leader's pass carried for it (see
+    /// [`Follower::carry`]), once the leader is done. Must write what
+    /// [`Stage::run`] writes. The default ignores `carry` and runs.
+    fn run_carried(
+        &self,
+        context: &mut RunContext<'_>,
+        carry: Box<dyn Any + Send>,
+    ) -> miette::Result<()> {
+        let _ = carry;
+        self.run(context)
+    }
+
     /// The stage itself, for a leader to recognise its followers' kinds.
     fn as_any(&self) -> Option<&dyn Any> {
         None
@@ -94,6 +106,11 @@ pub struct Follower<'a> {
     pub output: ObjectWriter,
     /// Why it failed, if it did.
     pub error: Option<miette::Report>,
+    /// Instead of writing `output`, the leader may leave here what its
+    /// pass learnt for the follower (a measurement of the whole input):
+    /// the follower then runs on its own once the leader is done, with
+    /// [`Stage::run_carried`].
+    pub carry: Option<Box<dyn Any + Send>>,
 }
 
 impl Follower<'_> {

@@ -19,18 +19,19 @@ use crate::{
     audio::{
         self,
         dither::TpdfQuantizer,
-        loudness::LoudnessMeter,
+        loudness::{LoudnessMeter, LoudnessReport},
         normalize::{NormalizationPlan, Normalizer, PeakPolicy},
         ChannelLayout, SampleFormat, Source, WavEncoder, WavReader, WavSpec, BLOCK_FRAMES,
     },
     delivery::{deliver, encoding, Delivery, PIPELINE_FRAMES},
-    follow::{BusStream, TargetFollower},
+    follow::{BusStream, Led, MeasureFollower, TargetFollower},
     hash::Params,
     lower::{
-        AlbumTrackStage, BusStage, ClipSpec, RenderPlan, Route, StageSpec, TargetStage, TIMELINE,
+        AlbumTrackStage, BusStage, ClipSpec, RenderPlan, Route, SpecLimits, StageSpec, TargetStage,
+        TIMELINE,
     },
     mix::{clip_source, route, Clock},
-    model::{AudioSource, Duration, Format, LoudnessGate},
+    model::{AudioSource, Duration, Format, LoudnessGate, LoudnessTarget},
     pipeline::{self, BlockSink},
     stage::{Follower, RunContext, Stage},
     store::ObjectWriter,
@@ -348,7 +349,7 @@ impl Stage for RecipeStage {
                 Ok(())
             }
             StageSpec::Bus(bus) => self.render_bus(bus, context, &mut []),
-            StageSpec::Target(target) => self.render_target(target, context),
+            StageSpec::Target(target) => self.render_target(target, context, None),
             StageSpec::AlbumTrack(track) => self.render_track(track, context),
         }
     }
@@ -373,6 +374,19 @@ impl Stage for RecipeStage {
         }
     }
 
+    fn run_carried(
+        &self,
+        context: &mut RunContext<'_>,
+        carry: Box<dyn std::any::Any + Send>,
+    ) -> miette::Result<()> {
+        match (&self.spec, carry.downcast::<LoudnessReport>()) {
+            (StageSpec::Target(target), Ok(measured)) => {
+                self.render_target(target, context, Some(*measured))
+            }
+            _ => self.run(context),
+        }
+    }
+
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
@@ -394,13 +408,11 @@ impl BlockSink for FileSink<'_> {
     }
 }
 
-/// Whether a target is normalised to its spec's loudness.
-fn normalises(target: &TargetStage) -> bool {
-    target.normalize
-        && target
-            .spec
-            .as_ref()
-            .is_some_and(|spec| spec.loudness.is_some())
+/// The spec and loudness a target is normalised to, if it is.
+fn normalization(target: &TargetStage) -> Option<(&SpecLimits, LoudnessTarget)> {
+    let spec = target.spec.as_ref()?;
+    let loudness = spec.loudness?;
+    target.normalize.then_some((spec, loudness))
 }
 
 /// The programme's first sample (since midnight) and its length.
@@ -477,7 +489,7 @@ impl RecipeStage {
             time_reference: timeline.start,
             rate: self.clock.sample_rate,
         };
-        let mut led: Vec<TargetFollower<'_>> = followers
+        let mut led: Vec<Led<'_>> = followers
             .iter_mut()
             .filter_map(|follower| {
                 let stage = follower.stage.as_any();
@@ -491,7 +503,13 @@ impl RecipeStage {
                         return None;
                     }
                 };
-                TargetFollower::start(follower, &target, stream)
+                if normalization(&target).is_some() {
+                    MeasureFollower::start(follower, &target, stream)
+                        .map(|measure| Led::Measure(Box::new(measure)))
+                } else {
+                    TargetFollower::start(follower, &target, stream)
+                        .map(|render| Led::Render(Box::new(render)))
+                }
             })
             .collect();
         let spec = float_spec(self.clock.sample_rate, &bus.channels, timeline.start)?;
@@ -515,13 +533,14 @@ impl RecipeStage {
             return Err(error).into_diagnostic();
         }
         file.encoder.finish().into_diagnostic()?;
-        led.into_par_iter().for_each(TargetFollower::finish);
+        led.into_par_iter().for_each(Led::finish);
         Ok(())
     }
 
     /// Whether `dependant` is a target this bus can render in its own
-    /// pass: it reads this bus alone and is not normalised (normalising
-    /// measures the whole mix first).
+    /// pass: it reads this bus alone (dialogue gating would read others).
+    /// One normalised to a spec is measured in the pass and rendered
+    /// afterwards, with that measurement.
     fn leads(&self, dependant: &dyn Stage) -> bool {
         let Some(StageSpec::Target(target)) = dependant
             .as_any()
@@ -533,7 +552,6 @@ impl RecipeStage {
         matches!(self.spec, StageSpec::Bus(_))
             && matches!(target.from.as_slice(), [(id, _)] if *id == self.id)
             && target.dialogue.is_empty()
-            && !normalises(target)
     }
 
     /// The target's mix: its buses routed to its layout and summed (one
@@ -567,23 +585,25 @@ impl RecipeStage {
         Ok((Box::new(sum), time_reference))
     }
 
+    /// Renders the target; `measured` is its mix's measurement when its
+    /// bus's pass made it (see [`crate::follow`]), else pass 1 makes it.
     fn render_target(
         &self,
         target: &TargetStage,
         context: &mut RunContext<'_>,
+        measured: Option<LoudnessReport>,
     ) -> miette::Result<()> {
         let inputs = context.inputs().to_vec();
         let (from, dialogue) = inputs.split_at(target.from.len());
         let rate = self.clock.sample_rate;
         // Pass 1: measure the mix (dialogue-gated where the spec says so and
         // the target has dialogue).
-        let plan = match target
-            .spec
-            .as_ref()
-            .and_then(|spec| spec.loudness.map(|loudness| (spec, loudness)))
-        {
-            Some((spec, loudness)) if target.normalize => {
-                let measured = self.measure_mix(target, from, dialogue, loudness.gate)?;
+        let plan = match normalization(target) {
+            Some((spec, loudness)) => {
+                let measured = match measured {
+                    Some(measured) => measured,
+                    None => self.measure_mix(target, from, dialogue, loudness.gate)?,
+                };
                 let policy = if target.limiter {
                     PeakPolicy::Limit
                 } else {
@@ -627,7 +647,7 @@ impl RecipeStage {
         from: &[crate::stage::InputObject],
         dialogue: &[crate::stage::InputObject],
         gate: LoudnessGate,
-    ) -> miette::Result<audio::loudness::LoudnessReport> {
+    ) -> miette::Result<LoudnessReport> {
         let rate = self.clock.sample_rate;
         let (mut mix, _) = self.target_mix(target, from)?;
         let channels = target.channels.len();
@@ -809,10 +829,10 @@ mod tests {
     use super::*;
     use crate::{lower::lower, resolve::resolve_text};
 
-    /// Which targets a bus renders in its own pass: those that read it
-    /// alone and are not normalised.
+    /// Which targets a bus leads in its own pass: those that read it alone
+    /// (a normalised one is measured there and rendered afterwards).
     #[test]
-    fn a_bus_leads_the_targets_that_read_it_alone_unnormalised() {
+    fn a_bus_leads_the_targets_that_read_it_alone() {
         let resolved = resolve_text(
             "soundtrack.sndtrk",
             None,
@@ -841,7 +861,7 @@ mod tests {
         for (target, led) in [
             ("target:plain", true),
             ("target:folded", true),
-            ("target:measured", false),
+            ("target:measured", true),
             ("target:as_is", true),
             ("target:both", false),
         ] {

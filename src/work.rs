@@ -21,7 +21,9 @@
 //! so they need not read its output back. Their outputs wait, unfinished,
 //! for their own decision once the leader is done: a stale one is stored
 //! as if it had run then, a fresh one (early cutoff) is dropped and does
-//! not count as run.
+//! not count as run. A follower the pass only measured (a normalised
+//! deliverable) runs then with that measurement ([`Stage::run_carried`]);
+//! one that failed in the pass runs on its own.
 //!
 //! Plugging stages in: implement [`Stage`] (or use
 //! [`crate::stage::FnStage`]), put the stages in a [`StageGraph`], open the
@@ -1128,6 +1130,9 @@ struct Job<'a> {
 struct Prepared {
     output: ObjectWriter,
     error: Option<miette::Report>,
+    /// What the pass learnt for a stage that still runs (its output is
+    /// then unused).
+    carry: Option<Box<dyn std::any::Any + Send>>,
     /// How long the leader's pass took.
     seconds: f64,
 }
@@ -1169,6 +1174,22 @@ impl Job<'_> {
                     .map_err(|source| EngineError::io(store.root().join("tmp"), source))
             };
             let output = match prepared {
+                Some(Prepared {
+                    carry: Some(carry),
+                    seconds,
+                    ..
+                }) => {
+                    earlier = seconds;
+                    let mut context = RunContext {
+                        project_dir,
+                        inputs: inputs.clone(),
+                        files: files.clone(),
+                        output: writer()?,
+                        pending: Some(pending),
+                    };
+                    stage.run_carried(&mut context, carry)?;
+                    context.output
+                }
                 Some(prepared) => {
                     earlier = prepared.seconds;
                     prepared.output
@@ -1180,6 +1201,7 @@ impl Job<'_> {
                             stage,
                             output: writer()?,
                             error: None,
+                            carry: None,
                         });
                     }
                     let mut context = RunContext {
@@ -1225,6 +1247,7 @@ impl Job<'_> {
                 let prepared = Prepared {
                     output: follower.output,
                     error: follower.error,
+                    carry: follower.carry,
                     seconds,
                 };
                 (node, prepared)

@@ -60,7 +60,7 @@ impl Stage for Leader {
             .map_err(|e| miette::miette!("{e}"))
     }
     fn can_lead(&self, dependant: &dyn Stage) -> bool {
-        dependant.kind() == "follow"
+        matches!(dependant.kind(), "follow" | "carry")
     }
     fn run_leading(
         &self,
@@ -69,6 +69,12 @@ impl Stage for Leader {
     ) -> miette::Result<()> {
         self.run(context)?;
         for follower in followers {
+            if follower.stage.kind() == "carry" {
+                // What a measurement would be: learnt in the pass, used by
+                // the follower's own run.
+                follower.carry = Some(Box::new(self.content.to_ascii_uppercase()));
+                continue;
+            }
             match follow(follower.stage.id(), self.content.as_bytes()) {
                 Ok(bytes) => follower
                     .output
@@ -430,4 +436,105 @@ fn a_follower_its_leader_refuses_runs_on_its_own() {
         build(dir.path(), &film, &BuildOptions::default()).ran(),
         Vec::<&str>::new()
     );
+}
+
+/// A follower whose run can start from what its leader's pass carried: its
+/// output is its input upper-cased either way. Counts its runs of each kind.
+struct Carried {
+    inputs: Vec<String>,
+    plain: Arc<AtomicUsize>,
+    carried: Arc<AtomicUsize>,
+}
+
+impl Stage for Carried {
+    fn id(&self) -> &str {
+        "target:carried"
+    }
+    fn kind(&self) -> &str {
+        "carry"
+    }
+    fn inputs(&self) -> &[String] {
+        &self.inputs
+    }
+    fn params(&self, _: &mut Params<'_>) {}
+    fn output_path(&self) -> Option<&Path> {
+        Some(Path::new("carried.txt"))
+    }
+    fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
+        self.plain.fetch_add(1, Ordering::SeqCst);
+        let input = fs::read(&context.inputs()[0].path).map_err(|e| miette::miette!("{e}"))?;
+        context
+            .output()
+            .write_all(&input.to_ascii_uppercase())
+            .map_err(|e| miette::miette!("{e}"))
+    }
+    fn run_carried(
+        &self,
+        context: &mut RunContext<'_>,
+        carry: Box<dyn std::any::Any + Send>,
+    ) -> miette::Result<()> {
+        self.carried.fetch_add(1, Ordering::SeqCst);
+        let text = carry
+            .downcast::<String>()
+            .map_err(|_| miette::miette!("not text"))?;
+        // The leader's object is finished and readable by now.
+        assert!(context.inputs()[0].path.is_file());
+        context
+            .output()
+            .write_all(text.as_bytes())
+            .map_err(|e| miette::miette!("{e}"))
+    }
+}
+
+#[test]
+fn a_follower_runs_on_its_own_with_what_its_leader_s_pass_carried() {
+    let plain = Arc::new(AtomicUsize::new(0));
+    let carried = Arc::new(AtomicUsize::new(0));
+    let film = |content: &str, label: &str| {
+        StageGraph::new(vec![
+            Box::new(Leader {
+                id: "bus:L".into(),
+                content: content.into(),
+                label: label.into(),
+            }) as Box<dyn Stage>,
+            Box::new(Carried {
+                inputs: vec!["bus:L".into()],
+                plain: Arc::clone(&plain),
+                carried: Arc::clone(&carried),
+            }),
+        ])
+        .unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let report = build(dir.path(), &film("stems", "v1"), &BuildOptions::default());
+    assert_eq!(report.ran(), ["bus:L", "target:carried"]);
+    assert_eq!(
+        (plain.load(Ordering::SeqCst), carried.load(Ordering::SeqCst)),
+        (0, 1)
+    );
+    assert_eq!(
+        fs::read(dir.path().join("out/carried.txt")).unwrap(),
+        b"STEMS"
+    );
+    no_temporaries(dir.path());
+    // The same bytes from the leader: the follower is fresh, its carry
+    // dropped.
+    let report = build(dir.path(), &film("stems", "v2"), &BuildOptions::default());
+    assert_eq!(report.ran(), ["bus:L"]);
+    assert_eq!(carried.load(Ordering::SeqCst), 1);
+    // Without leading, its plain run writes the same bytes, under the same
+    // key.
+    let alone = tempfile::tempdir().unwrap();
+    let options = BuildOptions {
+        lead: false,
+        ..BuildOptions::default()
+    };
+    build(alone.path(), &film("stems", "v1"), &options);
+    assert_eq!(plain.load(Ordering::SeqCst), 1);
+    assert_eq!(outputs(alone.path()), {
+        let mut first = outputs(dir.path());
+        first.retain(|path, _| path.ends_with("carried.txt"));
+        first
+    });
+    assert_eq!(recorded(alone.path())[1], recorded(dir.path())[1]);
 }
