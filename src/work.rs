@@ -1173,6 +1173,15 @@ impl Job<'_> {
                     .writer()
                     .map_err(|source| EngineError::io(store.root().join("tmp"), source))
             };
+            let context = || -> Result<RunContext<'_>, EngineError> {
+                Ok(RunContext {
+                    project_dir,
+                    inputs: inputs.clone(),
+                    files: files.clone(),
+                    output: writer()?,
+                    pending: Some(pending),
+                })
+            };
             let output = match prepared {
                 Some(Prepared {
                     carry: Some(carry),
@@ -1180,13 +1189,7 @@ impl Job<'_> {
                     ..
                 }) => {
                     earlier = seconds;
-                    let mut context = RunContext {
-                        project_dir,
-                        inputs: inputs.clone(),
-                        files: files.clone(),
-                        output: writer()?,
-                        pending: Some(pending),
-                    };
+                    let mut context = context()?;
                     stage.run_carried(&mut context, carry)?;
                     context.output
                 }
@@ -1204,13 +1207,7 @@ impl Job<'_> {
                             carry: None,
                         });
                     }
-                    let mut context = RunContext {
-                        project_dir,
-                        inputs: inputs.clone(),
-                        files: files.clone(),
-                        output: writer()?,
-                        pending: Some(pending),
-                    };
+                    let mut context = context()?;
                     if led.is_empty() {
                         stage.run(&mut context)?;
                     } else {
