@@ -1,10 +1,10 @@
 //! A deliverable rendered in its bus's pass (the audio side of
 //! [`crate::stage::Stage::run_leading`]).
 //!
-//! When a bus runs, a target that reads that bus alone, with no loudness
-//! normalisation (which needs a pass of its own to measure first), is handed
-//! the bus's blocks as they are mixed instead of reading the bus's object
-//! once it is written. It writes the very bytes it would write reading
+//! When a bus runs, a target that reads that bus alone and is not
+//! normalised is handed the bus's blocks as they are mixed
+//! ([`TargetFollower`]) instead of reading the bus's object once it is
+//! written. It writes the very bytes it would write reading
 //! the object: the blocks are the floats the bus writes to its 32-bit float
 //! file, and the route, dither and encoding are the same code
 //! ([`crate::delivery`]). A clean build thus renders a bus and its
@@ -93,7 +93,7 @@ impl BlockSink for TargetFollower<'_> {
         if self.error.is_some() {
             return;
         }
-        let routed = self.route.apply(block, self.inputs, &mut self.routed);
+        let routed = self.routing.apply(block);
         if let Err(failure) = self.delivery.push(routed) {
             self.error.get_or_insert(failure);
         }
@@ -115,15 +115,13 @@ pub struct BusStream {
 
 /// A target being rendered from the blocks of its bus.
 pub struct TargetFollower<'a> {
-    route: BlockRoute,
-    inputs: usize,
-    routed: Vec<f32>,
+    routing: Routing,
     delivery: Delivery<&'a mut ObjectWriter>,
     error: &'a mut Option<miette::Report>,
 }
 
 impl<'a> TargetFollower<'a> {
-    /// Starts `target` (one bus, no normalisation) on `follower`'s output;
+    /// Starts `target` (one bus, not normalised) on `follower`'s output;
     /// `None` when it fails at once, with the failure in the follower.
     pub fn start(
         follower: &'a mut Follower<'_>,
@@ -132,10 +130,8 @@ impl<'a> TargetFollower<'a> {
     ) -> Option<Self> {
         let Follower { output, error, .. } = follower;
         match Self::parts(output, target, bus) {
-            Ok((route, delivery)) => Some(Self {
-                route,
-                inputs: bus.channels,
-                routed: Vec::new(),
+            Ok((routing, delivery)) => Some(Self {
+                routing,
                 delivery,
                 error,
             }),
@@ -151,16 +147,8 @@ impl<'a> TargetFollower<'a> {
         output: &'a mut ObjectWriter,
         target: &TargetStage,
         bus: BusStream,
-    ) -> miette::Result<(BlockRoute, Delivery<&'a mut ObjectWriter>)> {
-        let [(id, route)] = target.from.as_slice() else {
-            miette::bail!("`{}` reads more than one bus", target.id);
-        };
-        let route = BlockRoute::new(route, bus.channels, &target.channels).map_err(|source| {
-            MixError::Clip {
-                clip: id.clone(),
-                source,
-            }
-        })?;
+    ) -> miette::Result<(Routing, Delivery<&'a mut ObjectWriter>)> {
+        let routing = Routing::of(target, bus)?;
         let (spec, quantizer) = target_output(target, bus.rate, bus.time_reference)?;
         let delivery = Delivery::new(
             output,
@@ -172,7 +160,7 @@ impl<'a> TargetFollower<'a> {
             None,
             quantizer,
         )?;
-        Ok((route, delivery))
+        Ok((routing, delivery))
     }
 
     /// Finishes the file (after the bus's last block).
@@ -186,26 +174,45 @@ impl<'a> TargetFollower<'a> {
     }
 }
 
-/// The route of a target that reads one bus, from the bus's channels.
-fn target_route(target: &TargetStage, bus: BusStream) -> miette::Result<BlockRoute> {
-    let [(id, route)] = target.from.as_slice() else {
-        miette::bail!("`{}` reads more than one bus", target.id);
-    };
-    BlockRoute::new(route, bus.channels, &target.channels).map_err(|source| {
-        miette::Report::new(MixError::Clip {
-            clip: id.clone(),
-            source,
+/// A led target's route from its one bus, applied to the bus's blocks.
+struct Routing {
+    route: BlockRoute,
+    /// The bus's channels.
+    inputs: usize,
+    /// The routed block, for a route that is not direct.
+    routed: Vec<f32>,
+}
+
+impl Routing {
+    /// The route of `target`, which reads `bus` alone.
+    fn of(target: &TargetStage, bus: BusStream) -> miette::Result<Self> {
+        let [(id, route)] = target.from.as_slice() else {
+            miette::bail!("`{}` reads more than one bus", target.id);
+        };
+        let route = BlockRoute::new(route, bus.channels, &target.channels).map_err(|source| {
+            miette::Report::new(MixError::Clip {
+                clip: id.clone(),
+                source,
+            })
+        })?;
+        Ok(Self {
+            route,
+            inputs: bus.channels,
+            routed: Vec::new(),
         })
-    })
+    }
+
+    /// A block of the bus, routed to the target's layout.
+    fn apply<'a>(&'a mut self, block: &'a [f32]) -> &'a [f32] {
+        self.route.apply(block, self.inputs, &mut self.routed)
+    }
 }
 
 /// A normalised target's mix being measured from the blocks of its bus:
 /// the measurement [`crate::stages`] takes in its first pass, carried to
 /// the target's own run.
 pub struct MeasureFollower<'a> {
-    route: BlockRoute,
-    inputs: usize,
-    routed: Vec<f32>,
+    routing: Routing,
     meter: LoudnessMeter,
     carry: &'a mut Option<Box<dyn std::any::Any + Send>>,
     error: &'a mut Option<miette::Report>,
@@ -220,16 +227,14 @@ impl<'a> MeasureFollower<'a> {
         bus: BusStream,
     ) -> Option<Self> {
         let Follower { carry, error, .. } = follower;
-        let parts = target_route(target, bus).and_then(|route| {
+        let parts = Routing::of(target, bus).and_then(|routing| {
             let meter = LoudnessMeter::for_labels(&target.channels, bus.rate)
                 .map_err(miette::Report::new)?;
-            Ok((route, meter))
+            Ok((routing, meter))
         });
         match parts {
-            Ok((route, meter)) => Some(Self {
-                route,
-                inputs: bus.channels,
-                routed: Vec::new(),
+            Ok((routing, meter)) => Some(Self {
+                routing,
                 meter,
                 carry,
                 error,
@@ -256,7 +261,7 @@ impl BlockSink for MeasureFollower<'_> {
         if self.error.is_some() {
             return;
         }
-        let routed = self.route.apply(block, self.inputs, &mut self.routed);
+        let routed = self.routing.apply(block);
         if let Err(failure) = self.meter.push(routed) {
             self.error.get_or_insert(miette::Report::new(failure));
         }
