@@ -408,6 +408,17 @@ impl BlockSink for FileSink<'_> {
     }
 }
 
+/// The target a stage renders, if it is a recipe's target stage.
+fn recipe_target(stage: &dyn Stage) -> Option<&TargetStage> {
+    match stage.as_any()?.downcast_ref::<RecipeStage>()? {
+        RecipeStage {
+            spec: StageSpec::Target(target),
+            ..
+        } => Some(target),
+        _ => None,
+    }
+}
+
 /// The spec and loudness a target is normalised to, if it is.
 fn normalization(target: &TargetStage) -> Option<(&SpecLimits, LoudnessTarget)> {
     let spec = target.spec.as_ref()?;
@@ -492,22 +503,15 @@ impl RecipeStage {
         let mut led: Vec<Led<'_>> = followers
             .iter_mut()
             .filter_map(|follower| {
-                let stage = follower.stage.as_any();
-                let target = match stage.and_then(|any| any.downcast_ref::<RecipeStage>()) {
-                    Some(RecipeStage {
-                        spec: StageSpec::Target(target),
-                        ..
-                    }) => target.clone(),
-                    _ => {
-                        follower.refuse(&bus.id);
-                        return None;
-                    }
+                let Some(target) = recipe_target(follower.stage) else {
+                    follower.refuse(&bus.id);
+                    return None;
                 };
-                if normalization(&target).is_some() {
-                    MeasureFollower::start(follower, &target, stream)
+                if normalization(target).is_some() {
+                    MeasureFollower::start(follower, target, stream)
                         .map(|measure| Led::Measure(Box::new(measure)))
                 } else {
-                    TargetFollower::start(follower, &target, stream)
+                    TargetFollower::start(follower, target, stream)
                         .map(|render| Led::Render(Box::new(render)))
                 }
             })
@@ -542,11 +546,7 @@ impl RecipeStage {
     /// One normalised to a spec is measured in the pass and rendered
     /// afterwards, with that measurement.
     fn leads(&self, dependant: &dyn Stage) -> bool {
-        let Some(StageSpec::Target(target)) = dependant
-            .as_any()
-            .and_then(|any| any.downcast_ref::<RecipeStage>())
-            .map(|stage| &stage.spec)
-        else {
+        let Some(target) = recipe_target(dependant) else {
             return false;
         };
         matches!(self.spec, StageSpec::Bus(_))
