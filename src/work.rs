@@ -82,8 +82,7 @@ use crate::{
     source_digest::{PendingSources, Resolution},
     stage::{Follower, InputObject, RunContext, SourceFile, Stage},
     stage_graph::StageGraph,
-    store::ObjectWriter,
-    store::{ObjectState, Store},
+    store::{ObjectState, ObjectWriter, Store},
 };
 
 /// How to build.
@@ -572,11 +571,8 @@ impl Engine {
                 while let Some(Reverse(next)) = ready.pop() {
                     let node = graph.order()[next];
                     let stage = graph.stage(node);
-                    // Rendered in its leader's pass; one that failed there
-                    // runs on its own, so any error is its own run's.
-                    let led = prepared
-                        .remove(&node)
-                        .filter(|prepared| prepared.error.is_none());
+                    // What its leader's pass left for it, if anything.
+                    let led = prepared.remove(&node);
                     let mut outcome = StageOutcome::of(stage, Status::Fresh, Reason::UpToDate);
                     outcome.materialised =
                         stage.output_path().map(|path| Path::new("out").join(path));
@@ -1124,21 +1120,26 @@ struct Job<'a> {
     pending: &'a PendingSources,
 }
 
-/// The output of a stage rendered in its leader's pass, not yet finished
-/// into the store (or the stage's failure there, after which it runs on its
-/// own).
+/// What a leader's pass left for a follower that did not fail there (one
+/// that failed runs on its own, so any error is its own run's).
 struct Prepared {
-    output: ObjectWriter,
-    error: Option<miette::Report>,
-    /// What the pass learnt for a stage that still runs (its output is
-    /// then unused).
-    carry: Option<Box<dyn std::any::Any + Send>>,
+    made: Made,
     /// How long the leader's pass took.
     seconds: f64,
 }
 
+/// A follower's part of its leader's pass.
+enum Made {
+    /// Its output, not yet finished into the store.
+    Output(Box<ObjectWriter>),
+    /// What the pass learnt for the follower's own run
+    /// ([`Stage::run_carried`]).
+    Carry(Box<dyn std::any::Any + Send>),
+}
+
 /// A finished job: the output object and size (and a materialisation
-/// failure), or the stage's error; and the outputs of its followers.
+/// failure), or the stage's error; and what its pass left for its
+/// followers.
 struct Completion {
     node: NodeIndex,
     outcome: StageOutcome,
@@ -1184,18 +1185,20 @@ impl Job<'_> {
             };
             let output = match prepared {
                 Some(Prepared {
-                    carry: Some(carry),
+                    made: Made::Carry(carry),
                     seconds,
-                    ..
                 }) => {
                     earlier = seconds;
                     let mut context = context()?;
                     stage.run_carried(&mut context, carry)?;
                     context.output
                 }
-                Some(prepared) => {
-                    earlier = prepared.seconds;
-                    prepared.output
+                Some(Prepared {
+                    made: Made::Output(output),
+                    seconds,
+                }) => {
+                    earlier = seconds;
+                    *output
                 }
                 None => {
                     for (node, stage) in followers {
@@ -1240,14 +1243,13 @@ impl Job<'_> {
         let followers = led_nodes
             .into_iter()
             .zip(led)
+            .filter(|(_, follower)| follower.error.is_none())
             .map(|(node, follower)| {
-                let prepared = Prepared {
-                    output: follower.output,
-                    error: follower.error,
-                    carry: follower.carry,
-                    seconds,
+                let made = match follower.carry {
+                    Some(carry) => Made::Carry(carry),
+                    None => Made::Output(Box::new(follower.output)),
                 };
-                (node, prepared)
+                (node, Prepared { made, seconds })
             })
             .collect();
         Completion {
