@@ -123,6 +123,13 @@ impl StageOutcome {
         }
     }
 
+    /// Marks the stage failed with `message`; nothing of it is in `out/`.
+    pub fn fail(&mut self, message: String) {
+        self.status = Status::Failed;
+        self.reason = Reason::Error(message);
+        self.materialised = None;
+    }
+
     /// The `output` field of reports: the materialised path when there is
     /// one, otherwise the output object's hash.
     pub fn output_text(&self) -> Option<String> {

@@ -311,12 +311,7 @@ impl Parts<'_> {
             _ if damaged => Reason::OutputDamaged,
             None => Reason::New,
             Some(record) if record.key == key => Reason::OutputMissing,
-            Some(record) => {
-                let manifest = key_fields(stage, files, inputs, true)
-                    .map(|(_, manifest)| manifest)
-                    .unwrap_or_default();
-                Reason::Changed(manifest.diff(&record.manifest))
-            }
+            Some(record) => Reason::Changed(manifest(stage, files, inputs).diff(&record.manifest)),
         };
         Decision::Stale { key, reason }
     }
@@ -452,8 +447,7 @@ impl Engine {
             let files = match parts.stage_files(stage, &fingerprints) {
                 Ok(files) => files,
                 Err(error) => {
-                    outcome.status = Status::Failed;
-                    outcome.reason = Reason::Error(error.to_string());
+                    outcome.fail(error.to_string());
                     outcomes.push(outcome);
                     continue;
                 }
@@ -579,9 +573,7 @@ impl Engine {
                     let files = match parts.stage_files(stage, &fingerprints) {
                         Ok(files) => files,
                         Err(error) => {
-                            outcome.status = Status::Failed;
-                            outcome.reason = Reason::Error(error.to_string());
-                            outcome.materialised = None;
+                            outcome.fail(error.to_string());
                             progress.finished(&outcome);
                             outcomes[node.index()] = Some(outcome);
                             failures.push((node, miette::Report::new(error)));
@@ -598,9 +590,7 @@ impl Engine {
                         } => {
                             state.touch(&key);
                             if restored {
-                                let manifest = key_fields(stage, &files, &inputs, true)
-                                    .map(|(_, manifest)| manifest)
-                                    .unwrap_or_default();
+                                let manifest = manifest(stage, &files, &inputs);
                                 state.set_stage(stage.id(), key, manifest);
                                 outcome.reason = Reason::Restored;
                             }
@@ -608,9 +598,7 @@ impl Engine {
                             if let Err(error) =
                                 materialise(parts.dir, parts.store, parts.stats, stage, &output)
                             {
-                                outcome.status = Status::Failed;
-                                outcome.reason = Reason::Error(error.to_string());
-                                outcome.materialised = None;
+                                outcome.fail(error.to_string());
                                 progress.finished(&outcome);
                                 outcomes[node.index()] = Some(outcome);
                                 failures.push((node, miette::Report::new(error)));
@@ -696,9 +684,7 @@ impl Engine {
                             });
                             outcome.output = Some(output);
                             if let Some(error) = materialise_error {
-                                outcome.status = Status::Failed;
-                                outcome.reason = Reason::Error(error.to_string());
-                                outcome.materialised = None;
+                                outcome.fail(error.to_string());
                                 failures.push((node, error));
                             } else {
                                 outputs[node.index()] = Some(output);
@@ -714,9 +700,7 @@ impl Engine {
                             }
                         }
                         Err(error) => {
-                            outcome.status = Status::Failed;
-                            outcome.reason = Reason::Error(one_line(&error));
-                            outcome.materialised = None;
+                            outcome.fail(one_line(&error));
                             failures.push((node, error));
                         }
                     }
@@ -1097,6 +1081,14 @@ fn key_fields(
         Manifest::default()
     };
     Some((key, manifest))
+}
+
+/// The manifest of a stage whose files' digests are known (an empty one
+/// otherwise).
+fn manifest(stage: &dyn Stage, files: &[SourceFile], inputs: &[InputObject]) -> Manifest {
+    key_fields(stage, files, inputs, true)
+        .map(|(_, manifest)| manifest)
+        .unwrap_or_default()
 }
 
 fn one_line(report: &miette::Report) -> String {
