@@ -14,6 +14,7 @@ use sndtrk::audio::{ChannelLayout, SampleFormat, WavReader};
 
 use crate::{
     audio_support::{assert_deliverable, ffmpeg_loudness, test_signal, write_wav},
+    outputs::outputs,
     test::Test,
 };
 
@@ -148,26 +149,6 @@ fn ran(statuses: &BTreeMap<String, String>) -> Vec<&str> {
         .iter()
         .filter(|(_, status)| *status == "ran")
         .map(|(id, _)| id.as_str())
-        .collect()
-}
-
-/// Every file under `out/`, by relative path, with its bytes.
-fn outputs(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let out = dir.join("out");
-    if !out.exists() {
-        return BTreeMap::new();
-    }
-    walkdir::WalkDir::new(&out)
-        .sort_by_file_name()
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|entry| entry.file_type().is_file())
-        .map(|entry| {
-            (
-                entry.path().strip_prefix(&out).unwrap().to_path_buf(),
-                fs::read(entry.path()).unwrap(),
-            )
-        })
         .collect()
 }
 

@@ -9,14 +9,14 @@
 use std::{
     collections::{BTreeMap, BTreeSet},
     fs,
-    path::{Path, PathBuf},
+    path::Path,
     process::Command,
 };
 
 use proptest::prelude::*;
 use sndtrk::audio::{ChannelLayout, SampleFormat};
 
-use crate::audio_support::write_wav;
+use crate::{audio_support::write_wav, outputs::outputs};
 
 const RATE: u32 = 48_000;
 /// File stems in the recipe, and the source files they can point at.
@@ -227,26 +227,6 @@ fn with_status<'a>(statuses: &'a BTreeMap<String, String>, wanted: &str) -> BTre
         .iter()
         .filter(|(_, status)| *status == wanted)
         .map(|(id, _)| id.as_str())
-        .collect()
-}
-
-/// Every file under `out/`, by relative path, with its bytes.
-fn outputs(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(dir.join("out"))
-        .sort_by_file_name()
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|entry| entry.file_type().is_file())
-        .map(|entry| {
-            (
-                entry
-                    .path()
-                    .strip_prefix(dir.join("out"))
-                    .unwrap()
-                    .to_path_buf(),
-                fs::read(entry.path()).unwrap(),
-            )
-        })
         .collect()
 }
 

@@ -4,10 +4,9 @@
 //! own gives, and a led stage still counts as run only when it is stale.
 
 use std::{
-    collections::BTreeMap,
     fs,
     io::Write,
-    path::{Path, PathBuf},
+    path::Path,
     sync::{
         atomic::{AtomicUsize, Ordering},
         Arc,
@@ -26,7 +25,10 @@ use sndtrk::{
     work::{BuildOptions, BuildReport, Engine},
 };
 
-use crate::audio_support::{test_signal, write_wav};
+use crate::{
+    audio_support::{test_signal, write_wav},
+    outputs::outputs,
+};
 
 /// A leader that writes `content` and leads every stage of kind `follow`:
 /// a follower's output is its input upper-cased, and `target:bad` fails.
@@ -128,28 +130,6 @@ fn build(dir: &Path, graph: &StageGraph, options: &BuildOptions) -> BuildReport 
     engine.build(graph, options, &Silent).unwrap()
 }
 
-fn outputs(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut found = BTreeMap::new();
-    let mut pending = vec![dir.join("out")];
-    while let Some(path) = pending.pop() {
-        let Ok(entries) = fs::read_dir(&path) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.insert(
-                    path.strip_prefix(dir).unwrap().to_path_buf(),
-                    fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    found
-}
-
 /// What the build recorded: each stage's key and output.
 fn recorded(dir: &Path) -> Vec<(String, String, String)> {
     let engine = Engine::open(dir, |_| panic!("lock held")).unwrap();
@@ -204,10 +184,7 @@ fn led_stages_write_and_record_what_running_alone_writes() {
             results.push((outputs(dir.path()), recorded(dir.path())));
         }
     }
-    assert_eq!(
-        results[0].0[Path::new("out/a.txt")],
-        b"PRINT MASTER".to_vec()
-    );
+    assert_eq!(results[0].0[Path::new("a.txt")], b"PRINT MASTER".to_vec());
     for other in &results[1..] {
         assert_eq!(other, &results[0]);
     }
@@ -228,7 +205,7 @@ fn a_stage_that_fails_in_its_leader_s_pass_runs_on_its_own() {
     assert_eq!(error.to_string(), "`target:bad` cannot be rendered");
     assert_eq!(
         outputs(dir.path()).keys().collect::<Vec<_>>(),
-        [Path::new("out/a.txt")]
+        [Path::new("a.txt")]
     );
     no_temporaries(dir.path());
     // Nothing was recorded for it: the next build runs it again.
@@ -269,7 +246,7 @@ fn a_leader_that_re_runs_with_the_same_bytes_leaves_its_followers_fresh() {
     );
     assert_eq!(report.ran(), ["bus:L", "target:a", "target:b"]);
     assert_eq!(
-        outputs(dir.path())[Path::new("out/b.txt")],
+        outputs(dir.path())[Path::new("b.txt")],
         b"STEMS V2".to_vec()
     );
     assert_eq!(alone.load(Ordering::SeqCst), 0);

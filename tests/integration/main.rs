@@ -16,6 +16,7 @@ mod example;
 mod fmt;
 mod lint;
 mod measure;
+mod outputs;
 mod parser_fuzz;
 mod review;
 mod rights;
