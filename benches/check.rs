@@ -7,7 +7,9 @@
 use std::{fmt::Write, hint::black_box};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use sndtrk::{format::format, parse::parse, resolve::resolve_text, span::SourceId};
+use sndtrk::{
+    resolve::resolve_text, syntax::format::format, syntax::parse::parse, syntax::span::SourceId,
+};
 
 /// A recipe of at least `lines` lines in canonical layout.
 fn recipe(lines: usize) -> String {

@@ -101,10 +101,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| sndtrk::lint::check(model))
     });
     c.bench_function("rights matrix: 120 cues x 6 contexts", |b| {
-        b.iter(|| sndtrk::rights::matrix(model))
+        b.iter(|| sndtrk::report::rights::matrix(model))
     });
     c.bench_function("cue sheet: 120 cues", |b| {
-        b.iter(|| sndtrk::cuesheet::cue_sheet(model))
+        b.iter(|| sndtrk::report::cuesheet::cue_sheet(model))
     });
 }
 

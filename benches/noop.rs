@@ -10,16 +10,16 @@ use std::{fs, io::Write, path::Path, time::Duration};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use sndtrk::{
-    progress::Silent,
-    stage::{FnStage, Stage},
-    stage_graph::StageGraph,
-    work::{BuildOptions, Engine},
+    engine::graph::StageGraph,
+    engine::progress::Silent,
+    engine::stage::{FnStage, Stage},
+    engine::work::{BuildOptions, Engine},
 };
 
 const SOURCES: usize = 1000;
 const TARGETS: usize = 50;
 
-fn copy_all(context: &mut sndtrk::stage::RunContext<'_>) -> miette::Result<()> {
+fn copy_all(context: &mut sndtrk::engine::stage::RunContext<'_>) -> miette::Result<()> {
     let mut bytes = Vec::new();
     for file in context.files() {
         bytes.extend(fs::read(&file.path).map_err(|e| miette::miette!("{e}"))?);

@@ -3,7 +3,7 @@
 //! targets (20 from the group buses, 30 from the print master in several
 //! layouts and formats). Built once, then timed all fresh two ways:
 //!
-//! - `in process`: the steps of `sndtrk build` (src/subcommand/build.rs)
+//! - `in process`: the steps of `sndtrk build` (src/cli/subcommand/build.rs)
 //!   through the library: resolve and lower the recipe, build the stage
 //!   graph, open the engine (lock, state, stat cache), build, save the
 //!   state and read every measurement back for the conformance check; it
@@ -26,13 +26,13 @@ use std::{
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use sndtrk::{
-    config::Config,
-    conformance,
-    outcome::Status,
-    progress::Silent,
+    engine::outcome::Status,
+    engine::progress::Silent,
+    engine::work::{BuildOptions, Engine},
+    lint::conformance,
     project,
+    project::config::Config,
     stages::Measurement,
-    work::{BuildOptions, Engine},
 };
 
 const STEMS: usize = 1000;

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sndtrk::{format::format, parse::parse, span::SourceId};
+use sndtrk::{syntax::format::format, syntax::parse::parse, syntax::span::SourceId};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -25,6 +25,7 @@ pub mod normalize;
 pub mod pan;
 pub mod peak_limiter;
 pub mod place;
+pub mod read_tap;
 pub mod resample;
 pub mod sample_format;
 pub mod silence;

@@ -15,7 +15,7 @@ use std::{
 use super::{
     bext, error::AudioError, sample_format::SampleFormat, source::Source, wav_format::WavFormat,
 };
-use crate::read_tap::ReadTap;
+use crate::audio::read_tap::ReadTap;
 
 /// WAVE_FORMAT_PCM.
 const FORMAT_PCM: u16 = 1;

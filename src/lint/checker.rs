@@ -1,9 +1,9 @@
 //! What every rule reads: the model and what it derives once for all rules.
 
 use crate::{
-    clearance::{contexts_of_cues, Context},
+    model::clearance::{contexts_of_cues, Context},
+    model::reach::Reach,
     model::Model,
-    reach::Reach,
 };
 
 /// The resolved model with each target's mix and each cue's uses.

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use crate::{
     diagnostic::{Diagnostic, Severity},
-    keyword::closest,
     lint::{Rule, RESERVED, RULES},
     model::{LintLevel, Model, Named},
+    syntax::keyword::closest,
 };
 
 /// E0220: a lint code that names no rule.

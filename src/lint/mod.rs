@@ -34,6 +34,7 @@ macro_rules! declare_rule {
 
 mod checker;
 pub mod config;
+pub mod conformance;
 mod registry;
 pub mod rules;
 pub mod suppression;

@@ -5,17 +5,17 @@
 //! required: a suppression without one is an error (E0221) and silences
 //! nothing, as is a directive that is not directly before a declaration.
 //!
-//! Comments are not in the syntax tree; [`crate::comment`] finds them in
+//! Comments are not in the syntax tree; [`crate::syntax::comment`] finds them in
 //! the source text.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::{
-    comment::comments,
     diagnostic::Diagnostic,
     lint::config::{check_code, is_known},
     model::{Model, Named},
-    span::{SourceId, Span},
+    syntax::comment::comments,
+    syntax::span::{SourceId, Span},
 };
 
 /// E0221: a malformed or misplaced `// sndtrk:` comment.
@@ -39,7 +39,7 @@ pub struct Suppressions {
 
 impl Suppressions {
     /// Scans the project's own files (not the standard library) for
-    /// `// sndtrk:` comments, found with [`crate::comment::comments`] (so a
+    /// `// sndtrk:` comments, found with [`crate::syntax::comment::comments`] (so a
     /// `//` inside a string or a block comment is not one).
     pub fn scan(model: &Model) -> (Suppressions, Vec<Diagnostic>) {
         let starts = declaration_starts(model);

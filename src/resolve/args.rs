@@ -2,11 +2,11 @@
 //! the next argument and reports, in the language's words, what it expected.
 
 use crate::{
-    ast::{Argument, Date, Property, Timecode, Value},
     diagnostic::Diagnostic,
     model::{Duration, Named, Spanned},
-    span::Span,
-    unit::{Dimension, Unit},
+    syntax::ast::{Argument, Date, Property, Timecode, Value},
+    syntax::span::Span,
+    syntax::unit::{Dimension, Unit},
 };
 
 /// E0304: an argument of the wrong kind or unit.
@@ -116,11 +116,12 @@ impl<'a, 'd> Args<'a, 'd> {
                 .map_or(argument.span, |last| argument.span.to(last.span));
             let keyword = self.keyword().to_owned();
             let hint = match &argument.value {
-                Value::Word(word) => {
-                    crate::keyword::closest(word, crate::keyword::PROPERTY_KEYWORDS.iter().copied())
-                        .map(|suggestion| format!("; did you mean the property `{suggestion}`?"))
-                        .unwrap_or_default()
-                }
+                Value::Word(word) => crate::syntax::keyword::closest(
+                    word,
+                    crate::syntax::keyword::PROPERTY_KEYWORDS.iter().copied(),
+                )
+                .map(|suggestion| format!("; did you mean the property `{suggestion}`?"))
+                .unwrap_or_default(),
                 _ => String::new(),
             };
             self.diagnostics.push(
@@ -235,7 +236,7 @@ impl<'a, 'd> Args<'a, 'd> {
         if choices.contains(&word.name.as_str()) {
             return Some(word);
         }
-        let help = match crate::keyword::closest(&word.name, choices.iter().copied()) {
+        let help = match crate::syntax::keyword::closest(&word.name, choices.iter().copied()) {
             Some(suggestion) => format!("did you mean `{suggestion}`?"),
             None => format!("write {expected}"),
         };

@@ -7,12 +7,12 @@ use std::{
 };
 
 use crate::{
-    ast::{self, DeclarationKind},
     diagnostic::Diagnostic,
-    parse::parse,
-    source::{SourceFile, Sources},
-    span::{SourceId, Span},
-    stdlib,
+    resolve::stdlib,
+    syntax::ast::{self, DeclarationKind},
+    syntax::parse::parse,
+    syntax::source::{SourceFile, Sources},
+    syntax::span::{SourceId, Span},
 };
 
 /// E0202: an imported file does not exist.
@@ -111,7 +111,7 @@ impl Loader<'_> {
                     format!("the standard library has no `{written}`"),
                 )
                 .at(span, "no such standard library file");
-                diagnostic = match crate::keyword::closest(written, names.iter().copied()) {
+                diagnostic = match crate::syntax::keyword::closest(written, names.iter().copied()) {
                     Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
                     None => {
                         diagnostic.help(format!("the standard library has {}", names.join(", ")))

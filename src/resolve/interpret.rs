@@ -1,7 +1,6 @@
 //! Interpreting declarations, property by property, into model items.
 
 use crate::{
-    ast::{Argument, Declaration, DeclarationKind, Timecode, Value},
     diagnostic::Diagnostic,
     model::{
         Album, AlbumKind, AudioSource, Bus, BusMember, Clip, Coverage, Cue, CueType, Downmix,
@@ -14,8 +13,9 @@ use crate::{
         imports::Loaded,
         props::Props,
     },
-    span::Span,
-    unit::Dimension,
+    syntax::ast::{Argument, Declaration, DeclarationKind, Timecode, Value},
+    syntax::span::Span,
+    syntax::unit::Dimension,
 };
 
 /// E0201: two declarations of one kind share a name.
@@ -200,7 +200,7 @@ fn insert<T>(
     }
 }
 
-fn named(name: &crate::ast::Name) -> Named {
+fn named(name: &crate::syntax::ast::Name) -> Named {
     Named {
         name: name.text.clone(),
         span: name.span,
@@ -737,7 +737,7 @@ impl Interpreter<'_> {
 
     fn bus(&mut self, declaration: &Declaration, name: Named) -> Bus {
         let members = match &declaration.body {
-            crate::ast::Body::Members { members, .. } => members
+            crate::syntax::ast::Body::Members { members, .. } => members
                 .iter()
                 .map(|member| {
                     let gain_db = member
@@ -746,7 +746,7 @@ impl Interpreter<'_> {
                         .and_then(|argument| match &argument.value {
                             Value::Quantity {
                                 value,
-                                unit: crate::unit::Unit::Db,
+                                unit: crate::syntax::unit::Unit::Db,
                                 ..
                             } => Some(*value),
                             _ => {

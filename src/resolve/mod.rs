@@ -10,10 +10,11 @@ mod imports;
 mod interpret;
 mod props;
 pub mod references;
+pub mod stdlib;
 
 use std::path::Path;
 
-use crate::{diagnostic::Diagnostic, model::Model, source::SourceFile};
+use crate::{diagnostic::Diagnostic, model::Model, syntax::source::SourceFile};
 
 pub use args::{
     BAD_DATE, BAD_TIMECODE, EXTRA_ARGUMENT, MISSING_ARGUMENT, OUT_OF_RANGE, WRONG_ARGUMENT,

@@ -2,9 +2,9 @@
 //! unknown, repeated and missing properties are each reported once.
 
 use crate::{
-    ast::{Declaration, Property},
     diagnostic::Diagnostic,
     resolve::args::{describe_choices, Args},
+    syntax::ast::{Declaration, Property},
 };
 
 /// E0301: a property that this kind of declaration does not take.
@@ -133,7 +133,8 @@ impl<'a> Props<'a> {
             if self.allowed.contains(&keyword) {
                 continue;
             }
-            let help = match crate::keyword::closest(keyword, self.allowed.iter().copied()) {
+            let help = match crate::syntax::keyword::closest(keyword, self.allowed.iter().copied())
+            {
                 Some(suggestion) => format!("did you mean `{suggestion}`?"),
                 None => format!("a {kind} takes {}", describe_choices(self.allowed)),
             };

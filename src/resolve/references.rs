@@ -4,9 +4,9 @@
 
 use crate::{
     diagnostic::Diagnostic,
-    keyword::closest,
     model::{MemberRef, Model, Named},
     resolve::interpret::MEDIA,
+    syntax::keyword::closest,
 };
 
 /// E0204: a name that nothing declares.

@@ -224,11 +224,11 @@ pub fn assert_deliverable(path: &Path, channels: usize, rate: u32, bits: u16, la
 /// What a tap was shown: the bytes, the offsets, whether it was told the end.
 pub type Showing = (Vec<u8>, Vec<u64>, bool);
 
-/// A [`sndtrk::read_tap::ReadTap`] that records what a reader shows it.
+/// A [`sndtrk::audio::read_tap::ReadTap`] that records what a reader shows it.
 #[derive(Clone, Default)]
 pub struct Shown(pub std::sync::Arc<std::sync::Mutex<Showing>>);
 
-impl sndtrk::read_tap::ReadTap for Shown {
+impl sndtrk::audio::read_tap::ReadTap for Shown {
     fn bytes(&mut self, offset: u64, bytes: &[u8]) {
         let mut shown = self.0.lock().unwrap();
         shown.1.push(offset);

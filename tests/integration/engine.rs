@@ -10,14 +10,14 @@ use std::{
 
 use proptest::prelude::*;
 use sndtrk::{
-    db::State,
-    hash::Digest,
-    outcome::Status,
-    progress::{JsonProgress, PlainProgress, Silent},
-    stage::{FnStage, RunContext, Stage},
-    stage_graph::StageGraph,
-    store::Store,
-    work::{BuildOptions, BuildReport, Engine},
+    engine::db::State,
+    engine::graph::StageGraph,
+    engine::key::Digest,
+    engine::outcome::Status,
+    engine::progress::{JsonProgress, PlainProgress, Silent},
+    engine::stage::{FnStage, RunContext, Stage},
+    engine::store::Store,
+    engine::work::{BuildOptions, BuildReport, Engine},
 };
 
 use crate::test::Test;
@@ -187,7 +187,7 @@ fn no_op_build_reads_no_source_or_object_bytes_however_the_directory_is_named() 
     assert_eq!(report.ran(), Vec::<&str>::new());
     assert_eq!(
         engine.stat_cache().counters(),
-        sndtrk::fingerprint::HashCounters { files: 0, bytes: 0 }
+        sndtrk::engine::fingerprint::HashCounters { files: 0, bytes: 0 }
     );
 }
 
@@ -334,7 +334,7 @@ fn damage_that_keeps_the_stat_is_only_found_by_verify() {
     fs::write(&object, b"bus0(src(FY))").unwrap();
     // Simulate bit rot: the stat cache believes the damaged file is intact.
     let cache_path = dir.path().join(".sndtrk/stat-cache");
-    let (stats, _) = sndtrk::fingerprint::StatCache::load(&cache_path);
+    let (stats, _) = sndtrk::engine::fingerprint::StatCache::load(&cache_path);
     stats.record(&object, digest).unwrap();
     stats.save(&cache_path).unwrap();
 
@@ -901,7 +901,10 @@ fn cache_gc_evicts_unreferenced_then_least_recently_used_objects() {
     let stages = || graph(vec![padded("old"), padded("mid"), padded("new")]);
     let first = build(&dir, &stages());
     Store::new(&dir)
-        .put(&[7u8; 100][..], &sndtrk::fingerprint::StatCache::new())
+        .put(
+            &[7u8; 100][..],
+            &sndtrk::engine::fingerprint::StatCache::new(),
+        )
         .unwrap();
     // Make the three outputs used at clearly different times.
     let (mut state, _) = State::load(&State::path(&dir));
@@ -913,7 +916,7 @@ fn cache_gc_evicts_unreferenced_then_least_recently_used_objects() {
         let key = first.outcome(stage).unwrap().key.unwrap();
         state.actions.get_mut(&key).unwrap().last_used = used;
     }
-    sndtrk::versioned_file::save(&State::path(&dir), "sndtrk-state", 1, &state).unwrap();
+    sndtrk::engine::versioned_file::save(&State::path(&dir), "sndtrk-state", 1, &state).unwrap();
 
     let ran = test
         .args(["cache", "gc", "--max-size", "1300B"])
@@ -960,7 +963,7 @@ fn second_sndtrk_waits_for_the_project_lock() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir_all(dir.path().join("out")).unwrap();
-    let lock = sndtrk::lock::ProjectLock::acquire(dir.path(), |_| {}).unwrap();
+    let lock = sndtrk::engine::lock::ProjectLock::acquire(dir.path(), |_| {}).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sndtrk"))
         .args(["-C".as_ref(), dir.path().as_os_str(), "clean".as_ref()])
         .stdout(std::process::Stdio::piped())

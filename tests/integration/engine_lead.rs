@@ -15,14 +15,14 @@ use std::{
 
 use sndtrk::{
     audio::{ChannelLayout, SampleFormat},
-    config::Config,
-    hash::Params,
-    outcome::Status,
-    progress::Silent,
+    engine::graph::StageGraph,
+    engine::key::Params,
+    engine::outcome::Status,
+    engine::progress::Silent,
+    engine::stage::{FnStage, Follower, RunContext, Stage},
+    engine::work::{BuildOptions, BuildReport, Engine},
     project,
-    stage::{FnStage, Follower, RunContext, Stage},
-    stage_graph::StageGraph,
-    work::{BuildOptions, BuildReport, Engine},
+    project::config::Config,
 };
 
 use crate::{

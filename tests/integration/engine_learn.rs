@@ -1,5 +1,5 @@
 //! A clean build learns its sources' digests as the stages read them
-//! (`src/source_digest.rs`) instead of hashing every source first: what it
+//! (`src/engine/source_digest.rs`) instead of hashing every source first: what it
 //! records must be what hashing up front would have recorded.
 
 use std::{
@@ -11,13 +11,13 @@ use std::{
 
 use sndtrk::{
     audio::{ChannelLayout, SampleFormat},
-    config::Config,
-    hash::Digest,
-    progress::Silent,
+    engine::graph::StageGraph,
+    engine::key::Digest,
+    engine::progress::Silent,
+    engine::stage::{FnStage, RunContext, Stage},
+    engine::work::{BuildOptions, BuildReport, Engine},
     project,
-    stage::{FnStage, RunContext, Stage},
-    stage_graph::StageGraph,
-    work::{BuildOptions, BuildReport, Engine},
+    project::config::Config,
 };
 
 use crate::audio_support::{test_signal, write_wav};

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
-use sndtrk::{format::format, parse::parse, span::SourceId};
+use sndtrk::{syntax::format::format, syntax::parse::parse, syntax::span::SourceId};
 
 /// A generous bound that only an exponential or badly quadratic parser
 /// would exceed on these inputs (a few hundred kilobytes at most).

@@ -1,6 +1,6 @@
 //! D002 `dialogue-in-me`.
 
-use crate::{diagnostic::Diagnostic, lint::Checker, reach::describe_path};
+use crate::{diagnostic::Diagnostic, lint::Checker, model::reach::describe_path};
 
 declare_rule! {
     /// ## What it checks

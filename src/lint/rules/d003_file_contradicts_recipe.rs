@@ -3,8 +3,8 @@
 use crate::{
     diagnostic::Diagnostic,
     lint::Checker,
+    model::wav_header,
     model::{AudioSource, Clip, Named, Spanned},
-    wav_header,
 };
 
 use super::d001_target_breaks_spec::hertz;

@@ -1,9 +1,9 @@
 //! R003 `album-song-without-album-licence`.
 
 use crate::{
-    clearance::{self, Context, Outcome, Requirement},
     diagnostic::Diagnostic,
     lint::Checker,
+    model::clearance::{self, Context, Outcome, Requirement},
     model::LicenseKind,
 };
 

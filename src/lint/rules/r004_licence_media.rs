@@ -1,6 +1,6 @@
 //! R004 `licence-media`.
 
-use crate::{clearance::Gap, diagnostic::Diagnostic, lint::Checker};
+use crate::{diagnostic::Diagnostic, lint::Checker, model::clearance::Gap};
 
 use super::shared::{coverage_gap, CoverageGap};
 

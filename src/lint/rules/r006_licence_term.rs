@@ -1,10 +1,10 @@
 //! R006 `licence-term`.
 
 use crate::{
-    ast::Date,
-    clearance::{kind_name, Gap},
     diagnostic::Diagnostic,
     lint::Checker,
+    model::clearance::{kind_name, Gap},
+    syntax::ast::Date,
 };
 
 use super::shared::{describe_contexts, uncovered};

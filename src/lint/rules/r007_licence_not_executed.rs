@@ -1,9 +1,9 @@
 //! R007 `licence-not-executed`.
 
 use crate::{
-    clearance::{kind_name, status_name},
     diagnostic::Diagnostic,
     lint::Checker,
+    model::clearance::{kind_name, status_name},
     model::LicenseStatus,
 };
 

@@ -1,6 +1,6 @@
 //! R008 `licence-for-unused-cue`.
 
-use crate::{clearance::kind_name, diagnostic::Diagnostic, lint::Checker};
+use crate::{diagnostic::Diagnostic, lint::Checker, model::clearance::kind_name};
 
 declare_rule! {
     /// ## What it checks

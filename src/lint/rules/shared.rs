@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 
 use crate::{
-    clearance::{self, kind_name, status_name, Context, Gap, Outcome, Requirement},
     diagnostic::Diagnostic,
     lint::Checker,
+    model::clearance::{self, kind_name, status_name, Context, Gap, Outcome, Requirement},
+    model::reach::describe_path,
     model::{Index, LicenseKind, Party},
-    reach::describe_path,
 };
 
 /// R001 and R002: one diagnostic per (song, target) whose mix the song

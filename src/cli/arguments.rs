@@ -1,0 +1,208 @@
+//! Command-line arguments, parsed by clap's derive API.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// sndtrk: build film soundtrack deliverables from a recipe.
+#[derive(Debug, Parser)]
+#[command(name = "sndtrk", version, about, long_about = None)]
+pub struct Arguments {
+    /// Run as if started in DIR (like `make -C`); the recipe is DIR/soundtrack.sndtrk.
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub directory: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands; each lives in its own file under `src/subcommand/`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse, resolve and lint recipes, and report every problem found.
+    Check(CheckArgs),
+    /// Print the music cue sheet: every cue use with its timing, writers and publishers.
+    Cuesheet(CuesheetArgs),
+    /// Print the clearance matrix: every cue in every target and album, cleared or blocked.
+    Rights(RightsArgs),
+    /// Render the deliverables that are stale (all, or the named targets and albums).
+    Build(BuildArgs),
+    /// Say what `build` would run and why, running nothing.
+    Plan(PlanArgs),
+    /// Print the stage graph.
+    Graph(GraphArgs),
+    /// Measure loudness (integrated, range, short-term and momentary maxima) and peaks of WAV files.
+    Measure(MeasureArgs),
+    /// Rewrite recipes in the one canonical layout.
+    Fmt(FmtArgs),
+    /// Remove the rendered deliverables (DIR/out/); the cache keeps them, so
+    /// the next build restores them without rendering.
+    Clean,
+    /// Manage the content-addressed cache in DIR/.sndtrk/.
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
+    },
+}
+
+/// `sndtrk cache` subcommands.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum CacheCommand {
+    /// Shrink the cache: remove objects no build refers to, then the least
+    /// recently used until the cache fits in --max-size.
+    Gc {
+        /// The most the cache may hold afterwards, e.g. 10GiB or 500MB.
+        #[arg(long, value_name = "SIZE", value_parser = crate::cli::byte_size::parse_size)]
+        max_size: Option<u64>,
+    },
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiagnosticFormat {
+    /// Rendered with the source for people, on standard error.
+    Human,
+    /// One JSON array on standard output.
+    Json,
+    /// A SARIF 2.1.0 log on standard output, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands on standard output (pull-request annotations).
+    Github,
+}
+
+/// How `build` and `plan` report stages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Progress bars on a terminal, one line per finished stage otherwise.
+    Human,
+    /// One JSON object per stage per line, on standard output.
+    Json,
+}
+
+/// Arguments of `sndtrk build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Targets and albums to build (default: all).
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    /// Stages run at once (default: one per core).
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Say why each stage runs.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+/// Arguments of `sndtrk plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Targets and albums to plan (default: all).
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+/// How `sndtrk graph` prints the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// A JSON array of stages with their inputs.
+    Json,
+}
+
+/// Arguments of `sndtrk graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+}
+
+/// Arguments of `sndtrk check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Recipe files or directories to check (default: DIR/soundtrack.sndtrk).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    pub format: DiagnosticFormat,
+}
+
+/// How the cue sheet is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CuesheetFormat {
+    /// Comma-separated values (RFC 4180), one row per cue use.
+    Csv,
+    /// One JSON document.
+    Json,
+}
+
+/// Arguments of `sndtrk cuesheet`.
+#[derive(Debug, clap::Args)]
+pub struct CuesheetArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CuesheetFormat::Csv)]
+    pub format: CuesheetFormat,
+}
+
+/// How the rights matrix is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RightsFormat {
+    /// An aligned table for people.
+    Human,
+    /// One JSON array.
+    Json,
+}
+
+/// Arguments of `sndtrk rights`.
+#[derive(Debug, clap::Args)]
+pub struct RightsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RightsFormat::Human)]
+    pub format: RightsFormat,
+}
+/// Arguments of `sndtrk measure`.
+#[derive(Debug, Args)]
+pub struct MeasureArgs {
+    /// The WAV files to measure.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MeasureFormat::Human)]
+    pub format: MeasureFormat,
+}
+
+/// How `sndtrk measure` prints its results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MeasureFormat {
+    /// Aligned text for people.
+    Human,
+    /// One JSON array of objects, one per file measured.
+    Json,
+}
+
+/// Arguments of `sndtrk fmt`.
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Write nothing: list the files that would change and exit 1 if any would.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Recipe files, or directories to search for `*.sndtrk` files
+    /// [default: DIR/soundtrack.sndtrk].
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}

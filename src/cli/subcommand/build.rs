@@ -1,0 +1,147 @@
+//! `sndtrk build`: render what is stale.
+
+use std::io::IsTerminal;
+
+use crate::{
+    cli::arguments::{BuildArgs, ReportFormat},
+    cli::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE},
+    diagnostic::Diagnostic,
+    emit,
+    engine::outcome::Status,
+    engine::progress::{BarProgress, JsonProgress, PlainProgress, Progress},
+    engine::work::{BuildOptions, Engine},
+    lint::conformance,
+    project::config::Config,
+    project::{self, LoadError, Project},
+    stages::Measurement,
+};
+
+pub fn run(config: &Config, args: &BuildArgs) -> i32 {
+    let (project, targets, mut engine) = match open(config, &args.targets) {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
+    for warning in engine.take_warnings() {
+        eprintln!("warning: {warning}");
+    }
+    let options = BuildOptions {
+        jobs: args.jobs.unwrap_or(0),
+        targets,
+        ..BuildOptions::default()
+    };
+    let progress: Box<dyn Progress> = match args.format {
+        ReportFormat::Json => Box::new(JsonProgress::new(std::io::stdout())),
+        ReportFormat::Human if std::io::stderr().is_terminal() => {
+            Box::new(BarProgress::new(args.explain))
+        }
+        ReportFormat::Human => Box::new(PlainProgress::new(std::io::stderr(), args.explain)),
+    };
+    let report = match engine.build(&project.graph, &options, progress.as_ref()) {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("{:?}", miette::Report::new(error));
+            return EXIT_FAILURE;
+        }
+    };
+    if let Err(error) = engine.save() {
+        eprintln!("{:?}", miette::Report::new(error));
+        return EXIT_FAILURE;
+    }
+    for (id, failure) in &report.failures {
+        eprintln!("{id} failed:\n{failure:?}");
+    }
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for outcome in &report.outcomes {
+        let Some(target) = outcome.id.strip_prefix("measure:") else {
+            continue;
+        };
+        if !matches!(outcome.status, Status::Ran | Status::Fresh) {
+            continue;
+        }
+        let Some(digest) = outcome.output else {
+            continue;
+        };
+        let measured: Option<Measurement> = std::fs::read(engine.store().object_path(&digest))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        if let Some(measured) = measured {
+            diagnostics.extend(conformance::check(
+                &project.resolved.model,
+                &project.plan,
+                target,
+                &measured,
+            ));
+        }
+    }
+    // The recipe's `lint` block sets D004's severity too (`allow D004`
+    // silences it, `warn D004` lets the build pass).
+    let (settings, _) = crate::lint::config::Settings::from_model(&project.resolved.model);
+    let diagnostics: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .filter_map(|diagnostic| {
+            let severity = settings.severity_of(diagnostic.code, diagnostic.severity)?;
+            Some(diagnostic.with_severity(severity))
+        })
+        .collect();
+    for diagnostic in &diagnostics {
+        eprint!(
+            "{}",
+            emit::human::render(&project.resolved.model.sources, diagnostic)
+        );
+        eprintln!();
+    }
+    if report.succeeded() && diagnostics.iter().all(|diagnostic| !diagnostic.is_error()) {
+        EXIT_OK
+    } else {
+        EXIT_FAILURE
+    }
+}
+
+/// Loads the project, prints its warnings, selects the named targets and
+/// opens the engine (waiting for the project lock); `Err` is the exit code.
+pub fn open(config: &Config, names: &[String]) -> Result<(Project, Vec<String>, Engine), i32> {
+    let project = project::load(config).map_err(report_load_error)?;
+    for diagnostic in &project.resolved.diagnostics {
+        eprint!(
+            "{}",
+            emit::human::render(&project.resolved.model.sources, diagnostic)
+        );
+        eprintln!();
+    }
+    let targets = project::select(&project, names).map_err(|message| {
+        eprintln!("error: {message}");
+        EXIT_USAGE
+    })?;
+    let engine = Engine::open(&config.directory, crate::cli::say_waiting)
+        .map_err(crate::cli::report_error)?;
+    Ok((project, targets, engine))
+}
+
+/// Prints why a project could not be loaded; the exit code.
+pub fn report_load_error(error: LoadError) -> i32 {
+    match error {
+        LoadError::Recipe(resolved) => {
+            let errors = resolved
+                .diagnostics
+                .iter()
+                .filter(|diagnostic| diagnostic.is_error())
+                .count();
+            for diagnostic in &resolved.diagnostics {
+                eprint!(
+                    "{}",
+                    emit::human::render(&resolved.model.sources, diagnostic)
+                );
+                eprintln!();
+            }
+            eprintln!(
+                "{}",
+                emit::human::summary(errors, resolved.diagnostics.len() - errors)
+            );
+            EXIT_FAILURE
+        }
+        LoadError::Graph(report) => {
+            eprintln!("{report:?}");
+            EXIT_FAILURE
+        }
+    }
+}

@@ -1,0 +1,357 @@
+//! The unit of work the engine schedules: a [`Stage`] has a readable id
+//! (`bus:PM`), a kind, key parameters, the source files it reads, the
+//! stages whose outputs it consumes, and a `run` function that reads its
+//! inputs' objects and writes exactly one output object.
+//!
+//! The engine knows nothing about audio: the recipe lowering implements
+//! [`Stage`] for its stage types, tests and benchmarks use [`FnStage`].
+
+use std::{
+    any::Any,
+    fmt,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use crate::{
+    audio::read_tap::ReadTap,
+    engine::key::{Digest, Params},
+    engine::source_digest::PendingSources,
+    engine::store::ObjectWriter,
+};
+
+/// One node of the build graph.
+pub trait Stage: Send + Sync {
+    /// Unique, stable, readable id, e.g. `bus:PM`, `target:stereo`.
+    fn id(&self) -> &str;
+
+    /// The kind, e.g. `bus`; part of the key.
+    fn kind(&self) -> &str;
+
+    /// Ids of the stages whose outputs this stage reads, in the order the
+    /// stage wants them (the order is part of the key).
+    fn inputs(&self) -> &[String];
+
+    /// Source files this stage reads, relative to the project directory (or
+    /// absolute). Their content hashes are part of the key.
+    fn files(&self) -> &[PathBuf] {
+        &[]
+    }
+
+    /// Writes every parameter that affects the output into the key. Anything
+    /// left out here will not trigger a rebuild when it changes.
+    fn params(&self, params: &mut Params<'_>);
+
+    /// Where to materialise the output, relative to `DIR/out/`
+    /// (`stereo.wav`), or `None` for an intermediate stage.
+    fn output_path(&self) -> Option<&Path> {
+        None
+    }
+
+    /// Produces the output. Must be a pure function of the key: the same
+    /// id, kind, parameters, files and input bytes give the same output
+    /// bytes, whatever the thread.
+    fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()>;
+
+    /// Whether this stage can render `dependant` in its own pass, feeding
+    /// it its output as it is made instead of the dependant reading the
+    /// finished object (see [`Stage::run_leading`]). The engine asks only
+    /// about a dependant whose one input is this stage and that reads no
+    /// source file, when this stage is about to run.
+    fn can_lead(&self, dependant: &dyn Stage) -> bool {
+        let _ = dependant;
+        false
+    }
+
+    /// Runs this stage and, in the same pass, `followers` (dependants it
+    /// said it can lead). Each follower's output must be the very bytes
+    /// its own `run` would write after this stage; a follower that fails
+    /// gets its `error` and is fed no more, without failing this stage (the
+    /// engine then runs it on its own). The default runs this stage alone
+    /// and refuses every follower.
+    fn run_leading(
+        &self,
+        context: &mut RunContext<'_>,
+        followers: &mut [Follower<'_>],
+    ) -> miette::Result<()> {
+        for follower in followers {
+            follower.refuse(self.id());
+        }
+        self.run(context)
+    }
+
+    /// Runs the stage with what its leader's pass carried for it (see
+    /// [`Follower::carry`]), once the leader is done. Must write what
+    /// [`Stage::run`] writes. The default ignores `carry` and runs.
+    fn run_carried(
+        &self,
+        context: &mut RunContext<'_>,
+        carry: Box<dyn Any + Send>,
+    ) -> miette::Result<()> {
+        let _ = carry;
+        self.run(context)
+    }
+
+    /// The stage itself, for a leader to recognise its followers' kinds.
+    fn as_any(&self) -> Option<&dyn Any> {
+        None
+    }
+}
+
+/// A dependant rendered in its input's pass (see [`Stage::run_leading`]).
+pub struct Follower<'a> {
+    /// The dependant.
+    pub stage: &'a dyn Stage,
+    /// Its output object.
+    pub output: ObjectWriter,
+    /// Why it failed, if it did.
+    pub error: Option<miette::Report>,
+    /// Instead of writing `output`, the leader may leave here what its
+    /// pass learnt for the follower (a measurement of the whole input):
+    /// the follower then runs on its own once the leader is done, with
+    /// [`Stage::run_carried`].
+    pub carry: Option<Box<dyn Any + Send>>,
+}
+
+impl Follower<'_> {
+    /// Records the follower's failure (the first one).
+    pub fn fail(&mut self, error: miette::Report) {
+        self.error.get_or_insert(error);
+    }
+
+    /// Fails the follower as one `leader` cannot render.
+    pub fn refuse(&mut self, leader: &str) {
+        let error = miette::miette!("`{leader}` cannot render `{}` in its pass", self.stage.id());
+        self.fail(error);
+    }
+}
+
+/// An input of a running stage: another stage's output object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputObject {
+    /// The producing stage's id.
+    pub id: String,
+    /// The object's content hash.
+    pub digest: Digest,
+    /// The object's file in the store (read-only; open it and stream).
+    pub path: PathBuf,
+}
+
+/// A source file of a running stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// As the stage declared it.
+    pub declared: PathBuf,
+    /// Resolved against the project directory.
+    pub path: PathBuf,
+    /// The content hash the key is computed with; `None` while a clean
+    /// build learns it as the stage reads the file (open it with
+    /// [`RunContext::tap`]).
+    pub digest: Option<Digest>,
+}
+
+/// What a running stage gets: its inputs, its files and the writer of its
+/// output object.
+pub struct RunContext<'a> {
+    pub(crate) project_dir: &'a Path,
+    pub(crate) inputs: Vec<InputObject>,
+    pub(crate) files: Vec<SourceFile>,
+    pub(crate) output: ObjectWriter,
+    pub(crate) pending: Option<&'a PendingSources>,
+}
+
+impl RunContext<'_> {
+    /// The project directory.
+    pub fn project_dir(&self) -> &Path {
+        self.project_dir
+    }
+
+    /// The inputs, in the order of [`Stage::inputs`].
+    pub fn inputs(&self) -> &[InputObject] {
+        &self.inputs
+    }
+
+    /// The source files, in the order of [`Stage::files`].
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
+    /// A tap to show the reader of the source file at `path` (as the stage
+    /// declared it), when the engine is learning that file's digest from
+    /// the stage's reading (a clean build): a stage that reads a source
+    /// whole should pass it to its reader, which spares the engine reading
+    /// the file a second time. `None` when the digest is already known.
+    pub fn tap(&self, path: &Path) -> Option<Box<dyn ReadTap>> {
+        self.pending?.tap(&self.project_dir.join(path))
+    }
+
+    /// The output object being written (`Write + Seek`).
+    pub fn output(&mut self) -> &mut ObjectWriter {
+        &mut self.output
+    }
+}
+
+/// A parameter value owned by an [`FnStage`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    Str(String),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Bool(bool),
+}
+
+impl From<&str> for ParamValue {
+    fn from(value: &str) -> Self {
+        ParamValue::Str(value.to_owned())
+    }
+}
+
+impl From<String> for ParamValue {
+    fn from(value: String) -> Self {
+        ParamValue::Str(value)
+    }
+}
+
+impl From<u64> for ParamValue {
+    fn from(value: u64) -> Self {
+        ParamValue::U64(value)
+    }
+}
+
+impl From<i64> for ParamValue {
+    fn from(value: i64) -> Self {
+        ParamValue::I64(value)
+    }
+}
+
+impl From<f64> for ParamValue {
+    fn from(value: f64) -> Self {
+        ParamValue::F64(value)
+    }
+}
+
+impl From<bool> for ParamValue {
+    fn from(value: bool) -> Self {
+        ParamValue::Bool(value)
+    }
+}
+
+/// The run function of an [`FnStage`].
+pub type RunFn = Arc<dyn Fn(&mut RunContext<'_>) -> miette::Result<()> + Send + Sync>;
+
+/// A stage built from data and a closure: for tests, benchmarks and simple
+/// stages (copies, reports).
+#[derive(Clone)]
+pub struct FnStage {
+    id: String,
+    kind: String,
+    inputs: Vec<String>,
+    files: Vec<PathBuf>,
+    params: Vec<(String, ParamValue)>,
+    output_path: Option<PathBuf>,
+    run: RunFn,
+}
+
+impl fmt::Debug for FnStage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FnStage")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("inputs", &self.inputs)
+            .field("files", &self.files)
+            .field("params", &self.params)
+            .field("output_path", &self.output_path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FnStage {
+    /// A stage with no inputs, files or parameters yet.
+    pub fn new(
+        id: impl Into<String>,
+        kind: impl Into<String>,
+        run: impl Fn(&mut RunContext<'_>) -> miette::Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            kind: kind.into(),
+            inputs: Vec::new(),
+            files: Vec::new(),
+            params: Vec::new(),
+            output_path: None,
+            run: Arc::new(run),
+        }
+    }
+
+    /// Adds an input (another stage's id).
+    pub fn input(mut self, id: impl Into<String>) -> Self {
+        self.inputs.push(id.into());
+        self
+    }
+
+    /// Adds a source file.
+    pub fn file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.files.push(path.into());
+        self
+    }
+
+    /// Adds a key parameter.
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<ParamValue>) -> Self {
+        self.params.push((name.into(), value.into()));
+        self
+    }
+
+    /// Materialises the output to `DIR/out/<path>`.
+    pub fn output_to(mut self, path: impl Into<PathBuf>) -> Self {
+        self.output_path = Some(path.into());
+        self
+    }
+
+    /// Replaces the run function.
+    pub fn with_run(
+        mut self,
+        run: impl Fn(&mut RunContext<'_>) -> miette::Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.run = Arc::new(run);
+        self
+    }
+}
+
+impl Stage for FnStage {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    fn inputs(&self) -> &[String] {
+        &self.inputs
+    }
+
+    fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    fn params(&self, params: &mut Params<'_>) {
+        for (name, value) in &self.params {
+            match value {
+                ParamValue::Str(text) => params.str(name, text),
+                ParamValue::U64(number) => params.u64(name, *number),
+                ParamValue::I64(number) => params.i64(name, *number),
+                ParamValue::F64(number) => params.f64(name, *number),
+                ParamValue::Bool(flag) => params.bool(name, *flag),
+            };
+        }
+    }
+
+    fn output_path(&self) -> Option<&Path> {
+        self.output_path.as_deref()
+    }
+
+    fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
+        (self.run)(context)
+    }
+}

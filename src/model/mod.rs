@@ -1,0 +1,536 @@
+//! The resolved model of a project: every import loaded, every reference
+//! resolved, every value checked and converted to its unit.
+//!
+//! Items keep the spans of the declarations and properties they came from,
+//! so later stages (lint rules, the build) can point diagnostics at the
+//! recipe text that must change.
+
+pub mod clearance;
+pub mod reach;
+pub mod timing;
+pub mod wav_header;
+
+use std::collections::HashMap;
+
+use crate::{
+    syntax::ast::{Date, Timecode},
+    syntax::source::Sources,
+    syntax::span::Span,
+};
+
+/// Index of an item in one of the model's tables.
+pub type Index = usize;
+
+/// A resolved project.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub sources: Sources,
+    pub project: Option<Project>,
+    pub stems: Table<Stem>,
+    pub cues: Table<Cue>,
+    pub licenses: Table<License>,
+    pub buses: Table<Bus>,
+    pub targets: Table<Target>,
+    pub albums: Table<Album>,
+    pub specs: Table<Spec>,
+    pub layouts: Table<Layout>,
+    pub downmixes: Table<Downmix>,
+    pub lint: Vec<LintSetting>,
+}
+
+/// Items of one kind in declaration order, with a name index.
+#[derive(Debug)]
+pub struct Table<T> {
+    items: Vec<T>,
+    by_name: HashMap<String, Index>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            by_name: HashMap::new(),
+        }
+    }
+}
+
+impl<T> Table<T> {
+    /// Adds an item; returns the index of an earlier item of the same name instead.
+    pub fn insert(&mut self, name: &str, item: T) -> Result<Index, Index> {
+        if let Some(&existing) = self.by_name.get(name) {
+            return Err(existing);
+        }
+        let index = self.items.len();
+        self.items.push(item);
+        self.by_name.insert(name.to_owned(), index);
+        Ok(index)
+    }
+
+    pub fn index(&self, name: &str) -> Option<Index> {
+        self.by_name.get(name).copied()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&T> {
+        self.index(name).map(|index| &self.items[index])
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.items.iter()
+    }
+
+    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, T> {
+        self.items.iter_mut()
+    }
+}
+
+impl<T> std::ops::Index<Index> for Table<T> {
+    type Output = T;
+    fn index(&self, index: Index) -> &T {
+        &self.items[index]
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Table<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+/// A name with the span where it is written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Named {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A value with the span of the text it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// `project "Title" { … }`
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub title: String,
+    pub frame_rate: FrameRate,
+    pub sample_rate: u32,
+    pub picture_start: Timecode,
+    pub release: Option<Spanned<Date>>,
+    pub span: Span,
+}
+
+/// A video frame rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FrameRate {
+    F23_976,
+    F24,
+    F25,
+    F29_97,
+    F30,
+}
+
+impl FrameRate {
+    /// Frames per second as a fraction (numerator, denominator).
+    pub fn ratio(self) -> (u64, u64) {
+        match self {
+            FrameRate::F23_976 => (24_000, 1_001),
+            FrameRate::F24 => (24, 1),
+            FrameRate::F25 => (25, 1),
+            FrameRate::F29_97 => (30_000, 1_001),
+            FrameRate::F30 => (30, 1),
+        }
+    }
+
+    /// Frames counted per second in timecode (the nominal rate).
+    pub fn nominal(self) -> u32 {
+        match self {
+            FrameRate::F23_976 | FrameRate::F24 => 24,
+            FrameRate::F25 => 25,
+            FrameRate::F29_97 | FrameRate::F30 => 30,
+        }
+    }
+
+    /// Whether drop-frame timecode exists at this rate.
+    pub fn allows_drop_frame(self) -> bool {
+        self == FrameRate::F29_97
+    }
+}
+
+/// A duration as written: seconds, or video frames.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Duration {
+    Seconds(f64),
+    Frames(f64),
+}
+
+impl Duration {
+    /// The length in samples at `rate`, rounded to the nearest sample.
+    pub fn samples(self, rate: u32, frame_rate: FrameRate) -> u64 {
+        let samples = match self {
+            Duration::Seconds(seconds) => seconds * f64::from(rate),
+            Duration::Frames(frames) => {
+                let (numerator, denominator) = frame_rate.ratio();
+                frames * f64::from(rate) * denominator as f64 / numerator as f64
+            }
+        };
+        samples.round().max(0.0) as u64
+    }
+
+    pub fn seconds(self, frame_rate: FrameRate) -> f64 {
+        match self {
+            Duration::Seconds(seconds) => seconds,
+            Duration::Frames(frames) => {
+                let (numerator, denominator) = frame_rate.ratio();
+                frames * denominator as f64 / numerator as f64
+            }
+        }
+    }
+}
+
+/// Where audio comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AudioSource {
+    /// A WAV file, relative to the recipe that names it.
+    File {
+        path: std::path::PathBuf,
+        written: String,
+    },
+    Tone {
+        frequency_hz: f64,
+        level_dbfs: f64,
+        duration: Duration,
+    },
+    Noise {
+        color: NoiseColor,
+        level_dbfs: f64,
+        duration: Duration,
+    },
+    Silence {
+        duration: Duration,
+    },
+}
+
+/// The spectrum of a noise generator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoiseColor {
+    White,
+    Pink,
+    Brown,
+}
+
+/// How a fade's gain moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FadeCurve {
+    Linear,
+    EqualPower,
+}
+
+/// Placement and processing shared by stems and cues.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clip {
+    pub audio: Option<Spanned<AudioSource>>,
+    pub layout: Option<Named>,
+    pub at: Option<Spanned<Timecode>>,
+    pub until: Option<Spanned<Timecode>>,
+    pub gain_db: f64,
+    pub pan: Option<Named>,
+    pub fade_in: Option<Duration>,
+    pub fade_out: Option<Duration>,
+    pub fade_curve: FadeCurve,
+    pub trim_head: Option<Duration>,
+    pub trim_tail: Option<Duration>,
+}
+
+/// `stem NAME { … }`
+#[derive(Debug, Clone)]
+pub struct Stem {
+    pub name: Named,
+    pub role: Named,
+    pub clip: Clip,
+    pub span: Span,
+}
+
+impl Stem {
+    /// Whether the stem carries dialogue (role `dialogue` or `adr`).
+    pub fn is_dialogue(&self) -> bool {
+        matches!(self.role.name.as_str(), "dialogue" | "adr")
+    }
+}
+
+/// Score or song.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CueType {
+    Score,
+    Song,
+}
+
+/// A writer or publisher on a cue sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Party {
+    pub name: String,
+    pub society: Option<Named>,
+    pub share: Option<Spanned<f64>>,
+    pub span: Span,
+}
+
+/// `cue ID "Title" { … }`
+#[derive(Debug, Clone)]
+pub struct Cue {
+    pub id: Named,
+    pub title: String,
+    pub cue_type: Option<Spanned<CueType>>,
+    /// `diegetic` or `non-diegetic`.
+    pub source: Option<Named>,
+    pub usage: Option<Named>,
+    pub clip: Clip,
+    pub writers: Vec<Party>,
+    pub publishers: Vec<Party>,
+    pub artist: Option<Spanned<String>>,
+    pub label: Option<Spanned<String>>,
+    pub isrc: Option<Spanned<String>>,
+    pub iswc: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+impl Cue {
+    pub fn is_song(&self) -> bool {
+        matches!(
+            self.cue_type,
+            Some(Spanned {
+                value: CueType::Song,
+                ..
+            })
+        )
+    }
+}
+
+/// What a licence clears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LicenseKind {
+    Sync,
+    Master,
+    Album,
+}
+
+/// Where a licence is in its negotiation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LicenseStatus {
+    Quoted,
+    Pending,
+    Executed,
+}
+
+/// `world`/`all`, or the listed territories or media.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Coverage {
+    Everything,
+    Only(Vec<Named>),
+}
+
+impl Coverage {
+    pub fn covers(&self, item: &str) -> bool {
+        match self {
+            Coverage::Everything => true,
+            Coverage::Only(items) => items.iter().any(|named| named.name == item),
+        }
+    }
+}
+
+/// A licence term; `end` is `None` for perpetuity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Term {
+    pub start: Date,
+    pub end: Option<Date>,
+    pub span: Span,
+}
+
+impl Term {
+    pub fn includes(&self, date: Date) -> bool {
+        self.start <= date && self.end.is_none_or(|end| date <= end)
+    }
+}
+
+/// `license NAME { … }`
+#[derive(Debug, Clone)]
+pub struct License {
+    pub name: Named,
+    pub kind: Option<Spanned<LicenseKind>>,
+    pub cue: Option<Named>,
+    pub licensor: Option<Spanned<String>>,
+    pub territory: Option<Spanned<Coverage>>,
+    pub media: Option<Spanned<Coverage>>,
+    pub term: Option<Term>,
+    pub status: Option<Spanned<LicenseStatus>>,
+    pub span: Span,
+}
+
+/// What a bus member names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MemberRef {
+    Stem(Index),
+    Cue(Index),
+    Bus(Index),
+    /// `cues`: every cue.
+    AllCues,
+}
+
+/// One member of a bus with its gain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusMember {
+    pub name: Named,
+    /// `None` where the name did not resolve (a diagnostic was reported).
+    pub target: Option<MemberRef>,
+    pub gain_db: f64,
+    pub span: Span,
+}
+
+/// `bus NAME LAYOUT { … }`
+#[derive(Debug, Clone)]
+pub struct Bus {
+    pub name: Named,
+    pub layout: Named,
+    pub members: Vec<BusMember>,
+    pub span: Span,
+}
+
+/// A container, sample rate and bit depth: `format wav 48kHz 24bit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Format {
+    pub sample_rate: u32,
+    pub bits: u16,
+    pub float: bool,
+    pub span: Span,
+}
+
+/// `target NAME { … }`
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub name: Named,
+    pub from: Vec<Named>,
+    pub layout: Option<Named>,
+    pub downmix: Option<Named>,
+    pub format: Option<Format>,
+    pub spec: Option<Named>,
+    pub media: Option<Spanned<Coverage>>,
+    pub territory: Option<Spanned<Coverage>>,
+    pub release: Option<Spanned<Date>>,
+    pub normalize: bool,
+    pub limiter: bool,
+    /// The buses whose activity gates dialogue loudness.
+    pub dialogue_gate: Vec<Named>,
+    /// Declared as music and effects (`kind me`).
+    pub is_me: bool,
+    pub span: Span,
+}
+
+/// Score-only or soundtrack album.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AlbumKind {
+    Score,
+    Soundtrack,
+}
+
+/// `album NAME "Title" { … }`
+#[derive(Debug, Clone)]
+pub struct Album {
+    pub name: Named,
+    pub title: String,
+    pub kind: Option<Spanned<AlbumKind>>,
+    pub tracks: Vec<Named>,
+    pub format: Option<Format>,
+    pub spec: Option<Named>,
+    pub release: Option<Spanned<Date>>,
+    pub span: Span,
+}
+
+/// Which loudness a spec measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LoudnessGate {
+    /// BS.1770-4 full programme.
+    Programme,
+    /// Measured where dialogue is active.
+    Dialogue,
+}
+
+/// An integrated loudness target with its tolerance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LoudnessTarget {
+    pub lufs: f64,
+    pub tolerance_lu: f64,
+    pub gate: LoudnessGate,
+    pub span: Span,
+}
+
+/// `spec NAME { … }`: delivery rules.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub name: Named,
+    pub layouts: Vec<Named>,
+    pub sample_rate: Option<Spanned<u32>>,
+    pub bits: Option<Spanned<u16>>,
+    pub loudness: Option<LoudnessTarget>,
+    pub true_peak_dbtp: Option<Spanned<f64>>,
+    pub sample_peak_dbfs: Option<Spanned<f64>>,
+    pub lra: Option<Spanned<(f64, f64)>>,
+    /// A spec for music and effects (no dialogue).
+    pub is_me: bool,
+    pub limiter: bool,
+    pub span: Span,
+}
+
+/// `layout NAME { channels [...] mask 0x… }`
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub name: Named,
+    pub channels: Vec<Named>,
+    pub mask: Option<u32>,
+    pub span: Span,
+}
+
+/// One output row of a downmix matrix: output channel ← Σ gain · input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatrixRow {
+    pub output: Named,
+    pub inputs: Vec<(Named, f64)>,
+}
+
+/// `downmix NAME { from A to B  matrix OUT [IN k, …] … }`
+#[derive(Debug, Clone)]
+pub struct Downmix {
+    pub name: Named,
+    pub from: Option<Named>,
+    pub to: Option<Named>,
+    pub rows: Vec<MatrixRow>,
+    pub span: Span,
+}
+
+/// A lint severity override from a `lint { … }` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintSetting {
+    pub code: Named,
+    pub level: LintLevel,
+}
+
+/// What a `lint` block does to a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LintLevel {
+    Deny,
+    Warn,
+    Allow,
+}

@@ -1,0 +1,83 @@
+//! A WAV file's header: channel count, sample rate and length, read without
+//! decoding the audio. The lint rules (D003) and the cue sheet (a file's
+//! length) need no more than this.
+
+use std::path::{Path, PathBuf};
+
+use crate::{
+    audio::{AudioError, WavReader},
+    diagnostic::Diagnostic,
+    model::Model,
+    syntax::span::Span,
+};
+
+/// E0502: a file that is not a WAV file (the audio core's code).
+pub const NOT_WAV: &str = "E0502";
+
+/// What the header of a WAV file says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WavHeader {
+    pub channels: usize,
+    pub sample_rate: u32,
+    /// Sample frames (samples per channel).
+    pub frames: u64,
+}
+
+impl WavHeader {
+    /// The length in seconds.
+    pub fn seconds(&self) -> f64 {
+        self.frames as f64 / f64::from(self.sample_rate.max(1))
+    }
+}
+
+/// Where the `file` of a declaration in the source of `span` lives: relative
+/// paths are relative to the directory of the recipe that names them.
+pub fn resolve(model: &Model, span: Span, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        return path.to_path_buf();
+    }
+    let recipe = model.sources.get(span.source).path.as_deref();
+    match recipe.and_then(Path::parent) {
+        Some(directory) => directory.join(path),
+        None => path.to_path_buf(),
+    }
+}
+
+/// Reads the header of the WAV file at `path` with the audio core's reader
+/// (which checks the header and that the data chunk is all there, without
+/// decoding the audio); its error becomes a diagnostic at `span` (the `file`
+/// property) with the audio core's code, naming the file.
+pub fn read(path: &Path, span: Span) -> Result<WavHeader, Box<Diagnostic>> {
+    match WavReader::open(path) {
+        Ok(reader) => {
+            let format = reader.format();
+            Ok(WavHeader {
+                channels: format.channels,
+                sample_rate: format.sample_rate,
+                frames: format.frames,
+            })
+        }
+        Err(error) => Err(Box::new(diagnostic(&error, span))),
+    }
+}
+
+/// An [`AudioError`] as a diagnostic at `span`, keeping its code and help.
+fn diagnostic(error: &AudioError, span: Span) -> Diagnostic {
+    let code = miette::Diagnostic::code(error).map(|code| code.to_string());
+    let code = AUDIO_CODES
+        .iter()
+        .copied()
+        .find(|known| code.as_deref() == Some(*known))
+        .unwrap_or(NOT_WAV);
+    let mut diagnostic = Diagnostic::error(code, error.to_string()).at(span, "this file");
+    if let Some(help) = miette::Diagnostic::help(error) {
+        diagnostic = diagnostic.help(help.to_string());
+    }
+    diagnostic
+}
+
+/// The codes of the audio core's file errors.
+const AUDIO_CODES: &[&str] = &[
+    "E0501", "E0502", "E0503", "E0504", "E0505", "E0506", "E0507", "E0508", "E0509", "E0510",
+    "E0511", "E0512", "E0513", "E0514", "E0515",
+];

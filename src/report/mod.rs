@@ -1,0 +1,5 @@
+//! The reports a recipe yields besides audio: the music cue sheet
+//! (`cuesheet`) and the rights matrix (`rights`).
+
+pub mod cuesheet;
+pub mod rights;

@@ -1,0 +1,340 @@
+//! Turning lowered clips and buses into streaming audio sources.
+//!
+//! A clip becomes a chain of operations from the audio core: its source (a
+//! WAV file or a generator), trims, its `to` bound, fades, gain, then its
+//! route into the bus layout (a pan to one channel, or a matrix). A bus is
+//! the sum of its clips, each placed at its offset on the timeline, and of
+//! its sub-buses' rendered files.
+
+use std::path::Path;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::{
+    audio::read_tap::ReadTap,
+    audio::{
+        self, AudioError, ChannelLayout, Convert, Fade, FadeShape, Gain, Matrix, Noise, NoiseKind,
+        Pan, Silence, Source, Tone, Trim, WavReader,
+    },
+    lower::{ClipSpec, Route},
+    model::{AudioSource, FadeCurve, FrameRate, NoiseColor},
+    syntax::ast,
+};
+
+/// A clip or bus that could not be rendered.
+#[derive(Debug, Error, Diagnostic)]
+pub enum MixError {
+    /// An audio operation on a clip failed (a missing or malformed file, a
+    /// wrong rate or channel count, an absurd value).
+    #[error("{clip}: {source}")]
+    #[diagnostic(
+        code(E0520),
+        help("fix the clip's source or its declaration in the recipe")
+    )]
+    Clip {
+        /// `stem:dx` or `cue:1M1`.
+        clip: String,
+        #[source]
+        #[diagnostic_source]
+        source: AudioError,
+    },
+}
+
+impl MixError {
+    fn clip(clip: &ClipSpec) -> impl Fn(AudioError) -> MixError + '_ {
+        move |source| MixError::Clip {
+            clip: clip.name.clone(),
+            source,
+        }
+    }
+}
+
+/// The project's rates, for turning durations and timecodes into samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    pub sample_rate: u32,
+    pub frame_rate: FrameRate,
+}
+
+impl Clock {
+    /// The audio core's frame rate for timecodes written with or without `;`.
+    fn audio_rate(self, drop_frame: bool) -> audio::FrameRate {
+        match self.frame_rate {
+            FrameRate::F23_976 => audio::FrameRate::Fps23_976,
+            FrameRate::F24 => audio::FrameRate::Fps24,
+            FrameRate::F25 => audio::FrameRate::Fps25,
+            FrameRate::F29_97 if drop_frame => audio::FrameRate::Fps29_97Drop,
+            FrameRate::F29_97 => audio::FrameRate::Fps29_97NonDrop,
+            FrameRate::F30 => audio::FrameRate::Fps30,
+        }
+    }
+
+    /// Samples since midnight at which the frame labelled `timecode` starts.
+    pub fn samples(self, timecode: ast::Timecode) -> Result<u64, AudioError> {
+        let rate = self.audio_rate(timecode.drop_frame);
+        audio::Timecode {
+            hours: u64::from(timecode.hours),
+            minutes: u64::from(timecode.minutes),
+            seconds: u64::from(timecode.seconds),
+            frames: u64::from(timecode.frames),
+            drop_frame: timecode.drop_frame,
+        }
+        .to_samples(rate, self.sample_rate)
+    }
+
+    fn duration(self, duration: crate::model::Duration) -> u64 {
+        duration.samples(self.sample_rate, self.frame_rate)
+    }
+}
+
+/// Where a clip sits: its first sample (since midnight) and its length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extent {
+    pub start: u64,
+    pub frames: u64,
+}
+
+/// Opens a clip's source with its trims, bound, fades and gain applied, in
+/// the clip's own layout (not yet routed). A file is opened with the tap
+/// `tap` gives for its declared path, if any (see [`crate::audio::read_tap`]).
+pub fn clip_source(
+    clip: &ClipSpec,
+    clock: Clock,
+    default_start: u64,
+    tap: &dyn Fn(&Path) -> Option<Box<dyn ReadTap>>,
+) -> Result<(Box<dyn Source>, Extent), MixError> {
+    let error = MixError::clip(clip);
+    let channels = clip.channels.len().max(1);
+    let rate = clock.sample_rate;
+    let source: Box<dyn Source> = match &clip.source {
+        AudioSource::File { .. } => {
+            let path = clip.file.as_deref().unwrap_or_else(|| Path::new(""));
+            let declared = clip.declared_file().unwrap_or(path);
+            let reader = match tap(declared) {
+                Some(tap) => WavReader::open_tapped(path, tap),
+                None => WavReader::open(path),
+            }
+            .map_err(&error)?;
+            reader.expect(channels, rate).map_err(&error)?;
+            Box::new(reader)
+        }
+        AudioSource::Tone {
+            frequency_hz,
+            level_dbfs,
+            duration,
+        } => Box::new(
+            Tone::new(
+                rate,
+                channels,
+                *frequency_hz,
+                *level_dbfs,
+                clock.duration(*duration),
+            )
+            .map_err(&error)?,
+        ),
+        AudioSource::Noise {
+            color,
+            level_dbfs,
+            duration,
+        } => {
+            let kind = match color {
+                NoiseColor::White => NoiseKind::White,
+                NoiseColor::Pink => NoiseKind::Pink,
+                NoiseColor::Brown => NoiseKind::Brown,
+            };
+            Box::new(
+                Noise::new(
+                    kind,
+                    rate,
+                    channels,
+                    *level_dbfs,
+                    clock.duration(*duration),
+                    clip.seed,
+                )
+                .map_err(&error)?,
+            )
+        }
+        AudioSource::Silence { duration } => {
+            Box::new(Silence::new(channels, clock.duration(*duration)).map_err(&error)?)
+        }
+    };
+    let settings = &clip.clip;
+    let start = match &settings.at {
+        Some(at) => clock.samples(at.value).map_err(&error)?,
+        None => default_start,
+    };
+    let head = settings.trim_head.map_or(0, |trim| clock.duration(trim));
+    let mut tail = settings.trim_tail.map_or(0, |trim| clock.duration(trim));
+    if let Some(until) = &settings.until {
+        let end = clock.samples(until.value).map_err(&error)?;
+        let wanted = end.saturating_sub(start);
+        let available = source.frames().saturating_sub(head + tail);
+        tail += available.saturating_sub(wanted);
+    }
+    let mut source: Box<dyn Source> = if head > 0 || tail > 0 {
+        Box::new(Trim::new(source, head, tail).map_err(&error)?)
+    } else {
+        source
+    };
+    let fade_in = settings.fade_in.map_or(0, |fade| clock.duration(fade));
+    let fade_out = settings.fade_out.map_or(0, |fade| clock.duration(fade));
+    if fade_in > 0 || fade_out > 0 {
+        let shape = match settings.fade_curve {
+            FadeCurve::Linear => FadeShape::Linear,
+            FadeCurve::EqualPower => FadeShape::EqualPower,
+        };
+        source = Box::new(Fade::new(source, fade_in, fade_out, shape).map_err(&error)?);
+    }
+    if settings.gain_db != 0.0 {
+        source = Box::new(Gain::new(source, settings.gain_db).map_err(&error)?);
+    }
+    let frames = source.frames();
+    Ok((source, Extent { start, frames }))
+}
+
+/// Routes a source into a destination layout.
+pub fn route(
+    source: Box<dyn Source>,
+    route: &Route,
+    destination: &[String],
+    clip: &str,
+) -> Result<Box<dyn Source>, MixError> {
+    let error = |source| MixError::Clip {
+        clip: clip.to_owned(),
+        source,
+    };
+    Ok(match route {
+        Route::Direct => source,
+        Route::Pan(index) => {
+            let layout = ChannelLayout::new("bus", destination).map_err(error)?;
+            let label = destination
+                .get(*index)
+                .map(String::as_str)
+                .unwrap_or_default();
+            Box::new(Pan::new(source, &layout, label).map_err(error)?)
+        }
+        Route::Matrix { name, rows } => {
+            let matrix = Matrix::new(name, source.channels(), rows.clone()).map_err(error)?;
+            Box::new(Convert::new(source, matrix).map_err(error)?)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::{
+        audio::source::read_to_end,
+        lower::{lower, StageSpec},
+        resolve::resolve_text,
+    };
+
+    const CLOCK: Clock = Clock {
+        sample_rate: 48_000,
+        frame_rate: FrameRate::F24,
+    };
+
+    fn bus_clips(recipe: &str) -> Vec<(ClipSpec, f64)> {
+        let resolved = resolve_text("soundtrack.sndtrk", None, recipe);
+        assert!(!resolved.has_errors(), "{:#?}", resolved.diagnostics);
+        let plan = lower(&resolved.model, Path::new("."));
+        plan.stages
+            .into_iter()
+            .find_map(|stage| match stage {
+                StageSpec::Bus(bus) => Some(bus.clips),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    /// A tone with trims, a bound, linear fades and gain, against the same
+    /// signal computed here from its definition.
+    #[test]
+    fn a_clip_is_trimmed_faded_and_gained_sample_by_sample() {
+        let clips = bus_clips(
+            r#"import "std/layouts"
+            project "T" { frame_rate 24 sample_rate 48kHz picture_start 01:00:00:00 }
+            cue 1M1 "T" {
+                type score usage BI layout 1.0
+                tone 1kHz -6dBFS for 2s
+                at 01:00:01:00 to 01:00:02:12
+                trim head 100ms
+                fade in 250ms out 10f linear
+                gain -3dB
+            }
+            bus MX 1.0 { 1M1 }"#,
+        );
+        let (clip, member_gain) = &clips[0];
+        assert_eq!(*member_gain, 0.0);
+        let (mut source, extent) = clip_source(clip, CLOCK, 0, &|_| None).unwrap();
+        // 01:00:01:00 at 24 fps and 48 kHz: 3601 s since midnight.
+        assert_eq!(extent.start, 3601 * 48_000);
+        // Bounded by `to`: 1.5 s (36 frames at 24 fps).
+        assert_eq!(extent.frames, 72_000);
+        let samples = read_to_end(&mut source).unwrap();
+        assert_eq!(samples.len(), 72_000);
+        let amplitude = 10f64.powf(-6.0 / 20.0);
+        let gain = 10f64.powf(-3.0 / 20.0);
+        let (fade_in, fade_out, total) = (12_000.0, 20_000.0, 72_000.0);
+        for (n, &actual) in samples.iter().enumerate() {
+            let n = n as f64;
+            let t = (n + 4_800.0) / 48_000.0;
+            let mut expected = amplitude * (std::f64::consts::TAU * 1000.0 * t).sin();
+            if n < fade_in {
+                expected *= n / fade_in;
+            }
+            if n + fade_out >= total {
+                expected *= (total - n - 1.0) / fade_out;
+            }
+            expected *= gain;
+            assert!(
+                (f64::from(actual) - expected).abs() < 2e-6,
+                "sample {n}: {actual} vs {expected}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_stereo_clip_reaches_a_surround_bus_through_its_matrix() {
+        let clips = bus_clips(
+            r#"import "std/layouts"
+            project "T" { frame_rate 24 sample_rate 48kHz }
+            stem foley { role foley layout 2.0 tone 100Hz -20dBFS for 10ms }
+            bus FX 5.1 { foley }"#,
+        );
+        let (clip, _) = &clips[0];
+        let (source, _) = clip_source(clip, CLOCK, 0, &|_| None).unwrap();
+        let channels: Vec<String> = ["L", "R", "C", "LFE", "Ls", "Rs"]
+            .map(String::from)
+            .to_vec();
+        let mut routed = route(source, &clip.route, &channels, &clip.name).unwrap();
+        assert_eq!(routed.channels(), 6);
+        let samples = read_to_end(&mut routed).unwrap();
+        for frame in samples.chunks_exact(6) {
+            assert_eq!(frame[0], frame[1]);
+            assert_eq!(&frame[2..], &[0.0; 4]);
+        }
+        assert!(samples.iter().any(|sample| *sample != 0.0));
+    }
+
+    #[test]
+    fn a_missing_file_names_the_clip_and_the_file() {
+        let clips = bus_clips(
+            r#"import "std/layouts"
+            project "T" { frame_rate 24 sample_rate 48kHz }
+            stem dx { role dialogue layout 1.0 pan C file "stems/nothing.wav" }
+            bus DX 5.1 { dx }"#,
+        );
+        let Err(error) = clip_source(&clips[0].0, CLOCK, 0, &|_| None) else {
+            panic!("a missing file opened")
+        };
+        let text = error.to_string();
+        assert!(
+            text.starts_with("stem:dx: cannot open `./stems/nothing.wav`"),
+            "{text}"
+        );
+    }
+}

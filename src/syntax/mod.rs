@@ -1,0 +1,19 @@
+//! The front end's first stage: recipe text to a typed syntax tree with a
+//! span on every node, and back to text in the canonical layout.
+//!
+//! `parse` runs the pest grammar (`grammar`) over the text of one file
+//! (`source`) and builds the tree (`ast`), reporting every syntax error it
+//! can recover from (`error`). Literals carry units (`unit`); reserved words
+//! are listed in `keyword`; comments, which the grammar drops, are found
+//! again in the text by `comment`; `format` prints the one canonical layout.
+
+pub mod ast;
+pub mod comment;
+pub mod error;
+pub mod format;
+pub mod grammar;
+pub mod keyword;
+pub mod parse;
+pub mod source;
+pub mod span;
+pub mod unit;
