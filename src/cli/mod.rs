@@ -65,15 +65,28 @@ pub fn say_waiting(lock: &std::path::Path) {
 
 /// Installs miette's graphical handler for the binary's human output.
 fn install_report_handler() {
-    let _ = miette::set_hook(Box::new(|_| {
-        Box::new(
-            miette::MietteHandlerOpts::new()
-                .terminal_links(false)
-                .unicode(true)
-                .context_lines(1)
-                // Dates (2027-03-14) and codes stay whole on one line.
-                .word_splitter(textwrap::WordSplitter::NoHyphenation)
-                .build(),
-        )
-    }));
+    let _ = miette::set_hook(Box::new(|_| Box::new(report_handler())));
+}
+
+/// The handler the binary renders every report with.
+pub fn report_handler() -> miette::MietteHandler {
+    miette::MietteHandlerOpts::new()
+        .terminal_links(false)
+        .unicode(true)
+        .context_lines(1)
+        // Dates (2027-03-14) and codes stay whole on one line.
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .build()
+}
+
+/// A diagnostic as the binary prints it on standard error (without colour
+/// when standard error is not a terminal).
+pub fn render(diagnostic: &dyn miette::Diagnostic) -> String {
+    struct Shown<'a>(&'a dyn miette::Diagnostic, miette::MietteHandler);
+    impl std::fmt::Display for Shown<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            miette::ReportHandler::debug(&self.1, self.0, f)
+        }
+    }
+    Shown(diagnostic, report_handler()).to_string()
 }

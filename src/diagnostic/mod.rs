@@ -6,6 +6,8 @@
 //! miette can render it, and [`Diagnostic::location`] gives the 1-based
 //! line and column for machine-readable output.
 
+pub mod codes;
+
 use std::{fmt, sync::Arc};
 
 use miette::{LabeledSpan, NamedSource, SourceCode};

@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// E0220: a lint code that names no rule.
-pub const UNKNOWN_LINT_CODE: &str = "E0220";
+pub const UNKNOWN_LINT_CODE: &str = crate::diagnostic::codes::E0220.code;
 
 /// The configured level of each code the recipe mentions.
 #[derive(Debug, Default)]

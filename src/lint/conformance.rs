@@ -14,7 +14,7 @@ use crate::{
 };
 
 /// The code of the rule.
-pub const CODE: &str = "D004";
+pub const CODE: &str = crate::diagnostic::codes::D004.code;
 
 /// Checks one target's measurement against its spec.
 pub fn check(

@@ -8,24 +8,24 @@
 //! block's severities ([`config`]) and inline `// sndtrk: allow(CODE) reason`
 //! comments ([`suppression`]).
 
-/// Declares a [`Rule`] whose doc comment is kept as its help text.
+/// Declares a [`Rule`] whose doc comment is kept as its help text; its
+/// code, default severity and summary come from the code table
+/// ([`crate::diagnostic::codes`]).
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
         pub static $id:ident {
-            code: $code:literal,
+            code: $code:ident,
             name: $name:literal,
-            severity: $severity:ident,
-            summary: $summary:literal,
             check: $check:path $(,)?
         }
     ) => {
         $(#[doc = $doc])*
         pub static $id: $crate::lint::Rule = $crate::lint::Rule {
-            code: $code,
+            code: $crate::diagnostic::codes::$code.code,
             name: $name,
-            default_severity: $crate::diagnostic::Severity::$severity,
-            summary: $summary,
+            default_severity: $crate::diagnostic::codes::$code.severity,
+            summary: $crate::diagnostic::codes::$code.summary,
             doc: concat!($($doc, "\n"),*),
             check: $check,
         };

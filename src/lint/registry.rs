@@ -61,7 +61,7 @@ pub static RULES: &[&Rule] = &[
 
 /// Codes that are documented but checked elsewhere (D004: measured loudness,
 /// after a build); a `lint` block may configure them.
-pub const RESERVED: &[&str] = &["D004"];
+pub const RESERVED: &[&str] = &[crate::diagnostic::codes::D004.code];
 
 /// The rule with `code`, if any.
 pub fn rule(code: &str) -> Option<&'static Rule> {

@@ -19,7 +19,7 @@ use crate::{
 };
 
 /// E0221: a malformed or misplaced `// sndtrk:` comment.
-pub const BAD_SUPPRESSION: &str = "E0221";
+pub const BAD_SUPPRESSION: &str = crate::diagnostic::codes::E0221.code;
 
 /// One code silenced in one declaration.
 #[derive(Debug, Clone, PartialEq, Eq)]

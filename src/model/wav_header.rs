@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// E0502: a file that is not a WAV file (the audio core's code).
-pub const NOT_WAV: &str = "E0502";
+pub const NOT_WAV: &str = crate::diagnostic::codes::E0502.code;
 
 /// What the header of a WAV file says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,20 +64,13 @@ pub fn read(path: &Path, span: Span) -> Result<WavHeader, Box<Diagnostic>> {
 /// An [`AudioError`] as a diagnostic at `span`, keeping its code and help.
 fn diagnostic(error: &AudioError, span: Span) -> Diagnostic {
     let code = miette::Diagnostic::code(error).map(|code| code.to_string());
-    let code = AUDIO_CODES
-        .iter()
-        .copied()
-        .find(|known| code.as_deref() == Some(*known))
-        .unwrap_or(NOT_WAV);
+    let code = code
+        .as_deref()
+        .and_then(crate::diagnostic::codes::Code::find)
+        .map_or(NOT_WAV, |entry| entry.code);
     let mut diagnostic = Diagnostic::error(code, error.to_string()).at(span, "this file");
     if let Some(help) = miette::Diagnostic::help(error) {
         diagnostic = diagnostic.help(help.to_string());
     }
     diagnostic
 }
-
-/// The codes of the audio core's file errors.
-const AUDIO_CODES: &[&str] = &[
-    "E0501", "E0502", "E0503", "E0504", "E0505", "E0506", "E0507", "E0508", "E0509", "E0510",
-    "E0511", "E0512", "E0513", "E0514", "E0515",
-];

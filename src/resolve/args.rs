@@ -10,17 +10,17 @@ use crate::{
 };
 
 /// E0304: an argument of the wrong kind or unit.
-pub const WRONG_ARGUMENT: &str = "E0304";
+pub const WRONG_ARGUMENT: &str = crate::diagnostic::codes::E0304.code;
 /// E0305: a value out of its range.
-pub const OUT_OF_RANGE: &str = "E0305";
+pub const OUT_OF_RANGE: &str = crate::diagnostic::codes::E0305.code;
 /// E0306: a timecode that does not exist at the frame rate.
-pub const BAD_TIMECODE: &str = "E0306";
+pub const BAD_TIMECODE: &str = crate::diagnostic::codes::E0306.code;
 /// E0307: a date that does not exist.
-pub const BAD_DATE: &str = "E0307";
+pub const BAD_DATE: &str = crate::diagnostic::codes::E0307.code;
 /// E0308: a property lacks an argument.
-pub const MISSING_ARGUMENT: &str = "E0308";
+pub const MISSING_ARGUMENT: &str = crate::diagnostic::codes::E0308.code;
 /// E0309: a property has more arguments than it takes.
-pub const EXTRA_ARGUMENT: &str = "E0309";
+pub const EXTRA_ARGUMENT: &str = crate::diagnostic::codes::E0309.code;
 
 /// A cursor over the arguments of one property.
 pub struct Args<'a, 'd> {

@@ -16,11 +16,11 @@ use crate::{
 };
 
 /// E0202: an imported file does not exist.
-pub const IMPORT_NOT_FOUND: &str = "E0202";
+pub const IMPORT_NOT_FOUND: &str = crate::diagnostic::codes::E0202.code;
 /// E0203: files import each other in a cycle.
-pub const IMPORT_CYCLE: &str = "E0203";
+pub const IMPORT_CYCLE: &str = crate::diagnostic::codes::E0203.code;
 /// E0209: the recipe file cannot be read.
-pub const CANNOT_READ: &str = "E0209";
+pub const CANNOT_READ: &str = crate::diagnostic::codes::E0209.code;
 
 /// A parsed file of the project.
 pub struct Loaded {

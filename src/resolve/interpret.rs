@@ -19,13 +19,13 @@ use crate::{
 };
 
 /// E0201: two declarations of one kind share a name.
-pub const DUPLICATE: &str = "E0201";
+pub const DUPLICATE: &str = crate::diagnostic::codes::E0201.code;
 /// E0207: a second `project` declaration.
-pub const SECOND_PROJECT: &str = "E0207";
+pub const SECOND_PROJECT: &str = crate::diagnostic::codes::E0207.code;
 /// E0208: a recipe with stems, cues, targets or albums but no `project`.
-pub const MISSING_PROJECT: &str = "E0208";
+pub const MISSING_PROJECT: &str = crate::diagnostic::codes::E0208.code;
 /// E0310: a stem or cue with two audio sources.
-pub const TWO_SOURCES: &str = "E0310";
+pub const TWO_SOURCES: &str = crate::diagnostic::codes::E0310.code;
 
 const PROJECT: &[&str] = &["frame_rate", "sample_rate", "picture_start", "release"];
 const CLIP: &[&str] = &[

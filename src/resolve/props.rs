@@ -8,11 +8,11 @@ use crate::{
 };
 
 /// E0301: a property that this kind of declaration does not take.
-pub const NOT_ALLOWED: &str = "E0301";
+pub const NOT_ALLOWED: &str = crate::diagnostic::codes::E0301.code;
 /// E0302: a property given twice.
-pub const REPEATED: &str = "E0302";
+pub const REPEATED: &str = crate::diagnostic::codes::E0302.code;
 /// E0303: a required property is missing.
-pub const REQUIRED: &str = "E0303";
+pub const REQUIRED: &str = crate::diagnostic::codes::E0303.code;
 
 /// The properties of a declaration, with the set this kind allows.
 pub struct Props<'a> {

@@ -10,13 +10,13 @@ use crate::{
 };
 
 /// E0204: a name that nothing declares.
-pub const UNKNOWN_NAME: &str = "E0204";
+pub const UNKNOWN_NAME: &str = crate::diagnostic::codes::E0204.code;
 /// E0205: a name of the wrong kind of thing.
-pub const WRONG_KIND: &str = "E0205";
+pub const WRONG_KIND: &str = crate::diagnostic::codes::E0205.code;
 /// E0206: a bus that contains itself.
-pub const BUS_CYCLE: &str = "E0206";
+pub const BUS_CYCLE: &str = crate::diagnostic::codes::E0206.code;
 /// E0311: layouts that do not fit together.
-pub const LAYOUT_MISMATCH: &str = "E0311";
+pub const LAYOUT_MISMATCH: &str = crate::diagnostic::codes::E0311.code;
 
 fn unknown<'a>(
     what: &str,

@@ -14,19 +14,19 @@ use crate::{
 };
 
 /// E0101: the text does not follow the grammar.
-pub const UNEXPECTED: &str = "E0101";
+pub const UNEXPECTED: &str = crate::diagnostic::codes::E0101.code;
 /// E0102: a `/*` comment is never closed.
-pub const UNTERMINATED_COMMENT: &str = "E0102";
+pub const UNTERMINATED_COMMENT: &str = crate::diagnostic::codes::E0102.code;
 /// E0103: a string is not closed before the end of its line.
-pub const UNTERMINATED_STRING: &str = "E0103";
+pub const UNTERMINATED_STRING: &str = crate::diagnostic::codes::E0103.code;
 /// E0104: a number too large to represent.
-pub const NUMBER_TOO_LARGE: &str = "E0104";
+pub const NUMBER_TOO_LARGE: &str = crate::diagnostic::codes::E0104.code;
 /// E0105: a `\u{…}` escape that is not a character.
-pub const BAD_ESCAPE: &str = "E0105";
+pub const BAD_ESCAPE: &str = crate::diagnostic::codes::E0105.code;
 /// E0106: a reserved word where a name belongs.
-pub const RESERVED_NAME: &str = "E0106";
+pub const RESERVED_NAME: &str = crate::diagnostic::codes::E0106.code;
 /// E0107: an unknown property keyword.
-pub const UNKNOWN_PROPERTY: &str = "E0107";
+pub const UNKNOWN_PROPERTY: &str = crate::diagnostic::codes::E0107.code;
 
 pub fn unterminated_comment(span: Span) -> Diagnostic {
     Diagnostic::error(UNTERMINATED_COMMENT, "this comment is never closed")

@@ -7,6 +7,7 @@ mod audio_ops;
 mod audio_support;
 mod build;
 mod build_edits;
+mod codes;
 mod cuesheet;
 mod diagnostics;
 mod engine;

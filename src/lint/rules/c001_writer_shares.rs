@@ -20,10 +20,8 @@ declare_rule! {
     /// }
     /// ```
     pub static RULE {
-        code: "C001",
+        code: C001,
         name: "writer-shares",
-        severity: Error,
-        summary: "A cue's writer shares do not sum to 100%.",
         check: check,
     }
 }

@@ -20,10 +20,8 @@ declare_rule! {
     /// }
     /// ```
     pub static RULE {
-        code: "C002",
+        code: C002,
         name: "publisher-shares",
-        severity: Error,
-        summary: "A cue's publisher shares do not sum to 100%.",
         check: check,
     }
 }

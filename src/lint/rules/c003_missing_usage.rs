@@ -19,10 +19,8 @@ declare_rule! {
     /// cue 1M1 "Harbor Lights" { type score … }   // C003: add `usage BI`
     /// ```
     pub static RULE {
-        code: "C003",
+        code: C003,
         name: "missing-usage",
-        severity: Error,
-        summary: "A cue has no usage code, or a cue in the picture has no timing.",
         check: check,
     }
 }

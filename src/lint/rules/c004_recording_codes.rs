@@ -21,10 +21,8 @@ declare_rule! {
     /// cue 2M3 "Ocean Drive" { type song … isrc "USRC1760783" }   // C004: 11 characters
     /// ```
     pub static RULE {
-        code: "C004",
+        code: C004,
         name: "recording-codes",
-        severity: Warning,
-        summary: "A song has no ISRC, or an ISRC or ISWC is malformed.",
         check: check,
     }
 }

@@ -15,10 +15,8 @@ declare_rule! {
     /// writer "Ana Ruiz" share 100%    // C005: add `society ASCAP`
     /// ```
     pub static RULE {
-        code: "C005",
+        code: C005,
         name: "missing-society",
-        severity: Warning,
-        summary: "A writer or publisher has no society.",
         check: check,
     }
 }

@@ -21,10 +21,8 @@ declare_rule! {
     /// }
     /// ```
     pub static RULE {
-        code: "D001",
+        code: D001,
         name: "target-breaks-spec",
-        severity: Error,
-        summary: "A target's layout, sample rate or bit depth breaks its spec.",
         check: check,
     }
 }

@@ -21,10 +21,8 @@ declare_rule! {
     /// target me { from PM spec netflix.me … }   // D002: PM holds dx (dialogue)
     /// ```
     pub static RULE {
-        code: "D002",
+        code: D002,
         name: "dialogue-in-me",
-        severity: Error,
-        summary: "An M&E target contains a dialogue or ADR stem.",
         check: check,
     }
 }

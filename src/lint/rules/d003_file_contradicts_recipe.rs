@@ -31,10 +31,8 @@ declare_rule! {
     /// // D003 when stems/fx.wav holds 2 channels, or is at 44.1 kHz
     /// ```
     pub static RULE {
-        code: "D003",
+        code: D003,
         name: "file-contradicts-recipe",
-        severity: Error,
-        summary: "A stem's or cue's file contradicts the recipe's rate or channel count.",
         check: check,
     }
 }

@@ -19,10 +19,8 @@ declare_rule! {
     /// bus FX 5.1 { fx foley }      // D005 at walla: in no bus
     /// ```
     pub static RULE {
-        code: "D005",
+        code: D005,
         name: "unused-stem-or-cue",
-        severity: Warning,
-        summary: "A stem or cue is used by no bus.",
         check: check,
     }
 }

@@ -21,10 +21,8 @@ declare_rule! {
     /// }
     /// ```
     pub static RULE {
-        code: "D006",
+        code: D006,
         name: "album-breaks-spec",
-        severity: Error,
-        summary: "An album's format breaks its spec.",
         check: check,
     }
 }

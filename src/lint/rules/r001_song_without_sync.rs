@@ -26,10 +26,8 @@ declare_rule! {
     /// Add `license sync_2M3 { kind sync cue 2M3 … status executed }` covering
     /// the target's media, territory and release date.
     pub static RULE {
-        code: "R001",
+        code: R001,
         name: "song-without-sync",
-        severity: Error,
-        summary: "A song reaches a target's mix without an executed sync licence.",
         check: check,
     }
 }

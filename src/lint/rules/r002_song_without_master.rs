@@ -26,10 +26,8 @@ declare_rule! {
     /// Add `license master_2M3 { kind master cue 2M3 … status executed }`
     /// covering the target's media, territory and release date.
     pub static RULE {
-        code: "R002",
+        code: R002,
         name: "song-without-master",
-        severity: Error,
-        summary: "A song reaches a target's mix without an executed master-use licence.",
         check: check,
     }
 }

@@ -28,10 +28,8 @@ declare_rule! {
     /// ```
     /// Add `license album_2M3 { kind album cue 2M3 … status executed }`.
     pub static RULE {
-        code: "R003",
+        code: R003,
         name: "album-song-without-album-licence",
-        severity: Error,
-        summary: "A song on an album has no executed album licence.",
         check: check,
     }
 }

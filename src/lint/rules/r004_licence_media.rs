@@ -25,10 +25,8 @@ declare_rule! {
     /// target broadcast { from PM media broadcast … }   // R004 at sync_2M3's media
     /// ```
     pub static RULE {
-        code: "R004",
+        code: R004,
         name: "licence-media",
-        severity: Error,
-        summary: "A licence a target relies on does not cover the target's media.",
         check: check,
     }
 }

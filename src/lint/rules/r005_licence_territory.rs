@@ -25,10 +25,8 @@ declare_rule! {
     /// target broadcast { from PM territory [GB, DE, FR] … }   // R005 at master_2M3's territory
     /// ```
     pub static RULE {
-        code: "R005",
+        code: R005,
         name: "licence-territory",
-        severity: Error,
-        summary: "A licence a target relies on does not cover the target's territory.",
         check: check,
     }
 }

@@ -29,10 +29,8 @@ declare_rule! {
     /// // R006 at the term: it ends before the 2027-03-14 release
     /// ```
     pub static RULE {
-        code: "R006",
+        code: R006,
         name: "licence-term",
-        severity: Error,
-        summary: "A licence's term does not include the release date of a target or album that relies on it.",
         check: check,
     }
 }

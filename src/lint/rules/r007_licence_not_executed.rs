@@ -21,10 +21,8 @@ declare_rule! {
     /// license master_2M3 { kind master cue 2M3 … status pending }   // R007
     /// ```
     pub static RULE {
-        code: "R007",
+        code: R007,
         name: "licence-not-executed",
-        severity: Warning,
-        summary: "A licence is quoted or pending, not executed.",
         check: check,
     }
 }

@@ -17,10 +17,8 @@ declare_rule! {
     /// license sync_3M1 { kind sync cue 3M1 … }   // R008
     /// ```
     pub static RULE {
-        code: "R008",
+        code: R008,
         name: "licence-for-unused-cue",
-        severity: Warning,
-        summary: "A licence covers a cue that no target or album uses.",
         check: check,
     }
 }

@@ -18,10 +18,8 @@ declare_rule! {
     /// }
     /// ```
     pub static RULE {
-        code: "R009",
+        code: R009,
         name: "song-on-score-album",
-        severity: Error,
-        summary: "A score album holds a song.",
         check: check,
     }
 }
