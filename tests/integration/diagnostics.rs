@@ -5,7 +5,6 @@
 //! after a deliberate change, then review the diff.
 
 use std::{
-    collections::BTreeSet,
     fs,
     path::{Path, PathBuf},
 };
