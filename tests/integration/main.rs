@@ -15,6 +15,7 @@ mod engine_lead;
 mod engine_learn;
 mod example;
 mod fmt;
+mod language_doc;
 mod lint;
 mod measure;
 mod outputs;
