@@ -7,7 +7,6 @@ use std::{
     collections::BTreeMap,
     fs,
     path::{Path, PathBuf},
-    process::Command,
 };
 
 use sndtrk::audio::{ChannelLayout, SampleFormat, WavReader};
@@ -113,17 +112,13 @@ fn project(recipe: &str) -> Test {
 
 /// Runs `sndtrk ARGS` in `dir` and returns (status, stdout, stderr).
 fn sndtrk(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_sndtrk"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let ran = Test::at(dir)
+        .args(args.iter().copied())
+        .status_any()
+        .stdout_any()
+        .stderr_any()
+        .run();
+    (ran.status, ran.stdout, ran.stderr)
 }
 
 /// Builds with JSON progress; returns each stage's status.
@@ -355,13 +350,7 @@ fn a_killed_build_then_a_rebuild_equals_a_clean_build() {
     for delay_ms in [30, 120, 400] {
         let test = project(RECIPE);
         let dir = test.path();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sndtrk"))
-            .args(["build", "--format", "json"])
-            .current_dir(&dir)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = Test::at(&dir).args(["build", "--format", "json"]).spawn();
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill();
         let _ = child.wait();

@@ -10,13 +10,12 @@ use std::{
     collections::{BTreeMap, BTreeSet},
     fs,
     path::Path,
-    process::Command,
 };
 
 use proptest::prelude::*;
 use sndtrk::audio::{ChannelLayout, SampleFormat};
 
-use crate::{audio_support::write_wav, outputs::outputs};
+use crate::{audio_support::write_wav, outputs::outputs, test::Test};
 
 const RATE: u32 = 48_000;
 /// File stems in the recipe, and the source files they can point at.
@@ -193,19 +192,12 @@ fn write_project(dir: &Path, state: &State) {
 
 /// Runs `sndtrk ARGS` in `dir`; its stdout, after checking it succeeded.
 fn sndtrk(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_sndtrk"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(
-        output.status.success(),
-        "sndtrk {args:?} failed\n{stdout}\n{stderr}"
-    );
-    stdout
+    Test::at(dir)
+        .args(args.iter().copied())
+        .stdout_any()
+        .stderr_any()
+        .run()
+        .stdout
 }
 
 /// Every stage a JSON progress or plan listing gives, with its status.
@@ -232,18 +224,8 @@ fn with_status<'a>(statuses: &'a BTreeMap<String, String>, wanted: &str) -> BTre
 
 /// The recipe checks with no diagnostic at all.
 fn assert_checks_clean(dir: &Path) {
-    let output = Command::new(env!("CARGO_BIN_EXE_sndtrk"))
-        .arg("check")
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && stderr.is_empty(),
-        "the edited recipe does not check clean:\n{stderr}\n{}",
-        fs::read_to_string(dir.join("soundtrack.sndtrk")).unwrap()
-    );
+    // Exit 0 and nothing on either stream.
+    let _ = Test::at(dir).arg("check").run();
 }
 
 /// Applies `edits` one by one to a built project, checking each rebuild.

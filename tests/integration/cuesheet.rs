@@ -20,6 +20,7 @@ fn the_example_cue_sheet_as_json() {
     let ran = Test::new()
         .recipe(&example())
         .args(["cuesheet", "--format", "json"])
+        .stdout_any()
         .run();
     let sheet: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
     assert_eq!(

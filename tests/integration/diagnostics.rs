@@ -35,7 +35,7 @@ fn run_fixture(path: &Path) -> (String, String) {
     } else {
         Test::new().recipe(&fs::read_to_string(path).unwrap())
     };
-    let ran = test.arg("check").status(1).run();
+    let ran = test.arg("check").status(1).stderr_any().run();
     let stderr = ran
         .stderr
         .replace(&ran.path().display().to_string(), "$DIR");
@@ -91,6 +91,8 @@ fn json_reports_every_error_with_its_line_and_column() {
         )
         .args(["check", "--format", "json"])
         .status(1)
+        .stdout_any()
+        .stderr_any()
         .run();
     let value: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
     let found: Vec<(String, u64, u64)> = value
@@ -157,6 +159,7 @@ fn planted_mistakes_are_all_reported_in_one_run() {
         .recipe(&recipe)
         .args(["check", "--format", "json"])
         .status(1)
+        .stdout_any()
         .run();
     let value: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
     let found: Vec<String> = value
@@ -211,6 +214,7 @@ bus MX 2.0 { cues }
         .recipe(recipe)
         .args(["check", "--format", "json"])
         .status(1)
+        .stdout_any()
         .run();
     let value: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
     let found: Vec<String> = value

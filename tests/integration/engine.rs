@@ -964,12 +964,10 @@ fn second_sndtrk_waits_for_the_project_lock() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir_all(dir.path().join("out")).unwrap();
     let lock = sndtrk::engine::lock::ProjectLock::acquire(dir.path(), |_| {}).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sndtrk"))
-        .args(["-C".as_ref(), dir.path().as_os_str(), "clean".as_ref()])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let directory = dir.path().to_str().unwrap();
+    let mut child = Test::at(dir.path())
+        .args(["-C", directory, "clean"])
+        .spawn();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     stderr.read_line(&mut line).unwrap();

@@ -1,11 +1,14 @@
 //! The example project builds every target and the album as written, and
 //! its deliverables meet their specs as ffmpeg measures them.
 
-use std::{fs, path::Path, process::Command};
+use std::{fs, path::Path};
 
 use sndtrk::audio::WavReader;
 
-use crate::audio_support::{assert_deliverable, ffmpeg_loudness, s};
+use crate::{
+    audio_support::{assert_deliverable, ffmpeg_loudness, s},
+    test::Test,
+};
 
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
@@ -31,13 +34,11 @@ fn the_example_builds_every_deliverable_within_its_spec() {
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/night-harbor"),
         &project,
     );
-    let output = Command::new(env!("CARGO_BIN_EXE_sndtrk"))
+    let ran = Test::at(dir.path())
         .args(["-C", s(&project), "build"])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+        .stderr_any()
+        .run();
+    let stderr = ran.stderr;
     assert!(
         stderr
             .lines()

@@ -149,7 +149,12 @@ fn check(recipe: &str, companions: &[(String, String)], audio: &[(String, Vec<u8
     for (path, bytes) in audio {
         test = test.write(path, bytes);
     }
-    let ran = test.arg("check").status_any().run();
+    let ran = test
+        .arg("check")
+        .status_any()
+        .stdout_any()
+        .stderr_any()
+        .run();
     Ran {
         status: ran.status,
         stdout: ran.stdout,
@@ -196,7 +201,7 @@ fn failures(markdown: &str) -> (usize, Vec<String>) {
                     .recipe(&block.text)
                     .args(["check", "--format", "json"])
                     .status_any()
-                    .run();
+                    .stdout_any().run();
                 checked += 1;
                 let diagnostics: serde_json::Value =
                     serde_json::from_str(&ran.stdout).unwrap_or_default();

@@ -27,6 +27,7 @@ pub fn codes(recipe: &str) -> Vec<(String, usize)> {
         .recipe(recipe)
         .args(["check", "--format", "json"])
         .status_any()
+        .stdout_any()
         .run();
     let diagnostics: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
     diagnostics
@@ -280,6 +281,7 @@ mod d003 {
                 .write("music/1M1.wav", bytes)
                 .args(["check", "--format", "json"])
                 .status_any()
+                .stdout_any()
                 .run();
             let found: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
             found

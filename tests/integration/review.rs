@@ -70,6 +70,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
         .args(["check", "--format", "sarif"])
         .status(1)
         .stderr("")
+        .stdout_any()
         .run();
     let log = validated_sarif(&ran.stdout);
 
@@ -145,6 +146,7 @@ fn github_prints_workflow_commands() {
         .args(["check", "--format", "github"])
         .status(1)
         .stderr("")
+        .stdout_any()
         .run();
     let lines: Vec<&str> = ran.stdout.lines().collect();
     assert_eq!(lines.len(), 5);
@@ -168,6 +170,7 @@ fn deny_makes_a_warning_an_error_and_allow_silences() {
         .recipe(&recipe)
         .args(["check", "--format", "json"])
         .status(1)
+        .stdout_any()
         .run();
     let diagnostics: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
     let found: Vec<(&str, &str)> = diagnostics
@@ -182,6 +185,7 @@ fn deny_makes_a_warning_an_error_and_allow_silences() {
     let ran = Test::new()
         .recipe(&recipe)
         .args(["check", "--format", "json"])
+        .stdout_any()
         .run();
     let diagnostics: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
     assert!(diagnostics
@@ -247,6 +251,7 @@ fn sarif_describes_resolution_errors_too() {
         .recipe(&recipe)
         .args(["check", "--format", "sarif"])
         .status(1)
+        .stdout_any()
         .run();
     let log = validated_sarif(&ran.stdout);
     let run = &log["runs"][0];
@@ -318,6 +323,7 @@ fn a_clean_recipe_gives_a_valid_empty_sarif_log_and_no_annotations() {
     let ran = Test::new()
         .recipe(&example())
         .args(["check", "--format", "sarif"])
+        .stdout_any()
         .run();
     let log = validated_sarif(&ran.stdout);
     assert_eq!(log["runs"][0]["results"], serde_json::json!([]));

@@ -33,6 +33,7 @@ fn blocked_uses_say_what_is_missing() {
     let ran = Test::new()
         .recipe(&recipe)
         .args(["rights", "--format", "json"])
+        .stdout_any()
         .run();
     let entries: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
     let song: Vec<&serde_json::Value> = entries

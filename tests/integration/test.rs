@@ -10,21 +10,69 @@ use std::{
 
 use tempfile::TempDir;
 
-/// One invocation of `sndtrk` in a fresh temporary directory.
+/// What a run's output stream must be.
+#[derive(Debug, Clone)]
+enum Expect {
+    /// Exactly this text (by default, nothing).
+    Whole(String),
+    /// Each of these pieces somewhere in it.
+    Contains(Vec<String>),
+    /// Anything: the test examines it afterwards.
+    Any,
+}
+
+impl Expect {
+    fn contains(&mut self, text: &str) {
+        match self {
+            Expect::Contains(pieces) => pieces.push(text.to_owned()),
+            _ => *self = Expect::Contains(vec![text.to_owned()]),
+        }
+    }
+
+    fn check(&self, stream: &str, actual: &str, context: &str) {
+        match self {
+            Expect::Whole(expected) => {
+                assert_eq!(actual, expected, "unexpected {stream}\n{context}")
+            }
+            Expect::Contains(pieces) => {
+                for piece in pieces {
+                    assert!(
+                        actual.contains(piece),
+                        "{stream} lacks {piece:?}\n{context}"
+                    );
+                }
+            }
+            Expect::Any => {}
+        }
+    }
+}
+
+/// Where a run happens: a fresh temporary project, or a directory a test
+/// set up itself.
+enum Place {
+    Temporary(TempDir),
+    At(PathBuf),
+}
+
+/// One invocation of `sndtrk`, by default in a fresh temporary directory.
+///
+/// Both output streams are asserted whole: empty unless the test says what
+/// they hold (`stdout`, `stderr`), or that it looks for pieces of them
+/// (`stdout_contains`, `stderr_contains`) or examines them afterwards
+/// (`stdout_any`, `stderr_any`). The exit status is 0 unless said.
+#[must_use = "a Test runs nothing until `.run()`"]
 pub struct Test {
-    dir: TempDir,
+    place: Place,
     args: Vec<String>,
     stdin: Option<String>,
     expected_status: Option<i32>,
-    expected_stdout: Option<String>,
-    expected_stderr: Option<String>,
-    stdout_contains: Vec<String>,
-    stderr_contains: Vec<String>,
+    stdout: Expect,
+    stderr: Expect,
 }
 
 /// What a finished run left behind, for further assertions.
 pub struct Ran {
-    pub dir: TempDir,
+    place: Place,
     pub stdout: String,
     pub stderr: String,
     pub status: i32,
@@ -32,7 +80,10 @@ pub struct Ran {
 
 impl Ran {
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        match &self.place {
+            Place::Temporary(dir) => dir.path(),
+            Place::At(path) => path,
+        }
     }
 }
 
@@ -44,24 +95,35 @@ impl Default for Test {
 
 impl Test {
     pub fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("sndtrk-test")
+            .tempdir()
+            .expect("create temporary directory");
+        Self::in_place(Place::Temporary(dir))
+    }
+
+    /// A run in `dir`, a project the test has set up itself.
+    pub fn at(dir: &Path) -> Self {
+        Self::in_place(Place::At(dir.to_path_buf()))
+    }
+
+    fn in_place(place: Place) -> Self {
         Self {
-            dir: tempfile::Builder::new()
-                .prefix("sndtrk-test")
-                .tempdir()
-                .expect("create temporary directory"),
+            place,
             args: Vec::new(),
             stdin: None,
             expected_status: Some(0),
-            expected_stdout: None,
-            expected_stderr: None,
-            stdout_contains: Vec::new(),
-            stderr_contains: Vec::new(),
+            stdout: Expect::Whole(String::new()),
+            stderr: Expect::Whole(String::new()),
         }
     }
 
     /// The project directory the command runs in.
     pub fn path(&self) -> PathBuf {
-        self.dir.path().to_path_buf()
+        match &self.place {
+            Place::Temporary(dir) => dir.path().to_path_buf(),
+            Place::At(path) => path.clone(),
+        }
     }
 
     /// Writes `soundtrack.sndtrk` in the project directory.
@@ -71,7 +133,7 @@ impl Test {
 
     /// Writes a file (creating parent directories) in the project directory.
     pub fn write(self, relative: &str, contents: impl AsRef<[u8]>) -> Self {
-        let path = self.dir.path().join(relative);
+        let path = self.path().join(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).expect("create parent directory");
         }
@@ -107,23 +169,37 @@ impl Test {
 
     /// Asserts the whole standard output.
     pub fn stdout(mut self, text: &str) -> Self {
-        self.expected_stdout = Some(text.to_owned());
+        self.stdout = Expect::Whole(text.to_owned());
         self
     }
 
     /// Asserts the whole standard error.
     pub fn stderr(mut self, text: &str) -> Self {
-        self.expected_stderr = Some(text.to_owned());
+        self.stderr = Expect::Whole(text.to_owned());
         self
     }
 
+    /// Asserts that standard output holds `text` (and lets the rest be).
     pub fn stdout_contains(mut self, text: &str) -> Self {
-        self.stdout_contains.push(text.to_owned());
+        self.stdout.contains(text);
         self
     }
 
+    /// Asserts that standard error holds `text` (and lets the rest be).
     pub fn stderr_contains(mut self, text: &str) -> Self {
-        self.stderr_contains.push(text.to_owned());
+        self.stderr.contains(text);
+        self
+    }
+
+    /// Lets standard output be anything: the test examines it afterwards.
+    pub fn stdout_any(mut self) -> Self {
+        self.stdout = Expect::Any;
+        self
+    }
+
+    /// Lets standard error be anything: the test examines it afterwards.
+    pub fn stderr_any(mut self) -> Self {
+        self.stderr = Expect::Any;
         self
     }
 
@@ -141,41 +217,43 @@ impl Test {
         if let Some(expected) = self.expected_status {
             assert_eq!(status, expected, "unexpected exit status\n{context}");
         }
-        if let Some(expected) = &self.expected_stdout {
-            assert_eq!(&stdout, expected, "unexpected stdout\n{context}");
-        }
-        if let Some(expected) = &self.expected_stderr {
-            assert_eq!(&stderr, expected, "unexpected stderr\n{context}");
-        }
-        for needle in &self.stdout_contains {
-            assert!(
-                stdout.contains(needle),
-                "stdout lacks {needle:?}\n{context}"
-            );
-        }
-        for needle in &self.stderr_contains {
-            assert!(
-                stderr.contains(needle),
-                "stderr lacks {needle:?}\n{context}"
-            );
-        }
+        self.stdout.check("stdout", &stdout, &context);
+        self.stderr.check("stderr", &stderr, &context);
         Ran {
-            dir: self.dir,
+            place: self.place,
             stdout,
             stderr,
             status,
         }
     }
 
-    fn output(&self) -> Output {
-        use std::io::Write;
+    /// The command, ready to run in the project directory.
+    fn command(&self) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_sndtrk"));
         command
             .args(&self.args)
-            .current_dir(self.dir.path())
+            .current_dir(self.path())
             .env("NO_COLOR", "1")
             .env("COLUMNS", "100")
-            .env_remove("CI")
+            .env_remove("CI");
+        command
+    }
+
+    /// Starts `sndtrk` without waiting, its output streams piped, for a
+    /// test that kills it or reads it as it runs.
+    pub fn spawn(self) -> std::process::Child {
+        self.command()
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn sndtrk")
+    }
+
+    fn output(&self) -> Output {
+        use std::io::Write;
+        let mut command = self.command();
+        command
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
