@@ -210,6 +210,22 @@ impl fmt::Display for Value<'_> {
 pub trait KeySink {
     /// One field of the given section.
     fn field(&mut self, section: Section, name: &str, value: Value<'_>);
+
+    /// One field, with how a person reads it: `shown_name` in the recipe's
+    /// words (`cue 1M2: gain`) and `shown_value` in its notation (`-3dB`).
+    /// The key hashes `name` and `value` alone, so a label never changes a
+    /// key; the manifest records the label.
+    fn shown(
+        &mut self,
+        section: Section,
+        name: &str,
+        value: Value<'_>,
+        shown_name: &str,
+        shown_value: &str,
+    ) {
+        let _ = (shown_name, shown_value);
+        self.field(section, name, value);
+    }
 }
 
 /// Hashes key fields into blake3 with an unambiguous binary encoding:
@@ -294,6 +310,20 @@ pub struct Manifest {
 }
 
 impl KeySink for Manifest {
+    fn shown(
+        &mut self,
+        _section: Section,
+        _name: &str,
+        _value: Value<'_>,
+        shown_name: &str,
+        shown_value: &str,
+    ) {
+        self.lines.push(ManifestLine {
+            name: shown_name.to_owned(),
+            value: shown_value.to_owned(),
+        });
+    }
+
     fn field(&mut self, section: Section, name: &str, value: Value<'_>) {
         let name = if name.is_empty() {
             section.word().to_owned()
@@ -322,12 +352,30 @@ pub enum Change {
     Removed { name: String, value: String },
 }
 
+/// Whether a manifest value is too long to show (a digest, a long text):
+/// the change is then named without its values.
+fn is_long(value: &str) -> bool {
+    value.chars().count() > 40
+}
+
+/// Whether a manifest line is named in the recipe's words (`cue 1M2: gain`),
+/// rather than by section (`param gain_db`, `input bus:DX`).
+fn is_labelled(name: &str) -> bool {
+    name.contains(": ")
+}
+
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Change::Changed { name, old, new } => {
-                if name.starts_with("input ") || name.starts_with("file ") {
+                if name.starts_with("input ")
+                    || name.starts_with("file ")
+                    || is_long(old)
+                    || is_long(new)
+                {
                     write!(f, "{name} changed")
+                } else if is_labelled(name) {
+                    write!(f, "{name} {old} → {new}")
                 } else {
                     write!(f, "{name} changed from {old} to {new}")
                 }
@@ -335,7 +383,14 @@ impl fmt::Display for Change {
             Change::Added { name, .. } if name.starts_with("input ") => {
                 write!(f, "{name} added")
             }
+            Change::Added { name, .. } if is_labelled(name) && name.ends_with(": name") => {
+                write!(f, "{} added", name.trim_end_matches(": name"))
+            }
+            Change::Added { name, value } if is_long(value) => write!(f, "{name} added"),
             Change::Added { name, value } => write!(f, "{name} added ({value})"),
+            Change::Removed { name, .. } if is_labelled(name) && name.ends_with(": name") => {
+                write!(f, "{} removed", name.trim_end_matches(": name"))
+            }
             Change::Removed { name, .. } => write!(f, "{name} removed"),
         }
     }
@@ -380,16 +435,47 @@ impl Manifest {
 /// the [`Section::Param`] section of the key.
 pub struct Params<'a> {
     sink: &'a mut dyn KeySink,
+    /// Field-name prefixes (`clip3`) and what they stand for in the
+    /// recipe's words (`cue 1M2`), for the manifest.
+    labels: Vec<(String, String)>,
 }
 
 impl<'a> Params<'a> {
     /// Wraps a sink (a [`KeyHasher`] or a [`Manifest`]).
     pub fn new(sink: &'a mut dyn KeySink) -> Self {
-        Self { sink }
+        Self {
+            sink,
+            labels: Vec::new(),
+        }
+    }
+
+    /// Names the fields under `prefix` (`clip3.gain`) in the manifest by
+    /// what the prefix stands for in the recipe (`cue 1M2: gain`), with
+    /// values in the recipe's notation (`-3dB`). Keys are unchanged.
+    pub fn label(&mut self, prefix: &str, label: &str) -> &mut Self {
+        self.labels.push((prefix.to_owned(), label.to_owned()));
+        self
     }
 
     pub fn value(&mut self, name: &str, value: Value<'_>) -> &mut Self {
-        self.sink.field(Section::Param, name, value);
+        let labelled = self.labels.iter().rev().find_map(|(prefix, label)| {
+            let rest = name.strip_prefix(prefix.as_str())?;
+            let field = rest.strip_prefix('.').or(rest.is_empty().then_some(""))?;
+            Some((label, field))
+        });
+        match labelled {
+            Some((label, field)) => {
+                let (word, shown) = recipe_words(field, value);
+                let shown_name = if word.is_empty() {
+                    label.clone()
+                } else {
+                    format!("{label}: {word}")
+                };
+                self.sink
+                    .shown(Section::Param, name, value, &shown_name, &shown);
+            }
+            None => self.sink.field(Section::Param, name, value),
+        }
         self
     }
 
@@ -420,6 +506,44 @@ impl<'a> Params<'a> {
     pub fn digest(&mut self, name: &str, value: &Digest) -> &mut Self {
         self.value(name, Value::Digest(value))
     }
+}
+
+/// A labelled field's name and value in the recipe's words and notation:
+/// `gain` -3.0 is `gain` `-3dB`, `fade_in.seconds` 2.0 is `fade in` `2s`.
+fn recipe_words(field: &str, value: Value<'_>) -> (String, String) {
+    let (base, unit) = match field.rsplit_once('.') {
+        Some((base, "seconds")) => (base, "s"),
+        Some((base, "frames")) => (base, "f"),
+        _ => (field, ""),
+    };
+    let unit = match base {
+        "gain" | "member_gain" | "gain_db" => "dB",
+        "level" => "dBFS",
+        "frequency" => "Hz",
+        _ => unit,
+    };
+    let word = match base {
+        "length" => "duration".to_owned(),
+        "member_gain" => "gain in the bus".to_owned(),
+        "channels" => "channels".to_owned(),
+        "seed" => "noise seed".to_owned(),
+        "route" | "route.pan" => "route".to_owned(),
+        other => other.replace(['_', '.'], " "),
+    };
+    let shown = match value {
+        Value::Str("") => "none".to_owned(),
+        Value::Str(text) => text.to_owned(),
+        Value::F64(number) if !unit.is_empty() => {
+            let sign = if unit == "dB" && number > 0.0 {
+                "+"
+            } else {
+                ""
+            };
+            format!("{sign}{number}{unit}")
+        }
+        other => other.to_string(),
+    };
+    (word, shown)
 }
 
 /// Writes every field of a stage key into `sink`: the engine format
@@ -691,5 +815,50 @@ mod tests {
         assert_eq!(binary.len(), 33);
         assert_eq!(postcard::from_bytes::<Digest>(&binary).unwrap(), digest);
         assert!(postcard::from_bytes::<Digest>(&binary[..20]).is_err());
+    }
+
+    #[test]
+    fn labels_name_manifest_lines_in_the_recipes_words_and_never_change_a_key() {
+        let plain = |gain: f64| {
+            move |params: &mut Params<'_>| {
+                params.f64("clip3.gain", gain);
+            }
+        };
+        let labelled = |gain: f64| {
+            move |params: &mut Params<'_>| {
+                params
+                    .label("clip3", "cue 1M2")
+                    .f64("clip3.gain", gain)
+                    .f64("clip3.fade_in.seconds", 2.0)
+                    .str("clip3.at", "01:00:04:00");
+                params.f64("clip31.gain", gain);
+            }
+        };
+        assert_eq!(
+            stage_key("bus:MX", "bus", &plain(-3.0), &[], &[]),
+            stage_key(
+                "bus:MX",
+                "bus",
+                &|params: &mut Params<'_>| {
+                    params.label("clip3", "cue 1M2").f64("clip3.gain", -3.0);
+                },
+                &[],
+                &[]
+            )
+        );
+        let old = stage_manifest("bus:MX", "bus", &labelled(-3.0), &[], &[]);
+        let new = stage_manifest("bus:MX", "bus", &labelled(-1.0), &[], &[]);
+        let names: Vec<&str> = new.lines.iter().map(|line| line.name.as_str()).collect();
+        assert!(names.contains(&"cue 1M2: fade in"), "{names:?}");
+        assert!(names.contains(&"cue 1M2: at"), "{names:?}");
+        assert!(names.contains(&"param clip31.gain"), "{names:?}");
+        let changes: Vec<String> = new.diff(&old).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            changes,
+            [
+                "cue 1M2: gain -3dB → -1dB",
+                "param clip31.gain changed from -3.0 to -1.0"
+            ]
+        );
     }
 }

@@ -48,6 +48,7 @@ use crate::{diagnostic::Diagnostic, model::Model};
 /// diagnostics that remain, with configured severities, sorted by position.
 pub fn check(model: &Model) -> Vec<Diagnostic> {
     let checker = Checker::new(model);
+    let rejected = rejected(model);
     let (settings, mut diagnostics) = config::Settings::from_model(model);
     let (suppressions, problems) = suppression::Suppressions::scan(model);
     diagnostics.extend(problems);
@@ -63,6 +64,22 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
                 if suppressions.silences(&diagnostic) {
                     continue;
                 }
+                let within = |span: &crate::syntax::span::Span, at: crate::syntax::span::Span| {
+                    at.source == span.source && span.start <= at.start && at.end <= span.end
+                };
+                let inside = |(span, rights): &(crate::syntax::span::Span, bool)| {
+                    if *rights {
+                        // A rights finding names its cue as a related place.
+                        rule.code.starts_with('R')
+                            && (diagnostic.span.is_some_and(|at| within(span, at))
+                                || diagnostic.related.iter().any(|(at, _)| within(span, *at)))
+                    } else {
+                        diagnostic.span.is_some_and(|at| within(span, at))
+                    }
+                };
+                if rejected.iter().any(inside) {
+                    continue;
+                }
             }
             diagnostics.push(diagnostic);
         }
@@ -70,4 +87,27 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup();
     diagnostics
+}
+
+/// Where the lints keep quiet: each declaration the resolver rejected part
+/// of (its findings there would only echo the resolver's error, such as a
+/// missing usage code beside a rejected one), and, for the rights rules
+/// only, each cue a rejected licence names (the licence may be the one the
+/// cue needs). The flag marks the second kind.
+fn rejected(model: &Model) -> Vec<(crate::syntax::span::Span, bool)> {
+    let mut spans: Vec<(crate::syntax::span::Span, bool)> =
+        model.rejected.iter().map(|span| (*span, false)).collect();
+    for license in model.licenses.iter() {
+        if !model.rejected.contains(&license.span) {
+            continue;
+        }
+        let cue = license
+            .cue
+            .as_ref()
+            .and_then(|cue| model.cues.get(&cue.name));
+        if let Some(cue) = cue {
+            spans.push((cue.span, true));
+        }
+    }
+    spans
 }

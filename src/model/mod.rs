@@ -36,6 +36,13 @@ pub struct Model {
     pub layouts: Table<Layout>,
     pub downmixes: Table<Downmix>,
     pub lint: Vec<LintSetting>,
+    /// The spans of declarations the resolver reported an error in (a value
+    /// it rejected, an unknown property): the lints skip them, so that a
+    /// rejected `usage BX` is not also reported as a missing usage code.
+    pub rejected: Vec<Span>,
+    /// Names that a misspelt reference was close to (`dx` for `dxx`): meant
+    /// to be used, so not reported unused.
+    pub meant: Vec<String>,
 }
 
 /// Items of one kind in declaration order, with a name index.
@@ -163,6 +170,17 @@ impl FrameRate {
             FrameRate::F23_976 | FrameRate::F24 => 24,
             FrameRate::F25 => 25,
             FrameRate::F29_97 | FrameRate::F30 => 30,
+        }
+    }
+
+    /// The rate as a recipe writes it, for messages: `23.976 fps`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FrameRate::F23_976 => "23.976 fps",
+            FrameRate::F24 => "24 fps",
+            FrameRate::F25 => "25 fps",
+            FrameRate::F29_97 => "29.97 fps",
+            FrameRate::F30 => "30 fps",
         }
     }
 

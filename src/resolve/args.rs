@@ -135,25 +135,49 @@ impl<'a, 'd> Args<'a, 'd> {
         }
     }
 
+    /// Reports a quantity whose unit is misspelt or written after a space.
+    fn misspelt(&mut self, argument: &Argument) {
+        self.diagnostics.extend(misspelt_unit(argument));
+    }
+
     /// A quantity of the given dimension, converted to the dimension's base
     /// unit (dB, Hz, bits, %).
     pub fn quantity(&mut self, dimension: Dimension) -> Option<Spanned<f64>> {
         let Some(argument) = self.next() else {
             return self.missing(dimension.describe());
         };
-        match &argument.value {
-            Value::Quantity { value, unit, .. } if unit.dimension() == dimension => {
-                let value = match unit {
-                    Unit::KHz => value * 1000.0,
-                    _ => *value,
-                };
-                Some(Spanned {
-                    value,
-                    span: argument.span,
-                })
+        let (value, unit) = match &argument.value {
+            Value::Quantity { value, unit, .. } if unit.dimension() == dimension => (value, unit),
+            Value::Misspelt { value, unit, .. } if unit.dimension() == dimension => {
+                self.misspelt(argument);
+                (value, unit)
             }
-            _ => self.wrong(argument, dimension.describe()),
-        }
+            Value::Number { value, raw } => {
+                let suggestion = with_unit(*value, raw, dimension);
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        WRONG_ARGUMENT,
+                        format!(
+                            "`{}` expects {}, found the number `{raw}` without a unit",
+                            self.keyword(),
+                            dimension.describe()
+                        ),
+                    )
+                    .at(argument.span, "no unit")
+                    .help(format!("write `{suggestion}`; numbers here carry a unit")),
+                );
+                return None;
+            }
+            _ => return self.wrong(argument, dimension.describe()),
+        };
+        let value = match unit {
+            Unit::KHz => value * 1000.0,
+            _ => *value,
+        };
+        Some(Spanned {
+            value,
+            span: argument.span,
+        })
     }
 
     /// A duration in seconds, milliseconds, minutes or frames.
@@ -161,8 +185,34 @@ impl<'a, 'd> Args<'a, 'd> {
         let Some(argument) = self.next() else {
             return self.missing(Dimension::Duration.describe());
         };
-        let duration = match &argument.value {
-            Value::Quantity { value, unit, .. } => match unit {
+        let quantity = match &argument.value {
+            Value::Quantity { value, unit, .. } => Some((value, unit)),
+            Value::Misspelt { value, unit, .. } if unit.dimension() == Dimension::Duration => {
+                self.misspelt(argument);
+                Some((value, unit))
+            }
+            Value::Number { value, raw } => {
+                let suggestion = with_unit(*value, raw, Dimension::Duration);
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        WRONG_ARGUMENT,
+                        format!(
+                            "`{}` expects {}, found the number `{raw}` without a unit",
+                            self.keyword(),
+                            Dimension::Duration.describe()
+                        ),
+                    )
+                    .at(argument.span, "no unit")
+                    .help(format!(
+                        "write `{suggestion}` (or `{raw}ms`, `{raw}f`); numbers here carry a unit"
+                    )),
+                );
+                return None;
+            }
+            _ => None,
+        };
+        let duration = match quantity {
+            Some((value, unit)) => match unit {
                 Unit::S => Duration::Seconds(*value),
                 Unit::Ms => Duration::Seconds(value / 1000.0),
                 Unit::Min => Duration::Seconds(value * 60.0),
@@ -225,12 +275,22 @@ impl<'a, 'd> Args<'a, 'd> {
                 name: word.clone(),
                 span: argument.span,
             }),
+            Value::Misspelt { raw, .. } if is_name_shaped(raw) => Some(Named {
+                name: raw.clone(),
+                span: argument.span,
+            }),
             _ => self.wrong(argument, expected),
         }
     }
 
     /// One of `choices`, with a suggestion when misspelt.
     pub fn choice(&mut self, choices: &[&str]) -> Option<Named> {
+        self.choice_explained(choices, None)
+    }
+
+    /// One of `choices`; when the word is none of them and close to none,
+    /// the help is `explained` (what each choice means) if given.
+    pub fn choice_explained(&mut self, choices: &[&str], explained: Option<&str>) -> Option<Named> {
         let expected = describe_choices(choices);
         let word = self.word(&expected)?;
         if choices.contains(&word.name.as_str()) {
@@ -238,7 +298,7 @@ impl<'a, 'd> Args<'a, 'd> {
         }
         let help = match crate::syntax::keyword::closest(&word.name, choices.iter().copied()) {
             Some(suggestion) => format!("did you mean `{suggestion}`?"),
-            None => format!("write {expected}"),
+            None => explained.map_or_else(|| format!("write {expected}"), str::to_owned),
         };
         self.diagnostics.push(
             Diagnostic::error(
@@ -389,6 +449,65 @@ impl<'a, 'd> Args<'a, 'd> {
             let _: Option<()> = self.missing(expected);
         }
         words
+    }
+}
+
+/// The diagnostic for a quantity whose unit is misspelt or written after a
+/// space, with the spelling the language reads.
+pub fn misspelt_unit(argument: &Argument) -> Option<Diagnostic> {
+    let Value::Misspelt {
+        unit, raw, number, ..
+    } = &argument.value
+    else {
+        return None;
+    };
+    let corrected = format!("{number}{unit}");
+    let after = &raw[number.len()..];
+    let written = after.trim_start();
+    let spaced = written.len() < after.len();
+    let (message, label) = if spaced && written == unit.as_str() {
+        (
+            format!("a unit is written right after its number: `{corrected}`"),
+            "no space before the unit".to_owned(),
+        )
+    } else {
+        (
+            format!("the unit `{written}` is written `{unit}`"),
+            format!("did you mean `{corrected}`?"),
+        )
+    };
+    let help = if written.eq_ignore_ascii_case(unit.as_str()) && written != unit.as_str() {
+        format!("write `{corrected}`; units are case-sensitive")
+    } else {
+        format!("write `{corrected}`")
+    };
+    Some(
+        Diagnostic::error(WRONG_ARGUMENT, message)
+            .at(argument.span, label)
+            .help(help),
+    )
+}
+
+/// Whether a misspelt quantity such as `1F` could be a name as written.
+fn is_name_shaped(raw: &str) -> bool {
+    raw.chars()
+        .all(|character| character.is_ascii_alphanumeric() || character == '_')
+}
+
+/// A plain number with the unit its dimension is usually written in:
+/// `48000` as a frequency is `48kHz`, `-3` as a gain `-3dB`.
+pub fn with_unit(value: f64, raw: &str, dimension: Dimension) -> String {
+    match dimension {
+        Dimension::Frequency if value >= 1000.0 => format!("{}kHz", value / 1000.0),
+        Dimension::Frequency => format!("{raw}Hz"),
+        Dimension::Gain => format!("{raw}dB"),
+        Dimension::Level => format!("{raw}dBFS"),
+        Dimension::TruePeak => format!("{raw}dBTP"),
+        Dimension::Loudness => format!("{raw}LUFS"),
+        Dimension::LoudnessDifference => format!("{raw}LU"),
+        Dimension::BitDepth => format!("{raw}bit"),
+        Dimension::Duration => format!("{raw}s"),
+        Dimension::Share => format!("{raw}%"),
     }
 }
 

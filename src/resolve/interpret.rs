@@ -112,9 +112,16 @@ pub const MEDIA: &[&str] = &[
 
 /// Interprets every declaration of every loaded file into `model`.
 pub fn declarations(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, files: &[Loaded]) {
+    let names = files
+        .iter()
+        .flat_map(|loaded| &loaded.file.declarations)
+        .filter_map(|declaration| declaration.name.as_ref())
+        .map(|name| name.text.clone())
+        .collect();
     let mut interpreter = Interpreter {
         frame_rate: FrameRate::F24,
         sample_rate: 48_000,
+        names,
         diagnostics,
     };
     // The project comes first: timecodes are checked against its frame rate.
@@ -135,7 +142,10 @@ pub fn declarations(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, files:
                         .at(declaration.keyword, "in an imported file")
                         .help("declare the project in the root recipe only"),
                 ),
-                None => model.project = interpreter.project(declaration),
+                None => {
+                    let split = interpreter.split(declaration);
+                    model.project = interpreter.project(split.as_ref().unwrap_or(declaration));
+                }
             }
         }
     }
@@ -145,7 +155,16 @@ pub fn declarations(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, files:
     }
     for loaded in files {
         for declaration in &loaded.file.declarations {
+            let split = interpreter.split(declaration);
+            let declaration = split.as_ref().unwrap_or(declaration);
+            let before = interpreter.diagnostics.len();
             interpreter.declaration(model, declaration);
+            if interpreter.diagnostics[before..]
+                .iter()
+                .any(Diagnostic::is_error)
+            {
+                model.rejected.push(declaration.span);
+            }
         }
     }
     let needs_project = !model.stems.is_empty()
@@ -173,6 +192,9 @@ pub fn declarations(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, files:
 
 struct Interpreter<'d> {
     frame_rate: FrameRate,
+    /// Every declared name, in every loaded file: values, never misspelt
+    /// property keywords.
+    names: std::collections::HashSet<String>,
     /// The project's sample rate: a tone must lie below half of it.
     sample_rate: u32,
     diagnostics: &'d mut Vec<Diagnostic>,
@@ -207,7 +229,30 @@ fn named(name: &crate::syntax::ast::Name) -> Named {
     }
 }
 
+/// The properties a kind of declaration takes.
+fn allowed(kind: DeclarationKind) -> &'static [&'static str] {
+    match kind {
+        DeclarationKind::Project => PROJECT,
+        DeclarationKind::Stem => STEM,
+        DeclarationKind::Cue => CUE,
+        DeclarationKind::License => LICENSE,
+        DeclarationKind::Target => TARGET,
+        DeclarationKind::Album => ALBUM,
+        DeclarationKind::Spec => SPEC,
+        DeclarationKind::Layout => LAYOUT,
+        DeclarationKind::Downmix => DOWNMIX,
+        DeclarationKind::Lint => LINT,
+        DeclarationKind::Import | DeclarationKind::Bus => &[],
+    }
+}
+
 impl Interpreter<'_> {
+    /// The declaration with misspelt property keywords split off (see
+    /// [`crate::resolve::props::split_misspelt`]), or `None` if it has none.
+    fn split(&self, declaration: &Declaration) -> Option<Declaration> {
+        crate::resolve::props::split_misspelt(declaration, allowed(declaration.kind), &self.names)
+    }
+
     fn declaration(&mut self, model: &mut Model, declaration: &Declaration) {
         let Some(name) = declaration.name.as_ref().map(named) else {
             if declaration.kind == DeclarationKind::Lint {
@@ -330,6 +375,8 @@ impl Interpreter<'_> {
             let exact = (rate.value * 1000.0 - millis).abs() < 1e-6;
             let frame_rate = match millis as i64 {
                 23_976 if exact => FrameRate::F23_976,
+                // 23.98 is how 23.976 is often rounded (Pro Tools says so).
+                23_980 if exact => FrameRate::F23_976,
                 24_000 if exact => FrameRate::F24,
                 25_000 if exact => FrameRate::F25,
                 29_970 if exact => FrameRate::F29_97,
@@ -338,7 +385,7 @@ impl Interpreter<'_> {
                     return args.out_of_range(
                         rate.span,
                         format!("{} is not a frame rate sndtrk knows", rate.value),
-                        "write one of 23.976, 24, 25, 29.97 or 30",
+                        "write one of 23.976 (or 23.98), 24, 25, 29.97 or 30",
                     )
                 }
             };
@@ -391,6 +438,11 @@ impl Interpreter<'_> {
     fn check_timecode(&mut self, timecode: Spanned<Timecode>) -> Option<Spanned<Timecode>> {
         let Spanned { value: tc, span } = timecode;
         let nominal = self.frame_rate.nominal();
+        let rate = if tc.drop_frame && self.frame_rate.allows_drop_frame() {
+            format!("{} drop-frame", self.frame_rate.describe())
+        } else {
+            self.frame_rate.describe().to_owned()
+        };
         let problem = if tc.hours > 23 {
             Some(format!("hour {} does not exist (00 to 23)", tc.hours))
         } else if tc.minutes > 59 {
@@ -399,18 +451,18 @@ impl Interpreter<'_> {
             Some(format!("second {} does not exist (00 to 59)", tc.seconds))
         } else if tc.frames >= nominal {
             Some(format!(
-                "frame {} does not exist at {nominal} frames per second (00 to {:02})",
+                "frame {} does not exist at {rate} (frames 00 to {:02})",
                 tc.frames,
                 nominal - 1
             ))
         } else if tc.drop_frame && !self.frame_rate.allows_drop_frame() {
             Some(format!(
-                "drop-frame timecode (`;`) exists only at 29.97 fps, not at {nominal} fps"
+                "drop-frame timecode (`;`) exists only at 29.97 fps, not at {rate}"
             ))
         } else if tc.drop_frame {
             (tc.seconds == 0 && tc.minutes % 10 != 0 && tc.frames < 2).then(|| {
                 format!(
-                    "frame {:02} is dropped at the start of minute {:02} in drop-frame timecode",
+                    "frame {:02} is dropped at the start of minute {:02} at {rate}",
                     tc.frames, tc.minutes
                 )
             })
@@ -426,7 +478,11 @@ impl Interpreter<'_> {
                         format!("`{tc}` is not a valid timecode: {message}"),
                     )
                     .at(span, "invalid timecode")
-                    .help("write HH:MM:SS:FF within the project's frame rate"),
+                    .help(format!(
+                        "write HH:MM:SS:FF; at {} the frames run from 00 to {:02}",
+                        self.frame_rate.describe(),
+                        nominal - 1
+                    )),
                 );
                 None
             }
@@ -615,7 +671,12 @@ impl Interpreter<'_> {
         let source = props.read("source", d, |args| {
             args.choice(&["diegetic", "non-diegetic"])
         });
-        let usage = props.read("usage", d, |args| args.choice(USAGES));
+        let usage = props.read("usage", d, |args| {
+            args.choice_explained(
+                USAGES,
+                Some("the usage codes are BI (background instrumental), BV (background vocal), VI (visual instrumental), VV (visual vocal), MT (main title) and ET (end title)"),
+            )
+        });
         let writers = props.read_all("writer", d, party);
         let publishers = props.read_all("publisher", d, party);
         let artist = props.read("artist", d, |args| args.text("the artist's name in quotes"));
@@ -749,6 +810,15 @@ impl Interpreter<'_> {
                                 unit: crate::syntax::unit::Unit::Db,
                                 ..
                             } => Some(*value),
+                            Value::Misspelt {
+                                value,
+                                unit: crate::syntax::unit::Unit::Db,
+                                ..
+                            } => {
+                                self.diagnostics
+                                    .extend(crate::resolve::args::misspelt_unit(argument));
+                                Some(*value)
+                            }
                             _ => {
                                 self.diagnostics.push(
                                     Diagnostic::error(
@@ -1322,6 +1392,20 @@ fn generator_duration(args: &mut Args<'_, '_>) -> Option<crate::model::Duration>
 fn audio_source(args: &mut Args<'_, '_>, keyword: &str, sample_rate: u32) -> Option<AudioSource> {
     match keyword {
         "file" => {
+            if let Some(
+                argument @ Argument {
+                    value: Value::Word(word),
+                    ..
+                },
+            ) = args.peek()
+            {
+                args.diagnostics.push(
+                    Diagnostic::error(WRONG_ARGUMENT, "a file's path is written in quotes")
+                        .at(argument.span, "a path without quotes")
+                        .help(format!("write `file \"{word}\"`")),
+                );
+                return None;
+            }
             let path = args.text("a WAV file's path in quotes")?;
             if path.value.is_empty() {
                 return args.out_of_range(

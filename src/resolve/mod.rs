@@ -64,7 +64,47 @@ pub fn resolve_text(name: &str, path: Option<&Path>, text: &str) -> Resolved {
 fn resolve_into(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, root: SourceFile) {
     let files = imports::load(&mut model.sources, diagnostics, root);
     interpret::declarations(model, diagnostics, &files);
+    let before = diagnostics.len();
     references::check(model, diagnostics);
+    // A reference to a declaration that did not parse is not also unknown:
+    // the syntax error is the one to fix.
+    let unparsed: std::collections::HashSet<&str> = files
+        .iter()
+        .flat_map(|loaded| loaded.file.unparsed.iter().map(String::as_str))
+        .collect();
+    let sources = &model.sources;
+    let written = |diagnostic: &Diagnostic| {
+        diagnostic.span.and_then(|span| {
+            sources
+                .get(span.source)
+                .text
+                .get(span.start as usize..span.end as usize)
+                .map(str::to_owned)
+        })
+    };
+    let mut kept = Vec::with_capacity(diagnostics.len() - before);
+    for diagnostic in diagnostics.drain(before..) {
+        let name = written(&diagnostic);
+        let to_unparsed = diagnostic.code == UNKNOWN_NAME
+            && name.as_deref().is_some_and(|name| unparsed.contains(name));
+        if !to_unparsed {
+            kept.push(diagnostic);
+        }
+    }
+    // The name an unknown one is close to is meant to be used: the lints do
+    // not also report it unused.
+    for diagnostic in &kept {
+        let suggested = diagnostic
+            .help
+            .as_deref()
+            .filter(|_| diagnostic.code == UNKNOWN_NAME)
+            .and_then(|help| help.strip_prefix("did you mean `"))
+            .and_then(|rest| rest.strip_suffix("`?"));
+        if let Some(name) = suggested {
+            model.meant.push(name.to_owned());
+        }
+    }
+    diagnostics.extend(kept);
 }
 
 fn finish(model: Model, mut diagnostics: Vec<Diagnostic>) -> Resolved {

@@ -2,9 +2,10 @@
 //! unknown, repeated and missing properties are each reported once.
 
 use crate::{
+    syntax::ast::{Declaration, Property},
     diagnostic::Diagnostic,
     resolve::args::{describe_choices, Args},
-    syntax::ast::{Declaration, Property},
+    syntax::span::Span,
 };
 
 /// E0301: a property that this kind of declaration does not take.
@@ -91,9 +92,16 @@ impl<'a> Props<'a> {
         values
     }
 
-    /// Whether any property `keyword` is present (without taking it).
+    /// Whether any property `keyword` is present (without taking it), or a
+    /// misspelling of it (already reported as an unknown property, so that
+    /// it is not reported missing as well).
     pub fn has(&self, keyword: &str) -> bool {
         self.all(keyword).next().is_some()
+            || self.declaration.body.properties().iter().any(|property| {
+                let written = property.keyword.text.as_str();
+                !crate::syntax::keyword::PROPERTY_KEYWORDS.contains(&written)
+                    && suggestion(written, self.allowed) == Some(keyword)
+            })
     }
 
     /// Reports a missing required property.
@@ -133,16 +141,185 @@ impl<'a> Props<'a> {
             if self.allowed.contains(&keyword) {
                 continue;
             }
-            let help = match crate::syntax::keyword::closest(keyword, self.allowed.iter().copied())
-            {
+            let help = match suggestion(keyword, self.allowed) {
                 Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                None => format!("a {kind} takes {}", describe_choices(self.allowed)),
+                None => format!("{} takes {}", article(kind), describe_choices(self.allowed)),
             };
-            diagnostics.push(
-                Diagnostic::error(NOT_ALLOWED, format!("a {kind} has no property `{keyword}`"))
-                    .at(property.keyword.span, format!("not a property of a {kind}"))
+            if !crate::syntax::keyword::PROPERTY_KEYWORDS.contains(&keyword) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        crate::syntax::error::UNKNOWN_PROPERTY,
+                        format!("unknown property `{keyword}` in {}", article(kind)),
+                    )
+                    .at(property.keyword.span, "not a property keyword")
                     .help(help),
+                );
+                continue;
+            }
+            diagnostics.push(
+                Diagnostic::error(
+                    NOT_ALLOWED,
+                    format!("{} has no property `{keyword}`", article(kind)),
+                )
+                .at(
+                    property.keyword.span,
+                    format!("not a property of {}", article(kind)),
+                )
+                .help(help),
             );
         }
+    }
+}
+
+/// The property of `allowed` that `word` most likely misspells.
+fn suggestion(word: &str, allowed: &[&'static str]) -> Option<&'static str> {
+    misspelt_property(word, allowed)
+        .or_else(|| crate::syntax::keyword::closest(word, allowed.iter().copied()))
+}
+
+/// Words that follow a property keyword as its values or sub-keywords, and
+/// so are never a misspelt property however close they are to one.
+const VALUE_WORDS: &[&str] = &[
+    "in",
+    "out",
+    "linear",
+    "equal_power",
+    "head",
+    "tail",
+    "to",
+    "for",
+    "society",
+    "share",
+    "tolerance",
+    "gate",
+    "downmix",
+    "perpetuity",
+    "float",
+    "wav",
+    "world",
+    "all",
+    "bext",
+    "score",
+    "song",
+    "diegetic",
+    "non-diegetic",
+    "sync",
+    "master",
+    "album",
+    "soundtrack",
+    "quoted",
+    "pending",
+    "executed",
+    "mix",
+    "me",
+    "on",
+    "off",
+    "pink",
+    "white",
+    "brown",
+    "programme",
+    "dialogue",
+];
+
+/// The property of `allowed` that `word` is a plain misspelling of: the
+/// same word in another case, or one or two letters off (one for short
+/// keywords), and not a word that is itself a value.
+pub fn misspelt_property(word: &str, allowed: &[&'static str]) -> Option<&'static str> {
+    if !word.starts_with(|character: char| character.is_ascii_lowercase())
+        || word.contains('.')
+        || VALUE_WORDS.contains(&word)
+        || crate::resolve::interpret::ROLES.contains(&word)
+        || crate::resolve::interpret::MEDIA.contains(&word)
+    {
+        return None;
+    }
+    allowed
+        .iter()
+        .copied()
+        .filter(|keyword| keyword.len() >= 4 && *keyword != word)
+        .map(|keyword| {
+            let distance = if word.eq_ignore_ascii_case(keyword) {
+                0
+            } else {
+                strsim::damerau_levenshtein(word, keyword)
+            };
+            (distance, keyword)
+        })
+        .filter(|(distance, keyword)| *distance <= if keyword.len() >= 7 { 2 } else { 1 })
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, keyword)| keyword)
+}
+
+/// The declaration with each misspelt property keyword that the property
+/// before it swallowed as an argument (`media streaming territroy world`)
+/// split off as a property of its own, so that it is reported as an
+/// unknown property and its arguments are not read as the previous
+/// property's. `None` when nothing is split. Words in `names` (everything
+/// declared) are values, never misspellings.
+pub fn split_misspelt(
+    declaration: &Declaration,
+    allowed: &'static [&'static str],
+    names: &std::collections::HashSet<String>,
+) -> Option<Declaration> {
+    let crate::syntax::ast::Body::Block { properties, span } = &declaration.body else {
+        return None;
+    };
+    let mut split = Vec::with_capacity(properties.len());
+    let mut changed = false;
+    for property in properties {
+        let mut current = property.clone();
+        current.arguments.clear();
+        for (index, argument) in property.arguments.iter().enumerate() {
+            let misspelt = match &argument.value {
+                crate::syntax::ast::Value::Word(word) if index > 0 && !names.contains(word) => {
+                    misspelt_property(word, allowed).is_some()
+                }
+                _ => false,
+            };
+            if misspelt {
+                if let crate::syntax::ast::Value::Word(word) = &argument.value {
+                    let end = current.span.end;
+                    current.span.end = current
+                        .arguments
+                        .last()
+                        .map_or(current.keyword.span.end, |last| last.span.end);
+                    split.push(std::mem::replace(
+                        &mut current,
+                        Property {
+                            keyword: crate::syntax::ast::Name {
+                                text: word.clone(),
+                                span: argument.span,
+                            },
+                            arguments: Vec::new(),
+                            span: argument.span.to(Span {
+                                start: end,
+                                ..argument.span
+                            }),
+                        },
+                    ));
+                    changed = true;
+                }
+            } else {
+                current.arguments.push(argument.clone());
+            }
+        }
+        split.push(current);
+    }
+    changed.then(|| Declaration {
+        body: crate::syntax::ast::Body::Block {
+            properties: split,
+            span: *span,
+        },
+        ..declaration.clone()
+    })
+}
+
+/// `a stem`, `an album`.
+fn article(kind: crate::syntax::ast::DeclarationKind) -> String {
+    let word = kind.keyword();
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {word}")
+    } else {
+        format!("a {word}")
     }
 }

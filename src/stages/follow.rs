@@ -189,10 +189,10 @@ impl Routing {
         let [(id, route)] = target.from.as_slice() else {
             miette::bail!("`{}` reads more than one bus", target.id);
         };
-        let route = BlockRoute::new(route, bus.channels, &target.channels).map_err(|source| {
+        let route = BlockRoute::new(route, bus.channels, &target.channels).map_err(|error| {
             miette::Report::new(MixError::Clip {
                 clip: id.clone(),
-                source,
+                error,
             })
         })?;
         Ok(Self {

@@ -23,29 +23,48 @@ use crate::{
 };
 
 /// A clip or bus that could not be rendered.
-#[derive(Debug, Error, Diagnostic)]
+#[derive(Debug, Error)]
 pub enum MixError {
     /// An audio operation on a clip failed (a missing or malformed file, a
-    /// wrong rate or channel count, an absurd value).
-    #[error("{clip}: {source}")]
-    #[diagnostic(
-        code(E0520),
-        help("fix the clip's source or its declaration in the recipe")
-    )]
+    /// wrong rate or channel count, an absurd value). Rendered as one
+    /// message, the clip's name then the audio error (which names the
+    /// file), with the audio error's own code and help: wrapping it as a
+    /// cause would print the same text twice.
+    #[error("{}: {error}", clip.replacen(':', " ", 1))]
     Clip {
         /// `stem:dx` or `cue:1M1`.
         clip: String,
-        #[source]
-        #[diagnostic_source]
-        source: AudioError,
+        error: AudioError,
     },
+}
+
+/// E0520: the code of a clip's failure when its audio error has none.
+pub const CLIP_FAILED: &str = crate::diagnostic::codes::E0520.code;
+
+impl Diagnostic for MixError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        let MixError::Clip { error, .. } = self;
+        error
+            .code()
+            .or_else(|| Some(Box::new(CLIP_FAILED) as Box<dyn std::fmt::Display>))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        let MixError::Clip { error, .. } = self;
+        error.help().or_else(|| {
+            Some(
+                Box::new("fix the clip's source or its declaration in the recipe")
+                    as Box<dyn std::fmt::Display>,
+            )
+        })
+    }
 }
 
 impl MixError {
     fn clip(clip: &ClipSpec) -> impl Fn(AudioError) -> MixError + '_ {
-        move |source| MixError::Clip {
+        move |error| MixError::Clip {
             clip: clip.name.clone(),
-            source,
+            error,
         }
     }
 }
@@ -200,9 +219,9 @@ pub fn route(
     destination: &[String],
     clip: &str,
 ) -> Result<Box<dyn Source>, MixError> {
-    let error = |source| MixError::Clip {
+    let error = |error| MixError::Clip {
         clip: clip.to_owned(),
-        source,
+        error,
     };
     Ok(match route {
         Route::Direct => source,
@@ -333,7 +352,7 @@ mod tests {
         };
         let text = error.to_string();
         assert!(
-            text.starts_with("stem:dx: cannot open `./stems/nothing.wav`"),
+            text.starts_with("stem dx: cannot open `./stems/nothing.wav`"),
             "{text}"
         );
     }

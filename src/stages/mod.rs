@@ -152,7 +152,14 @@ enum ClipUse {
     Track,
 }
 
+/// `stem dx` for the stage-style name `stem:dx`: how the manifest names
+/// a clip or bus, in the recipe's words.
+fn recipe_name(id: &str) -> String {
+    id.replacen(':', " ", 1)
+}
+
 fn clip_params(params: &mut Params<'_>, prefix: &str, clip: &ClipSpec, clip_use: ClipUse) {
+    params.label(prefix, &recipe_name(&clip.name));
     let p = |field: &str| format!("{prefix}.{field}");
     params.str(&p("name"), &clip.name);
     match &clip.source {
@@ -289,6 +296,7 @@ impl Stage for RecipeStage {
                 }
                 for (index, (id, gain, route)) in bus.buses.iter().enumerate() {
                     params
+                        .label(&format!("bus{index}"), &recipe_name(id))
                         .str(&format!("bus{index}"), id)
                         .f64(&format!("bus{index}.gain"), *gain);
                     route_params(params, &format!("bus{index}.route"), route);
@@ -300,7 +308,12 @@ impl Stage for RecipeStage {
                     .u64("mask", u64::from(target.mask.unwrap_or(0)));
                 format_params(params, &target.format);
                 for (index, (id, route)) in target.from.iter().enumerate() {
-                    params.str(&format!("from{index}"), id);
+                    params
+                        .label(
+                            &format!("from{index}"),
+                            &format!("from {}", recipe_name(id)),
+                        )
+                        .str(&format!("from{index}"), id);
                     route_params(params, &format!("from{index}.route"), route);
                 }
                 params

@@ -12,6 +12,10 @@ use crate::{syntax::span::Span, syntax::unit::Unit};
 #[derive(Debug, Clone, PartialEq)]
 pub struct File {
     pub declarations: Vec<Declaration>,
+    /// The names of declarations that did not parse (`dx` of a broken
+    /// `stem dx { … }`): references to them are not reported unknown, since
+    /// the syntax error is the one to fix.
+    pub unparsed: Vec<String>,
 }
 
 /// The keyword that starts a top-level declaration.
@@ -163,6 +167,15 @@ pub enum Value {
     Number { value: f64, raw: String },
     /// A number with a unit.
     Quantity { value: f64, unit: Unit, raw: String },
+    /// A number with a unit spelt wrong (`-1db`, `2sec`) or written after
+    /// a space (`48 kHz`): `unit` is the unit meant, `number` the digits as
+    /// written. The resolver reports it with the right spelling.
+    Misspelt {
+        value: f64,
+        unit: Unit,
+        raw: String,
+        number: String,
+    },
     /// `HH:MM:SS:FF` or, drop-frame, `HH:MM:SS;FF`.
     Timecode(Timecode),
     /// `YYYY-MM-DD`
@@ -179,13 +192,22 @@ pub enum Value {
 }
 
 impl Value {
+    /// The argument as the language spells it, when it is a misspelt
+    /// quantity: `-1dB` for `-1db`, `48kHz` for `48 kHz`.
+    pub fn corrected(&self) -> Option<String> {
+        match self {
+            Value::Misspelt { unit, number, .. } => Some(format!("{number}{unit}")),
+            _ => None,
+        }
+    }
+
     /// A description of what kind of value this is, for diagnostics.
     pub fn describe(&self) -> String {
         match self {
             Value::Word(word) => format!("the word `{word}`"),
             Value::Text(_) => "a string".to_owned(),
             Value::Number { raw, .. } => format!("the number `{raw}`"),
-            Value::Quantity { raw, .. } => format!("`{raw}`"),
+            Value::Quantity { raw, .. } | Value::Misspelt { raw, .. } => format!("`{raw}`"),
             Value::Timecode(timecode) => format!("the timecode `{timecode}`"),
             Value::Date(date) => format!("the date `{date}`"),
             Value::Dotted(raw) => format!("the layout `{raw}`"),

@@ -113,6 +113,96 @@ pub fn from_pest(source: SourceId, text: &str, offset: usize, error: &Error<Rule
         }
     }
 
+    // `stem dx { …` with no `}` before the next declaration: the parser
+    // meets that declaration's `{` inside the block. Say so, at the
+    // declaration the `}` belongs before.
+    if positives.contains(&Expected::CloseBrace)
+        && matches!(&found.kind, TokenKind::Other(text) if text == "{")
+    {
+        let line_start = text[..position].rfind('\n').map_or(0, |index| index + 1);
+        let line = &text[line_start..position];
+        let indent = line.len() - line.trim_start().len();
+        let first = line.split_whitespace().next().unwrap_or("");
+        if position > offset && DeclarationKind::from_keyword(first).is_some() {
+            let opened: String = text[offset..]
+                .split('{')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let start = line_start + indent;
+            let brace = text[offset..].find('{').map(|index| offset + index);
+            let mut diagnostic = Diagnostic::error(
+                UNEXPECTED,
+                format!("`{opened}` is not closed: a `}}` is missing before this declaration"),
+            )
+            .at(
+                Span::new(source, start, start + first.len()),
+                "the next declaration starts here",
+            )
+            .help(format!("add `}}` at the end of `{opened}`"));
+            if let Some(brace) = brace {
+                diagnostic = diagnostic.related(Span::new(source, brace, brace + 1), "opened here");
+            }
+            return diagnostic;
+        }
+    }
+
+    // `layout 5.l`: a letter for a digit in a number or layout literal.
+    if let TokenKind::Other(rest) = &found.kind {
+        let digits = text[..position]
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_digit)
+            .count();
+        if rest.starts_with('.') && digits > 0 {
+            let start = position - digits;
+            let written = &text[start..position + rest.len()];
+            let fixed: String = written
+                .chars()
+                .map(|character| match character {
+                    'l' | 'I' | 'i' => '1',
+                    'o' | 'O' => '0',
+                    other => other,
+                })
+                .collect();
+            let mut diagnostic = Diagnostic::error(
+                UNEXPECTED,
+                format!("`{written}` is not a number or a layout"),
+            )
+            .at(
+                Span::new(source, start, position + rest.len()),
+                "not a number",
+            );
+            diagnostic = if fixed.chars().all(|c| c.is_ascii_digit() || c == '.') {
+                diagnostic.help(format!("did you mean `{fixed}`?"))
+            } else {
+                diagnostic.help("write a number such as `0.5` or a layout such as `5.1`")
+            };
+            return diagnostic;
+        }
+    }
+
+    // `file stems/dx.wav`: a path without its quotes stops at the `/`.
+    if matches!(&found.kind, TokenKind::Other(text) if text.starts_with(['/', '\\'])) {
+        let is_path =
+            |character: char| !character.is_whitespace() && !"{}[],\"".contains(character);
+        let start = text[..position]
+            .char_indices()
+            .rev()
+            .take_while(|(_, character)| is_path(*character))
+            .last()
+            .map_or(position, |(index, _)| index);
+        let end = text[position..]
+            .find(|character: char| !is_path(character))
+            .map_or(text.len(), |length| position + length);
+        let path = &text[start..end];
+        return Diagnostic::error(UNEXPECTED, "a file's path is written in quotes")
+            .at(Span::new(source, start, end), "a path without quotes")
+            .help(format!("write `\"{path}\"`"));
+    }
+
     let expected = describe(&positives);
     let message = format!("expected {expected}, found {}", found.describe());
     let mut diagnostic =
@@ -166,7 +256,9 @@ impl Expected {
             Rule::string | Rule::string_body | Rule::escape => Expected::Title,
             Rule::layout_name => Expected::Layout,
             Rule::lbrace | Rule::block | Rule::members => Expected::OpenBrace,
-            Rule::keyword | Rule::property => Expected::Property,
+            Rule::keyword | Rule::property | Rule::stray_property | Rule::stray_word => {
+                Expected::Property
+            }
             Rule::member => Expected::Member,
             Rule::quantity => Expected::Gain,
             Rule::argument

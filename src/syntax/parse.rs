@@ -11,14 +11,14 @@ use pest::{
 };
 
 use crate::{
-    diagnostic::Diagnostic,
     syntax::ast::{
         Argument, Body, Date, Declaration, DeclarationKind, File, Item, Member, Name, Property,
         Text, Timecode, Value,
     },
-    syntax::error,
+    diagnostic::Diagnostic,
     syntax::grammar::{Rule, SndtrkParser},
     syntax::span::{SourceId, Span},
+    syntax::error,
     syntax::unit::Unit,
 };
 
@@ -26,6 +26,7 @@ use crate::{
 /// diagnostic for each syntax error.
 pub fn parse(source: SourceId, text: &str) -> (File, Vec<Diagnostic>) {
     let mut declarations = Vec::new();
+    let mut unparsed = Vec::new();
     let mut diagnostics = Vec::new();
     let mut position = 0;
     loop {
@@ -57,6 +58,7 @@ pub fn parse(source: SourceId, text: &str) -> (File, Vec<Diagnostic>) {
             }
             Err(error) => {
                 diagnostics.push(error::from_pest(source, text, position, &error));
+                unparsed.extend(declared_name(&text[position..]));
                 match resume_point(text, position) {
                     Some(next) => position = next,
                     None => break,
@@ -64,7 +66,29 @@ pub fn parse(source: SourceId, text: &str) -> (File, Vec<Diagnostic>) {
             }
         }
     }
-    (File { declarations }, diagnostics)
+    (
+        File {
+            declarations,
+            unparsed,
+        },
+        diagnostics,
+    )
+}
+
+/// The name a declaration that failed to parse was giving, if it reads as
+/// `KEYWORD NAME` (the keyword possibly misspelt, as in `stm dx {`).
+fn declared_name(rest: &str) -> Option<String> {
+    let is_name = |character: char| character.is_ascii_alphanumeric() || "_.-".contains(character);
+    let mut words = rest.split_whitespace();
+    let keyword = words.next()?;
+    if !keyword
+        .chars()
+        .all(|character| character.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    let name: String = words.next()?.chars().take_while(|c| is_name(*c)).collect();
+    (!name.is_empty()).then_some(name)
 }
 
 /// Parses the declaration at the start of `rest`.
@@ -304,7 +328,9 @@ impl Builder<'_> {
                     let span = self.span(&child);
                     let properties = child
                         .into_inner()
-                        .filter(|pair| pair.as_rule() == Rule::property)
+                        .filter(|pair| {
+                            matches!(pair.as_rule(), Rule::property | Rule::stray_property)
+                        })
                         .map(|pair| self.property(pair))
                         .collect();
                     declaration.body = Body::Block { properties, span };
@@ -374,15 +400,25 @@ impl Builder<'_> {
             Rule::quantity => {
                 let mut inner = pair.into_inner();
                 let number = inner.next().map_or("0", |pair| pair.as_str());
-                let unit = inner
-                    .next()
-                    .and_then(|pair| Unit::parse(pair.as_str()))
-                    .unwrap_or(Unit::Db);
+                let unit_pair = inner.next();
+                let spaced = unit_pair
+                    .as_ref()
+                    .is_some_and(|pair| pair.as_rule() == Rule::spaced_unit);
+                let written = unit_pair.as_ref().map_or("", |pair| pair.as_str());
+                let exact = Unit::parse(written).filter(|_| !spaced);
                 match self.number(number, span) {
-                    Some(value) => Value::Quantity {
-                        value,
-                        unit,
-                        raw: raw.to_owned(),
+                    Some(value) => match exact {
+                        Some(unit) => Value::Quantity {
+                            value,
+                            unit,
+                            raw: raw.to_owned(),
+                        },
+                        None => Value::Misspelt {
+                            value,
+                            unit: Unit::guess(written).unwrap_or(Unit::Db),
+                            raw: raw.to_owned(),
+                            number: number.to_owned(),
+                        },
                     },
                     None => Value::Invalid,
                 }
@@ -446,7 +482,8 @@ impl Builder<'_> {
                         None => {
                             let start = span.start as usize + 1 + index;
                             let escape = Span::new(self.source, start, start + close + 3);
-                            self.diagnostics.push(error::bad_escape(escape, digits));
+                            self.diagnostics
+                                .push(error::bad_escape(escape, digits));
                         }
                     }
                     for _ in 0..=close {
@@ -658,15 +695,18 @@ mod tests {
 
     #[test]
     fn reports_every_syntax_error_and_keeps_the_rest() {
-        let text = "stem a { role dialogue }\nstem b { gian -3dB }\nstem c { role effects }\nbus X 5.1 { a b\nstem d { role foley }\ncue 1M1 { }\n";
+        // `gian` first in a block is read as a property (the resolver
+        // reports it unknown); `5` there is a syntax error.
+        let text = "stem a { role dialogue }\nstem b { 5 -3dB }\nstem c { role effects }\nbus X 5.1 { a b\nstem d { role foley }\ncue 1M1 { }\nstem e { gian -3dB }\n";
         let (file, diagnostics) = parse_text(text);
         let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["E0107", "E0101", "E0101"], "{diagnostics:#?}");
+        assert_eq!(codes, ["E0101", "E0101", "E0101"], "{diagnostics:#?}");
+        assert_eq!(file.unparsed, ["b", "X", "1M1"]);
         let names: Vec<&str> = file
             .declarations
             .iter()
             .filter_map(|d| d.name.as_ref().map(|n| n.text.as_str()))
             .collect();
-        assert_eq!(names, ["a", "c", "d"]);
+        assert_eq!(names, ["a", "c", "d", "e"]);
     }
 }

@@ -56,6 +56,29 @@ impl Unit {
         })
     }
 
+    /// The unit meant by a misspelling such as `db`, `KHZ`, `sec` or `bits`
+    /// (any case; the grammar's `misspelt_unit` lists what is read).
+    pub fn guess(text: &str) -> Option<Unit> {
+        let lower = text.to_ascii_lowercase();
+        Some(match lower.as_str() {
+            "db" => Unit::Db,
+            "dbfs" => Unit::Dbfs,
+            "dbtp" => Unit::Dbtp,
+            "lufs" => Unit::Lufs,
+            "lkfs" => Unit::Lkfs,
+            "lu" => Unit::Lu,
+            "hz" => Unit::Hz,
+            "khz" => Unit::KHz,
+            "bit" | "bits" => Unit::Bit,
+            "ms" | "msec" => Unit::Ms,
+            "s" | "sec" | "secs" | "seconds" => Unit::S,
+            "min" | "mins" => Unit::Min,
+            "f" | "frame" | "frames" => Unit::Frames,
+            "%" => Unit::Percent,
+            _ => return None,
+        })
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Unit::Db => "dB",

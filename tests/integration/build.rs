@@ -330,7 +330,34 @@ fn explain_says_which_parameter_changed() {
         .lines()
         .find(|line| line.starts_with("ran album:ost/01"))
         .unwrap();
-    assert!(line.contains("clip.gain") && line.contains("-6"), "{line}");
+    // In the recipe's words and notation, not `clip.gain` and `-6.0`.
+    assert!(line.contains("cue 1M1: gain 0dB → -6dB"), "{line}");
+}
+
+/// A bus's manifest names the clip by its declaration, so `--explain` says
+/// `cue 1M1: gain …`, not `clip3.gain`; a report's text, too long to show,
+/// is said to have changed without its digests.
+#[test]
+fn explain_speaks_in_the_recipes_words() {
+    let test = project(RECIPE);
+    let dir = test.path();
+    build(&dir, &[]);
+    fs::write(
+        dir.join("soundtrack.sndtrk"),
+        RECIPE.replace("gain 0dB", "gain -6dB"),
+    )
+    .unwrap();
+    let (status, _, stderr) = sndtrk(&dir, &["build", "--explain"]);
+    assert_eq!(status, 0, "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|line| line.starts_with("ran bus:MX"))
+        .unwrap();
+    assert!(line.contains("cue 1M1: gain 0dB → -6dB"), "{line}");
+    assert!(!line.contains("clip"), "{line}");
+    for line in stderr.lines().filter(|line| line.contains("report:")) {
+        assert!(!line.contains(" to "), "{line}");
+    }
 }
 
 #[test]

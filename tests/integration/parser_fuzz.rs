@@ -94,7 +94,7 @@ fn absurd_nesting_and_unterminated_constructs() {
         // pest's input to one declaration (about two minutes for the first
         // two, a second now).
         "stem a {\n".repeat(LEVELS),
-        "stem a { gian 1 }\n".repeat(LEVELS / 2),
+        "stem a { 5 1 }\n".repeat(LEVELS / 2),
         "layout a {\n".repeat(LEVELS / 10),
         "import x\n".repeat(LEVELS / 10),
         format!("stem a {{{}", "\nlayout 5.1 {".repeat(LEVELS / 10)),

@@ -52,7 +52,7 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     for (index, stem) in model.stems.iter().enumerate() {
-        if !stems.contains(&index) {
+        if !stems.contains(&index) && !model.meant.contains(&stem.name.name) {
             diagnostics.push(
                 Diagnostic::warning(
                     RULE.code,
@@ -70,7 +70,7 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
         return;
     }
     for (index, cue) in model.cues.iter().enumerate() {
-        if !cues.contains(&index) {
+        if !cues.contains(&index) && !model.meant.contains(&cue.id.name) {
             diagnostics.push(
                 Diagnostic::warning(
                     RULE.code,
