@@ -95,7 +95,6 @@ codes! {
     E0513 Error "An invalid downmix matrix.";
     E0514 Error "A pan to a channel the layout does not have.";
     E0515 Error "An invalid audio parameter (gain, fade, frequency, length).";
-    E0520 Error "A clip cannot be rendered.";
 
     E0601 Error "An unknown channel label.";
     E0602 Error "No default channel layout for this many channels.";

@@ -2,9 +2,9 @@
 //! unknown, repeated and missing properties are each reported once.
 
 use crate::{
-    syntax::ast::{Declaration, Property},
     diagnostic::Diagnostic,
     resolve::args::{describe_choices, Args},
+    syntax::ast::{Declaration, Property},
     syntax::span::Span,
 };
 

@@ -38,25 +38,15 @@ pub enum MixError {
     },
 }
 
-/// E0520: the code of a clip's failure when its audio error has none.
-pub const CLIP_FAILED: &str = crate::diagnostic::codes::E0520.code;
-
 impl Diagnostic for MixError {
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         let MixError::Clip { error, .. } = self;
-        error
-            .code()
-            .or_else(|| Some(Box::new(CLIP_FAILED) as Box<dyn std::fmt::Display>))
+        error.code()
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         let MixError::Clip { error, .. } = self;
-        error.help().or_else(|| {
-            Some(
-                Box::new("fix the clip's source or its declaration in the recipe")
-                    as Box<dyn std::fmt::Display>,
-            )
-        })
+        error.help()
     }
 }
 

@@ -11,14 +11,14 @@ use pest::{
 };
 
 use crate::{
+    diagnostic::Diagnostic,
     syntax::ast::{
         Argument, Body, Date, Declaration, DeclarationKind, File, Item, Member, Name, Property,
         Text, Timecode, Value,
     },
-    diagnostic::Diagnostic,
+    syntax::error,
     syntax::grammar::{Rule, SndtrkParser},
     syntax::span::{SourceId, Span},
-    syntax::error,
     syntax::unit::Unit,
 };
 
@@ -482,8 +482,7 @@ impl Builder<'_> {
                         None => {
                             let start = span.start as usize + 1 + index;
                             let escape = Span::new(self.source, start, start + close + 3);
-                            self.diagnostics
-                                .push(error::bad_escape(escape, digits));
+                            self.diagnostics.push(error::bad_escape(escape, digits));
                         }
                     }
                     for _ in 0..=close {

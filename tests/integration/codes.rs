@@ -24,7 +24,6 @@ use sndtrk::{
     engine::error::{EngineError, EngineWarning},
     lint::{RESERVED, RULES},
     project::walk::WalkError,
-    stages::mix::MixError,
 };
 
 fn root() -> &'static Path {
@@ -206,14 +205,6 @@ fn library_errors() -> Vec<Box<dyn miette::Diagnostic>> {
         Box::new(AudioError::InvalidValue {
             what: "fade",
             detail: detail("a fade of -2 s"),
-        }),
-        Box::new(MixError::Clip {
-            clip: "stem:dx".to_owned(),
-            source: AudioError::ChannelMismatch {
-                path: wav(),
-                expected: 1,
-                found: 2,
-            },
         }),
         Box::new(DspError::UnknownChannelLabel {
             label: "Lx".to_owned(),
