@@ -196,6 +196,15 @@ pub enum AudioError {
     },
 }
 
+impl From<crate::model::time::TimecodeError> for AudioError {
+    fn from(error: crate::model::time::TimecodeError) -> Self {
+        AudioError::InvalidTimecode {
+            text: error.text,
+            detail: error.detail,
+        }
+    }
+}
+
 impl AudioError {
     /// An I/O error on `path`.
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {

@@ -1,6 +1,7 @@
 //! Sine tone generator, and the 2-pop built from it.
 
-use super::{error::AudioError, generator, source::Source, timecode::FrameRate};
+use super::{error::AudioError, generator, source::Source};
+use crate::model::time::FrameRate;
 
 /// A sine tone at a peak level in dBFS, the same signal in every channel.
 ///

@@ -7,16 +7,15 @@
 
 pub mod clearance;
 pub mod reach;
+pub mod time;
 pub mod timing;
 pub mod wav_header;
 
+pub use time::{FrameRate, Timecode};
+
 use std::collections::HashMap;
 
-use crate::{
-    syntax::ast::{Date, Timecode},
-    syntax::source::Sources,
-    syntax::span::Span,
-};
+use crate::{syntax::ast::Date, syntax::source::Sources, syntax::span::Span};
 
 /// Index of an item in one of the model's tables.
 pub type Index = usize;
@@ -140,54 +139,6 @@ pub struct Project {
     pub picture_start: Timecode,
     pub release: Option<Spanned<Date>>,
     pub span: Span,
-}
-
-/// A video frame rate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FrameRate {
-    F23_976,
-    F24,
-    F25,
-    F29_97,
-    F30,
-}
-
-impl FrameRate {
-    /// Frames per second as a fraction (numerator, denominator).
-    pub fn ratio(self) -> (u64, u64) {
-        match self {
-            FrameRate::F23_976 => (24_000, 1_001),
-            FrameRate::F24 => (24, 1),
-            FrameRate::F25 => (25, 1),
-            FrameRate::F29_97 => (30_000, 1_001),
-            FrameRate::F30 => (30, 1),
-        }
-    }
-
-    /// Frames counted per second in timecode (the nominal rate).
-    pub fn nominal(self) -> u32 {
-        match self {
-            FrameRate::F23_976 | FrameRate::F24 => 24,
-            FrameRate::F25 => 25,
-            FrameRate::F29_97 | FrameRate::F30 => 30,
-        }
-    }
-
-    /// The rate as a recipe writes it, for messages: `23.976 fps`.
-    pub fn describe(self) -> &'static str {
-        match self {
-            FrameRate::F23_976 => "23.976 fps",
-            FrameRate::F24 => "24 fps",
-            FrameRate::F25 => "25 fps",
-            FrameRate::F29_97 => "29.97 fps",
-            FrameRate::F30 => "30 fps",
-        }
-    }
-
-    /// Whether drop-frame timecode exists at this rate.
-    pub fn allows_drop_frame(self) -> bool {
-        self == FrameRate::F29_97
-    }
 }
 
 /// A duration as written: seconds, or video frames.

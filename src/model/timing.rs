@@ -6,69 +6,18 @@
 use crate::{
     diagnostic::Diagnostic,
     model::wav_header,
+    model::Timecode,
     model::{AudioSource, Clip, FrameRate, Model},
-    syntax::ast::Timecode,
 };
 
-/// Frames dropped per minute (except every tenth) in drop-frame timecode.
-fn dropped_per_minute(rate: FrameRate) -> i64 {
-    if rate.nominal() == 60 {
-        4
-    } else {
-        2
-    }
-}
-
-/// The frame count of `timecode` from 00:00:00:00 (SMPTE 12M counting, with
-/// the dropped frame numbers skipped when the timecode is drop-frame).
+/// The frame count of `timecode` from 00:00:00:00 (see [`Timecode::frame_count`]).
 pub fn timecode_frames(timecode: Timecode, rate: FrameRate) -> i64 {
-    let nominal = i64::from(rate.nominal());
-    let minutes = i64::from(timecode.hours) * 60 + i64::from(timecode.minutes);
-    let frames =
-        (minutes * 60 + i64::from(timecode.seconds)) * nominal + i64::from(timecode.frames);
-    if timecode.drop_frame {
-        frames - dropped_per_minute(rate) * (minutes - minutes / 10)
-    } else {
-        frames
-    }
+    timecode.frame_count(rate) as i64
 }
 
 /// The timecode of frame count `frames` (the inverse of [`timecode_frames`]).
 pub fn frames_timecode(frames: i64, rate: FrameRate, drop_frame: bool) -> Timecode {
-    let nominal = i64::from(rate.nominal());
-    let mut frames = frames.max(0);
-    if drop_frame {
-        let dropped = dropped_per_minute(rate);
-        let per_minute = nominal * 60 - dropped;
-        let per_ten_minutes = nominal * 600 - dropped * 9;
-        let tens = frames / per_ten_minutes;
-        let rest = frames % per_ten_minutes;
-        frames += dropped * 9 * tens;
-        if rest > dropped {
-            frames += dropped * ((rest - dropped) / per_minute);
-        }
-    }
-    let frame = frames % nominal;
-    let seconds = frames / nominal;
-    Timecode {
-        hours: ((seconds / 3600) % 24) as u32,
-        minutes: ((seconds / 60) % 60) as u32,
-        seconds: (seconds % 60) as u32,
-        frames: frame as u32,
-        drop_frame,
-    }
-}
-
-/// Seconds of real time in `frames` video frames.
-pub fn frames_seconds(frames: i64, rate: FrameRate) -> f64 {
-    let (numerator, denominator) = rate.ratio();
-    frames as f64 * denominator as f64 / numerator as f64
-}
-
-/// Whole video frames in `seconds`, rounded to the nearest frame.
-pub fn seconds_frames(seconds: f64, rate: FrameRate) -> i64 {
-    let (numerator, denominator) = rate.ratio();
-    (seconds * numerator as f64 / denominator as f64).round() as i64
+    Timecode::from_frames(frames.max(0) as u64, rate, drop_frame)
 }
 
 /// Where a clip is heard in the picture.
@@ -106,12 +55,12 @@ pub fn placement(model: &Model, clip: &Clip) -> Result<Option<Placement>, Box<Di
         + clip.trim_tail.map_or(0.0, |trim| trim.seconds(rate));
     let mut seconds = (length - trims).max(0.0);
     let start = timecode_frames(at.value, rate);
-    let mut frames = seconds_frames(seconds, rate);
+    let mut frames = rate.seconds_to_frames(seconds);
     if let Some(until) = clip.until {
         let placed = timecode_frames(until.value, rate) - start;
         if placed < frames {
             frames = placed.max(0);
-            seconds = frames_seconds(frames, rate);
+            seconds = rate.frames_to_seconds(frames as f64);
         }
     }
     Ok(Some(Placement {

@@ -106,7 +106,7 @@ pub fn cue_sheet(model: &Model) -> Result<CueSheet, Vec<Diagnostic>> {
             .as_ref()
             .map(|project| project.title.clone())
             .unwrap_or_default(),
-        frame_rate: frame_rate_text(frame_rate).to_owned(),
+        frame_rate: FrameRate::as_written(frame_rate).to_owned(),
         cues: rows.into_iter().map(|(_, _, row)| row).collect(),
     })
 }
@@ -116,16 +116,6 @@ fn party(party: &Party) -> CueSheetParty {
         name: party.name.clone(),
         society: party.society.as_ref().map(|society| society.name.clone()),
         share: party.share.map(|share| share.value),
-    }
-}
-
-fn frame_rate_text(rate: FrameRate) -> &'static str {
-    match rate {
-        FrameRate::F23_976 => "23.976",
-        FrameRate::F24 => "24",
-        FrameRate::F25 => "25",
-        FrameRate::F29_97 => "29.97",
-        FrameRate::F30 => "30",
     }
 }
 

@@ -14,12 +14,11 @@ use thiserror::Error;
 use crate::{
     audio::read_tap::ReadTap,
     audio::{
-        self, AudioError, ChannelLayout, Convert, Fade, FadeShape, Gain, Matrix, Noise, NoiseKind,
-        Pan, Silence, Source, Tone, Trim, WavReader,
+        AudioError, ChannelLayout, Convert, Fade, FadeShape, Gain, Matrix, Noise, NoiseKind, Pan,
+        Silence, Source, Tone, Trim, WavReader,
     },
     lower::{ClipSpec, Route},
-    model::{AudioSource, FadeCurve, FrameRate, NoiseColor},
-    syntax::ast,
+    model::{AudioSource, FadeCurve, FrameRate, NoiseColor, Timecode},
 };
 
 /// A clip or bus that could not be rendered.
@@ -67,29 +66,9 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// The audio core's frame rate for timecodes written with or without `;`.
-    fn audio_rate(self, drop_frame: bool) -> audio::FrameRate {
-        match self.frame_rate {
-            FrameRate::F23_976 => audio::FrameRate::Fps23_976,
-            FrameRate::F24 => audio::FrameRate::Fps24,
-            FrameRate::F25 => audio::FrameRate::Fps25,
-            FrameRate::F29_97 if drop_frame => audio::FrameRate::Fps29_97Drop,
-            FrameRate::F29_97 => audio::FrameRate::Fps29_97NonDrop,
-            FrameRate::F30 => audio::FrameRate::Fps30,
-        }
-    }
-
     /// Samples since midnight at which the frame labelled `timecode` starts.
-    pub fn samples(self, timecode: ast::Timecode) -> Result<u64, AudioError> {
-        let rate = self.audio_rate(timecode.drop_frame);
-        audio::Timecode {
-            hours: u64::from(timecode.hours),
-            minutes: u64::from(timecode.minutes),
-            seconds: u64::from(timecode.seconds),
-            frames: u64::from(timecode.frames),
-            drop_frame: timecode.drop_frame,
-        }
-        .to_samples(rate, self.sample_rate)
+    pub fn samples(self, timecode: Timecode) -> Result<u64, AudioError> {
+        Ok(timecode.to_samples(self.frame_rate, self.sample_rate)?)
     }
 
     fn duration(self, duration: crate::model::Duration) -> u64 {

@@ -226,26 +226,7 @@ pub struct Item {
 }
 
 /// A SMPTE timecode as written; validated against the frame rate later.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Timecode {
-    pub hours: u32,
-    pub minutes: u32,
-    pub seconds: u32,
-    pub frames: u32,
-    /// Written with `;` before the frames.
-    pub drop_frame: bool,
-}
-
-impl fmt::Display for Timecode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let separator = if self.drop_frame { ';' } else { ':' };
-        write!(
-            f,
-            "{:02}:{:02}:{:02}{separator}{:02}",
-            self.hours, self.minutes, self.seconds, self.frames
-        )
-    }
-}
+pub use crate::model::time::Timecode;
 
 /// A calendar date as written; validated later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

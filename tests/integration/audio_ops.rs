@@ -1,9 +1,12 @@
 //! Audio operations, each compared sample by sample with a direct,
 //! whole-buffer computation written independently in the test.
 
-use sndtrk::audio::{
-    source::Buffer, AudioError, Bus, ChannelLayout, Convert, Fade, FadeShape, FrameRate, Gain,
-    Matrix, Noise, NoiseKind, Pan, Place, Silence, Source, Timecode, Tone, Trim,
+use sndtrk::{
+    audio::{
+        source::Buffer, AudioError, Bus, ChannelLayout, Convert, Fade, FadeShape, Gain, Matrix,
+        Noise, NoiseKind, Pan, Place, Silence, Source, Tone, Trim,
+    },
+    model::time::{FrameRate, Timecode},
 };
 
 use crate::audio_support::*;
@@ -139,7 +142,7 @@ fn place_puts_a_source_at_an_offset() {
     // 00:00:00:05 at 25 fps is 0.2 s: 9600 samples at 48 kHz.
     let offset = Timecode::parse("00:00:00:05")
         .unwrap()
-        .to_samples(FrameRate::Fps25, RATE)
+        .to_samples(FrameRate::F25, RATE)
         .unwrap();
     assert_eq!(offset, 9600);
     let mut placed = Place::new(buffer(&signal, 2), offset);
@@ -351,9 +354,9 @@ fn tone_is_a_sine_at_its_peak_level() {
 #[test]
 fn two_pop_is_one_frame_of_1k() {
     for (rate, frames) in [
-        (FrameRate::Fps24, 2000),
-        (FrameRate::Fps25, 1920),
-        (FrameRate::Fps23_976, 2002),
+        (FrameRate::F24, 2000),
+        (FrameRate::F25, 1920),
+        (FrameRate::F23_976, 2002),
     ] {
         let mut pop = Tone::two_pop(RATE, 6, rate, -20.0).unwrap();
         assert_eq!(pop.frames(), frames);
@@ -430,13 +433,15 @@ fn layout_and_timecode_errors_render_with_code_and_help() {
         rendered(&err),
         "E0510: invalid channel layout `5.1`: channel `Ls` appears twice\nhelp: channel labels are L R C LFE Ls Rs Lrs Rrs Lss Rss Ltf Rtf Ltr Rtr ..., each at most once"
     );
-    let err = Timecode::parse("00:02:00;01")
-        .unwrap()
-        .to_samples(FrameRate::Fps29_97Drop, RATE)
-        .unwrap_err();
+    let err = AudioError::from(
+        Timecode::parse("00:02:00;01")
+            .unwrap()
+            .to_samples(FrameRate::F29_97, RATE)
+            .unwrap_err(),
+    );
     assert_eq!(
         rendered(&err),
-        "E0511: invalid timecode `00:02:00;01`: frames 00 and 01 are dropped at minute 2 in drop-frame timecode\nhelp: write timecodes as HH:MM:SS:FF (HH:MM:SS;FF for drop-frame), frames below the frame rate"
+        "E0511: invalid timecode `00:02:00;01`: frame 01 is dropped at the start of minute 02 at 29.97 fps drop-frame\nhelp: write timecodes as HH:MM:SS:FF (HH:MM:SS;FF for drop-frame), frames below the frame rate"
     );
     let err = Timecode::parse("1:00").unwrap_err();
     assert_eq!(
@@ -450,14 +455,19 @@ fn placement_by_timecode_is_sample_accurate_at_every_frame_rate() {
     // Frame count × samples per frame, computed by hand: 1440 frames at
     // 24000/1001 fps is 1440 × 2002 samples at 48 kHz.
     let cases = [
-        (FrameRate::Fps23_976, "00:01:00:00", 1440 * 2002),
-        (FrameRate::Fps24, "00:00:01:12", 48_000 + 12 * 2000),
-        (FrameRate::Fps25, "00:00:10:24", 480_000 + 24 * 1920),
-        (FrameRate::Fps30, "00:01:00:15", 60 * 48_000 + 15 * 1600),
+        (FrameRate::F23_976, "00:01:00:00", 1440 * 2002),
+        (FrameRate::F24, "00:00:01:12", 48_000 + 12 * 2000),
+        (FrameRate::F25, "00:00:10:24", 480_000 + 24 * 1920),
+        (FrameRate::F30, "00:01:00:15", 60 * 48_000 + 15 * 1600),
+        (FrameRate::F48, "00:00:01:12", 48_000 + 12 * 1000),
+        (FrameRate::F50, "00:00:01:25", 48_000 + 25 * 960),
+        (FrameRate::F60, "00:00:01:30", 48_000 + 30 * 800),
+        // 3600 frames × 800.8 samples.
+        (FrameRate::F59_94, "00:01:00;04", 2_882_880),
         // 1800 frames × 1601.6 samples.
-        (FrameRate::Fps29_97Drop, "00:01:00;02", 2_882_880),
+        (FrameRate::F29_97, "00:01:00;02", 2_882_880),
         // 1802 frames × 1601.6 = 2886083.2 → 2886083.
-        (FrameRate::Fps29_97NonDrop, "00:01:00:02", 2_886_083),
+        (FrameRate::F29_97, "00:01:00:02", 2_886_083),
     ];
     for (rate, text, samples) in cases {
         let offset = Timecode::parse(text)
