@@ -277,7 +277,7 @@ impl Timecode {
             ))
         } else if self.drop_frame
             && self.seconds == 0
-            && self.minutes % 10 != 0
+            && !self.minutes.is_multiple_of(10)
             && self.frames < dropped
         {
             Err(format!(
