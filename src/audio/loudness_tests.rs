@@ -1,4 +1,5 @@
-//! EBU Tech 3341 / 3342 conformance and agreement with ffmpeg's `ebur128`.
+//! EBU Tech 3341 / 3342 conformance, and (with `--features interop`)
+//! agreement with ffmpeg's `ebur128`.
 
 use super::*;
 use std::f64::consts::TAU;
@@ -241,113 +242,121 @@ fn unsupported_format_is_refused() {
 
 // ---- agreement with ffmpeg's ebur128 filter -------------------------------
 
-/// A deterministic xorshift generator for test programme material.
-struct Noise(u64);
+/// Runs ffmpeg: `cargo test --features interop` (`.ci/run` installs it). The
+/// default suite's independent check is the BS.1770-4 meter written in
+/// `tests/integration/reference.rs`.
+#[cfg(feature = "interop")]
+mod interop {
+    use super::*;
 
-impl Noise {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-    }
-}
+    /// A deterministic xorshift generator for test programme material.
+    struct Noise(u64);
 
-/// Six seconds of programme: per channel a different tone plus noise, with
-/// level steps every 1.5 s, so gating, LRA and peaks all have work to do.
-///
-/// The noise is low-passed (two one-pole sections at 6 kHz), like real
-/// programme: with full-band white noise the true peak depends on the
-/// interpolation filter near Nyquist, where ffmpeg (swresample to 192 kHz)
-/// and libebur128 (a 4x polyphase FIR) legitimately differ by ~0.5 dB.
-fn programme(channels: usize, rate: u32) -> Vec<f32> {
-    let mut noise = Noise(0x9E37_79B9_7F4A_7C15);
-    let frames = 6 * rate as usize;
-    let steps = [-6.0, -20.0, -3.0, -35.0];
-    let pole = (-TAU * 6000.0 / f64::from(rate)).exp();
-    let mut state = vec![[0.0f64; 2]; channels];
-    let mut out = Vec::with_capacity(frames * channels);
-    for n in 0..frames {
-        let t = n as f64 / f64::from(rate);
-        let step = steps[(t / 1.5) as usize % steps.len()];
-        for (c, lp) in state.iter_mut().enumerate() {
-            lp[0] = (1.0 - pole) * noise.next() + pole * lp[0];
-            lp[1] = (1.0 - pole) * lp[0] + pole * lp[1];
-            let gain = 10f64.powf((step - 2.0 * c as f64) / 20.0);
-            let tone = (TAU * (220.0 * (c + 1) as f64) * t).sin() * 0.5;
-            let v = gain * (tone + 1.2 * lp[1]);
-            out.push(v as f32);
+    impl Noise {
+        fn next(&mut self) -> f64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
         }
     }
-    out
-}
 
-fn write_float_wav(path: &std::path::Path, channels: usize, rate: u32, samples: &[f32]) {
-    let spec = hound::WavSpec {
-        channels: channels as u16,
-        sample_rate: rate,
-        bits_per_sample: 32,
-        sample_format: hound::SampleFormat::Float,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    for &s in samples {
-        w.write_sample(s).unwrap();
+    /// Six seconds of programme: per channel a different tone plus noise, with
+    /// level steps every 1.5 s, so gating, LRA and peaks all have work to do.
+    ///
+    /// The noise is low-passed (two one-pole sections at 6 kHz), like real
+    /// programme: with full-band white noise the true peak depends on the
+    /// interpolation filter near Nyquist, where ffmpeg (swresample to 192 kHz)
+    /// and libebur128 (a 4x polyphase FIR) legitimately differ by ~0.5 dB.
+    fn programme(channels: usize, rate: u32) -> Vec<f32> {
+        let mut noise = Noise(0x9E37_79B9_7F4A_7C15);
+        let frames = 6 * rate as usize;
+        let steps = [-6.0, -20.0, -3.0, -35.0];
+        let pole = (-TAU * 6000.0 / f64::from(rate)).exp();
+        let mut state = vec![[0.0f64; 2]; channels];
+        let mut out = Vec::with_capacity(frames * channels);
+        for n in 0..frames {
+            let t = n as f64 / f64::from(rate);
+            let step = steps[(t / 1.5) as usize % steps.len()];
+            for (c, lp) in state.iter_mut().enumerate() {
+                lp[0] = (1.0 - pole) * noise.next() + pole * lp[0];
+                lp[1] = (1.0 - pole) * lp[0] + pole * lp[1];
+                let gain = 10f64.powf((step - 2.0 * c as f64) / 20.0);
+                let tone = (TAU * (220.0 * (c + 1) as f64) * t).sin() * 0.5;
+                let v = gain * (tone + 1.2 * lp[1]);
+                out.push(v as f32);
+            }
+        }
+        out
     }
-    w.finalize().unwrap();
-}
 
-/// Runs ffmpeg's ebur128 filter and parses (I, LRA, true peak) from its summary.
-fn ffmpeg_summary(path: &std::path::Path) -> (f64, f64, f64) {
-    let out = std::process::Command::new("ffmpeg")
-        .args(["-nostats", "-hide_banner", "-i"])
-        .arg(path)
-        .args(["-af", "ebur128=peak=true", "-f", "null", "-"])
-        .output()
-        .expect("ffmpeg is installed (see .ci/run)");
-    let text = String::from_utf8_lossy(&out.stderr);
-    let summary = &text[text.rfind("Summary:").expect("ffmpeg printed a summary")..];
-    let value = |key: &str| -> f64 {
-        let line = summary
-            .lines()
-            .find(|l| l.trim_start().starts_with(key))
-            .unwrap_or_else(|| panic!("no {key} in {summary}"));
-        line.split_whitespace().nth(1).unwrap().parse().unwrap()
-    };
-    (value("I:"), value("LRA:"), value("Peak:"))
-}
-
-fn compare_with_ffmpeg(channels: usize, rate: u32) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("programme.wav");
-    let samples = programme(channels, rate);
-    write_float_wav(&path, channels, rate, &samples);
-    let mut meter = LoudnessMeter::for_channels(channels, rate).unwrap();
-    for block in samples.chunks(4096 * channels) {
-        meter.push(block).unwrap();
+    fn write_float_wav(path: &std::path::Path, channels: usize, rate: u32, samples: &[f32]) {
+        let spec = hound::WavSpec {
+            channels: channels as u16,
+            sample_rate: rate,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        let mut w = hound::WavWriter::create(path, spec).unwrap();
+        for &s in samples {
+            w.write_sample(s).unwrap();
+        }
+        w.finalize().unwrap();
     }
-    let ours = meter.report();
-    let (i, lra, peak) = ffmpeg_summary(&path);
-    eprintln!(
-        "{channels} ch {rate} Hz: I {:.2}/{i} LRA {:.2}/{lra} TP {:.2}/{peak} (ours/ffmpeg)",
-        ours.integrated_lufs, ours.loudness_range_lu, ours.true_peak_dbtp
-    );
-    // ffmpeg prints one decimal; the agreement is within 0.1 of that.
-    assert_near("I vs ffmpeg", ours.integrated_lufs, i, 0.1);
-    assert_near("LRA vs ffmpeg", ours.loudness_range_lu, lra, 0.1);
-    assert_near("true peak vs ffmpeg", ours.true_peak_dbtp, peak, 0.1);
-}
 
-#[test]
-fn agrees_with_ffmpeg_stereo() {
-    compare_with_ffmpeg(2, 48_000);
-}
+    /// Runs ffmpeg's ebur128 filter and parses (I, LRA, true peak) from its summary.
+    fn ffmpeg_summary(path: &std::path::Path) -> (f64, f64, f64) {
+        let out = std::process::Command::new("ffmpeg")
+            .args(["-nostats", "-hide_banner", "-i"])
+            .arg(path)
+            .args(["-af", "ebur128=peak=true", "-f", "null", "-"])
+            .output()
+            .expect("ffmpeg is on the PATH: the interop tests need it (.ci/run installs it)");
+        let text = String::from_utf8_lossy(&out.stderr);
+        let summary = &text[text.rfind("Summary:").expect("ffmpeg printed a summary")..];
+        let value = |key: &str| -> f64 {
+            let line = summary
+                .lines()
+                .find(|l| l.trim_start().starts_with(key))
+                .unwrap_or_else(|| panic!("no {key} in {summary}"));
+            line.split_whitespace().nth(1).unwrap().parse().unwrap()
+        };
+        (value("I:"), value("LRA:"), value("Peak:"))
+    }
 
-#[test]
-fn agrees_with_ffmpeg_5_1() {
-    compare_with_ffmpeg(6, 48_000);
-}
+    fn compare_with_ffmpeg(channels: usize, rate: u32) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("programme.wav");
+        let samples = programme(channels, rate);
+        write_float_wav(&path, channels, rate, &samples);
+        let mut meter = LoudnessMeter::for_channels(channels, rate).unwrap();
+        for block in samples.chunks(4096 * channels) {
+            meter.push(block).unwrap();
+        }
+        let ours = meter.report();
+        let (i, lra, peak) = ffmpeg_summary(&path);
+        eprintln!(
+            "{channels} ch {rate} Hz: I {:.2}/{i} LRA {:.2}/{lra} TP {:.2}/{peak} (ours/ffmpeg)",
+            ours.integrated_lufs, ours.loudness_range_lu, ours.true_peak_dbtp
+        );
+        // ffmpeg prints one decimal; the agreement is within 0.1 of that.
+        assert_near("I vs ffmpeg", ours.integrated_lufs, i, 0.1);
+        assert_near("LRA vs ffmpeg", ours.loudness_range_lu, lra, 0.1);
+        assert_near("true peak vs ffmpeg", ours.true_peak_dbtp, peak, 0.1);
+    }
 
-#[test]
-fn agrees_with_ffmpeg_stereo_44100() {
-    compare_with_ffmpeg(2, 44_100);
+    #[test]
+    fn agrees_with_ffmpeg_stereo() {
+        compare_with_ffmpeg(2, 48_000);
+    }
+
+    #[test]
+    fn agrees_with_ffmpeg_5_1() {
+        compare_with_ffmpeg(6, 48_000);
+    }
+
+    #[test]
+    fn agrees_with_ffmpeg_stereo_44100() {
+        compare_with_ffmpeg(2, 44_100);
+    }
 }

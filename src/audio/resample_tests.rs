@@ -1,4 +1,4 @@
-//! Resampling against analytic sines and against sox.
+//! Resampling against analytic sines and (with `--features interop`) sox.
 
 use super::*;
 use std::f64::consts::TAU;
@@ -128,55 +128,63 @@ fn bad_setups_are_refused() {
     assert_eq!(miette::Diagnostic::code(&err).unwrap().to_string(), "E0604");
 }
 
-fn write_float_wav(path: &std::path::Path, channels: usize, rate: u32, samples: &[f32]) {
-    let spec = hound::WavSpec {
-        channels: channels as u16,
-        sample_rate: rate,
-        bits_per_sample: 32,
-        sample_format: hound::SampleFormat::Float,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    for &s in samples {
-        w.write_sample(s).unwrap();
-    }
-    w.finalize().unwrap();
-}
+/// Runs sox: `cargo test --features interop` (`.ci/run` installs it). The
+/// default suite's independent check is the spectrum test in
+/// `tests/integration/audio_reference.rs`.
+#[cfg(feature = "interop")]
+mod interop {
+    use super::*;
 
-#[test]
-fn agrees_with_sox() {
-    // Programme-like material below 16 kHz: a chord plus a sweep.
-    let frames = 3 * 48_000;
-    let mut input = Vec::with_capacity(frames * 2);
-    for n in 0..frames {
-        let t = n as f64 / 48_000.0;
-        let sweep = (TAU * (200.0 * t + 2000.0 * t * t)).sin();
-        let chord = (TAU * 261.6 * t).sin() + (TAU * 329.6 * t).sin() + (TAU * 392.0 * t).sin();
-        input.push((0.3 * sweep) as f32);
-        input.push((0.2 * chord) as f32);
+    fn write_float_wav(path: &std::path::Path, channels: usize, rate: u32, samples: &[f32]) {
+        let spec = hound::WavSpec {
+            channels: channels as u16,
+            sample_rate: rate,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        let mut w = hound::WavWriter::create(path, spec).unwrap();
+        for &s in samples {
+            w.write_sample(s).unwrap();
+        }
+        w.finalize().unwrap();
     }
-    let dir = tempfile::tempdir().unwrap();
-    let (src, dst) = (dir.path().join("in.wav"), dir.path().join("out.wav"));
-    write_float_wav(&src, 2, 48_000, &input);
-    let status = std::process::Command::new("sox")
-        .arg(&src)
-        .args(["-r", "44100"])
-        .arg(&dst)
-        .status()
-        .expect("sox is installed (see .ci/run)");
-    assert!(status.success());
-    let sox: Vec<f32> = hound::WavReader::open(&dst)
-        .unwrap()
-        .into_samples::<f32>()
-        .map(Result::unwrap)
-        .collect();
-    let ours = resample(&input, 48_000, 44_100, 2, 4096);
-    assert_eq!(ours.len(), sox.len());
-    // Two different filters agree to within their passband ripple: the
-    // difference is more than 100 dB below the signal (about 130 dB here).
-    for c in 0..2 {
-        let snr = snr_db(&ours, &sox, 2, c, 2000);
-        eprintln!("channel {c}: ours vs sox {snr:.1} dB");
-        assert!(snr > 100.0, "channel {c}: {snr:.1} dB");
+
+    #[test]
+    fn agrees_with_sox() {
+        // Programme-like material below 16 kHz: a chord plus a sweep.
+        let frames = 3 * 48_000;
+        let mut input = Vec::with_capacity(frames * 2);
+        for n in 0..frames {
+            let t = n as f64 / 48_000.0;
+            let sweep = (TAU * (200.0 * t + 2000.0 * t * t)).sin();
+            let chord = (TAU * 261.6 * t).sin() + (TAU * 329.6 * t).sin() + (TAU * 392.0 * t).sin();
+            input.push((0.3 * sweep) as f32);
+            input.push((0.2 * chord) as f32);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (src, dst) = (dir.path().join("in.wav"), dir.path().join("out.wav"));
+        write_float_wav(&src, 2, 48_000, &input);
+        let status = std::process::Command::new("sox")
+            .arg(&src)
+            .args(["-r", "44100"])
+            .arg(&dst)
+            .status()
+            .expect("sox is on the PATH: the interop tests need it (.ci/run installs it)");
+        assert!(status.success());
+        let sox: Vec<f32> = hound::WavReader::open(&dst)
+            .unwrap()
+            .into_samples::<f32>()
+            .map(Result::unwrap)
+            .collect();
+        let ours = resample(&input, 48_000, 44_100, 2, 4096);
+        assert_eq!(ours.len(), sox.len());
+        // Two different filters agree to within their passband ripple: the
+        // difference is more than 100 dB below the signal (about 130 dB here).
+        for c in 0..2 {
+            let snr = snr_db(&ours, &sox, 2, c, 2000);
+            eprintln!("channel {c}: ours vs sox {snr:.1} dB");
+            assert!(snr > 100.0, "channel {c}: {snr:.1} dB");
+        }
     }
 }
 

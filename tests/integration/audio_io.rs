@@ -1,12 +1,16 @@
 //! WAV reading and writing: round trips for every layout and encoding,
-//! agreement with hound, sox and ffmpeg, Broadcast WAV time references,
-//! atomic writes, clipping counts.
+//! agreement with hound and with the header parser in `reference.rs`
+//! (`interop::wav_io` asks sox and ffmpeg too), Broadcast WAV time
+//! references, RF64, atomic writes, clipping counts.
 
 use sndtrk::audio::{
     AudioError, ChannelLayout, SampleFormat, Source, WavReader, WavSpec, WavWriter,
 };
 
-use crate::audio_support::*;
+use crate::{
+    audio_support::*,
+    reference::{pcm24, Wav, WavBytes},
+};
 
 const RATE: u32 = 48_000;
 
@@ -81,226 +85,6 @@ fn every_layout_and_format_round_trips() {
             }
         }
     }
-}
-
-#[test]
-fn sox_and_ffprobe_read_every_layout() {
-    let dir = tempfile::tempdir().unwrap();
-    let expected_layouts = [
-        ("1.0", "mono"),
-        ("2.0", "stereo"),
-        ("5.1", "5.1(side)"),
-        ("7.1", "7.1"),
-        // ffmpeg 5 has no name for 7.1.4 and spells the mask out; later
-        // versions name it.
-        (
-            "7.1.4",
-            "12 channels (FL+FR+FC+LFE+BL+BR+SL+SR+TFL+TFR+TBL+TBR)",
-        ),
-    ];
-    for (layout, (name, ffmpeg_name)) in layouts().into_iter().zip(expected_layouts) {
-        assert_eq!(layout.name(), name);
-        for format in FORMATS {
-            let channels = layout.channels();
-            let signal = test_signal(channels, 4800, RATE);
-            let path = file(dir.path(), &format!("{name}-{format:?}.wav"));
-            write_wav(&path, &signal, layout.clone(), format, RATE, None);
-            let bits = format.bits().to_string();
-
-            let soxi: Vec<String> = ["-c", "-r", "-b", "-s"]
-                .iter()
-                .map(|flag| run("soxi", &[flag, s(&path)]).trim().to_string())
-                .collect();
-            assert_eq!(
-                soxi,
-                [channels.to_string(), "48000".into(), bits, "4800".into()]
-            );
-
-            let probe = run(
-                "ffprobe",
-                &["-v", "error", "-show_streams", "-of", "json", s(&path)],
-            );
-            let probe: serde_json::Value = serde_json::from_str(&probe).unwrap();
-            let stream = &probe["streams"][0];
-            assert_eq!(stream["channels"], channels, "{name}");
-            let reported = stream["channel_layout"].as_str().unwrap_or_default();
-            assert!(
-                reported == ffmpeg_name || (name == "7.1.4" && reported == "7.1.4"),
-                "{name}: ffprobe reports {reported}"
-            );
-            assert_eq!(stream["sample_rate"], "48000");
-            assert_eq!(
-                stream["bits_per_sample"],
-                format.bits(),
-                "{name} {format:?}"
-            );
-            let codec = match format {
-                SampleFormat::Int16 => "pcm_s16le",
-                SampleFormat::Int24 => "pcm_s24le",
-                SampleFormat::Float32 => "pcm_f32le",
-            };
-            assert_eq!(stream["codec_name"], codec);
-
-            // sox decodes the same sample values (as raw 32-bit float).
-            let raw = file(dir.path(), "sox.f32");
-            run(
-                "sox",
-                &["-D", s(&path), "-t", "f32", "-e", "floating-point", s(&raw)],
-            );
-            let bytes = std::fs::read(&raw).unwrap();
-            let sox: Vec<f32> = bytes
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
-            // Integer samples come through sox exactly; float passes through
-            // sox, which is not bit-exact there (about 2^-26 off), so allow 1e-6.
-            let tolerance = if format == SampleFormat::Float32 {
-                1e-6
-            } else {
-                0.0
-            };
-            assert_close(
-                &sox,
-                &read_wav(&path),
-                tolerance,
-                &format!("{name} {format:?}"),
-            );
-        }
-    }
-}
-
-#[test]
-fn reads_files_written_by_ffmpeg_and_sox_including_the_back_5_1_mask() {
-    let dir = tempfile::tempdir().unwrap();
-    // ffmpeg's "5.1" is the back layout, mask 0x3F.
-    let back = file(dir.path(), "back.wav");
-    run(
-        "ffmpeg",
-        &[
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=1000:sample_rate=48000:duration=0.5",
-            "-af",
-            "pan=5.1|FL=c0|FR=0.5*c0|FC=0.25*c0|LFE=0*c0|BL=-0.5*c0|BR=-0.25*c0",
-            "-c:a",
-            "pcm_s24le",
-            s(&back),
-        ],
-    );
-    let reader = WavReader::open(&back).unwrap();
-    assert_eq!(reader.format().channel_mask, 0x3F);
-    assert_eq!(reader.format().layout().name(), "5.1");
-    assert_eq!(
-        reader.format().layout().labels(),
-        ["L", "R", "C", "LFE", "Ls", "Rs"]
-    );
-    assert_eq!(reader.format().frames, 24_000);
-    reader.expect(6, 48_000).unwrap();
-    // Compare with hound, sample by sample.
-    let ours = read_wav(&back);
-    let theirs = hound_ints(&back);
-    assert_eq!(ours.len(), theirs.len());
-    for (a, b) in ours.iter().zip(&theirs) {
-        assert_eq!(*a, *b as f32 / 8_388_608.0);
-    }
-
-    // sox writes 5.1 with its own mask and a 16-bit variant.
-    let sox = file(dir.path(), "sox.wav");
-    run(
-        "sox",
-        &[
-            "-n",
-            "-r",
-            "44100",
-            "-c",
-            "6",
-            "-b",
-            "16",
-            s(&sox),
-            "synth",
-            "0.25",
-            "sine",
-            "440",
-            "gain",
-            "-6",
-        ],
-    );
-    let reader = WavReader::open(&sox).unwrap();
-    assert_eq!(reader.format().channels, 6);
-    assert_eq!(reader.format().sample_rate, 44_100);
-    assert_eq!(reader.format().sample_format, SampleFormat::Int16);
-    assert_eq!(reader.format().layout().name(), "5.1");
-    let theirs: Vec<i32> = hound_ints(&sox);
-    let ours = read_wav(&sox);
-    for (a, b) in ours.iter().zip(&theirs) {
-        assert_eq!(*a, *b as f32 / 32_768.0);
-    }
-    assert_eq!(ours.len(), 11_025 * 6);
-}
-
-#[test]
-fn bext_time_reference_round_trips_and_matches_ffmpeg() {
-    let dir = tempfile::tempdir().unwrap();
-    // 10:00:00:00 at 48 kHz, beyond 32 bits at 192 kHz too.
-    for (rate, reference) in [
-        (48_000u32, 1_728_000_000u64),
-        (192_000, 23 * 3600 * 192_000 + 7),
-    ] {
-        let path = file(dir.path(), &format!("bext-{rate}.wav"));
-        let signal = test_signal(2, 1000, rate);
-        write_wav(
-            &path,
-            &signal,
-            ChannelLayout::stereo(),
-            SampleFormat::Int24,
-            rate,
-            Some(reference),
-        );
-        let reader = WavReader::open(&path).unwrap();
-        assert_eq!(reader.format().time_reference, Some(reference));
-        assert_eq!(reader.format().frames, 1000);
-        // ffprobe reads our bext chunk.
-        let probe = run(
-            "ffprobe",
-            &[
-                "-v",
-                "error",
-                "-show_entries",
-                "format_tags=time_reference",
-                "-of",
-                "csv=p=0",
-                s(&path),
-            ],
-        );
-        assert_eq!(probe.trim(), reference.to_string());
-    }
-
-    // A bext chunk written by ffmpeg.
-    let ffmpeg = file(dir.path(), "ffmpeg-bext.wav");
-    run(
-        "ffmpeg",
-        &[
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:sample_rate=48000:duration=0.1",
-            "-c:a",
-            "pcm_s24le",
-            "-write_bext",
-            "1",
-            "-metadata",
-            "time_reference=172800000",
-            s(&ffmpeg),
-        ],
-    );
-    let reader = WavReader::open(&ffmpeg).unwrap();
-    assert_eq!(reader.format().time_reference, Some(172_800_000));
-    assert_eq!(reader.format().frames, 4800);
 }
 
 #[test]
@@ -487,92 +271,6 @@ fn writer_rejects_absurd_specs() {
 }
 
 #[test]
-fn rf64_is_read_from_ffmpeg_and_written_for_sox_and_ffmpeg() {
-    let dir = tempfile::tempdir().unwrap();
-    // The same audio as RIFF and as RF64, both written by ffmpeg.
-    let plain = file(dir.path(), "plain.wav");
-    let rf64 = file(dir.path(), "rf64.wav");
-    for (path, mode) in [(&plain, "never"), (&rf64, "always")] {
-        run(
-            "ffmpeg",
-            &[
-                "-v",
-                "error",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=1000:sample_rate=48000:duration=0.5",
-                "-ac",
-                "6",
-                "-c:a",
-                "pcm_s24le",
-                "-rf64",
-                mode,
-                s(path),
-            ],
-        );
-    }
-    assert_eq!(&std::fs::read(&rf64).unwrap()[..4], b"RF64");
-    let reader = WavReader::open(&rf64).unwrap();
-    assert_eq!(reader.format().frames, 24_000);
-    assert_eq!(reader.format().channels, 6);
-    let ours = read_wav(&rf64);
-    assert_eq!(ours, read_wav(&plain));
-    assert!(ours.iter().any(|x| x.abs() > 0.1));
-
-    // sndtrk's RF64 output (forced, since 4 GiB is too big for a test) is
-    // read by ffmpeg and sox with the same samples.
-    let ours_rf64 = file(dir.path(), "ours-rf64.wav");
-    let signal = test_signal(6, 4800, RATE);
-    let mut writer = WavWriter::create(
-        &ours_rf64,
-        WavSpec {
-            sample_rate: RATE,
-            layout: ChannelLayout::surround_5_1(),
-            sample_format: SampleFormat::Int24,
-            time_reference: Some(1234),
-        },
-    )
-    .unwrap();
-    writer.always_rf64();
-    writer.write_block(&signal).unwrap();
-    writer.finish().unwrap();
-    assert_eq!(&std::fs::read(&ours_rf64).unwrap()[..4], b"RF64");
-    let probe = run(
-        "ffprobe",
-        &["-v", "error", "-show_streams", "-of", "json", s(&ours_rf64)],
-    );
-    let probe: serde_json::Value = serde_json::from_str(&probe).unwrap();
-    assert_eq!(probe["streams"][0]["channels"], 6);
-    assert_eq!(probe["streams"][0]["duration_ts"], 4800);
-    assert_eq!(probe["streams"][0]["channel_layout"], "5.1(side)");
-    let expected: Vec<i32> = signal.iter().map(|x| quantize(*x, 24)).collect();
-    let raw = file(dir.path(), "ffmpeg.s32");
-    run(
-        "ffmpeg",
-        &["-v", "error", "-i", s(&ours_rf64), "-f", "s32le", s(&raw)],
-    );
-    let decoded: Vec<i32> = std::fs::read(&raw)
-        .unwrap()
-        .chunks_exact(4)
-        .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]) >> 8)
-        .collect();
-    assert_ints_close(&decoded, &expected, 0, "ffmpeg reading sndtrk's RF64");
-    assert_eq!(run("soxi", &["-s", s(&ours_rf64)]).trim(), "4800");
-    let raw = file(dir.path(), "sox.s32");
-    run("sox", &["-D", s(&ours_rf64), "-t", "s32", s(&raw)]);
-    let decoded: Vec<i32> = std::fs::read(&raw)
-        .unwrap()
-        .chunks_exact(4)
-        .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]) >> 8)
-        .collect();
-    assert_ints_close(&decoded, &expected, 0, "sox reading sndtrk's RF64");
-    let reader = WavReader::open(&ours_rf64).unwrap();
-    assert_eq!(reader.format().time_reference, Some(1234));
-    assert_eq!(read_wav(&ours_rf64).len(), signal.len());
-}
-
-#[test]
 fn a_tapped_reader_shows_every_byte_of_the_file_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let path = file(dir.path(), "tapped.wav");
@@ -623,4 +321,238 @@ fn a_tapped_reader_shows_every_byte_of_the_file_in_order() {
     let (seen, _, ended) = shown.0.lock().unwrap().clone();
     assert!(ended);
     assert_eq!(seen, std::fs::read(&empty).unwrap());
+}
+
+// ---- read by a parser written here (the default suite's counterpart of
+// ---- `interop::wav_io`, which asks sox, soxi, ffmpeg and ffprobe) ---------
+
+#[test]
+fn every_layout_and_format_has_the_header_reference_md_gives() {
+    // REFERENCE.md, "Channel layouts in WAV": the masks, in mask-bit order.
+    let masks = [
+        ("1.0", 0x4),
+        ("2.0", 0x3),
+        ("5.1", 0x60F),
+        ("7.1", 0x63F),
+        ("7.1.4", 0x2D63F),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (layout, (name, mask)) in layouts().into_iter().zip(masks) {
+        assert_eq!(layout.name(), name);
+        for format in FORMATS {
+            let channels = layout.channels();
+            let signal = test_signal(channels, 4801, RATE);
+            let path = file(dir.path(), &format!("{name}-{format:?}.wav"));
+            write_wav(&path, &signal, layout.clone(), format, RATE, None);
+            let wav = Wav::read(&path);
+            let bits = format.bits();
+            let float = format == SampleFormat::Float32;
+            assert_eq!(
+                (
+                    &wav.container,
+                    wav.format_tag,
+                    usize::from(wav.channels),
+                    wav.sample_rate,
+                    wav.bits,
+                    wav.valid_bits,
+                    wav.channel_mask,
+                    wav.sub_format,
+                    wav.frames(),
+                ),
+                (
+                    b"RIFF",
+                    0xFFFE,
+                    channels,
+                    RATE,
+                    bits,
+                    Some(bits),
+                    Some(mask),
+                    Some(if float { 3 } else { 1 }),
+                    4801
+                ),
+                "{name} {format:?}"
+            );
+            // No bext without a time reference; fmt before data.
+            assert_eq!(wav.bext, None);
+            let at = |id: &[u8; 4]| wav.chunks.iter().position(|c| c == id).unwrap();
+            assert!(at(b"fmt ") < at(b"data"));
+            // The samples, decoded here, are the signal as quantised.
+            let expected: Vec<f32> = signal
+                .iter()
+                .map(|&x| match format {
+                    SampleFormat::Float32 => x,
+                    _ => {
+                        let bits = u32::from(bits);
+                        quantize(x, bits) as f32 / (1u32 << (bits - 1)) as f32
+                    }
+                })
+                .collect();
+            assert_close(
+                &wav.samples(),
+                &expected,
+                0.0,
+                &format!("{name} {format:?}"),
+            );
+        }
+    }
+}
+
+/// A hand-made 24-bit file of `channels`, with a channel mask (extensible)
+/// or without (plain PCM).
+fn hand_made(channels: u16, rate: u32, mask: Option<u32>, ints: &[i32]) -> Vec<u8> {
+    WavBytes {
+        format_tag: if mask.is_some() { 0xFFFE } else { 1 },
+        channels,
+        sample_rate: rate,
+        bits: 24,
+        mask_and_sub_format: mask.map(|m| (m, 1)),
+        bext: None,
+        rf64: false,
+    }
+    .bytes(&pcm24(ints))
+}
+
+/// Integer samples of [`test_signal`] at 24 bits.
+fn ints(channels: usize, frames: usize) -> Vec<i32> {
+    test_signal(channels, frames, RATE)
+        .iter()
+        .map(|&x| quantize(x, 24))
+        .collect()
+}
+
+#[test]
+fn reads_hand_made_5_1_with_the_back_mask_the_side_mask_and_no_mask() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = ints(6, 2400);
+    // ffmpeg writes its "5.1" with the back mask 0x3F, sox a plain header or
+    // the side mask: all are L R C LFE Ls Rs.
+    for (name, rate, mask) in [
+        ("back", 48_000, Some(0x3F)),
+        ("side", 48_000, Some(0x60F)),
+        ("plain", 44_100, None),
+    ] {
+        let path = file(dir.path(), &format!("{name}.wav"));
+        std::fs::write(&path, hand_made(6, rate, mask, &samples)).unwrap();
+        let reader = WavReader::open(&path).unwrap();
+        let format = reader.format().clone();
+        assert_eq!(format.channel_mask, mask.unwrap_or(0), "{name}");
+        if mask.is_some() {
+            assert_eq!(format.layout().name(), "5.1", "{name}");
+            assert_eq!(format.layout().labels(), ["L", "R", "C", "LFE", "Ls", "Rs"]);
+        } else {
+            // No mask, no order: six channels of unknown position (the
+            // meter then uses ffmpeg's default 5.1, see `audio_reference`).
+            assert_eq!(format.layout().channels(), 6, "{name}");
+        }
+        assert_eq!((format.frames, format.sample_rate), (2400, rate), "{name}");
+        reader.expect(6, rate).unwrap();
+        let expected: Vec<f32> = samples.iter().map(|&v| v as f32 / 8_388_608.0).collect();
+        assert_eq!(read_wav(&path), expected, "{name}");
+    }
+}
+
+#[test]
+fn bext_time_reference_is_written_at_byte_338_and_read_from_hand_made_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    // 10:00:00:00 at 48 kHz, beyond 32 bits at 192 kHz too.
+    for (rate, reference) in [
+        (48_000u32, 1_728_000_000u64),
+        (192_000, 23 * 3600 * 192_000 + 7),
+    ] {
+        let path = file(dir.path(), &format!("bext-{rate}.wav"));
+        write_wav(
+            &path,
+            &test_signal(2, 1000, rate),
+            ChannelLayout::stereo(),
+            SampleFormat::Int24,
+            rate,
+            Some(reference),
+        );
+        let wav = Wav::read(&path);
+        // EBU Tech 3285: at least the 602 fixed bytes, TimeReference at 338.
+        assert!(wav.bext.as_ref().unwrap().len() >= 602);
+        assert_eq!(wav.time_reference(), Some(reference));
+        assert_eq!(wav.frames(), 1000);
+    }
+    // A bext chunk as other writers place it: after fmt (ffmpeg) or first.
+    for bext_first in [false, true] {
+        let path = file(dir.path(), &format!("hand-bext-{bext_first}.wav"));
+        let samples = ints(2, 4800);
+        let bytes = WavBytes {
+            format_tag: 0xFFFE,
+            channels: 2,
+            sample_rate: RATE,
+            bits: 24,
+            mask_and_sub_format: Some((0x3, 1)),
+            bext: Some((172_800_000, bext_first)),
+            rf64: false,
+        }
+        .bytes(&pcm24(&samples));
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(Wav::parse(bytes).time_reference(), Some(172_800_000));
+        let reader = WavReader::open(&path).unwrap();
+        assert_eq!(reader.format().time_reference, Some(172_800_000));
+        assert_eq!(reader.format().frames, 4800);
+        assert_eq!(hound_ints(&path), samples);
+    }
+}
+
+#[test]
+fn rf64_is_written_as_the_spec_says_and_hand_made_rf64_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // sndtrk's RF64 (forced, since 4 GiB is too big for a test), read here.
+    let ours = file(dir.path(), "ours-rf64.wav");
+    let signal = test_signal(6, 4800, RATE);
+    let mut writer = WavWriter::create(
+        &ours,
+        WavSpec {
+            sample_rate: RATE,
+            layout: ChannelLayout::surround_5_1(),
+            sample_format: SampleFormat::Int24,
+            time_reference: Some(1234),
+        },
+    )
+    .unwrap();
+    writer.always_rf64();
+    writer.write_block(&signal).unwrap();
+    writer.finish().unwrap();
+    let wav = Wav::read(&ours);
+    assert_eq!(&wav.container, b"RF64");
+    assert_eq!(
+        (wav.channels, wav.bits, wav.channel_mask, wav.frames()),
+        (6, 24, Some(0x60F), 4800)
+    );
+    assert_eq!(wav.time_reference(), Some(1234));
+    let expected: Vec<f32> = signal
+        .iter()
+        .map(|&x| quantize(x, 24) as f32 / 8_388_608.0)
+        .collect();
+    assert_eq!(wav.samples(), expected);
+
+    // The same audio as RIFF and as RF64 (ds64 first, as ffmpeg's
+    // `-rf64 always` writes it), made here: sndtrk reads both the same.
+    let samples = ints(6, 24_000);
+    let spec = |rf64| WavBytes {
+        format_tag: 0xFFFE,
+        channels: 6,
+        sample_rate: RATE,
+        bits: 24,
+        mask_and_sub_format: Some((0x3F, 1)),
+        bext: None,
+        rf64,
+    };
+    let plain = file(dir.path(), "plain.wav");
+    let rf64 = file(dir.path(), "rf64.wav");
+    std::fs::write(&plain, spec(false).bytes(&pcm24(&samples))).unwrap();
+    std::fs::write(&rf64, spec(true).bytes(&pcm24(&samples))).unwrap();
+    assert_eq!(&Wav::read(&rf64).container, b"RF64");
+    let reader = WavReader::open(&rf64).unwrap();
+    assert_eq!(
+        (reader.format().frames, reader.format().channels),
+        (24_000, 6)
+    );
+    let read = read_wav(&rf64);
+    assert_eq!(read, read_wav(&plain));
+    let expected: Vec<f32> = samples.iter().map(|&v| v as f32 / 8_388_608.0).collect();
+    assert_eq!(read, expected);
 }

@@ -1,12 +1,10 @@
 //! Helpers shared by the audio tests: deterministic test signals, whole-file
-//! writes and reads, external tools, and diagnostic rendering.
+//! writes and reads, deliverables checked by the parser and meter written in
+//! `reference.rs`, and diagnostic rendering.
 
 #![allow(dead_code)]
 
-use std::{
-    path::{Path, PathBuf},
-    process::Command,
-};
+use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 use sndtrk::audio::{
@@ -92,20 +90,6 @@ pub fn hound_ints(path: &Path) -> Vec<i32> {
     reader.samples::<i32>().map(|s| s.unwrap()).collect()
 }
 
-/// Runs a tool and returns its stdout, failing the test on a non-zero exit.
-pub fn run(program: &str, args: &[&str]) -> String {
-    let output = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("run {program}: {e}"));
-    assert!(
-        output.status.success(),
-        "{program} {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
 /// A path as `&str`.
 pub fn s(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -154,37 +138,10 @@ pub fn assert_ints_close(actual: &[i32], expected: &[i32], lsb: i32, what: &str)
     }
 }
 
-/// Integrated loudness and true peak by ffmpeg's ebur128 filter.
-pub fn ffmpeg_loudness(path: &Path) -> (f64, f64) {
-    let output = Command::new("ffmpeg")
-        .args([
-            "-nostats",
-            "-hide_banner",
-            "-i",
-            s(path),
-            "-af",
-            "ebur128=peak=true",
-            "-f",
-            "null",
-            "-",
-        ])
-        .output()
-        .expect("ffmpeg is installed (.ci/run installs it)");
-    let text = String::from_utf8_lossy(&output.stderr);
-    let summary = &text[text.rfind("Summary:").expect("ebur128 summary")..];
-    let value = |label: &str| -> f64 {
-        let line = summary
-            .lines()
-            .find(|line| line.trim_start().starts_with(label))
-            .unwrap();
-        line.split_whitespace().nth(1).unwrap().parse().unwrap()
-    };
-    (value("I:"), value("Peak:"))
-}
-
-/// Asserts a deliverable's format as sndtrk's reader, ffprobe and soxi see
-/// it: channels, rate, bits and ffprobe's name for the channel layout.
-pub fn assert_deliverable(path: &Path, channels: usize, rate: u32, bits: u16, layout: &str) {
+/// Asserts a deliverable's format as sndtrk's reader and the independent
+/// parser in `reference.rs` see it: channels, rate, bits, frames agree, and
+/// the extensible header carries `mask` (REFERENCE.md: 2.0 0x3, 5.1 0x60F).
+pub fn assert_deliverable(path: &Path, channels: usize, rate: u32, bits: u16, mask: u32) {
     let name = path.display();
     let format = WavReader::open(path).unwrap().format().clone();
     assert_eq!(
@@ -192,33 +149,42 @@ pub fn assert_deliverable(path: &Path, channels: usize, rate: u32, bits: u16, la
         (channels, rate, bits),
         "{name}"
     );
-    let probe = run(
-        "ffprobe",
-        &[
-            "-v",
-            "error",
-            "-show_entries",
-            "stream=channels,sample_rate,bits_per_sample,channel_layout",
-            "-of",
-            "csv=p=0",
-            s(path),
-        ],
-    );
+    let wav = crate::reference::Wav::read(path);
     assert_eq!(
-        probe.trim(),
-        format!("{rate},{channels},{layout},{bits}"),
+        (
+            usize::from(wav.channels),
+            wav.sample_rate,
+            wav.bits,
+            wav.format_tag,
+            wav.channel_mask,
+            wav.sub_format,
+            wav.frames()
+        ),
+        (
+            channels,
+            rate,
+            bits,
+            0xFFFE,
+            Some(mask),
+            Some(1),
+            format.frames
+        ),
         "{name}"
     );
-    assert_eq!(
-        run("soxi", &["-c", s(path)]).trim(),
-        channels.to_string(),
-        "{name}"
-    );
-    assert_eq!(
-        run("soxi", &["-r", s(path)]).trim(),
-        rate.to_string(),
-        "{name}"
-    );
+}
+
+/// A deliverable's integrated loudness (LUFS) and true peak (dBTP) by the
+/// reference meter in `reference.rs`, the channel weights from its mask
+/// (front 1.0, LFE 0, back and side 1.41).
+pub fn reference_loudness(path: &Path) -> (f64, f64) {
+    let wav = crate::reference::Wav::read(path);
+    let weights = crate::reference::mask_weights(wav.channel_mask.unwrap());
+    assert_eq!(weights.len(), usize::from(wav.channels));
+    let samples = wav.samples();
+    (
+        crate::reference::integrated_lufs(&samples, &weights, wav.sample_rate),
+        20.0 * crate::reference::true_peak_4x(&samples, weights.len()).log10(),
+    )
 }
 
 /// What a tap was shown: the bytes, the offsets, whether it was told the end.

@@ -1,9 +1,9 @@
 //! Every integration test of sndtrk, in one binary. One module per area.
 
-mod audio_downmix;
 mod audio_io;
 mod audio_malformed;
 mod audio_ops;
+mod audio_reference;
 mod audio_support;
 mod build;
 mod build_edits;
@@ -15,11 +15,15 @@ mod engine_lead;
 mod engine_learn;
 mod example;
 mod fmt;
+#[cfg(feature = "interop")]
+mod interop;
 mod language_doc;
 mod lint;
 mod measure;
 mod outputs;
 mod parser_fuzz;
+mod reference;
 mod review;
 mod rights;
+mod stdlib_matrices;
 mod test;

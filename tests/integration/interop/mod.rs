@@ -1,0 +1,13 @@
+//! Cross-checks against sox, soxi, ffmpeg and ffprobe: `cargo test
+//! --features interop` (`.ci/run` installs the tools). Every test here runs
+//! at least one of them and fails, naming the tool, when it is missing; the
+//! default suite has an independent check for everything verified here (see
+//! `audio_reference.rs`, `stdlib_matrices.rs` and the header tests in
+//! `audio_io.rs`).
+
+mod build;
+mod downmix;
+mod malformed;
+mod measure;
+mod tools;
+mod wav_io;
