@@ -7,7 +7,8 @@
 //! | file | concern |
 //! |---|---|
 //! | `open` | the [`Engine`] of one project: lock, store, stat cache, state |
-//! | `build` | [`Engine::build`], [`BuildOptions`], [`BuildReport`] |
+//! | `options` | [`BuildOptions`]: what to build and how |
+//! | `build` | [`Engine::build`] and its [`BuildReport`] |
 //! | `schedule` | one build's state, a `StageState` per stage, and its loop |
 //! | `files` | the sources' digests, hashed up front or learnt as read |
 //! | `decide` | fresh or stale, and why: a stage's key looked up |
@@ -73,12 +74,14 @@ mod gc;
 mod job;
 mod lead;
 mod open;
+mod options;
 mod out;
 mod plan;
 mod record;
 mod schedule;
 
-pub use build::{BuildOptions, BuildReport};
+pub use build::BuildReport;
 pub use gc::GcReport;
 pub use open::Engine;
+pub use options::BuildOptions;
 pub use out::clean;

@@ -28,7 +28,6 @@ use std::{cmp::Reverse, collections::BinaryHeap, sync::mpsc, time::Instant};
 use petgraph::graph::NodeIndex;
 
 use crate::engine::{
-    build::BuildOptions,
     db::State,
     decide::{manifest, Decision},
     files::Sources,
@@ -37,6 +36,7 @@ use crate::engine::{
     key::Digest,
     lead::{followers, Prepared},
     open::{save, Parts},
+    options::BuildOptions,
     out::{materialise, materialised_path},
     outcome::{Reason, StageOutcome, Status},
     progress::Progress,
