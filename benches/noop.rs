@@ -13,7 +13,7 @@ use sndtrk::{
     engine::graph::StageGraph,
     engine::progress::Silent,
     engine::stage::{FnStage, Stage},
-    engine::work::{BuildOptions, Engine},
+    engine::{BuildOptions, Engine},
 };
 
 const SOURCES: usize = 1000;

@@ -28,7 +28,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use sndtrk::{
     engine::outcome::Status,
     engine::progress::Silent,
-    engine::work::{BuildOptions, Engine},
+    engine::{BuildOptions, Engine},
     lint::conformance,
     project,
     project::config::Config,

@@ -133,16 +133,22 @@ impl StageGraph {
 }
 
 impl StageGraph {
-    /// The graph in Graphviz DOT, stages in topological order, each labelled
-    /// with its id and kind, edges from input to consumer.
+    /// The graph in Graphviz DOT (`sndtrk graph`): stages in topological
+    /// order, each labelled with its id and kind, a deliverable (a stage
+    /// with an output in `out/`) a box and any other stage an ellipse;
+    /// one edge from each input to its consumer.
     pub fn to_dot(&self) -> String {
         let escape = |text: &str| text.replace('\\', "\\\\").replace('"', "\\\"");
         let quote = |text: &str| format!("\"{}\"", escape(text));
-        let mut dot = String::from("digraph sndtrk {\n    rankdir=LR;\n    node [shape=box];\n");
+        let mut dot = String::from("digraph sndtrk {\n    rankdir=LR;\n");
         for &node in &self.order {
             let stage = self.stage(node);
+            let shape = match stage.output_path() {
+                Some(_) => "box",
+                None => "ellipse",
+            };
             dot.push_str(&format!(
-                "    {} [label=\"{}\\n{}\"];\n",
+                "    {} [label=\"{}\\n{}\", shape={shape}];\n",
                 quote(stage.id()),
                 escape(stage.id()),
                 escape(stage.kind())
@@ -165,26 +171,39 @@ impl StageGraph {
         dot
     }
 
-    /// The graph as JSON: `{"stages": [{"id", "kind", "inputs", "files",
-    /// "output"}]}` in topological order; `output` is the path under `out/`
-    /// or null.
-    pub fn to_json(&self) -> serde_json::Value {
+    /// The graph as pretty-printed JSON (`sndtrk graph --format json`): an
+    /// array of `{"id", "kind", "inputs", "files", "output"}` in
+    /// topological order; `inputs` as the stage declared them, `files`
+    /// with `/` separators, `output` the path under `out/` or null.
+    pub fn to_json(&self) -> String {
+        #[derive(serde::Serialize)]
+        struct Node<'a> {
+            id: &'a str,
+            kind: &'a str,
+            inputs: &'a [String],
+            files: Vec<String>,
+            output: Option<String>,
+        }
         let path = |path: &std::path::Path| path.to_string_lossy().replace('\\', "/");
-        let stages: Vec<serde_json::Value> = self
+        let nodes: Vec<Node<'_>> = self
             .order
             .iter()
             .map(|&node| {
                 let stage = self.stage(node);
-                serde_json::json!({
-                    "id": stage.id(),
-                    "kind": stage.kind(),
-                    "inputs": stage.inputs(),
-                    "files": stage.files().iter().map(|file| path(file)).collect::<Vec<_>>(),
-                    "output": stage.output_path().map(|output| format!("out/{}", path(output))),
-                })
+                Node {
+                    id: stage.id(),
+                    kind: stage.kind(),
+                    inputs: stage.inputs(),
+                    files: stage.files().iter().map(|file| path(file)).collect(),
+                    output: stage
+                        .output_path()
+                        .map(|output| format!("out/{}", path(output))),
+                }
             })
             .collect();
-        serde_json::json!({ "stages": stages })
+        let mut json = serde_json::to_string_pretty(&nodes).unwrap_or_else(|_| "[]".to_owned());
+        json.push('\n');
+        json
     }
 }
 
@@ -314,18 +333,47 @@ mod tests {
             graph.to_dot(),
             r#"digraph sndtrk {
     rankdir=LR;
-    node [shape=box];
-    "stem:dx" [label="stem:dx\nsource"];
-    "bus:\"PM\"" [label="bus:\"PM\"\nbus"];
-    "target:stereo" [label="target:stereo\ntarget"];
+    "stem:dx" [label="stem:dx\nsource", shape=ellipse];
+    "bus:\"PM\"" [label="bus:\"PM\"\nbus", shape=ellipse];
+    "target:stereo" [label="target:stereo\ntarget", shape=box];
     "stem:dx" -> "bus:\"PM\"";
     "bus:\"PM\"" -> "target:stereo";
 }
 "#
         );
         assert_eq!(
-            graph.to_json().to_string(),
-            r#"{"stages":[{"files":["stems/dx.wav"],"id":"stem:dx","inputs":[],"kind":"source","output":null},{"files":[],"id":"bus:\"PM\"","inputs":["stem:dx","stem:dx"],"kind":"bus","output":null},{"files":[],"id":"target:stereo","inputs":["bus:\"PM\""],"kind":"target","output":"out/stereo.wav"}]}"#
+            graph.to_json(),
+            r#"[
+  {
+    "id": "stem:dx",
+    "kind": "source",
+    "inputs": [],
+    "files": [
+      "stems/dx.wav"
+    ],
+    "output": null
+  },
+  {
+    "id": "bus:\"PM\"",
+    "kind": "bus",
+    "inputs": [
+      "stem:dx",
+      "stem:dx"
+    ],
+    "files": [],
+    "output": null
+  },
+  {
+    "id": "target:stereo",
+    "kind": "target",
+    "inputs": [
+      "bus:\"PM\""
+    ],
+    "files": [],
+    "output": "out/stereo.wav"
+  }
+]
+"#
         );
     }
 

@@ -105,6 +105,11 @@ pub struct StageOutcome {
     /// Where the output was materialised, relative to the project directory
     /// (`out/stereo.wav`).
     pub materialised: Option<PathBuf>,
+    /// The stage whose pass made this stage's output, or what its run
+    /// started from (a measurement), when one did (see
+    /// [`crate::engine::stage::Stage::run_leading`]); `None` for a stage
+    /// that ran on its own or did not run.
+    pub led_by: Option<String>,
 }
 
 impl StageOutcome {
@@ -120,6 +125,7 @@ impl StageOutcome {
             key: None,
             output: None,
             materialised: None,
+            led_by: None,
         }
     }
 

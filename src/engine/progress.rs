@@ -82,10 +82,16 @@ impl<W: Write + Send> PlainProgress<W> {
 pub fn plain_line(outcome: &StageOutcome, explain: bool) -> Option<String> {
     let line = match outcome.status {
         Status::Fresh | Status::Stale => return None,
-        Status::Ran if explain => format!(
-            "ran {} ({:.2}s): {}",
-            outcome.id, outcome.seconds, outcome.reason
-        ),
+        Status::Ran if explain => match &outcome.led_by {
+            Some(leader) => format!(
+                "ran {} ({:.2}s): {}, in {leader}'s pass",
+                outcome.id, outcome.seconds, outcome.reason
+            ),
+            None => format!(
+                "ran {} ({:.2}s): {}",
+                outcome.id, outcome.seconds, outcome.reason
+            ),
+        },
         Status::Ran => format!("ran {} ({:.2}s)", outcome.id, outcome.seconds),
         Status::Failed | Status::Skipped => {
             format!("{} {}: {}", outcome.status, outcome.id, outcome.reason)
@@ -127,11 +133,14 @@ struct JsonLine<'a> {
     reason: String,
     seconds: f64,
     output: Option<String>,
+    led_by: Option<&'a str>,
 }
 
 /// The JSON object for one stage:
-/// `{"stage","kind","status","reason","seconds","output"}`, where `output`
-/// is the materialised path or the object hash (null when there is none).
+/// `{"stage","kind","status","reason","seconds","output","led_by"}`, where
+/// `output` is the materialised path or the object hash (null when there is
+/// none) and `led_by` the stage in whose pass it ran (null when it ran on
+/// its own or did not run).
 pub fn json_line(outcome: &StageOutcome) -> String {
     let line = JsonLine {
         stage: &outcome.id,
@@ -140,6 +149,7 @@ pub fn json_line(outcome: &StageOutcome) -> String {
         reason: outcome.reason.to_string(),
         seconds: (outcome.seconds * 1000.0).round() / 1000.0,
         output: outcome.output_text(),
+        led_by: outcome.led_by.as_deref(),
     };
     serde_json::to_string(&line).unwrap_or_default()
 }
@@ -257,14 +267,18 @@ mod tests {
             key: None,
             output: Some(Digest::of(b"x")),
             materialised: None,
+            led_by: None,
         }
     }
 
     #[test]
     fn plain_reporter_prints_what_ran_and_why_when_asked() {
+        let mut led = outcome("target:pm", Status::Ran, Reason::New);
+        led.led_by = Some("bus:PM".into());
         let events = [
             outcome("bus:DX", Status::Fresh, Reason::UpToDate),
             outcome("bus:PM", Status::Ran, Reason::New),
+            led,
             outcome(
                 "target:a",
                 Status::Failed,
@@ -277,7 +291,7 @@ mod tests {
             ),
         ];
         let summary = Summary {
-            ran: 1,
+            ran: 2,
             fresh: 1,
             failed: 1,
             skipped: 1,
@@ -286,15 +300,15 @@ mod tests {
         for (explain, expected) in [
             (
                 false,
-                "ran bus:PM (0.25s)\nfailed target:a: disk full\nskipped album:b: input target:a failed\n1 ran, 1 fresh, 1 failed, 1 skipped in 1.50s\n",
+                "ran bus:PM (0.25s)\nran target:pm (0.25s)\nfailed target:a: disk full\nskipped album:b: input target:a failed\n2 ran, 1 fresh, 1 failed, 1 skipped in 1.50s\n",
             ),
             (
                 true,
-                "ran bus:PM (0.25s): not built before\nfailed target:a: disk full\nskipped album:b: input target:a failed\n1 ran, 1 fresh, 1 failed, 1 skipped in 1.50s\n",
+                "ran bus:PM (0.25s): not built before\nran target:pm (0.25s): not built before, in bus:PM's pass\nfailed target:a: disk full\nskipped album:b: input target:a failed\n2 ran, 1 fresh, 1 failed, 1 skipped in 1.50s\n",
             ),
         ] {
             let progress = PlainProgress::new(Vec::new(), explain);
-            progress.begin(4);
+            progress.begin(5);
             for event in &events {
                 progress.finished(event);
             }
@@ -318,6 +332,7 @@ mod tests {
         let progress = JsonProgress::new(Vec::new());
         let mut materialised = outcome("target:stereo", Status::Ran, Reason::New);
         materialised.materialised = Some("out/stereo.wav".into());
+        materialised.led_by = Some("bus:PM".into());
         progress.finished(&outcome("bus:DX", Status::Fresh, Reason::UpToDate));
         progress.finished(&materialised);
         let mut failed = outcome(
@@ -331,9 +346,9 @@ mod tests {
         assert_eq!(
             String::from_utf8(progress.into_inner()).unwrap(),
             format!(
-                "{{\"stage\":\"bus:DX\",\"kind\":\"bus\",\"status\":\"fresh\",\"reason\":\"up to date\",\"seconds\":0.25,\"output\":\"{hex}\"}}\n\
-                 {{\"stage\":\"target:stereo\",\"kind\":\"bus\",\"status\":\"ran\",\"reason\":\"not built before\",\"seconds\":0.25,\"output\":\"out/stereo.wav\"}}\n\
-                 {{\"stage\":\"bus:FX\",\"kind\":\"bus\",\"status\":\"failed\",\"reason\":\"bad \\\"wav\\\"\",\"seconds\":0.25,\"output\":null}}\n"
+                "{{\"stage\":\"bus:DX\",\"kind\":\"bus\",\"status\":\"fresh\",\"reason\":\"up to date\",\"seconds\":0.25,\"output\":\"{hex}\",\"led_by\":null}}\n\
+                 {{\"stage\":\"target:stereo\",\"kind\":\"bus\",\"status\":\"ran\",\"reason\":\"not built before\",\"seconds\":0.25,\"output\":\"out/stereo.wav\",\"led_by\":\"bus:PM\"}}\n\
+                 {{\"stage\":\"bus:FX\",\"kind\":\"bus\",\"status\":\"failed\",\"reason\":\"bad \\\"wav\\\"\",\"seconds\":0.25,\"output\":null,\"led_by\":null}}\n"
             )
         );
     }

@@ -14,7 +14,7 @@ use std::{
 };
 
 use crate::{
-    audio::read_tap::ReadTap,
+    audio::{loudness::LoudnessReport, read_tap::ReadTap},
     engine::key::{Digest, Params},
     engine::source_digest::PendingSources,
     engine::store::ObjectWriter,
@@ -83,11 +83,7 @@ pub trait Stage: Send + Sync {
     /// Runs the stage with what its leader's pass carried for it (see
     /// [`Follower::carry`]), once the leader is done. Must write what
     /// [`Stage::run`] writes. The default ignores `carry` and runs.
-    fn run_carried(
-        &self,
-        context: &mut RunContext<'_>,
-        carry: Box<dyn Any + Send>,
-    ) -> miette::Result<()> {
+    fn run_carried(&self, context: &mut RunContext<'_>, carry: Carry) -> miette::Result<()> {
         let _ = carry;
         self.run(context)
     }
@@ -110,7 +106,16 @@ pub struct Follower<'a> {
     /// pass learnt for the follower (a measurement of the whole input):
     /// the follower then runs on its own once the leader is done, with
     /// [`Stage::run_carried`].
-    pub carry: Option<Box<dyn Any + Send>>,
+    pub carry: Option<Carry>,
+}
+
+/// What a leader's pass can learn for a follower's own run (see
+/// [`Follower::carry`] and [`Stage::run_carried`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Carry {
+    /// The loudness and peaks of the follower's whole mix, measured from
+    /// the leader's blocks (a deliverable normalised to a spec).
+    Loudness(LoudnessReport),
 }
 
 impl Follower<'_> {

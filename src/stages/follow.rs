@@ -14,21 +14,57 @@
 //! first sample can be written, so its bus's pass only measures it
 //! ([`MeasureFollower`], the same meter on the same floats, whatever the
 //! blocks) and carries the measurement to the target's own run, which
-//! then reads the bus once instead of twice.
+//! then reads the bus once instead of twice ([`Carry::Loudness`]).
+//!
+//! Which targets a bus leads is [`can_follow`]; [`lead`] starts them on
+//! the bus's blocks. The engine side of the pass is `engine/lead.rs`.
 
 use crate::{
-    audio::{
-        loudness::{LoudnessMeter, LoudnessReport},
-        pan, AudioError, ChannelLayout, Matrix,
-    },
-    engine::stage::Follower,
+    audio::{loudness::LoudnessMeter, pan, AudioError, ChannelLayout, Matrix},
+    engine::stage::{Carry, Follower, Stage},
     engine::store::ObjectWriter,
     lower::{Route, TargetStage},
     stages::delivery::Delivery,
     stages::mix::MixError,
+    stages::output::{normalization, target_output},
     stages::pipeline::BlockSink,
-    stages::target_output,
 };
+
+/// Whether bus `bus` can render `target` in its own pass: the target reads
+/// that bus alone (dialogue gating would read others). One normalised to a
+/// spec is measured in the pass and rendered afterwards, with that
+/// measurement.
+pub fn can_follow(bus: &str, target: &TargetStage) -> bool {
+    matches!(target.from.as_slice(), [(id, _)] if id == bus) && target.dialogue.is_empty()
+}
+
+/// Starts each of `followers` on the blocks of bus `bus` (`stream`): a
+/// normalised target is measured, any other rendered. A follower that is
+/// not a recipe's target (`target_of` says which is) is refused; one that
+/// fails at once keeps its failure and is left out.
+pub fn lead<'a>(
+    followers: &'a mut [Follower<'_>],
+    bus: &str,
+    stream: BusStream,
+    target_of: fn(&dyn Stage) -> Option<&TargetStage>,
+) -> Vec<Led<'a>> {
+    followers
+        .iter_mut()
+        .filter_map(|follower| {
+            let Some(target) = target_of(follower.stage) else {
+                follower.refuse(bus);
+                return None;
+            };
+            if normalization(target).is_some() {
+                MeasureFollower::start(follower, target, stream)
+                    .map(|measure| Led::Measure(Box::new(measure)))
+            } else {
+                TargetFollower::start(follower, target, stream)
+                    .map(|render| Led::Render(Box::new(render)))
+            }
+        })
+        .collect()
+}
 
 /// A route applied to blocks in memory: the same arithmetic as
 /// [`crate::stages::mix::route`] applies to a source.
@@ -214,7 +250,7 @@ impl Routing {
 pub struct MeasureFollower<'a> {
     routing: Routing,
     meter: LoudnessMeter,
-    carry: &'a mut Option<Box<dyn std::any::Any + Send>>,
+    carry: &'a mut Option<Carry>,
     error: &'a mut Option<miette::Report>,
 }
 
@@ -250,8 +286,7 @@ impl<'a> MeasureFollower<'a> {
     /// block).
     pub fn finish(self) {
         if self.error.is_none() {
-            let report: LoudnessReport = self.meter.report();
-            *self.carry = Some(Box::new(report));
+            *self.carry = Some(Carry::Loudness(self.meter.report()));
         }
     }
 }

@@ -10,6 +10,7 @@
 pub mod delivery;
 pub mod follow;
 pub mod mix;
+pub mod output;
 pub mod pipeline;
 
 use std::{
@@ -23,22 +24,21 @@ use serde::{Deserialize, Serialize};
 use crate::{
     audio::{
         self,
-        dither::TpdfQuantizer,
         loudness::{LoudnessMeter, LoudnessReport},
         normalize::{NormalizationPlan, Normalizer, PeakPolicy},
-        ChannelLayout, SampleFormat, Source, WavEncoder, WavReader, WavSpec, BLOCK_FRAMES,
+        SampleFormat, Source, WavEncoder, WavReader, WavSpec, BLOCK_FRAMES,
     },
     engine::key::Params,
-    engine::stage::{Follower, RunContext, Stage},
+    engine::stage::{Carry, Follower, RunContext, Stage},
     engine::store::ObjectWriter,
     lower::{
-        AlbumTrackStage, BusStage, ClipSpec, RenderPlan, Route, SpecLimits, StageSpec, TargetStage,
-        TIMELINE,
+        AlbumTrackStage, BusStage, ClipSpec, RenderPlan, Route, StageSpec, TargetStage, TIMELINE,
     },
-    model::{AudioSource, Duration, Format, LoudnessGate, LoudnessTarget},
+    model::{AudioSource, Duration, Format, LoudnessGate},
     stages::delivery::{deliver, encoding, Delivery, PIPELINE_FRAMES},
-    stages::follow::{BusStream, Led, MeasureFollower, TargetFollower},
+    stages::follow::{BusStream, Led},
     stages::mix::{clip_source, route, Clock},
+    stages::output::{layout, normalization, target_output},
     stages::pipeline::BlockSink,
 };
 use rayon::prelude::*;
@@ -392,14 +392,10 @@ impl Stage for RecipeStage {
         }
     }
 
-    fn run_carried(
-        &self,
-        context: &mut RunContext<'_>,
-        carry: Box<dyn std::any::Any + Send>,
-    ) -> miette::Result<()> {
-        match (&self.spec, carry.downcast::<LoudnessReport>()) {
-            (StageSpec::Target(target), Ok(measured)) => {
-                self.render_target(target, context, Some(*measured))
+    fn run_carried(&self, context: &mut RunContext<'_>, carry: Carry) -> miette::Result<()> {
+        match (&self.spec, carry) {
+            (StageSpec::Target(target), Carry::Loudness(measured)) => {
+                self.render_target(target, context, Some(measured))
             }
             _ => self.run(context),
         }
@@ -437,28 +433,11 @@ fn recipe_target(stage: &dyn Stage) -> Option<&TargetStage> {
     }
 }
 
-/// The spec and loudness a target is normalised to, if it is.
-fn normalization(target: &TargetStage) -> Option<(&SpecLimits, LoudnessTarget)> {
-    let spec = target.spec.as_ref()?;
-    let loudness = spec.loudness?;
-    target.normalize.then_some((spec, loudness))
-}
-
 /// The programme's first sample (since midnight) and its length.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Timeline {
     pub start: u64,
     pub frames: u64,
-}
-
-fn layout(channels: &[String], mask: Option<u32>) -> miette::Result<ChannelLayout> {
-    let layout = ChannelLayout::new("layout", channels).into_diagnostic()?;
-    match mask {
-        Some(mask) if mask != layout.mask() => {
-            Ok(ChannelLayout::from_wav_mask(mask, channels.len()))
-        }
-        _ => Ok(layout),
-    }
 }
 
 fn float_spec(
@@ -518,22 +497,7 @@ impl RecipeStage {
             time_reference: timeline.start,
             rate: self.clock.sample_rate,
         };
-        let mut led: Vec<Led<'_>> = followers
-            .iter_mut()
-            .filter_map(|follower| {
-                let Some(target) = recipe_target(follower.stage) else {
-                    follower.refuse(&bus.id);
-                    return None;
-                };
-                if normalization(target).is_some() {
-                    MeasureFollower::start(follower, target, stream)
-                        .map(|measure| Led::Measure(Box::new(measure)))
-                } else {
-                    TargetFollower::start(follower, target, stream)
-                        .map(|render| Led::Render(Box::new(render)))
-                }
-            })
-            .collect();
+        let mut led: Vec<Led<'_>> = follow::lead(followers, &bus.id, stream, recipe_target);
         let spec = float_spec(self.clock.sample_rate, &bus.channels, timeline.start)?;
         let encoder = WavEncoder::with_length(context.output(), spec, &bus.id, timeline.frames)
             .into_diagnostic()?;
@@ -560,16 +524,12 @@ impl RecipeStage {
     }
 
     /// Whether `dependant` is a target this bus can render in its own
-    /// pass: it reads this bus alone (dialogue gating would read others).
-    /// One normalised to a spec is measured in the pass and rendered
-    /// afterwards, with that measurement.
+    /// pass ([`follow::can_follow`]).
     fn leads(&self, dependant: &dyn Stage) -> bool {
         let Some(target) = recipe_target(dependant) else {
             return false;
         };
-        matches!(self.spec, StageSpec::Bus(_))
-            && matches!(target.from.as_slice(), [(id, _)] if *id == self.id)
-            && target.dialogue.is_empty()
+        matches!(self.spec, StageSpec::Bus(_)) && follow::can_follow(&self.id, target)
     }
 
     /// The target's mix: its buses routed to its layout and summed (one
@@ -754,29 +714,6 @@ impl RecipeStage {
         )?;
         deliver(delivery, source)
     }
-}
-
-/// How target `target` is written: its file's format, with its start
-/// (`time_reference`, in samples at the project's `rate`) moved to the
-/// deliverable's rate (a resampled deliverable starts at the same instant),
-/// and its dither.
-pub(crate) fn target_output(
-    target: &TargetStage,
-    rate: u32,
-    time_reference: u64,
-) -> miette::Result<(WavSpec, Option<TpdfQuantizer>)> {
-    let (sample_format, quantizer) = encoding(&target.format, &target.id)?;
-    let out_rate = target.format.sample_rate;
-    let time_reference = ((u128::from(time_reference) * u128::from(out_rate)
-        + u128::from(rate) / 2)
-        / u128::from(rate)) as u64;
-    let spec = WavSpec {
-        sample_rate: out_rate,
-        layout: layout(&target.channels, target.mask)?,
-        sample_format,
-        time_reference: Some(time_reference),
-    };
-    Ok((spec, quantizer))
 }
 
 /// `measure:NAME`: the deliverable's loudness and peaks, as JSON.

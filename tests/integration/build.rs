@@ -433,6 +433,124 @@ fn graph_lists_every_stage_with_its_inputs() {
     assert!(dot.contains(r#""bus:MX" -> "bus:PM";"#), "{dot}");
 }
 
+/// `sndtrk graph` and `sndtrk graph --format json` on a small recipe,
+/// whole: the engine's `StageGraph::to_dot` and `to_json`.
+#[test]
+fn graph_prints_the_stage_graph_as_dot_and_json() {
+    let test = project(
+        r#"import "std/layouts"
+import "std/delivery/ebu"
+
+project "Tiny" {
+    frame_rate 24
+    sample_rate 48kHz
+}
+
+stem dx {
+    role dialogue
+    layout 1.0
+    pan L
+    file "stems/dx.wav"
+}
+
+bus DX 2.0 { dx }
+
+target stereo {
+    from DX
+    layout 2.0
+    format wav 48kHz 24bit
+    spec ebu.r128
+}
+"#,
+    );
+    let (status, dot, stderr) = sndtrk(&test.path(), &["graph"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(
+        dot,
+        r#"digraph sndtrk {
+    rankdir=LR;
+    "timeline" [label="timeline\ntimeline", shape=ellipse];
+    "bus:DX" [label="bus:DX\nbus", shape=ellipse];
+    "target:stereo" [label="target:stereo\ntarget", shape=box];
+    "measure:stereo" [label="measure:stereo\nmeasure", shape=ellipse];
+    "report:cuesheet.csv" [label="report:cuesheet.csv\nreport", shape=box];
+    "report:cuesheet.json" [label="report:cuesheet.json\nreport", shape=box];
+    "report:rights.json" [label="report:rights.json\nreport", shape=box];
+    "timeline" -> "bus:DX";
+    "bus:DX" -> "target:stereo";
+    "target:stereo" -> "measure:stereo";
+}
+"#
+    );
+    let (status, json, stderr) = sndtrk(&test.path(), &["graph", "--format", "json"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(
+        json,
+        r#"[
+  {
+    "id": "timeline",
+    "kind": "timeline",
+    "inputs": [],
+    "files": [
+      "stems/dx.wav"
+    ],
+    "output": null
+  },
+  {
+    "id": "bus:DX",
+    "kind": "bus",
+    "inputs": [
+      "timeline"
+    ],
+    "files": [
+      "stems/dx.wav"
+    ],
+    "output": null
+  },
+  {
+    "id": "target:stereo",
+    "kind": "target",
+    "inputs": [
+      "bus:DX"
+    ],
+    "files": [],
+    "output": "out/stereo.wav"
+  },
+  {
+    "id": "measure:stereo",
+    "kind": "measure",
+    "inputs": [
+      "target:stereo"
+    ],
+    "files": [],
+    "output": null
+  },
+  {
+    "id": "report:cuesheet.csv",
+    "kind": "report",
+    "inputs": [],
+    "files": [],
+    "output": "out/reports/cuesheet.csv"
+  },
+  {
+    "id": "report:cuesheet.json",
+    "kind": "report",
+    "inputs": [],
+    "files": [],
+    "output": "out/reports/cuesheet.json"
+  },
+  {
+    "id": "report:rights.json",
+    "kind": "report",
+    "inputs": [],
+    "files": [],
+    "output": "out/reports/rights.json"
+  }
+]
+"#
+    );
+}
+
 #[test]
 fn a_recipe_with_errors_builds_nothing() {
     let test = project(&RECIPE.replace("bus MX 5.1 { cues }", "bus MX 5.1 { cuez }"));

@@ -17,7 +17,7 @@ use sndtrk::{
     engine::progress::{JsonProgress, PlainProgress, Silent},
     engine::stage::{FnStage, RunContext, Stage},
     engine::store::Store,
-    engine::work::{BuildOptions, BuildReport, Engine},
+    engine::{BuildOptions, BuildReport, Engine},
 };
 
 use crate::test::Test;

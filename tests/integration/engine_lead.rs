@@ -14,13 +14,13 @@ use std::{
 };
 
 use sndtrk::{
-    audio::{ChannelLayout, SampleFormat},
+    audio::{loudness::LoudnessReport, ChannelLayout, SampleFormat},
     engine::graph::StageGraph,
     engine::key::Params,
     engine::outcome::Status,
     engine::progress::Silent,
-    engine::stage::{FnStage, Follower, RunContext, Stage},
-    engine::work::{BuildOptions, BuildReport, Engine},
+    engine::stage::{Carry, FnStage, Follower, RunContext, Stage},
+    engine::{BuildOptions, BuildReport, Engine},
     project,
     project::config::Config,
 };
@@ -72,9 +72,9 @@ impl Stage for Leader {
         self.run(context)?;
         for follower in followers {
             if follower.stage.kind() == "carry" {
-                // What a measurement would be: learnt in the pass, used by
-                // the follower's own run.
-                follower.carry = Some(Box::new(self.content.to_ascii_uppercase()));
+                // A measurement: learnt in the pass, used by the
+                // follower's own run.
+                follower.carry = Some(Carry::Loudness(measured(self.content.len())));
                 continue;
             }
             match follow(follower.stage.id(), self.content.as_bytes()) {
@@ -87,6 +87,28 @@ impl Stage for Leader {
         }
         Ok(())
     }
+}
+
+/// What the leader's pass "measures" of `frames` bytes.
+fn measured(frames: usize) -> LoudnessReport {
+    LoudnessReport {
+        frames: frames as u64,
+        sample_rate: 48_000,
+        integrated_lufs: -23.0,
+        loudness_range_lu: 0.0,
+        momentary_max_lufs: -23.0,
+        short_term_max_lufs: -23.0,
+        sample_peak_dbfs: -1.0,
+        true_peak_dbtp: -1.0,
+    }
+}
+
+/// Which stage led each of `ids` in `report` (`None`: it ran alone, or did
+/// not run).
+fn led_by<'r>(report: &'r BuildReport, ids: &[&str]) -> Vec<Option<&'r str>> {
+    ids.iter()
+        .map(|id| report.outcome(id).unwrap().led_by.as_deref())
+        .collect()
 }
 
 fn follow(id: &str, input: &[u8]) -> miette::Result<Vec<u8>> {
@@ -180,6 +202,11 @@ fn led_stages_write_and_record_what_running_alone_writes() {
             // Led, the followers never read the leader's object.
             let expected_alone = if lead { 0 } else { 2 };
             assert_eq!(alone.load(Ordering::SeqCst), expected_alone, "lead {lead}");
+            let leader = lead.then_some("bus:L");
+            assert_eq!(
+                led_by(&report, &["bus:L", "target:a", "target:b"]),
+                [None, leader, leader]
+            );
             no_temporaries(dir.path());
             results.push((outputs(dir.path()), recorded(dir.path())));
         }
@@ -198,6 +225,10 @@ fn a_stage_that_fails_in_its_leader_s_pass_runs_on_its_own() {
     let report = build(dir.path(), &film, &BuildOptions::default());
     assert_eq!(report.ran(), ["bus:L", "target:a"]);
     assert_eq!(report.with_status(Status::Failed), ["target:bad"]);
+    assert_eq!(
+        led_by(&report, &["target:a", "target:bad"]),
+        [Some("bus:L"), None]
+    );
     // The error reported is its own run's: it ran once on its own.
     assert_eq!(alone.load(Ordering::SeqCst), 1);
     let (id, error) = &report.failures[0];
@@ -236,6 +267,7 @@ fn a_leader_that_re_runs_with_the_same_bytes_leaves_its_followers_fresh() {
     );
     assert_eq!(report.ran(), ["bus:L"]);
     assert_eq!(report.with_status(Status::Fresh), followers);
+    assert_eq!(led_by(&report, &followers), [None, None]);
     assert_eq!(outputs(dir.path()), before);
     no_temporaries(dir.path());
     // A changed leader re-runs them.
@@ -253,9 +285,10 @@ fn a_leader_that_re_runs_with_the_same_bytes_leaves_its_followers_fresh() {
 }
 
 /// A real recipe: one 5.1 bus and deliverables of every shape a bus leads
-/// (as it is, Lo/Ro, 16-bit, float, resampled), one it cannot (normalised
-/// to a spec), built with and without leading: the same files, the same
-/// records.
+/// (as it is, Lo/Ro, 16-bit, float, resampled, and normalised to a spec,
+/// which the pass measures), built with and without leading: led, every
+/// deliverable is rendered (or measured) in the bus's pass; either way, the
+/// same files, the same records.
 #[test]
 fn a_bus_renders_its_deliverables_in_its_pass_byte_for_byte() {
     let recipe = r#"import "std/layouts"
@@ -342,12 +375,17 @@ target broadcast {
         let report = build(dir.path(), &loaded.graph, &options);
         assert!(report.succeeded(), "{:?}", report.failures);
         for target in ["pm", "loro", "float", "web", "broadcast"] {
-            assert!(
-                report.ran().contains(&format!("target:{target}").as_str()),
-                "{:?}",
-                report.ran()
+            let outcome = report.outcome(&format!("target:{target}")).unwrap();
+            assert_eq!(outcome.status, Status::Ran, "{target}");
+            let leader = lead.then_some("bus:PM");
+            assert_eq!(
+                outcome.led_by.as_deref(),
+                leader,
+                "target:{target}, lead {lead}"
             );
         }
+        // The measurement of a deliverable reads it on its own.
+        assert_eq!(report.outcome("measure:broadcast").unwrap().led_by, None);
         no_temporaries(dir.path());
         results.push((outputs(dir.path()), recorded(dir.path())));
     }
@@ -416,7 +454,7 @@ fn a_follower_its_leader_refuses_runs_on_its_own() {
 }
 
 /// A follower whose run can start from what its leader's pass carried: its
-/// output is its input upper-cased either way. Counts its runs of each kind.
+/// output is its input's length either way. Counts its runs of each kind.
 struct Carried {
     inputs: Vec<String>,
     plain: Arc<AtomicUsize>,
@@ -440,26 +478,14 @@ impl Stage for Carried {
     fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
         self.plain.fetch_add(1, Ordering::SeqCst);
         let input = fs::read(&context.inputs()[0].path).map_err(|e| miette::miette!("{e}"))?;
-        context
-            .output()
-            .write_all(&input.to_ascii_uppercase())
-            .map_err(|e| miette::miette!("{e}"))
+        write!(context.output(), "{} frames", input.len()).map_err(|e| miette::miette!("{e}"))
     }
-    fn run_carried(
-        &self,
-        context: &mut RunContext<'_>,
-        carry: Box<dyn std::any::Any + Send>,
-    ) -> miette::Result<()> {
+    fn run_carried(&self, context: &mut RunContext<'_>, carry: Carry) -> miette::Result<()> {
         self.carried.fetch_add(1, Ordering::SeqCst);
-        let text = carry
-            .downcast::<String>()
-            .map_err(|_| miette::miette!("not text"))?;
+        let Carry::Loudness(measured) = carry;
         // The leader's object is finished and readable by now.
         assert!(context.inputs()[0].path.is_file());
-        context
-            .output()
-            .write_all(text.as_bytes())
-            .map_err(|e| miette::miette!("{e}"))
+        write!(context.output(), "{} frames", measured.frames).map_err(|e| miette::miette!("{e}"))
     }
 }
 
@@ -489,9 +515,10 @@ fn a_follower_runs_on_its_own_with_what_its_leader_s_pass_carried() {
         (plain.load(Ordering::SeqCst), carried.load(Ordering::SeqCst)),
         (0, 1)
     );
+    assert_eq!(led_by(&report, &["target:carried"]), [Some("bus:L")]);
     assert_eq!(
         fs::read(dir.path().join("out/carried.txt")).unwrap(),
-        b"STEMS"
+        b"5 frames"
     );
     no_temporaries(dir.path());
     // The same bytes from the leader: the follower is fresh, its carry

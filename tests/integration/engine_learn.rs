@@ -15,7 +15,7 @@ use sndtrk::{
     engine::key::Digest,
     engine::progress::Silent,
     engine::stage::{FnStage, RunContext, Stage},
-    engine::work::{BuildOptions, BuildReport, Engine},
+    engine::{BuildOptions, BuildReport, Engine},
     project,
     project::config::Config,
 };

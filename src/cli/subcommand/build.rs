@@ -9,7 +9,7 @@ use crate::{
     emit,
     engine::outcome::Status,
     engine::progress::{BarProgress, JsonProgress, PlainProgress, Progress},
-    engine::work::{BuildOptions, Engine},
+    engine::{BuildOptions, Engine},
     lint::conformance,
     project::config::Config,
     project::{self, LoadError, Project},

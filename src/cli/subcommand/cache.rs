@@ -8,7 +8,7 @@ use crate::{
     cli::arguments::CacheCommand,
     cli::byte_size::format_size,
     cli::{report_error, say_waiting, EXIT_OK},
-    engine::work::Engine,
+    engine::Engine,
 };
 
 /// Runs a `cache` subcommand in `directory`; returns the exit code.

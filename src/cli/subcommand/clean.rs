@@ -6,12 +6,12 @@ use std::path::Path;
 
 use crate::{
     cli::{report_error, say_waiting, EXIT_OK},
-    engine::work,
+    engine,
 };
 
 /// Runs `clean` in `directory`; returns the exit code.
 pub fn run(directory: &Path) -> i32 {
-    match work::clean(directory, say_waiting) {
+    match engine::clean(directory, say_waiting) {
         Ok(true) => {
             println!("removed out/");
             EXIT_OK

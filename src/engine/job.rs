@@ -1,0 +1,151 @@
+//! Running one stale stage on the pool: a [`Job`] runs the stage (alone,
+//! leading its followers, or from what its leader's pass left it), stores
+//! its output and materialises it, and comes back as a [`Completion`].
+
+use std::{
+    panic::{catch_unwind, AssertUnwindSafe},
+    path::Path,
+    time::Instant,
+};
+
+use petgraph::graph::NodeIndex;
+
+use crate::engine::{
+    error::EngineError,
+    fingerprint::StatCache,
+    key::Digest,
+    lead::{Pass, Prepared},
+    out::materialise,
+    outcome::StageOutcome,
+    source_digest::PendingSources,
+    stage::{InputObject, RunContext, SourceFile, Stage},
+    store::Store,
+};
+
+/// A stale stage handed to a worker thread.
+pub(super) struct Job<'a> {
+    pub(super) node: NodeIndex,
+    pub(super) stage: &'a dyn Stage,
+    pub(super) outcome: StageOutcome,
+    pub(super) files: Vec<SourceFile>,
+    pub(super) inputs: Vec<InputObject>,
+    /// Dependants to render in this stage's pass.
+    pub(super) followers: Vec<(NodeIndex, &'a dyn Stage)>,
+    /// What its leader's pass left this stage, if it was led.
+    pub(super) prepared: Option<Prepared>,
+    pub(super) project_dir: &'a Path,
+    pub(super) store: &'a Store,
+    pub(super) stats: &'a StatCache,
+    pub(super) pending: &'a PendingSources,
+}
+
+/// A job's output object, its size and a materialisation failure.
+pub(super) type Stored = (Digest, u64, Option<miette::Report>);
+
+/// A finished job: its output (or the stage's error), and what its pass
+/// left for its followers.
+pub(super) struct Completion {
+    pub(super) node: NodeIndex,
+    pub(super) outcome: StageOutcome,
+    pub(super) result: Result<Stored, miette::Report>,
+    pub(super) files: Vec<SourceFile>,
+    pub(super) inputs: Vec<InputObject>,
+    pub(super) followers: Vec<(NodeIndex, Prepared)>,
+}
+
+/// What a worker sends the scheduler.
+pub(super) enum Message {
+    /// A stage finished.
+    Finished(Box<Completion>),
+    /// A source file's digest was learnt.
+    Learnt,
+}
+
+impl Job<'_> {
+    /// Runs the stage; a panic is the stage's failure.
+    pub(super) fn run(self) -> Completion {
+        let Job {
+            node,
+            stage,
+            mut outcome,
+            files,
+            inputs,
+            followers,
+            prepared,
+            project_dir,
+            store,
+            stats,
+            pending,
+        } = self;
+        let started = Instant::now();
+        let mut earlier = 0.0;
+        let mut pass: Option<Pass<'_>> = None;
+        let attempt = catch_unwind(AssertUnwindSafe(|| {
+            let writer = || {
+                store
+                    .writer()
+                    .map_err(|source| EngineError::io(store.root().join("tmp"), source))
+            };
+            let context = || -> Result<RunContext<'_>, EngineError> {
+                Ok(RunContext {
+                    project_dir,
+                    inputs: inputs.clone(),
+                    files: files.clone(),
+                    output: writer()?,
+                    pending: Some(pending),
+                })
+            };
+            let output = match prepared {
+                Some(prepared) => {
+                    earlier = prepared.seconds;
+                    prepared.output(stage, context)?
+                }
+                None => {
+                    let pass = pass.insert(Pass::new(followers, writer)?);
+                    let mut context = context()?;
+                    if pass.is_empty() {
+                        stage.run(&mut context)?;
+                    } else {
+                        stage.run_leading(&mut context, pass.followers())?;
+                    }
+                    context.output
+                }
+            };
+            let (output, size) = output
+                .finish(stats)
+                .map_err(|source| EngineError::io(store.root(), source))?;
+            let materialised = materialise(project_dir, store, stats, stage, &output)
+                .err()
+                .map(miette::Report::new);
+            Ok::<_, miette::Report>((output, size, materialised))
+        }));
+        let result = attempt.unwrap_or_else(|panic| {
+            Err(miette::Report::new(EngineError::StagePanicked {
+                stage: stage.id().to_owned(),
+                message: panic_message(panic.as_ref()),
+            }))
+        });
+        let seconds = started.elapsed().as_secs_f64();
+        outcome.seconds = earlier + seconds;
+        let followers = pass
+            .map(|pass| pass.leave(node, seconds))
+            .unwrap_or_default();
+        Completion {
+            node,
+            outcome,
+            result,
+            files,
+            inputs,
+            followers,
+        }
+    }
+}
+
+/// A panic's message.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
