@@ -272,7 +272,10 @@ fn measure_cli(files: &[(&str, Vec<u8>)]) -> Vec<serde_json::Value> {
         test = test.write(name, bytes);
         args.push(name.to_string());
     }
-    let ran = test.args(args.iter().map(String::as_str)).run();
+    let ran = test
+        .args(args.iter().map(String::as_str))
+        .stdout_any()
+        .run();
     let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
     json.as_array().unwrap().clone()
 }

@@ -13,6 +13,7 @@ fn agrees_with_ffmpeg(channels: u16, sample_rate: u32, bits: u16, cutoff_hz: f64
             programme_wav(channels, sample_rate, bits, cutoff_hz),
         )
         .args(["measure", "--format", "json", "programme.wav"])
+        .stdout_any()
         .run();
     let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
     let ours = |key: &str| json[0][key].as_f64().unwrap();
@@ -55,6 +56,7 @@ fn maskless_files_are_weighted_as_ffmpeg_weighs_them() {
             let ran = Test::new()
                 .write("x.wav", maskless_wav(channels, active))
                 .args(["measure", "--format", "json", "x.wav"])
+                .stdout_any()
                 .run();
             let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
             let ours = json[0]["integrated_lufs"].as_f64().unwrap_or(-70.0);
