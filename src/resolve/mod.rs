@@ -5,12 +5,29 @@
 //! property by property, and every reference is resolved. Every problem
 //! found is reported; resolution never stops at the first.
 
+mod album;
 mod args;
+mod audio_source;
+mod bus;
+mod clip;
+mod coverage;
+mod cue;
+mod format;
+mod gain;
 mod imports;
 mod interpret;
+mod layout;
+mod license;
+mod lint_block;
+mod party;
+mod project;
 mod props;
 pub mod references;
+mod spec;
 pub mod stdlib;
+mod stem;
+mod target;
+mod timecode;
 
 use std::path::Path;
 

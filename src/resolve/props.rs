@@ -228,8 +228,8 @@ pub fn misspelt_property(word: &str, allowed: &[&'static str]) -> Option<&'stati
     if !word.starts_with(|character: char| character.is_ascii_lowercase())
         || word.contains('.')
         || VALUE_WORDS.contains(&word)
-        || crate::resolve::interpret::ROLES.contains(&word)
-        || crate::resolve::interpret::MEDIA.contains(&word)
+        || crate::resolve::stem::ROLES.contains(&word)
+        || crate::resolve::coverage::MEDIA.contains(&word)
     {
         return None;
     }

@@ -5,7 +5,7 @@
 use crate::{
     diagnostic::Diagnostic,
     model::{MemberRef, Model, Named},
-    resolve::interpret::MEDIA,
+    resolve::coverage::MEDIA,
     syntax::keyword::closest,
 };
 

@@ -1,0 +1,50 @@
+//! The `album` declaration: kind, tracks, format, spec and release date.
+
+use crate::{
+    model::{Album, AlbumKind, Named, Spanned},
+    resolve::{format::format, interpret::Interpreter, props::Props},
+    syntax::ast::Declaration,
+};
+
+pub(super) const ALBUM: &[&str] = &["kind", "track", "format", "spec", "release"];
+
+impl Interpreter<'_> {
+    pub(super) fn album(&mut self, declaration: &Declaration, name: Named) -> Album {
+        let mut props = Props::new(declaration, ALBUM);
+        let d = &mut *self.diagnostics;
+        let kind = props.read("kind", d, |args| {
+            let word = args.choice(&["score", "soundtrack"])?;
+            let value = if word.name == "score" {
+                AlbumKind::Score
+            } else {
+                AlbumKind::Soundtrack
+            };
+            Some(Spanned {
+                value,
+                span: word.span,
+            })
+        });
+        let kind = props.require(kind, "kind", "kind soundtrack", d);
+        let tracks = props.read_all("track", d, |args| args.word("a cue such as `1M1`"));
+        let format = props.read("format", d, format);
+        let spec = props.read("spec", d, |args| {
+            args.word("a delivery spec such as `album.cd`")
+        });
+        let release = props.read("release", d, |args| args.date());
+        props.finish(d);
+        Album {
+            title: declaration
+                .title
+                .as_ref()
+                .map(|title| title.value.clone())
+                .unwrap_or_default(),
+            name,
+            kind,
+            tracks,
+            format,
+            spec,
+            release,
+            span: declaration.span,
+        }
+    }
+}

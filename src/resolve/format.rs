@@ -1,0 +1,62 @@
+//! Sample rates, bit depths and `format wav RATE DEPTH [float]`.
+
+use crate::{
+    model::{Format, Spanned},
+    resolve::args::Args,
+    syntax::unit::Dimension,
+};
+
+pub(super) fn sample_rate(args: &mut Args<'_, '_>) -> Option<Spanned<u32>> {
+    let rate = args.quantity(Dimension::Frequency)?;
+    if rate.value.fract() != 0.0 || !(8_000.0..=384_000.0).contains(&rate.value) {
+        return args.out_of_range(
+            rate.span,
+            format!("{} Hz is not a sample rate", rate.value),
+            "write a whole number of Hz from 8kHz to 384kHz, such as `48kHz` or `44.1kHz`",
+        );
+    }
+    Some(Spanned {
+        value: rate.value as u32,
+        span: rate.span,
+    })
+}
+
+pub(super) fn bit_depth(args: &mut Args<'_, '_>) -> Option<Spanned<u16>> {
+    let bits = args.quantity(Dimension::BitDepth)?;
+    if ![16.0, 24.0, 32.0].contains(&bits.value) {
+        return args.out_of_range(
+            bits.span,
+            format!("{} bits is not a bit depth sndtrk writes", bits.value),
+            "write `16bit`, `24bit` or `32bit float`",
+        );
+    }
+    Some(Spanned {
+        value: bits.value as u16,
+        span: bits.span,
+    })
+}
+
+/// `format wav RATE DEPTH [float]`
+pub(super) fn format(args: &mut Args<'_, '_>) -> Option<Format> {
+    args.choice(&["wav"])?;
+    let rate = sample_rate(args)?;
+    let bits = bit_depth(args)?;
+    let float = args.eat("float").is_some();
+    if float != (bits.value == 32) {
+        return args.out_of_range(
+            bits.span,
+            if float {
+                format!("{}-bit samples are integers, not float", bits.value)
+            } else {
+                "32-bit samples are written as float".to_owned()
+            },
+            "write `16bit`, `24bit` or `32bit float`",
+        );
+    }
+    Some(Format {
+        sample_rate: rate.value,
+        bits: bits.value,
+        float,
+        span: args.property_span(),
+    })
+}

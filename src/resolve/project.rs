@@ -1,0 +1,80 @@
+//! The `project` declaration: title, frame rate, sample rate, picture start
+//! and release date.
+
+use crate::{
+    model::{FrameRate, Project},
+    resolve::{args::Args, format::sample_rate, interpret::Interpreter, props::Props},
+    syntax::ast::{Declaration, Timecode},
+};
+
+pub(super) const PROJECT: &[&str] = &["frame_rate", "sample_rate", "picture_start", "release"];
+
+impl Interpreter<'_> {
+    pub(super) fn project(&mut self, declaration: &Declaration) -> Option<Project> {
+        let d = &mut *self.diagnostics;
+        let mut props = Props::new(declaration, PROJECT);
+        let frame_rate = props.read("frame_rate", d, |args| {
+            let rate = args.number("a frame rate such as `24` or `23.976`")?;
+            let millis = (rate.value * 1000.0).round();
+            let exact = (rate.value * 1000.0 - millis).abs() < 1e-6;
+            let frame_rate = match millis as i64 {
+                23_976 if exact => FrameRate::F23_976,
+                // 23.98 is how 23.976 is often rounded (Pro Tools says so).
+                23_980 if exact => FrameRate::F23_976,
+                24_000 if exact => FrameRate::F24,
+                25_000 if exact => FrameRate::F25,
+                29_970 if exact => FrameRate::F29_97,
+                30_000 if exact => FrameRate::F30,
+                _ => {
+                    return args.out_of_range(
+                        rate.span,
+                        format!("{} is not a frame rate sndtrk knows", rate.value),
+                        "write one of 23.976 (or 23.98), 24, 25, 29.97 or 30",
+                    )
+                }
+            };
+            Some(frame_rate)
+        });
+        let frame_rate = props.require(frame_rate, "frame_rate", "frame_rate 24", d);
+        let sample_rate = props.read("sample_rate", d, |args| sample_rate(args));
+        let sample_rate = props.require(sample_rate, "sample_rate", "sample_rate 48kHz", d);
+        let title = declaration
+            .title
+            .as_ref()
+            .map(|title| title.value.clone())
+            .unwrap_or_default();
+        let release = props.read("release", d, |args| args.date());
+        let picture_start = props.one("picture_start", d).cloned();
+        props.finish(d);
+        let frame_rate = frame_rate.unwrap_or(FrameRate::F24);
+        self.frame_rate = frame_rate;
+        let picture_start = picture_start
+            .and_then(|property| {
+                let mut args = Args::new(&property, self.diagnostics);
+                let timecode = args.timecode();
+                if timecode.is_some() {
+                    args.finish();
+                }
+                timecode
+            })
+            .and_then(|timecode| self.check_timecode(timecode))
+            .map_or(
+                Timecode {
+                    hours: 0,
+                    minutes: 0,
+                    seconds: 0,
+                    frames: 0,
+                    drop_frame: false,
+                },
+                |timecode| timecode.value,
+            );
+        Some(Project {
+            title,
+            frame_rate,
+            sample_rate: sample_rate.map_or(48_000, |rate| rate.value),
+            picture_start,
+            release,
+            span: declaration.span,
+        })
+    }
+}

@@ -1,0 +1,98 @@
+//! The `target` declaration: a deliverable rendered from buses (layout and
+//! downmix, format, spec, media, territory, release, normalize, limiter,
+//! dialogue gate).
+
+use crate::{
+    model::{Named, Target},
+    resolve::{coverage::coverage, format::format, interpret::Interpreter, props::Props},
+    syntax::ast::Declaration,
+};
+
+pub(super) const TARGET: &[&str] = &[
+    "kind",
+    "from",
+    "layout",
+    "format",
+    "spec",
+    "media",
+    "territory",
+    "release",
+    "normalize",
+    "limiter",
+    "dialogue_gate",
+];
+
+impl Interpreter<'_> {
+    pub(super) fn target(&mut self, declaration: &Declaration, name: Named) -> Target {
+        let mut props = Props::new(declaration, TARGET);
+        let d = &mut *self.diagnostics;
+        let is_me = props
+            .read("kind", d, |args| args.choice(&["mix", "me"]))
+            .is_some_and(|kind| kind.name == "me");
+        let from = props
+            .read("from", d, |args| {
+                Some(args.words("the buses it is rendered from"))
+            })
+            .unwrap_or_default();
+        if from.is_empty() {
+            props.require(None::<()>, "from", "from PM", d);
+        }
+        let layout = props.read("layout", d, |args| {
+            let layout = args.layout()?;
+            let downmix = if args.eat("downmix").is_some() {
+                Some(args.word("the name of a downmix such as `loro`")?)
+            } else {
+                None
+            };
+            Some((layout, downmix))
+        });
+        let (layout, downmix) = match layout {
+            Some((layout, downmix)) => (Some(layout), downmix),
+            None => (None, None),
+        };
+        let format = props.read("format", d, format);
+        let format = props.require(format, "format", "format wav 48kHz 24bit", d);
+        let spec = props.read("spec", d, |args| {
+            args.word("a delivery spec such as `netflix.stereo`")
+        });
+        let media = props.read("media", d, |args| {
+            coverage(
+                args,
+                "all",
+                "media such as `streaming` or `[streaming, broadcast]`",
+            )
+        });
+        let territory = props.read("territory", d, |args| {
+            coverage(args, "world", "territories such as `world` or `[GB, DE]`")
+        });
+        let release = props.read("release", d, |args| args.date());
+        let normalize = props
+            .read("normalize", d, |args| args.choice(&["on", "off"]))
+            .is_none_or(|choice| choice.name == "on");
+        let limiter = props
+            .read("limiter", d, |args| args.choice(&["on", "off"]))
+            .is_some_and(|choice| choice.name == "on");
+        let dialogue_gate = props
+            .read("dialogue_gate", d, |args| {
+                Some(args.words("the dialogue stems or buses that gate loudness"))
+            })
+            .unwrap_or_default();
+        props.finish(d);
+        Target {
+            name,
+            from,
+            layout,
+            downmix,
+            format,
+            spec,
+            media,
+            territory,
+            release,
+            normalize,
+            limiter,
+            dialogue_gate,
+            is_me,
+            span: declaration.span,
+        }
+    }
+}
