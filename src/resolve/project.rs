@@ -15,23 +15,12 @@ impl Interpreter<'_> {
         let mut props = Props::new(declaration, PROJECT);
         let frame_rate = props.read("frame_rate", d, |args| {
             let rate = args.number("a frame rate such as `24` or `23.976`")?;
-            let millis = (rate.value * 1000.0).round();
-            let exact = (rate.value * 1000.0 - millis).abs() < 1e-6;
-            let frame_rate = match millis as i64 {
-                23_976 if exact => FrameRate::F23_976,
-                // 23.98 is how 23.976 is often rounded (Pro Tools says so).
-                23_980 if exact => FrameRate::F23_976,
-                24_000 if exact => FrameRate::F24,
-                25_000 if exact => FrameRate::F25,
-                29_970 if exact => FrameRate::F29_97,
-                30_000 if exact => FrameRate::F30,
-                _ => {
-                    return args.out_of_range(
-                        rate.span,
-                        format!("{} is not a frame rate sndtrk knows", rate.value),
-                        "write one of 23.976 (or 23.98), 24, 25, 29.97 or 30",
-                    )
-                }
+            let Some(frame_rate) = FrameRate::from_fps(rate.value) else {
+                return args.out_of_range(
+                    rate.span,
+                    format!("{} is not a frame rate sndtrk knows", rate.value),
+                    "write one of 23.976 (or 23.98), 24, 25, 29.97, 30, 48, 50, 59.94 or 60",
+                );
             };
             Some(frame_rate)
         });
