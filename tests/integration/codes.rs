@@ -319,7 +319,7 @@ fn library_errors_render_as_their_fixtures() {
         let code = error.code().expect("every error has a code").to_string();
         assert!(Code::find(&code).is_some(), "{code} is not in the table");
         assert!(seen.insert(code.clone()), "{code} rendered twice");
-        let rendered = sndtrk::cli::render(error.as_ref());
+        let rendered = sndtrk::cli::report::render(error.as_ref());
         let path = library_fixtures().join(format!("{code}.stderr"));
         if bless {
             fs::create_dir_all(library_fixtures()).unwrap();

@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use crate::{
     cli::arguments::{BuildArgs, ReportFormat},
-    cli::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE},
+    cli::report::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE},
     diagnostic::Diagnostic,
     emit,
     engine::outcome::Status,
@@ -112,8 +112,8 @@ pub fn open(config: &Config, names: &[String]) -> Result<(Project, Vec<String>, 
         eprintln!("error: {message}");
         EXIT_USAGE
     })?;
-    let engine = Engine::open(&config.directory, crate::cli::say_waiting)
-        .map_err(crate::cli::report_error)?;
+    let engine = Engine::open(&config.directory, crate::cli::report::say_waiting)
+        .map_err(crate::cli::report::report_error)?;
     Ok((project, targets, engine))
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::{
     cli::arguments::CacheCommand,
     cli::byte_size::format_size,
-    cli::{report_error, say_waiting, EXIT_OK},
+    cli::report::{report_error, say_waiting, EXIT_OK},
     engine::Engine,
 };
 

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use crate::{
     cli::arguments::{CheckArgs, DiagnosticFormat},
-    cli::{EXIT_FAILURE, EXIT_OK},
+    cli::report::{EXIT_FAILURE, EXIT_OK},
     diagnostic::{Diagnostic, Severity},
     emit, lint,
     project::config::Config,

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::{
-    cli::{report_error, say_waiting, EXIT_OK},
+    cli::report::{report_error, say_waiting, EXIT_OK},
     engine,
 };
 

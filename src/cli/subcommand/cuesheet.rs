@@ -2,8 +2,8 @@
 
 use crate::{
     cli::arguments::{CuesheetArgs, CuesheetFormat},
+    cli::report::{EXIT_FAILURE, EXIT_OK},
     cli::subcommand::rights::resolve_or_report,
-    cli::{EXIT_FAILURE, EXIT_OK},
     project::config::Config,
     report::cuesheet,
 };

@@ -17,7 +17,7 @@ use thiserror::Error;
 
 use crate::{
     cli::arguments::FmtArgs,
-    cli::{EXIT_FAILURE, EXIT_OK},
+    cli::report::{EXIT_FAILURE, EXIT_OK},
     project::walk::{recipe_files, RECIPE_FILE},
     syntax::format::format_source,
     syntax::source::{SourceFile, Sources},

@@ -17,7 +17,7 @@ use crate::{
         sample_format::SampleFormat,
     },
     cli::arguments::{MeasureArgs, MeasureFormat},
-    cli::{EXIT_FAILURE, EXIT_OK},
+    cli::report::{EXIT_FAILURE, EXIT_OK},
 };
 
 /// Runs the command; returns the exit code. Files are measured in parallel

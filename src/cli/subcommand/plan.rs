@@ -2,8 +2,8 @@
 
 use crate::{
     cli::arguments::{PlanArgs, ReportFormat},
+    cli::report::{EXIT_FAILURE, EXIT_OK},
     cli::subcommand::build::open,
-    cli::{EXIT_FAILURE, EXIT_OK},
     engine::outcome::Status,
     engine::progress::json_line,
     project::config::Config,

@@ -2,7 +2,7 @@
 
 use crate::{
     cli::arguments::{RightsArgs, RightsFormat},
-    cli::{EXIT_FAILURE, EXIT_OK},
+    cli::report::{EXIT_FAILURE, EXIT_OK},
     diagnostic::Severity,
     emit,
     project::config::Config,
