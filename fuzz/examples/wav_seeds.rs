@@ -7,18 +7,76 @@ use std::path::PathBuf;
 use sndtrk::audio::{ChannelLayout, SampleFormat, WavSpec, WavWriter};
 
 fn main() {
-    let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "seeds/wav".into()));
+    let dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "seeds/wav".into()),
+    );
     std::fs::create_dir_all(&dir).expect("the seed directory");
     let seeds = [
-        ("int16-mono.wav", ChannelLayout::mono(), SampleFormat::Int16, None, false),
-        ("int24-stereo.wav", ChannelLayout::stereo(), SampleFormat::Int24, None, false),
-        ("float32-stereo.wav", ChannelLayout::stereo(), SampleFormat::Float32, None, false),
-        ("int24-5.1.wav", ChannelLayout::surround_5_1(), SampleFormat::Int24, None, false),
-        ("float32-7.1.4.wav", ChannelLayout::surround_7_1_4(), SampleFormat::Float32, None, false),
-        ("int24-stereo-rf64.wav", ChannelLayout::stereo(), SampleFormat::Int24, None, true),
-        ("int16-5.1-rf64-bext.wav", ChannelLayout::surround_5_1(), SampleFormat::Int16, Some(172_800_000), true),
-        ("int24-stereo-bext.wav", ChannelLayout::stereo(), SampleFormat::Int24, Some(48_000 * 3600), false),
-        ("generic-3.wav", ChannelLayout::generic(3), SampleFormat::Int16, None, false),
+        (
+            "int16-mono.wav",
+            ChannelLayout::mono(),
+            SampleFormat::Int16,
+            None,
+            false,
+        ),
+        (
+            "int24-stereo.wav",
+            ChannelLayout::stereo(),
+            SampleFormat::Int24,
+            None,
+            false,
+        ),
+        (
+            "float32-stereo.wav",
+            ChannelLayout::stereo(),
+            SampleFormat::Float32,
+            None,
+            false,
+        ),
+        (
+            "int24-5.1.wav",
+            ChannelLayout::surround_5_1(),
+            SampleFormat::Int24,
+            None,
+            false,
+        ),
+        (
+            "float32-7.1.4.wav",
+            ChannelLayout::surround_7_1_4(),
+            SampleFormat::Float32,
+            None,
+            false,
+        ),
+        (
+            "int24-stereo-rf64.wav",
+            ChannelLayout::stereo(),
+            SampleFormat::Int24,
+            None,
+            true,
+        ),
+        (
+            "int16-5.1-rf64-bext.wav",
+            ChannelLayout::surround_5_1(),
+            SampleFormat::Int16,
+            Some(172_800_000),
+            true,
+        ),
+        (
+            "int24-stereo-bext.wav",
+            ChannelLayout::stereo(),
+            SampleFormat::Int24,
+            Some(48_000 * 3600),
+            false,
+        ),
+        (
+            "generic-3.wav",
+            ChannelLayout::generic(3),
+            SampleFormat::Int16,
+            None,
+            false,
+        ),
     ];
     for (name, layout, sample_format, time_reference, rf64) in seeds {
         let channels = layout.channels();

@@ -72,10 +72,7 @@ fn check_spans(sources: &Sources, diagnostic: &Diagnostic) {
 /// recipe's directory.
 fn stays_inside(file: &File) -> bool {
     file.declarations.iter().all(|declaration| {
-        declaration
-            .title
-            .iter()
-            .all(|title| relative(&title.value))
+        declaration.title.iter().all(|title| relative(&title.value))
             && declaration
                 .body
                 .properties()

@@ -25,7 +25,11 @@ struct Shown(Arc<Mutex<(Vec<u8>, bool)>>);
 impl ReadTap for Shown {
     fn bytes(&mut self, offset: u64, bytes: &[u8]) {
         let mut shown = self.0.lock().expect("one thread");
-        assert_eq!(offset, shown.0.len() as u64, "the tap skipped or repeated bytes");
+        assert_eq!(
+            offset,
+            shown.0.len() as u64,
+            "the tap skipped or repeated bytes"
+        );
         shown.0.extend_from_slice(bytes);
     }
 
@@ -56,9 +60,16 @@ fn read_all(mut reader: WavReader, expected: u64) -> Result<Vec<u32>, String> {
             break;
         }
         frames += got as u64;
-        bits.extend(block[..got * channels].iter().map(|sample| sample.to_bits()));
+        bits.extend(
+            block[..got * channels]
+                .iter()
+                .map(|sample| sample.to_bits()),
+        );
     }
-    assert_eq!(frames, expected, "the reader yielded other frames than its header said");
+    assert_eq!(
+        frames, expected,
+        "the reader yielded other frames than its header said"
+    );
     Ok(bits)
 }
 
@@ -76,12 +87,10 @@ fuzz_target!(|data: &[u8]| {
         );
         let _ = format.layout();
     }
-    let plain = plain
-        .map_err(|error| error.to_string())
-        .and_then(|reader| {
-            let frames = reader.frames();
-            read_all(reader, frames)
-        });
+    let plain = plain.map_err(|error| error.to_string()).and_then(|reader| {
+        let frames = reader.frames();
+        read_all(reader, frames)
+    });
     let shown = Shown::default();
     let tapped = WavReader::open_tapped(&path, Box::new(shown.clone()))
         .map_err(|error| error.to_string())
@@ -92,7 +101,11 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(plain, tapped, "a tapped reader read differently");
     let (seen, ended) = &*shown.0.lock().expect("one thread");
     if *ended {
-        assert_eq!(seen.as_slice(), data, "the tap saw other bytes than the file");
+        assert_eq!(
+            seen.as_slice(),
+            data,
+            "the tap saw other bytes than the file"
+        );
     }
     // Skipping (a seek) then reading the rest.
     if let Ok(mut reader) = WavReader::open(&path) {
