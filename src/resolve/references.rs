@@ -2,6 +2,8 @@
 //! sources, specs, layouts and downmixes, licences' and albums' cues; and
 //! finding buses that contain themselves.
 
+use std::cell::Cell;
+
 use crate::{
     diagnostic::Diagnostic,
     model::{MemberRef, Model, Named},
@@ -18,15 +20,41 @@ pub const BUS_CYCLE: &str = crate::diagnostic::codes::E0206.code;
 /// E0311: layouts that do not fit together.
 pub const LAYOUT_MISMATCH: &str = crate::diagnostic::codes::E0311.code;
 
+/// How many unknown names of the recipe's own (stems, buses, layouts, …)
+/// get a "did you mean" search.
+const SUGGESTED: usize = 100;
+
+/// What is left of the [`SUGGESTED`] searches. A search compares the name
+/// with every name of its kind, so searching for each of thousands of
+/// unknown names among thousands of declared ones would take time
+/// quadratic in the recipe's length; past the first few the help is the
+/// plain one (nobody reads a hundred suggestions).
+struct Suggestions(Cell<usize>);
+
+impl Suggestions {
+    fn new() -> Self {
+        Self(Cell::new(SUGGESTED))
+    }
+
+    /// Whether one more search may be made (and counts it).
+    fn take(&self) -> bool {
+        let left = self.0.get();
+        self.0.set(left.saturating_sub(1));
+        left > 0
+    }
+}
+
+/// E0204 for `name`, suggesting the closest of `candidates` if `suggest`.
 fn unknown<'a>(
     what: &str,
     name: &Named,
     candidates: impl IntoIterator<Item = &'a str>,
+    suggest: bool,
     help: &str,
 ) -> Diagnostic {
     let diagnostic = Diagnostic::error(UNKNOWN_NAME, format!("no {what} is named `{}`", name.name))
         .at(name.span, format!("unknown {what}"));
-    match closest(&name.name, candidates) {
+    match suggest.then(|| closest(&name.name, candidates)).flatten() {
         Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
         None => diagnostic.help(help.to_owned()),
     }
@@ -49,11 +77,14 @@ fn kind_of(model: &Model, name: &str) -> Option<&'static str> {
     .find_map(|(found, kind)| found.then_some(kind))
 }
 
-fn not_found(
+/// E0205 if `name` is of another kind, otherwise E0204 (with a suggestion
+/// from `candidates` while `suggestions` last).
+fn not_found<'a>(
     model: &Model,
+    suggestions: &Suggestions,
     what: &str,
     name: &Named,
-    candidates: Vec<&str>,
+    candidates: impl IntoIterator<Item = &'a str>,
     help: &str,
 ) -> Diagnostic {
     match kind_of(model, &name.name) {
@@ -63,23 +94,25 @@ fn not_found(
         )
         .at(name.span, format!("expected a {what}"))
         .help(format!("name a {what} here")),
-        None => unknown(what, name, candidates, help),
+        None => unknown(what, name, candidates, suggestions.take(), help),
     }
 }
 
 pub fn check(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
-    members(model, diagnostics);
+    let suggestions = &Suggestions::new();
+    members(model, suggestions, diagnostics);
     bus_cycles(model, diagnostics);
-    layouts(model, diagnostics);
+    layouts(model, suggestions, diagnostics);
     let model = &*model;
     for target in &model.targets {
         for from in &target.from {
             if model.buses.index(&from.name).is_none() {
                 diagnostics.push(not_found(
                     model,
+                    suggestions,
                     "bus",
                     from,
-                    model.buses.names().collect(),
+                    model.buses.names(),
                     "declare the bus with `bus NAME LAYOUT { … }`",
                 ));
             }
@@ -88,15 +121,16 @@ pub fn check(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
             if model.buses.index(&gate.name).is_none() {
                 diagnostics.push(not_found(
                     model,
+                    suggestions,
                     "bus",
                     gate,
-                    model.buses.names().collect(),
+                    model.buses.names(),
                     "name the buses that carry the dialogue, such as `DX`",
                 ));
             }
         }
         if let Some(spec) = &target.spec {
-            check_spec(model, diagnostics, spec);
+            check_spec(model, suggestions, diagnostics, spec);
         }
         if let Some(media) = &target.media {
             check_media(diagnostics, media);
@@ -107,15 +141,16 @@ pub fn check(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
             if model.cues.index(&track.name).is_none() {
                 diagnostics.push(not_found(
                     model,
+                    suggestions,
                     "cue",
                     track,
-                    model.cues.names().collect(),
+                    model.cues.names(),
                     "declare the cue with `cue ID \"Title\" { … }`",
                 ));
             }
         }
         if let Some(spec) = &album.spec {
-            check_spec(model, diagnostics, spec);
+            check_spec(model, suggestions, diagnostics, spec);
         }
     }
     for license in &model.licenses {
@@ -123,9 +158,10 @@ pub fn check(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
             if model.cues.index(&cue.name).is_none() {
                 diagnostics.push(not_found(
                     model,
+                    suggestions,
                     "cue",
                     cue,
-                    model.cues.names().collect(),
+                    model.cues.names(),
                     "a licence covers a declared cue; declare it or remove the licence",
                 ));
             }
@@ -147,6 +183,7 @@ fn check_media(
                     "medium",
                     item,
                     MEDIA.iter().copied(),
+                    true,
                     &format!("the media are {}", MEDIA.join(", ")),
                 ));
             }
@@ -154,20 +191,26 @@ fn check_media(
     }
 }
 
-fn check_spec(model: &Model, diagnostics: &mut Vec<Diagnostic>, spec: &Named) {
+fn check_spec(
+    model: &Model,
+    suggestions: &Suggestions,
+    diagnostics: &mut Vec<Diagnostic>,
+    spec: &Named,
+) {
     if model.specs.index(&spec.name).is_none() {
         let help = "import the standard library's specs, e.g. `import \"std/delivery/netflix\"`, or declare `spec NAME { … }`";
         diagnostics.push(not_found(
             model,
+            suggestions,
             "spec",
             spec,
-            model.specs.names().collect(),
+            model.specs.names(),
             help,
         ));
     }
 }
 
-fn members(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
+fn members(model: &mut Model, suggestions: &Suggestions, diagnostics: &mut Vec<Diagnostic>) {
     let mut resolved = Vec::new();
     for bus in &model.buses {
         let mut targets = Vec::new();
@@ -186,10 +229,10 @@ fn members(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
                     .stems
                     .names()
                     .chain(model.cues.names())
-                    .chain(model.buses.names())
-                    .collect();
+                    .chain(model.buses.names());
                 diagnostics.push(not_found(
                     model,
+                    suggestions,
                     "stem, cue or bus",
                     &member.name,
                     candidates,
@@ -260,7 +303,7 @@ fn bus_cycles(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// Checks that every layout named exists and that layouts meet through a downmix.
-fn layouts(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
+fn layouts(model: &Model, suggestions: &Suggestions, diagnostics: &mut Vec<Diagnostic>) {
     let layout_help = "import the standard layouts with `import \"std/layouts\"`, or declare `layout NAME { channels [...] }`";
     let known = |name: &Named, diagnostics: &mut Vec<Diagnostic>| -> bool {
         if model.layouts.index(&name.name).is_some() {
@@ -268,9 +311,10 @@ fn layouts(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
         }
         diagnostics.push(not_found(
             model,
+            suggestions,
             "layout",
             name,
-            model.layouts.names().collect(),
+            model.layouts.names(),
             layout_help,
         ));
         false
@@ -295,7 +339,11 @@ fn layouts(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
             ),
         )
         .at(channel.span, "unknown channel");
-        diagnostics.push(match closest(&channel.name, names.clone()) {
+        let suggestion = suggestions
+            .take()
+            .then(|| closest(&channel.name, names.clone()))
+            .flatten();
+        diagnostics.push(match suggestion {
             Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
             None => diagnostic.help(format!(
                 "its channels are {}",
@@ -390,9 +438,10 @@ fn layouts(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
             let Some(downmix) = model.downmixes.get(&downmix_name.name) else {
                 diagnostics.push(not_found(
                     model,
+                    suggestions,
                     "downmix",
                     downmix_name,
-                    model.downmixes.names().collect(),
+                    model.downmixes.names(),
                     "import `std/layouts` for loro and ltrt, or declare `downmix NAME { … }`",
                 ));
                 continue;
