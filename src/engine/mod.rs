@@ -52,7 +52,7 @@
 //! # }
 //! ```
 
-pub mod atomic_file;
+pub(crate) mod atomic_file;
 pub mod db;
 pub mod error;
 pub mod fingerprint;
@@ -61,11 +61,11 @@ pub mod key;
 pub mod lock;
 pub mod outcome;
 pub mod progress;
-pub mod source_digest;
+pub(crate) mod source_digest;
 pub mod stage;
 pub mod store;
 pub mod versioned_file;
-pub mod writeback;
+pub(crate) mod writeback;
 
 mod build;
 mod decide;

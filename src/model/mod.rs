@@ -8,8 +8,8 @@
 pub mod clearance;
 pub mod reach;
 pub mod time;
-pub mod timing;
-pub mod wav_header;
+pub(crate) mod timing;
+pub(crate) mod wav_header;
 
 pub use time::{FrameRate, Timecode};
 

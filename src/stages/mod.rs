@@ -7,11 +7,11 @@
 //! `measure:NAME` the loudness report, as JSON, of a deliverable that has a
 //! spec; `album:NAME/NN` a track WAV.
 
-pub mod delivery;
-pub mod follow;
+pub(crate) mod delivery;
+pub(crate) mod follow;
 pub mod mix;
-pub mod output;
-pub mod pipeline;
+pub(crate) mod output;
+pub(crate) mod pipeline;
 
 use std::{
     io::{Read, Write},

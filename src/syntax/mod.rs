@@ -9,11 +9,11 @@
 
 pub mod ast;
 pub mod comment;
-pub mod error;
+pub(crate) mod error;
 pub mod format;
-pub mod grammar;
-pub mod keyword;
+pub(crate) mod grammar;
+pub(crate) mod keyword;
 pub mod parse;
 pub mod source;
 pub mod span;
-pub mod unit;
+pub(crate) mod unit;
