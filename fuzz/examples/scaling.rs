@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use sndtrk::{syntax::format::format, lint, resolve::resolve_text};
+use sndtrk::{lint, resolve::resolve_text, syntax::format::format};
 
 /// The recipe of a case with `n` copies of its repeated part.
 fn recipe(case: &str, n: usize) -> String {

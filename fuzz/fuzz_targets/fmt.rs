@@ -7,9 +7,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use sndtrk::{
+    diagnostic::Diagnostic,
     syntax::ast::{Argument, Body, File, Value},
     syntax::comment::comments,
-    diagnostic::Diagnostic,
     syntax::format::format,
     syntax::parse::parse,
     syntax::span::{SourceId, Span},

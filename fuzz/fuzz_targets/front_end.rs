@@ -15,12 +15,11 @@ use std::path::{Component, Path};
 
 use libfuzzer_sys::fuzz_target;
 use sndtrk::{
-    syntax::ast::{Argument, File, Value},
     diagnostic::Diagnostic,
-    lint,
-    syntax::parse::parse,
-    emit,
+    emit, lint,
     resolve::resolve_text,
+    syntax::ast::{Argument, File, Value},
+    syntax::parse::parse,
     syntax::source::Sources,
     syntax::span::SourceId,
 };
@@ -49,7 +48,7 @@ fuzz_target!(|data: &[u8]| {
         .iter()
         .map(|diagnostic| (&resolved.model.sources, diagnostic))
         .collect();
-    let _ = render::json::render(&rendered);
+    let _ = emit::json::render(&rendered);
 });
 
 /// Every span of `diagnostic` is a range on character boundaries of its source.

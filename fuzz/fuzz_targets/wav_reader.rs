@@ -14,8 +14,8 @@ use std::{
 
 use libfuzzer_sys::fuzz_target;
 use sndtrk::{
-    audio::{Source, WavReader, BLOCK_FRAMES},
     audio::read_tap::ReadTap,
+    audio::{Source, WavReader, BLOCK_FRAMES},
 };
 
 /// The bytes a tap has been shown, and whether it was told the end.
