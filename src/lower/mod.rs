@@ -9,156 +9,29 @@
 //!   and of its sub-buses;
 //! - `target:NAME`: a deliverable, converted to its layout, normalised to
 //!   its spec, dithered and encoded;
-//! - `album:NAME/NN`: one album track: its cue alone, resampled and encoded.
+//! - `measure:NAME`: a deliverable with a spec, measured;
+//! - `album:NAME/NN`: one album track: its cue alone, resampled and encoded;
+//! - `report:FILE`: the cue sheet and the rights matrix.
 //!
-//! Lowering is pure: it computes no audio and reads no file.
+//! This is the one place that decides which stages exist; ids are typed
+//! ([`StageId`]). Lowering is pure: it computes no audio and reads no file.
+
+mod plan;
+mod stage_id;
 
 use std::path::{Path, PathBuf};
 
+pub use plan::{
+    AlbumTrackStage, BusStage, ClipSpec, MeasureStage, RenderPlan, Report, ReportStage, Route,
+    SpecLimits, StageSpec, TargetStage, TimelineStage,
+};
+pub use stage_id::{Renders, StageId};
+
 use crate::{
-    model::{AudioSource, Clip, Format, FrameRate, LoudnessTarget, MemberRef, Model, Named},
+    model::{AudioSource, Clip, FrameRate, MemberRef, Model, Named},
     resolve::references::conversion,
     syntax::ast::Timecode,
 };
-
-/// Every stage of a project, in dependency order (inputs first).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RenderPlan {
-    pub sample_rate: u32,
-    pub frame_rate: FrameRate,
-    pub picture_start: Timecode,
-    pub stages: Vec<StageSpec>,
-}
-
-/// One stage to render.
-// A plan holds a few dozen stages; boxing the larger variants buys nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq)]
-pub enum StageSpec {
-    Timeline(TimelineStage),
-    Bus(BusStage),
-    Target(TargetStage),
-    AlbumTrack(AlbumTrackStage),
-}
-
-impl StageSpec {
-    pub fn id(&self) -> &str {
-        match self {
-            StageSpec::Timeline(_) => TIMELINE,
-            StageSpec::Bus(stage) => &stage.id,
-            StageSpec::Target(stage) => &stage.id,
-            StageSpec::AlbumTrack(stage) => &stage.id,
-        }
-    }
-}
-
-/// The id of the timeline stage.
-pub const TIMELINE: &str = "timeline";
-
-/// A clip ready to render: its source, where it goes and what is done to it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClipSpec {
-    /// `stem:dx` or `cue:1M1`.
-    pub name: String,
-    pub source: AudioSource,
-    /// The file, resolved against the recipe's directory, for file sources.
-    pub file: Option<PathBuf>,
-    /// The channel labels of the clip's own layout.
-    pub channels: Vec<String>,
-    pub clip: Clip,
-    /// A seed for noise generators, fixed per clip name.
-    pub seed: u64,
-    /// How the clip reaches the bus: a destination channel (`pan`), or a
-    /// matrix, or neither when the layouts are the same.
-    pub route: Route,
-}
-
-impl ClipSpec {
-    /// The file as the recipe names it, relative to the project directory
-    /// (or absolute): what keys and the engine see, so that they do not
-    /// depend on the directory sndtrk runs in. [`ClipSpec::file`] is the
-    /// path to open.
-    pub fn declared_file(&self) -> Option<&Path> {
-        match &self.source {
-            AudioSource::File { path, .. } => Some(path),
-            _ => None,
-        }
-    }
-}
-
-/// How audio of one layout reaches another.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Route {
-    Direct,
-    /// A mono source into one channel (index) of the destination.
-    Pan(usize),
-    /// A matrix: `rows[output][input]`.
-    Matrix {
-        name: String,
-        rows: Vec<Vec<f32>>,
-    },
-}
-
-/// `timeline`: the start and length of the programme.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TimelineStage {
-    pub clips: Vec<ClipSpec>,
-}
-
-/// `bus:NAME`
-#[derive(Debug, Clone, PartialEq)]
-pub struct BusStage {
-    pub id: String,
-    pub name: String,
-    pub channels: Vec<String>,
-    pub clips: Vec<(ClipSpec, f64)>,
-    /// Sub-buses: (stage id, gain in dB, route).
-    pub buses: Vec<(String, f64, Route)>,
-}
-
-/// `target:NAME`
-#[derive(Debug, Clone, PartialEq)]
-pub struct TargetStage {
-    pub id: String,
-    pub name: String,
-    /// The buses summed (stage ids), each with its route to the target layout.
-    pub from: Vec<(String, Route)>,
-    pub layout: String,
-    pub channels: Vec<String>,
-    pub mask: Option<u32>,
-    pub format: Format,
-    pub spec: Option<SpecLimits>,
-    pub normalize: bool,
-    pub limiter: bool,
-    /// Buses or stems whose sum gates dialogue loudness: stage ids.
-    pub dialogue: Vec<String>,
-    /// `out/NAME.wav`
-    pub output: PathBuf,
-}
-
-/// The measurable rules of a spec.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SpecLimits {
-    pub name: String,
-    pub loudness: Option<LoudnessTarget>,
-    pub true_peak_dbtp: Option<f64>,
-    pub sample_peak_dbfs: Option<f64>,
-}
-
-/// `album:NAME/NN`
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlbumTrackStage {
-    pub id: String,
-    pub album: String,
-    pub number: usize,
-    pub title: String,
-    pub clip: ClipSpec,
-    pub channels: Vec<String>,
-    pub mask: Option<u32>,
-    pub format: Format,
-    /// `out/ALBUM/NN Title.wav`
-    pub output: PathBuf,
-}
 
 /// Lowers a model that resolved without errors.
 pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
@@ -168,22 +41,34 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
     let mut timeline = Vec::new();
     let lowerer = Lowerer { model, recipe_dir };
     for stem in &model.stems {
-        if let Some(clip) = lowerer.clip(&format!("stem:{}", stem.name.name), &stem.clip, None) {
+        if let Some(clip) = lowerer.clip(&stem_clip(stem), &stem.clip, None) {
             timeline.push(clip);
         }
     }
     for cue in &model.cues {
-        if let Some(clip) = lowerer.clip(&format!("cue:{}", cue.id.name), &cue.clip, None) {
+        if let Some(clip) = lowerer.clip(&cue_clip(cue), &cue.clip, None) {
             timeline.push(clip);
         }
     }
-    stages.push(StageSpec::Timeline(TimelineStage { clips: timeline }));
+    stages.push(StageSpec::Timeline(TimelineStage {
+        id: StageId::timeline(),
+        clips: timeline,
+    }));
     for index in bus_order(model) {
         stages.push(StageSpec::Bus(lowerer.bus(index)));
     }
     for target in &model.targets {
         if let Some(stage) = lowerer.target(target) {
+            // A deliverable with a spec is measured against it after it is
+            // rendered; one without a spec has nothing to be measured against.
+            let measure = stage.spec.as_ref().map(|_| MeasureStage {
+                id: StageId::measurement(&stage.name),
+                target: stage.id.clone(),
+                channels: stage.channels.clone(),
+                sample_rate: stage.format.sample_rate,
+            });
             stages.push(StageSpec::Target(stage));
+            stages.extend(measure.map(StageSpec::Measure));
         }
     }
     for album in &model.albums {
@@ -192,6 +77,13 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
                 stages.push(StageSpec::AlbumTrack(stage));
             }
         }
+    }
+    for report in Report::ALL {
+        stages.push(StageSpec::Report(ReportStage {
+            id: StageId::report(report.file()),
+            report,
+            output: Path::new("reports").join(report.file()),
+        }));
     }
     RenderPlan {
         sample_rate,
@@ -230,6 +122,16 @@ fn bus_order(model: &Model) -> Vec<usize> {
         visit(model, bus, &mut done, &mut order);
     }
     order
+}
+
+/// A stem's clip name, `stem:NAME`: how keys, seeds and messages know it.
+fn stem_clip(stem: &crate::model::Stem) -> String {
+    format!("stem:{}", stem.name.name)
+}
+
+/// A cue's clip name, `cue:ID`.
+fn cue_clip(cue: &crate::model::Cue) -> String {
+    format!("cue:{}", cue.id.name)
 }
 
 /// A fixed seed per clip name (FNV-1a), so noise is reproducible and two
@@ -340,27 +242,19 @@ impl Lowerer<'_> {
             match member.target {
                 Some(MemberRef::Stem(stem)) => {
                     let stem = &self.model.stems[stem];
-                    if let Some(clip) = self.clip(
-                        &format!("stem:{}", stem.name.name),
-                        &stem.clip,
-                        Some(layout),
-                    ) {
+                    if let Some(clip) = self.clip(&stem_clip(stem), &stem.clip, Some(layout)) {
                         clips.push((clip, member.gain_db));
                     }
                 }
                 Some(MemberRef::Cue(cue)) => {
                     let cue = &self.model.cues[cue];
-                    if let Some(clip) =
-                        self.clip(&format!("cue:{}", cue.id.name), &cue.clip, Some(layout))
-                    {
+                    if let Some(clip) = self.clip(&cue_clip(cue), &cue.clip, Some(layout)) {
                         clips.push((clip, member.gain_db));
                     }
                 }
                 Some(MemberRef::AllCues) => {
                     for cue in &self.model.cues {
-                        if let Some(clip) =
-                            self.clip(&format!("cue:{}", cue.id.name), &cue.clip, Some(layout))
-                        {
+                        if let Some(clip) = self.clip(&cue_clip(cue), &cue.clip, Some(layout)) {
                             clips.push((clip, member.gain_db));
                         }
                     }
@@ -368,14 +262,14 @@ impl Lowerer<'_> {
                 Some(MemberRef::Bus(inner)) => {
                     let inner = &self.model.buses[inner];
                     if let Some(route) = self.route(&inner.layout.name, layout, None) {
-                        buses.push((format!("bus:{}", inner.name.name), member.gain_db, route));
+                        buses.push((StageId::bus(&inner.name.name), member.gain_db, route));
                     }
                 }
                 None => {}
             }
         }
         BusStage {
-            id: format!("bus:{}", bus.name.name),
+            id: StageId::bus(&bus.name.name),
             name: bus.name.name.clone(),
             channels: self.channels(layout),
             clips,
@@ -392,7 +286,7 @@ impl Lowerer<'_> {
                 Some(downmix) => self.matrix(&downmix.name)?,
                 None => self.route(&bus.layout.name, &layout, None)?,
             };
-            from.push((format!("bus:{}", bus.name.name), route));
+            from.push((StageId::bus(&bus.name.name), route));
         }
         let spec = target
             .spec
@@ -409,7 +303,7 @@ impl Lowerer<'_> {
                     self.model
                         .buses
                         .get(&name.name)
-                        .map(|bus| format!("bus:{}", bus.name.name))
+                        .map(|bus| StageId::bus(&bus.name.name))
                 })
                 .collect()
         } else if dialogue_gated {
@@ -418,7 +312,7 @@ impl Lowerer<'_> {
             Vec::new()
         };
         Some(TargetStage {
-            id: format!("target:{}", target.name.name),
+            id: StageId::target(&target.name.name),
             name: target.name.name.clone(),
             from,
             channels: self.channels(&layout),
@@ -444,7 +338,7 @@ impl Lowerer<'_> {
 
     /// The buses under `from` that hold dialogue stems directly: the
     /// default gate of a dialogue-gated spec.
-    fn dialogue_buses(&self, from: &[Named]) -> Vec<String> {
+    fn dialogue_buses(&self, from: &[Named]) -> Vec<StageId> {
         let mut found = Vec::new();
         let mut pending: Vec<usize> = from
             .iter()
@@ -467,7 +361,7 @@ impl Lowerer<'_> {
                 }
             }
             if has_dialogue {
-                found.push(format!("bus:{}", bus.name.name));
+                found.push(StageId::bus(&bus.name.name));
             }
         }
         found.sort();
@@ -488,10 +382,10 @@ impl Lowerer<'_> {
             .and_then(|spec| self.model.specs.get(&spec.name))
             .and_then(|spec| spec.layouts.first())
             .map_or_else(|| "2.0".to_owned(), |layout| layout.name.clone());
-        let clip = self.clip(&format!("cue:{}", cue.id.name), &cue.clip, Some(&layout))?;
+        let clip = self.clip(&cue_clip(cue), &cue.clip, Some(&layout))?;
         let title = sanitize(&cue.title);
         Some(AlbumTrackStage {
-            id: format!("album:{}/{number:02}", album.name.name),
+            id: StageId::track(&album.name.name, number),
             album: album.name.name.clone(),
             number,
             title: cue.title.clone(),
@@ -538,12 +432,19 @@ mod tests {
         lower(&resolved.model, Path::new("."))
     }
 
+    fn stage<'a>(plan: &'a RenderPlan, id: &str) -> &'a StageSpec {
+        plan.stages
+            .iter()
+            .find(|stage| *stage.id() == id)
+            .unwrap_or_else(|| panic!("no stage {id}"))
+    }
+
     #[test]
     fn stage_ids_are_stable_and_readable() {
         let ids: Vec<String> = example()
             .stages
             .iter()
-            .map(|stage| stage.id().to_owned())
+            .map(|stage| stage.id().to_string())
             .collect();
         assert_eq!(
             ids,
@@ -554,11 +455,18 @@ mod tests {
                 "bus:FX",
                 "bus:PM",
                 "target:print_master",
+                "measure:print_master",
                 "target:stereo",
+                "measure:stereo",
                 "target:broadcast",
+                "measure:broadcast",
                 "target:me",
+                "measure:me",
                 "album:ost/01",
-                "album:ost/02"
+                "album:ost/02",
+                "report:cuesheet.csv",
+                "report:cuesheet.json",
+                "report:rights.json"
             ]
         );
     }
@@ -568,19 +476,19 @@ mod tests {
     #[test]
     fn routes_follow_the_layouts() {
         let plan = example();
-        let StageSpec::Bus(dx) = &plan.stages[1] else {
+        let StageSpec::Bus(dx) = stage(&plan, "bus:DX") else {
             panic!()
         };
         // dx is mono panned to C (index 2 of L R C LFE Ls Rs); the pop too.
         assert_eq!(dx.clips[0].0.route, Route::Pan(2));
-        let StageSpec::Bus(fx) = &plan.stages[3] else {
+        let StageSpec::Bus(fx) = stage(&plan, "bus:FX") else {
             panic!()
         };
         // foley is 2.0 into a 5.1 bus through the stdlib's stereo51 matrix.
         let foley = &fx.clips[1].0;
         assert_eq!(foley.name, "stem:foley");
         assert!(matches!(&foley.route, Route::Matrix { name, .. } if name == "stereo51"));
-        let StageSpec::Target(stereo) = &plan.stages[6] else {
+        let StageSpec::Target(stereo) = stage(&plan, "target:stereo") else {
             panic!()
         };
         let Route::Matrix { name, rows } = &stereo.from[0].1 else {
@@ -595,7 +503,7 @@ mod tests {
     #[test]
     fn album_tracks_are_numbered_files() {
         let plan = example();
-        let StageSpec::AlbumTrack(track) = &plan.stages[10] else {
+        let StageSpec::AlbumTrack(track) = stage(&plan, "album:ost/02") else {
             panic!()
         };
         assert_eq!(track.output, PathBuf::from("ost/02 Ocean Drive.wav"));

@@ -227,7 +227,7 @@ impl Routing {
         };
         let route = BlockRoute::new(route, bus.channels, &target.channels).map_err(|error| {
             miette::Report::new(MixError::Clip {
-                clip: id.clone(),
+                clip: id.to_string(),
                 error,
             })
         })?;
