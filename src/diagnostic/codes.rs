@@ -68,6 +68,9 @@ codes! {
     E0209 Error "The recipe file cannot be read.";
     E0220 Error "A `lint` block names a code that is no lint rule.";
     E0221 Error "A malformed or misplaced `// sndtrk:` comment.";
+    E0222 Error "A target `match`es a target that sets no level: it neither normalises to a loudness spec nor matches one that does.";
+    E0223 Error "Targets `match` each other in a cycle.";
+    E0224 Error "A `dialogue_gate` names a stem or bus that carries more than dialogue.";
 
     E0301 Error "A property that this kind of declaration does not take.";
     E0302 Error "A property given twice.";
@@ -148,6 +151,7 @@ codes! {
     D004 Error "A deliverable measures outside its spec's loudness or true peak (after a build).";
     D005 Warning "A stem or cue is used by no bus.";
     D006 Error "An album's format breaks its spec.";
+    D008 Warning "A stem or M&E from a normalised target's mix neither normalises nor `match`es it.";
 }
 
 #[cfg(test)]

@@ -40,8 +40,16 @@ pub fn check(
         .spec
         .as_ref()
         .map_or(declared.name.span, |spec| spec.span);
-    if let (Some(loudness), Some(integrated)) = (spec.loudness, measured.integrated_lufs) {
-        let gated = loudness.gate == LoudnessGate::Dialogue && !stage.dialogue.is_empty();
+    // A dialogue-gated spec is checked on the dialogue-gated loudness of
+    // the file delivered, where it has enough dialogue to gate on; else
+    // on the whole programme, as the spec says.
+    let gated = spec
+        .loudness
+        .filter(|loudness| loudness.gate == LoudnessGate::Dialogue)
+        .and(measured.dialogue_gated_lufs);
+    if let (Some(loudness), Some(integrated)) = (spec.loudness, gated.or(measured.integrated_lufs))
+    {
+        let gated = gated.is_some();
         let miss = integrated - loudness.lufs;
         if miss.abs() > loudness.tolerance_lu + 1e-9 {
             let what = if gated {

@@ -57,6 +57,7 @@ pub static RULES: &[&Rule] = &[
     &rules::d003_file_contradicts_recipe::RULE,
     &rules::d005_unused::RULE,
     &rules::d006_album_breaks_spec::RULE,
+    &rules::d008_unmatched_stem::RULE,
 ];
 
 /// Codes that are documented but checked elsewhere (D004: measured loudness,

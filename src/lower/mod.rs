@@ -28,8 +28,8 @@ pub use plan::{
 pub use stage_id::{Renders, StageId};
 
 use crate::{
-    model::{AudioSource, Clip, FrameRate, MemberRef, Model, Named},
-    resolve::references::conversion,
+    model::{AudioSource, Clip, FrameRate, LoudnessGate, MemberRef, Model, Named, Target},
+    resolve::{levels, references::conversion},
     syntax::ast::Timecode,
 };
 
@@ -58,12 +58,20 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
         stages.push(StageSpec::Bus(lowerer.bus(index)));
     }
     for target in &model.targets {
-        if let Some(stage) = lowerer.target(target) {
+        if let Some(gate) = lowerer.dialogue_gate(target) {
+            stages.push(StageSpec::Bus(gate));
+        }
+        if let Some(stage) = lowerer.matched_target(target) {
             // A deliverable with a spec is measured against it after it is
             // rendered; one without a spec has nothing to be measured against.
-            let measure = stage.spec.as_ref().map(|_| MeasureStage {
+            let measure = stage.spec.as_ref().map(|spec| MeasureStage {
                 id: StageId::measurement(&stage.name),
                 target: stage.id.clone(),
+                dialogue: spec
+                    .loudness
+                    .is_some_and(|loudness| loudness.gate == LoudnessGate::Dialogue)
+                    .then(|| stage.dialogue.first().cloned())
+                    .flatten(),
                 channels: stage.channels.clone(),
                 sample_rate: stage.format.sample_rate,
             });
@@ -140,6 +148,13 @@ fn seed(name: &str) -> u64 {
     name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// A stem or a bus that gates dialogue loudness (model indices).
+#[derive(Debug, Clone, Copy)]
+enum GateMember {
+    Stem(usize),
+    Bus(usize),
 }
 
 struct Lowerer<'a> {
@@ -277,7 +292,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn target(&self, target: &crate::model::Target) -> Option<TargetStage> {
+    fn target(&self, target: &Target) -> Option<TargetStage> {
         let layout = target.layout.as_ref()?.name.clone();
         let mut from = Vec::new();
         for name in &target.from {
@@ -292,24 +307,10 @@ impl Lowerer<'_> {
             .spec
             .as_ref()
             .and_then(|spec| self.model.specs.get(&spec.name));
-        let dialogue_gated = spec
-            .and_then(|spec| spec.loudness)
-            .is_some_and(|loudness| loudness.gate == crate::model::LoudnessGate::Dialogue);
-        let dialogue = if !target.dialogue_gate.is_empty() {
-            target
-                .dialogue_gate
-                .iter()
-                .filter_map(|name| {
-                    self.model
-                        .buses
-                        .get(&name.name)
-                        .map(|bus| StageId::bus(&bus.name.name))
-                })
-                .collect()
-        } else if dialogue_gated {
-            self.dialogue_buses(&target.from)
-        } else {
+        let dialogue = if self.gate_members(target).is_empty() {
             Vec::new()
+        } else {
+            vec![StageId::dialogue_gate(&target.name.name)]
         };
         Some(TargetStage {
             id: StageId::target(&target.name.name),
@@ -332,39 +333,120 @@ impl Lowerer<'_> {
             normalize: target.normalize,
             limiter: target.limiter || spec.is_some_and(|spec| spec.limiter),
             dialogue,
+            matched: None,
             output: PathBuf::from(format!("{}.wav", target.name.name)),
         })
     }
 
-    /// The buses under `from` that hold dialogue stems directly: the
-    /// default gate of a dialogue-gated spec.
-    fn dialogue_buses(&self, from: &[Named]) -> Vec<StageId> {
-        let mut found = Vec::new();
-        let mut pending: Vec<usize> = from
-            .iter()
-            .filter_map(|name| self.model.buses.index(&name.name))
-            .collect();
-        let mut seen = vec![false; self.model.buses.len()];
-        while let Some(bus) = pending.pop() {
-            if std::mem::replace(&mut seen[bus], true) {
-                continue;
-            }
-            let bus = &self.model.buses[bus];
-            let mut has_dialogue = false;
-            for member in &bus.members {
-                match member.target {
-                    Some(MemberRef::Stem(stem)) if self.model.stems[stem].is_dialogue() => {
-                        has_dialogue = true
+    /// The target, with the target it `match`es (the end of its chain)
+    /// lowered into it.
+    fn matched_target(&self, target: &Target) -> Option<TargetStage> {
+        let mut stage = self.target(target)?;
+        if target.matches.is_some() {
+            let level = levels::level_source(self.model, target)?;
+            stage.matched = Some(Box::new(self.target(level)?));
+        }
+        Some(stage)
+    }
+
+    /// `dialogue:NAME`: the mono sum of what gates target `target`'s
+    /// dialogue loudness, if anything does.
+    fn dialogue_gate(&self, target: &Target) -> Option<BusStage> {
+        let members = self.gate_members(target);
+        if members.is_empty() {
+            return None;
+        }
+        let channels = self.channels("1.0");
+        let to_mono = |inputs: usize| Route::Matrix {
+            name: "dialogue".to_owned(),
+            rows: vec![vec![1.0; inputs]],
+        };
+        let mut clips = Vec::new();
+        let mut buses = Vec::new();
+        for (member, gain) in members {
+            match member {
+                GateMember::Stem(stem) => {
+                    let stem = &self.model.stems[stem];
+                    if let Some(mut clip) = self.clip(&stem_clip(stem), &stem.clip, None) {
+                        clip.route = to_mono(clip.channels.len());
+                        clips.push((clip, gain));
                     }
-                    Some(MemberRef::Bus(inner)) => pending.push(inner),
+                }
+                GateMember::Bus(bus) => {
+                    let bus = &self.model.buses[bus];
+                    let inputs = self.channels(&bus.layout.name).len();
+                    buses.push((StageId::bus(&bus.name.name), gain, to_mono(inputs)));
+                }
+            }
+        }
+        Some(BusStage {
+            id: StageId::dialogue_gate(&target.name.name),
+            name: format!("dialogue of {}", target.name.name),
+            channels,
+            clips,
+            buses,
+        })
+    }
+
+    /// What gates `target`'s dialogue loudness, each with its gain in dB:
+    /// the stems and buses its `dialogue_gate` names; otherwise, for a
+    /// dialogue-gated spec, every dialogue or ADR stem that reaches the
+    /// target through its buses, once per path, at the gain of the path.
+    fn gate_members(&self, target: &Target) -> Vec<(GateMember, f64)> {
+        let model = self.model;
+        if !target.dialogue_gate.is_empty() {
+            return target
+                .dialogue_gate
+                .iter()
+                .filter_map(|name| {
+                    model
+                        .stems
+                        .index(&name.name)
+                        .map(GateMember::Stem)
+                        .or_else(|| model.buses.index(&name.name).map(GateMember::Bus))
+                        .map(|member| (member, 0.0))
+                })
+                .collect();
+        }
+        let gated = target
+            .spec
+            .as_ref()
+            .and_then(|spec| model.specs.get(&spec.name))
+            .and_then(|spec| spec.loudness)
+            .is_some_and(|loudness| loudness.gate == LoudnessGate::Dialogue);
+        if !gated {
+            return Vec::new();
+        }
+        fn visit(
+            model: &Model,
+            bus: usize,
+            gain: f64,
+            depth: usize,
+            found: &mut Vec<(GateMember, f64)>,
+        ) {
+            // The resolver rejects bus cycles; the depth bound keeps a
+            // model that slipped through from recursing for ever.
+            if depth > model.buses.len() {
+                return;
+            }
+            for member in &model.buses[bus].members {
+                match member.target {
+                    Some(MemberRef::Stem(stem)) if model.stems[stem].is_dialogue() => {
+                        found.push((GateMember::Stem(stem), gain + member.gain_db));
+                    }
+                    Some(MemberRef::Bus(inner)) => {
+                        visit(model, inner, gain + member.gain_db, depth + 1, found)
+                    }
                     _ => {}
                 }
             }
-            if has_dialogue {
-                found.push(StageId::bus(&bus.name.name));
+        }
+        let mut found = Vec::new();
+        for name in &target.from {
+            if let Some(bus) = model.buses.index(&name.name) {
+                visit(model, bus, 0.0, 0, &mut found);
             }
         }
-        found.sort();
         found
     }
 

@@ -121,8 +121,13 @@ pub struct TargetStage {
     pub spec: Option<SpecLimits>,
     pub normalize: bool,
     pub limiter: bool,
-    /// Buses or stems whose sum gates dialogue loudness: stage ids.
+    /// The stage whose output gates dialogue loudness (the target's
+    /// `dialogue:NAME`), when its spec is dialogue-gated or it names a
+    /// `dialogue_gate`, and there is dialogue to gate on.
     pub dialogue: Vec<StageId>,
+    /// `match TARGET`: the target whose normalisation gain this one takes
+    /// (the end of its chain of matches), lowered as it is lowered itself.
+    pub matched: Option<Box<TargetStage>>,
     /// `out/NAME.wav`
     pub output: PathBuf,
 }
@@ -157,6 +162,8 @@ pub struct MeasureStage {
     pub id: StageId,
     /// The target measured.
     pub target: StageId,
+    /// The target's dialogue gate, when its spec is dialogue-gated.
+    pub dialogue: Option<StageId>,
     /// The target's channel labels (they weight the loudness sum).
     pub channels: Vec<String>,
     /// The deliverable's sample rate.

@@ -20,6 +20,9 @@ pub enum Renders {
     Target(String),
     /// `measure:NAME`: a deliverable's loudness and peaks.
     Measurement(String),
+    /// `dialogue:NAME`: the dialogue that gates a deliverable's loudness,
+    /// summed to mono on the timeline.
+    DialogueGate(String),
     /// `album:NAME/NN`: an album's track `number` (from 1).
     Track { album: String, number: usize },
     /// `report:FILE`: a report written to `out/reports/FILE`.
@@ -40,6 +43,7 @@ impl StageId {
             Renders::Bus(name) => format!("bus:{name}"),
             Renders::Target(name) => format!("target:{name}"),
             Renders::Measurement(name) => format!("measure:{name}"),
+            Renders::DialogueGate(name) => format!("dialogue:{name}"),
             Renders::Track { album, number } => format!("album:{album}/{number:02}"),
             Renders::Report(file) => format!("report:{file}"),
         };
@@ -64,6 +68,11 @@ impl StageId {
     /// `measure:NAME`, the measurement of target `NAME`.
     pub fn measurement(target: &str) -> StageId {
         StageId::new(Renders::Measurement(target.to_owned()))
+    }
+
+    /// `dialogue:NAME`, the dialogue gate of target `NAME`.
+    pub fn dialogue_gate(target: &str) -> StageId {
+        StageId::new(Renders::DialogueGate(target.to_owned()))
     }
 
     /// `album:NAME/NN`, track `number` (from 1) of album `NAME`.
@@ -104,6 +113,7 @@ impl StageId {
             "bus" => Renders::Bus(rest.to_owned()),
             "target" => Renders::Target(rest.to_owned()),
             "measure" => Renders::Measurement(rest.to_owned()),
+            "dialogue" => Renders::DialogueGate(rest.to_owned()),
             "report" => Renders::Report(rest.to_owned()),
             "album" => {
                 let (album, number) = rest.rsplit_once('/')?;
@@ -173,6 +183,7 @@ mod tests {
             StageId::bus("PM"),
             StageId::target("print_master"),
             StageId::measurement("print_master"),
+            StageId::dialogue_gate("print_master"),
             StageId::track("ost", 2),
             StageId::track("a/b", 12),
             StageId::report("cuesheet.csv"),

@@ -1,5 +1,6 @@
 //! `measure:NAME`: a deliverable with a spec, measured as delivered (its
-//! integrated loudness, true and sample peaks, loudness range), as JSON.
+//! integrated loudness, dialogue-gated where its spec is, true and sample
+//! peaks, loudness range), as JSON.
 //! A build checks the measurement against the spec (D004).
 
 use std::io::Write;
@@ -8,16 +9,22 @@ use miette::IntoDiagnostic;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    audio::{loudness::LoudnessMeter, Source, WavReader, BLOCK_FRAMES},
+    audio::WavReader,
     engine::key::Params,
     engine::stage::{RunContext, Stage},
     lower::MeasureStage,
+    stages::loudness,
 };
 
 /// What `measure:NAME` records.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Measurement {
     pub integrated_lufs: Option<f64>,
+    /// The loudness over the dialogue, for a dialogue-gated spec whose
+    /// deliverable has enough dialogue to gate on (`None` otherwise: the
+    /// spec then measures the whole programme).
+    #[serde(default)]
+    pub dialogue_gated_lufs: Option<f64>,
     pub true_peak_dbtp: Option<f64>,
     pub sample_peak_dbfs: Option<f64>,
     pub lra_lu: Option<f64>,
@@ -31,8 +38,10 @@ pub(super) struct MeasureRender {
 
 impl MeasureRender {
     pub fn new(spec: &MeasureStage) -> MeasureRender {
+        let mut inputs = vec![spec.target.to_string()];
+        inputs.extend(spec.dialogue.iter().map(|id| id.to_string()));
         MeasureRender {
-            inputs: vec![spec.target.to_string()],
+            inputs,
             spec: spec.clone(),
         }
     }
@@ -54,26 +63,34 @@ impl Stage for MeasureRender {
     fn params(&self, params: &mut Params<'_>) {
         params
             .str("channels", &self.spec.channels.join(" "))
-            .u64("sample_rate", u64::from(self.spec.sample_rate));
+            .u64("sample_rate", u64::from(self.spec.sample_rate))
+            // 2: the measurement records the dialogue-gated loudness.
+            .u64("version", 2);
     }
 
     fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
         let mut reader = WavReader::open(&context.inputs()[0].path).into_diagnostic()?;
-        let channels = reader.channels();
-        let mut meter = LoudnessMeter::for_labels(&self.spec.channels, reader.format().sample_rate)
-            .into_diagnostic()?;
-        let mut block = vec![0.0f32; BLOCK_FRAMES * channels];
-        loop {
-            let frames = reader.read(&mut block).into_diagnostic()?;
-            if frames == 0 {
-                break;
+        let rate = reader.format().sample_rate;
+        // The dialogue gate is on the project's timeline at its rate: a
+        // deliverable resampled to another rate is measured ungated.
+        let speech = match context.inputs().get(1) {
+            Some(gate) => {
+                let speech = WavReader::open(&gate.path).into_diagnostic()?;
+                (speech.format().sample_rate == rate).then_some(speech)
             }
-            meter.push(&block[..frames * channels]).into_diagnostic()?;
-        }
-        let report = meter.report();
+            None => None,
+        };
+        let measured = match speech {
+            Some(mut speech) => {
+                loudness::gated(&mut reader, &mut speech, &self.spec.channels, rate)?
+            }
+            None => loudness::plain(&mut reader, &self.spec.channels, rate)?,
+        };
+        let report = measured.report;
         let finite = |value: f64| value.is_finite().then_some(value);
         let measurement = Measurement {
             integrated_lufs: finite(report.integrated_lufs),
+            dialogue_gated_lufs: measured.dialogue_gated_lufs,
             true_peak_dbtp: finite(report.true_peak_dbtp),
             sample_peak_dbfs: finite(report.sample_peak_dbfs),
             lra_lu: finite(report.loudness_range_lu),

@@ -20,6 +20,7 @@ mod bus;
 pub(crate) mod delivery;
 pub(crate) mod follow;
 mod keys;
+mod loudness;
 mod measure;
 pub mod mix;
 pub(crate) mod output;

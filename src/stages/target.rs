@@ -10,11 +10,9 @@ use miette::{IntoDiagnostic, WrapErr};
 use crate::{
     audio::{
         self,
-        channel_role::ChannelRole,
-        dialogue_gate::DialogueGatedMeter,
-        loudness::{LoudnessMeter, LoudnessReport},
+        loudness::LoudnessReport,
         normalize::{NormalizationPlan, Normalizer, PeakPolicy},
-        Source, WavReader, BLOCK_FRAMES,
+        Source, WavReader,
     },
     engine::key::Params,
     engine::stage::{Carry, InputObject, RunContext, Stage},
@@ -22,6 +20,7 @@ use crate::{
     model::LoudnessGate,
     stages::delivery::{deliver, Delivery},
     stages::keys::{format_params, recipe_name, route_params, Setting},
+    stages::loudness,
     stages::mix::route,
     stages::output::{normalization, target_output},
 };
@@ -44,8 +43,18 @@ pub(super) fn recipe_target(stage: &dyn Stage) -> Option<&TargetStage> {
 
 impl TargetRender {
     pub fn new(spec: &TargetStage, setting: Setting) -> TargetRender {
-        let mut inputs: Vec<String> = spec.from.iter().map(|(id, _)| id.to_string()).collect();
-        inputs.extend(spec.dialogue.iter().map(|id| id.to_string()));
+        let mut inputs: Vec<String> = Vec::new();
+        // A target that matches another reads what that one is measured
+        // from too (each input once).
+        let targets = std::iter::once(spec).chain(spec.matched.as_deref());
+        for target in targets {
+            let from = target.from.iter().map(|(id, _)| id);
+            for id in from.chain(&target.dialogue) {
+                if !inputs.iter().any(|input| *id == **input) {
+                    inputs.push(id.to_string());
+                }
+            }
+        }
         TargetRender {
             spec: spec.clone(),
             setting,
@@ -62,34 +71,24 @@ impl TargetRender {
     ) -> miette::Result<()> {
         let target = &self.spec;
         let inputs = context.inputs().to_vec();
-        let (from, dialogue) = inputs.split_at(target.from.len());
         let rate = self.setting.clock.sample_rate;
-        // Pass 1: measure the mix (dialogue-gated where the spec says so and
-        // the target has dialogue).
-        let plan = match normalization(target) {
-            Some((spec, loudness)) => {
-                let measured = match measured {
-                    Some(measured) => measured,
-                    None => self.measure_mix(from, dialogue, loudness.gate)?,
-                };
-                let policy = if target.limiter {
-                    PeakPolicy::Limit
-                } else {
-                    PeakPolicy::Refuse
-                };
-                let ceiling = spec.true_peak_dbtp.unwrap_or(0.0);
-                Some(
-                    NormalizationPlan::new(&measured, loudness.lufs, ceiling, policy)
-                        .into_diagnostic()
-                        .wrap_err_with(|| {
-                            format!("normalising target `{}` to {}", target.name, spec.name)
-                        })?,
-                )
-            }
-            _ => None,
+        // Pass 1: the gain, from the mix's measurement, or from the
+        // measurement of the mix of the target it matches.
+        let plan = match &target.matched {
+            Some(level) => self.level_of(level, &inputs)?,
+            None => match normalization(target) {
+                Some(_) => {
+                    let measured = match measured {
+                        Some(measured) => measured,
+                        None => measure(target, &inputs, rate)?,
+                    };
+                    Some(plan(target, &measured)?)
+                }
+                None => None,
+            },
         };
         // Pass 2: gain, dither, encode.
-        let (mix, time_reference) = self.mix(from)?;
+        let (mix, time_reference) = mix(target, &inputs)?;
         let (spec, quantizer) = target_output(target, rate, time_reference)?;
         let channels = target.channels.len();
         let normalizer = plan
@@ -109,99 +108,120 @@ impl TargetRender {
         deliver(delivery, mix)
     }
 
-    /// The target's mix: its buses routed to its layout and summed (one
-    /// bus is read as it is, without a sum), with the first bus's start.
-    fn mix(&self, inputs: &[InputObject]) -> miette::Result<(Box<dyn Source>, u64)> {
-        let target = &self.spec;
-        let mut routed = Vec::with_capacity(inputs.len());
-        let mut time_reference = 0;
-        for ((_, bus_route), input) in target.from.iter().zip(inputs) {
-            let reader = WavReader::open(&input.path).into_diagnostic()?;
-            time_reference = reader.format().time_reference.unwrap_or(0);
-            routed.push(route(
-                Box::new(reader),
-                bus_route,
-                &target.channels,
-                &input.id,
-            )?);
-        }
-        if routed.len() == 1 {
-            if let Some(only) = routed.pop() {
-                return Ok((only, time_reference));
-            }
-        }
-        let mut sum = audio::Bus::new(target.channels.len()).into_diagnostic()?;
-        for source in routed {
-            sum.add(source, 0, 0.0).into_diagnostic()?;
-        }
-        Ok((Box::new(sum), time_reference))
-    }
-
-    /// Pass 1: the loudness of the mix of `from`, gated on the sum of
-    /// `dialogue` where `gate` says so and there is dialogue.
-    fn measure_mix(
+    /// The gain of `level`, the target this one matches: its own
+    /// normalisation's gain, measured as it measures itself. Only the gain
+    /// is taken: a limiter is not linear, and what it does to the print
+    /// master it would do differently to each stem.
+    fn level_of(
         &self,
-        from: &[InputObject],
-        dialogue: &[InputObject],
-        gate: LoudnessGate,
-    ) -> miette::Result<LoudnessReport> {
-        let target = &self.spec;
-        let rate = self.setting.clock.sample_rate;
-        let (mut mix, _) = self.mix(from)?;
-        let channels = target.channels.len();
-        let mut meter = LoudnessMeter::for_labels(&target.channels, rate).into_diagnostic()?;
-        let mut block = vec![0.0f32; BLOCK_FRAMES * channels];
-        if gate == LoudnessGate::Dialogue && !dialogue.is_empty() {
-            let mut gate_sum = audio::Bus::new(1).into_diagnostic()?;
-            for input in dialogue {
-                let reader = WavReader::open(&input.path).into_diagnostic()?;
-                let inputs = reader.channels();
-                let down = audio::Matrix::new("dialogue", inputs, vec![vec![1.0; inputs]])
-                    .into_diagnostic()?;
-                gate_sum
-                    .add(
-                        Box::new(audio::Convert::new(reader, down).into_diagnostic()?),
-                        0,
-                        0.0,
-                    )
-                    .into_diagnostic()?;
-            }
-            gate_sum.set_length(mix.frames());
-            let mut gated = DialogueGatedMeter::new(
-                &ChannelRole::for_layout(&target.channels),
-                &[ChannelRole::Center],
-                rate,
+        level: &TargetStage,
+        inputs: &[InputObject],
+    ) -> miette::Result<Option<NormalizationPlan>> {
+        if normalization(level).is_none() {
+            miette::bail!(
+                "target `{}` matches `{}`, which is not normalised",
+                self.spec.name,
+                level.name
+            );
+        }
+        let measured = measure(level, inputs, self.setting.clock.sample_rate)?;
+        let plan = plan(level, &measured).wrap_err_with(|| {
+            format!(
+                "target `{}` takes the level of `{}`",
+                self.spec.name, level.name
             )
-            .into_diagnostic()?;
-            let mut speech = vec![0.0f32; BLOCK_FRAMES];
-            loop {
-                let frames = mix.read(&mut block).into_diagnostic()?;
-                if frames == 0 {
-                    break;
-                }
-                let got = gate_sum.read(&mut speech[..frames]).into_diagnostic()?;
-                speech[got..frames].fill(0.0);
-                gated
-                    .push(&block[..frames * channels], &speech[..frames])
-                    .into_diagnostic()?;
-                meter.push(&block[..frames * channels]).into_diagnostic()?;
-            }
-            let gated = gated.report();
-            let mut report = meter.report();
-            // Below about 15 % dialogue, Netflix measures the full programme.
-            if gated.dialogue_fraction() >= 0.15 && gated.dialogue_gated_lufs.is_finite() {
-                report.integrated_lufs = gated.dialogue_gated_lufs;
-            }
-            return Ok(report);
+        })?;
+        Ok(Some(NormalizationPlan {
+            limit_dbtp: None,
+            ..plan
+        }))
+    }
+}
+
+/// The inputs of `target` read from `from` (its buses, then its dialogue
+/// gate), found by id among a stage's inputs.
+fn inputs_of<'a>(
+    ids: impl Iterator<Item = &'a str>,
+    inputs: &[InputObject],
+) -> miette::Result<Vec<InputObject>> {
+    ids.map(|id| {
+        inputs
+            .iter()
+            .find(|input| input.id == id)
+            .cloned()
+            .ok_or_else(|| miette::miette!("the stage does not read `{id}`"))
+    })
+    .collect()
+}
+
+/// How `target` is normalised to its spec, from its measured mix.
+fn plan(target: &TargetStage, measured: &LoudnessReport) -> miette::Result<NormalizationPlan> {
+    let Some((spec, loudness)) = normalization(target) else {
+        miette::bail!("target `{}` is not normalised", target.name);
+    };
+    let policy = if target.limiter {
+        PeakPolicy::Limit
+    } else {
+        PeakPolicy::Refuse
+    };
+    let ceiling = spec.true_peak_dbtp.unwrap_or(0.0);
+    NormalizationPlan::new(measured, loudness.lufs, ceiling, policy)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("normalising target `{}` to {}", target.name, spec.name))
+}
+
+/// `target`'s mix: its buses (found among `inputs`) routed to its layout
+/// and summed (one bus is read as it is, without a sum), with the first
+/// bus's start.
+fn mix(target: &TargetStage, inputs: &[InputObject]) -> miette::Result<(Box<dyn Source>, u64)> {
+    let from = inputs_of(target.from.iter().map(|(id, _)| id.as_str()), inputs)?;
+    let mut routed = Vec::with_capacity(from.len());
+    let mut time_reference = 0;
+    for ((_, bus_route), input) in target.from.iter().zip(&from) {
+        let reader = WavReader::open(&input.path).into_diagnostic()?;
+        time_reference = reader.format().time_reference.unwrap_or(0);
+        routed.push(route(
+            Box::new(reader),
+            bus_route,
+            &target.channels,
+            &input.id,
+        )?);
+    }
+    if routed.len() == 1 {
+        if let Some(only) = routed.pop() {
+            return Ok((only, time_reference));
         }
-        loop {
-            let frames = mix.read(&mut block).into_diagnostic()?;
-            if frames == 0 {
-                break;
-            }
-            meter.push(&block[..frames * channels]).into_diagnostic()?;
+    }
+    let mut sum = audio::Bus::new(target.channels.len()).into_diagnostic()?;
+    for source in routed {
+        sum.add(source, 0, 0.0).into_diagnostic()?;
+    }
+    Ok((Box::new(sum), time_reference))
+}
+
+/// Pass 1: the loudness of `target`'s mix, gated on its dialogue where its
+/// spec says so and it has a dialogue gate.
+fn measure(
+    target: &TargetStage,
+    inputs: &[InputObject],
+    rate: u32,
+) -> miette::Result<LoudnessReport> {
+    let (mut mix, _) = mix(target, inputs)?;
+    let gated =
+        normalization(target).is_some_and(|(_, loudness)| loudness.gate == LoudnessGate::Dialogue);
+    let gate = match target.dialogue.first() {
+        Some(id) if gated => inputs_of(std::iter::once(id.as_str()), inputs)?.pop(),
+        _ => None,
+    };
+    match gate {
+        Some(gate) => {
+            let mut speech = WavReader::open(&gate.path).into_diagnostic()?;
+            Ok(
+                loudness::gated(mix.as_mut(), &mut speech, &target.channels, rate)?
+                    .for_normalising(),
+            )
         }
-        Ok(meter.report())
+        None => Ok(loudness::plain(mix.as_mut(), &target.channels, rate)?.for_normalising()),
     }
 }
 
@@ -251,6 +271,32 @@ impl Stage for TargetRender {
             params.f64("spec.true_peak", spec.true_peak_dbtp.unwrap_or(f64::NAN));
         }
         params.u64("dialogue_inputs", target.dialogue.len() as u64);
+        if let Some(level) = &target.matched {
+            // What decides the gain taken: how the matched target is
+            // measured and normalised (its inputs' bytes are in the key).
+            params
+                .label("match", &format!("match {}", level.name))
+                .str("match", &level.name)
+                .str("match.channels", &level.channels.join(" "));
+            for (index, (id, route)) in level.from.iter().enumerate() {
+                params.str(&format!("match.from{index}"), id);
+                route_params(params, &format!("match.from{index}.route"), route);
+            }
+            if let Some(spec) = &level.spec {
+                if let Some(loudness) = &spec.loudness {
+                    params
+                        .f64("match.spec.loudness", loudness.lufs)
+                        .str("match.spec.gate", &format!("{:?}", loudness.gate));
+                }
+                params.f64(
+                    "match.spec.true_peak",
+                    spec.true_peak_dbtp.unwrap_or(f64::NAN),
+                );
+            }
+            params
+                .bool("match.limiter", level.limiter)
+                .u64("match.dialogue_inputs", level.dialogue.len() as u64);
+        }
     }
 
     fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {

@@ -60,7 +60,7 @@ pub(crate) fn build_example(dir: &Path) -> std::path::PathBuf {
     assert!(
         stderr
             .lines()
-            .any(|line| line.starts_with("18 ran, 0 fresh in ")),
+            .any(|line| line.starts_with("20 ran, 0 fresh in ")),
         "{stderr}"
     );
     project.join("out")
@@ -116,4 +116,28 @@ fn the_example_builds_every_deliverable_within_its_spec() {
     }
     let (_, me_peak) = reference_loudness(&out.join("me.wav"));
     assert!(me_peak <= -1.0, "me.wav: {me_peak} dBTP");
+}
+
+/// The recipes the project must accept as written (a copy of
+/// `../shared/examples/`): they check without an error. The shared night
+/// harbour's M&E does not `match` its print master, which D008 points out.
+#[test]
+fn the_shared_examples_are_accepted_as_written() {
+    let recipe = include_str!("../fixtures/shared/night-harbor.sndtrk");
+    crate::test::Test::new()
+        .recipe(recipe)
+        .arg("check")
+        .stderr_contains("D008")
+        .stderr_contains("add `match print_master`")
+        .stderr_contains("0 errors, 1 warning")
+        .run();
+}
+
+/// The example's stems agree with its print master: DX + M&E null against
+/// it, and the M&E is at the print master's level.
+#[test]
+fn the_examples_m_and_e_takes_the_print_masters_gain() {
+    let recipe = include_str!("../../examples/night-harbor/soundtrack.sndtrk");
+    assert!(recipe.contains("match print_master"));
+    crate::test::Test::new().recipe(recipe).arg("check").run();
 }

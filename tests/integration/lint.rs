@@ -110,6 +110,7 @@ rule_tests! {
     d002: "D002" exits 1;
     d005: "D005" exits 0;
     d006: "D006" exits 1;
+    d008: "D008" exits 0;
 }
 
 #[test]

@@ -10,6 +10,7 @@ pub mod d002_dialogue_in_me;
 pub mod d003_file_contradicts_recipe;
 pub mod d005_unused;
 pub mod d006_album_breaks_spec;
+pub mod d008_unmatched_stem;
 pub mod r001_song_without_sync;
 pub mod r002_song_without_master;
 pub mod r003_album_song_without_album_licence;
