@@ -146,7 +146,7 @@ codes! {
     D002 Error "An M&E target contains a dialogue or ADR stem.";
     D003 Error "A stem's or cue's file contradicts what the recipe declares.";
     D004 Error "A deliverable measures outside its spec's loudness or true peak (after a build).";
-    D005 Warning "A stem or cue is used by no bus.";
+    D005 Warning "A stem or cue is used by no bus, or a bus by nothing.";
     D006 Error "An album's format breaks its spec.";
 }
 

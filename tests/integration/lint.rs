@@ -298,3 +298,51 @@ mod d003 {
         );
     }
 }
+
+/// D005 for buses: a bus is used by a target's `from`, another bus or a
+/// target's `dialogue_gate`; a project without a target has no unused bus.
+mod d005_buses {
+    use super::codes;
+
+    const HEAD: &str = r#"
+project "Night Harbor" { frame_rate 25 sample_rate 48kHz picture_start 01:00:00:00 }
+import "std/layouts"
+stem dx { role dialogue layout 1.0 pan C noise pink -30dBFS for 10s }
+stem fx { role effects layout 5.1 noise pink -38dBFS for 10s }
+"#;
+
+    #[test]
+    fn only_the_bus_that_nothing_uses_is_reported() {
+        let recipe = format!(
+            "{HEAD}bus DX 5.1 {{ dx }}\nbus FX 5.1 {{ fx }}\nbus STEMS 5.1 {{ DX FX }}\nbus PM 5.1 {{ DX FX }}\n\
+             target pm {{ from PM layout 5.1 format wav 48kHz 24bit }}\n"
+        );
+        // STEMS (line 8) lists DX and FX, so they are used; STEMS is not.
+        assert_eq!(codes(&recipe), vec![("D005".to_owned(), 8)]);
+    }
+
+    #[test]
+    fn a_dialogue_gate_uses_its_bus() {
+        let recipe = format!(
+            "{HEAD}bus DX 5.1 {{ dx }}\nbus FX 5.1 {{ fx }}\nbus PM 5.1 {{ FX }}\n\
+             target pm {{ from PM layout 5.1 format wav 48kHz 24bit dialogue_gate DX }}\n"
+        );
+        assert_eq!(codes(&recipe), Vec::new());
+    }
+
+    #[test]
+    fn without_a_target_no_bus_is_reported() {
+        let recipe = format!("{HEAD}bus DX 5.1 {{ dx }}\nbus FX 5.1 {{ fx }}\n");
+        assert_eq!(codes(&recipe), Vec::new());
+    }
+
+    /// A target whose `from` names no bus may have meant any of them.
+    #[test]
+    fn a_target_that_names_no_bus_hides_the_unused_buses() {
+        let recipe = format!(
+            "{HEAD}bus DX 5.1 {{ dx }}\nbus FX 5.1 {{ fx }}\n\
+             target pm {{ from dx layout 5.1 format wav 48kHz 24bit }}\n"
+        );
+        assert_eq!(codes(&recipe), vec![("E0205".to_owned(), 8)]);
+    }
+}
