@@ -127,7 +127,7 @@ fn to_past_the_end(
     // On a frame boundary the timecode is the out point, the first frame
     // without audio; otherwise the audio stops within that frame.
     let on_a_frame = lengths.next_frame_start(end) == end;
-    let short = lengths.duration(wanted - trimmed);
+    let short = lengths.duration(wanted.saturating_sub(trimmed));
     let until = clip
         .until
         .map(|until| until.value.to_string())
