@@ -58,6 +58,8 @@ pub static RULES: &[&Rule] = &[
     &rules::d005_unused::RULE,
     &rules::d006_album_breaks_spec::RULE,
     &rules::d008_unmatched_stem::RULE,
+    &rules::d009_trim_or_fade_past_the_end::RULE,
+    &rules::d010_clip_not_as_written::RULE,
 ];
 
 /// Codes that are documented but checked elsewhere (D004: measured loudness,
