@@ -22,14 +22,20 @@ mod stage_id;
 use std::path::{Path, PathBuf};
 
 pub use plan::{
-    AlbumTrackStage, BusStage, ClipSpec, MeasureStage, RenderPlan, Report, ReportStage, Route,
-    SpecLimits, StageSpec, TargetStage, TimelineStage,
+    AlbumLevelStage, AlbumTrackStage, BusStage, ClipSpec, MeasureStage, RenderPlan, Report,
+    ReportStage, Route, SpecLimits, StageSpec, TargetStage, TimelineStage,
 };
 pub use stage_id::{Renders, StageId};
 
 use crate::{
-    model::{AudioSource, Clip, FrameRate, LoudnessGate, MemberRef, Model, Named, Target},
-    resolve::{levels, references::conversion},
+    model::{
+        Album, AlbumTrack, AudioSource, Clip, Cue, FrameRate, LoudnessGate, MemberRef, Model,
+        Named, Target, TrackEdit,
+    },
+    resolve::{
+        levels,
+        references::{album_conversion, album_layout, conversion},
+    },
     syntax::ast::Timecode,
 };
 
@@ -66,7 +72,7 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
             // rendered; one without a spec has nothing to be measured against.
             let measure = stage.spec.as_ref().map(|spec| MeasureStage {
                 id: StageId::measurement(&stage.name),
-                target: stage.id.clone(),
+                measured: vec![stage.id.clone()],
                 dialogue: spec
                     .loudness
                     .is_some_and(|loudness| loudness.gate == LoudnessGate::Dialogue)
@@ -80,11 +86,29 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
         }
     }
     for album in &model.albums {
+        let level = lowerer.album_level(album);
+        let mut tracks = Vec::new();
         for (position, track) in album.tracks.iter().enumerate() {
-            if let Some(stage) = lowerer.album_track(album, position, track) {
-                stages.push(StageSpec::AlbumTrack(stage));
+            if let Some(mut stage) = lowerer.album_track(album, position, track) {
+                stage.level = level.as_ref().map(|level| level.id.clone());
+                tracks.push(stage);
             }
         }
+        // An album with a spec is measured as one once its tracks are
+        // rendered.
+        let measure = album.spec.as_ref().and_then(|_| {
+            let first = tracks.first()?;
+            Some(MeasureStage {
+                id: StageId::album_measurement(&album.name.name),
+                measured: tracks.iter().map(|track| track.id.clone()).collect(),
+                dialogue: None,
+                channels: first.channels.clone(),
+                sample_rate: first.format.sample_rate,
+            })
+        });
+        stages.extend(level.map(StageSpec::AlbumLevel));
+        stages.extend(tracks.into_iter().map(StageSpec::AlbumTrack));
+        stages.extend(measure.map(StageSpec::Measure));
     }
     for report in Report::ALL {
         stages.push(StageSpec::Report(ReportStage {
@@ -324,12 +348,7 @@ impl Lowerer<'_> {
                 .and_then(|layout| layout.mask),
             layout,
             format: target.format?,
-            spec: spec.map(|spec| SpecLimits {
-                name: spec.name.name.clone(),
-                loudness: spec.loudness,
-                true_peak_dbtp: spec.true_peak_dbtp.map(|peak| peak.value),
-                sample_peak_dbfs: spec.sample_peak_dbfs.map(|peak| peak.value),
-            }),
+            spec: spec.map(spec_limits),
             normalize: target.normalize,
             limiter: target.limiter || spec.is_some_and(|spec| spec.limiter),
             dialogue,
@@ -452,19 +471,14 @@ impl Lowerer<'_> {
 
     fn album_track(
         &self,
-        album: &crate::model::Album,
+        album: &Album,
         position: usize,
-        track: &Named,
+        track: &AlbumTrack,
     ) -> Option<AlbumTrackStage> {
-        let cue = self.model.cues.get(&track.name)?;
+        let cue = self.model.cues.get(&track.cue.name)?;
         let number = position + 1;
-        let layout = album
-            .spec
-            .as_ref()
-            .and_then(|spec| self.model.specs.get(&spec.name))
-            .and_then(|spec| spec.layouts.first())
-            .map_or_else(|| "2.0".to_owned(), |layout| layout.name.clone());
-        let clip = self.clip(&cue_clip(cue), &cue.clip, Some(&layout))?;
+        let layout = album_layout(self.model, album);
+        let clip = self.album_clip(cue, track.edit, layout)?;
         let title = sanitize(&cue.title);
         Some(AlbumTrackStage {
             id: StageId::track(&album.name.name, number),
@@ -472,15 +486,82 @@ impl Lowerer<'_> {
             number,
             title: cue.title.clone(),
             clip,
-            channels: self.channels(&layout),
+            channels: self.channels(layout),
             mask: self
                 .model
                 .layouts
-                .get(&layout)
+                .get(layout)
                 .and_then(|layout| layout.mask),
             format: album.format?,
+            level: None,
             output: PathBuf::from(&album.name.name).join(format!("{number:02} {title}.wav")),
         })
+    }
+
+    /// A cue as an album track, routed to the album's `layout`: its whole
+    /// recording, or with `edit film` as the film plays it. A cue of
+    /// another layout is folded down ([`album_conversion`]); a panned mono
+    /// cue goes to its channel when the album has it, else is folded as
+    /// mono.
+    fn album_clip(&self, cue: &Cue, edit: TrackEdit, layout: &str) -> Option<ClipSpec> {
+        let mut clip = cue.clip.clone();
+        if edit == TrackEdit::Album {
+            clip.trim_head = None;
+            clip.trim_tail = None;
+            clip.until = None;
+            clip.fade_in = None;
+            clip.fade_out = None;
+            clip.gain_db = 0.0;
+        }
+        let mut spec = self.clip(&cue_clip(cue), &clip, None)?;
+        let from = self.clip_layout(&clip);
+        let pan = clip.pan.as_ref().and_then(|pan| {
+            self.channels(layout)
+                .iter()
+                .position(|channel| *channel == pan.name)
+        });
+        spec.route = match pan {
+            Some(index) => Route::Pan(index),
+            None => match album_conversion(self.model, &from, layout)? {
+                None => Route::Direct,
+                Some(name) => self.matrix(name)?,
+            },
+        };
+        Some(spec)
+    }
+
+    /// `album-level:NAME`, when the album's spec sets a loudness: its
+    /// tracks, to be measured as one.
+    fn album_level(&self, album: &Album) -> Option<AlbumLevelStage> {
+        let spec = self.model.specs.get(&album.spec.as_ref()?.name)?;
+        spec.loudness?;
+        let layout = album_layout(self.model, album);
+        let tracks = album
+            .tracks
+            .iter()
+            .filter_map(|track| {
+                let cue = self.model.cues.get(&track.cue.name)?;
+                self.album_clip(cue, track.edit, layout)
+            })
+            .collect();
+        Some(AlbumLevelStage {
+            id: StageId::album_level(&album.name.name),
+            album: album.name.name.clone(),
+            tracks,
+            channels: self.channels(layout),
+            spec: spec_limits(spec),
+            limiter: spec.limiter,
+        })
+    }
+}
+
+/// The measurable rules of `spec`.
+fn spec_limits(spec: &crate::model::Spec) -> SpecLimits {
+    SpecLimits {
+        name: spec.name.name.clone(),
+        loudness: spec.loudness,
+        true_peak_dbtp: spec.true_peak_dbtp.map(|peak| peak.value),
+        sample_peak_dbfs: spec.sample_peak_dbfs.map(|peak| peak.value),
     }
 }
 
@@ -536,16 +617,20 @@ mod tests {
                 "bus:MX",
                 "bus:FX",
                 "bus:PM",
+                "dialogue:print_master",
                 "target:print_master",
                 "measure:print_master",
+                "dialogue:stereo",
                 "target:stereo",
                 "measure:stereo",
                 "target:broadcast",
                 "measure:broadcast",
                 "target:me",
                 "measure:me",
+                "album-level:ost",
                 "album:ost/01",
                 "album:ost/02",
+                "album-measure:ost",
                 "report:cuesheet.csv",
                 "report:cuesheet.json",
                 "report:rights.json"

@@ -27,6 +27,7 @@ pub enum StageSpec {
     Bus(BusStage),
     Target(TargetStage),
     Measure(MeasureStage),
+    AlbumLevel(AlbumLevelStage),
     AlbumTrack(AlbumTrackStage),
     Report(ReportStage),
 }
@@ -38,6 +39,7 @@ impl StageSpec {
             StageSpec::Bus(stage) => &stage.id,
             StageSpec::Target(stage) => &stage.id,
             StageSpec::Measure(stage) => &stage.id,
+            StageSpec::AlbumLevel(stage) => &stage.id,
             StageSpec::AlbumTrack(stage) => &stage.id,
             StageSpec::Report(stage) => &stage.id,
         }
@@ -152,16 +154,36 @@ pub struct AlbumTrackStage {
     pub channels: Vec<String>,
     pub mask: Option<u32>,
     pub format: Format,
+    /// The album's level (`album-level:NAME`), when its spec sets a
+    /// loudness: one gain for every track.
+    pub level: Option<StageId>,
     /// `out/ALBUM/NN Title.wav`
     pub output: PathBuf,
 }
 
-/// `measure:NAME`: a deliverable with a spec, measured once it is rendered.
+/// `album-level:NAME`: the album measured as one programme (its tracks one
+/// after the other, before any gain) and the one gain that brings it to its
+/// spec's loudness, as JSON. Every track takes that gain, so the levels of
+/// the tracks relative to each other stay as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlbumLevelStage {
+    pub id: StageId,
+    pub album: String,
+    /// Every track's clip, routed to the album's layout, in track order.
+    pub tracks: Vec<ClipSpec>,
+    pub channels: Vec<String>,
+    pub spec: SpecLimits,
+    pub limiter: bool,
+}
+
+/// `measure:NAME`: a deliverable with a spec, measured once it is rendered;
+/// `album-measure:NAME`: an album with a spec, measured as one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeasureStage {
     pub id: StageId,
-    /// The target measured.
-    pub target: StageId,
+    /// What is measured: a target, or an album's tracks, measured one
+    /// after the other as one programme.
+    pub measured: Vec<StageId>,
     /// The target's dialogue gate, when its spec is dialogue-gated.
     pub dialogue: Option<StageId>,
     /// The target's channel labels (they weight the loudness sum).

@@ -23,6 +23,10 @@ pub enum Renders {
     /// `dialogue:NAME`: the dialogue that gates a deliverable's loudness,
     /// summed to mono on the timeline.
     DialogueGate(String),
+    /// `album-level:NAME`: an album measured as one, and its gain.
+    AlbumLevel(String),
+    /// `album-measure:NAME`: an album's tracks as delivered, measured as one.
+    AlbumMeasurement(String),
     /// `album:NAME/NN`: an album's track `number` (from 1).
     Track { album: String, number: usize },
     /// `report:FILE`: a report written to `out/reports/FILE`.
@@ -44,6 +48,8 @@ impl StageId {
             Renders::Target(name) => format!("target:{name}"),
             Renders::Measurement(name) => format!("measure:{name}"),
             Renders::DialogueGate(name) => format!("dialogue:{name}"),
+            Renders::AlbumLevel(album) => format!("album-level:{album}"),
+            Renders::AlbumMeasurement(album) => format!("album-measure:{album}"),
             Renders::Track { album, number } => format!("album:{album}/{number:02}"),
             Renders::Report(file) => format!("report:{file}"),
         };
@@ -73,6 +79,16 @@ impl StageId {
     /// `dialogue:NAME`, the dialogue gate of target `NAME`.
     pub fn dialogue_gate(target: &str) -> StageId {
         StageId::new(Renders::DialogueGate(target.to_owned()))
+    }
+
+    /// `album-level:NAME`, the level of album `NAME`.
+    pub fn album_level(album: &str) -> StageId {
+        StageId::new(Renders::AlbumLevel(album.to_owned()))
+    }
+
+    /// `album-measure:NAME`, the measurement of album `NAME`.
+    pub fn album_measurement(album: &str) -> StageId {
+        StageId::new(Renders::AlbumMeasurement(album.to_owned()))
     }
 
     /// `album:NAME/NN`, track `number` (from 1) of album `NAME`.
@@ -115,6 +131,8 @@ impl StageId {
             "measure" => Renders::Measurement(rest.to_owned()),
             "dialogue" => Renders::DialogueGate(rest.to_owned()),
             "report" => Renders::Report(rest.to_owned()),
+            "album-level" => Renders::AlbumLevel(rest.to_owned()),
+            "album-measure" => Renders::AlbumMeasurement(rest.to_owned()),
             "album" => {
                 let (album, number) = rest.rsplit_once('/')?;
                 let number: usize = number.parse().ok()?;
@@ -186,6 +204,8 @@ mod tests {
             StageId::dialogue_gate("print_master"),
             StageId::track("ost", 2),
             StageId::track("a/b", 12),
+            StageId::album_level("ost"),
+            StageId::album_measurement("ost"),
             StageId::report("cuesheet.csv"),
         ] {
             assert_eq!(StageId::parse(&id).as_ref(), Some(&id), "{id}");

@@ -272,7 +272,7 @@ pub fn contexts_of_cues(model: &Model, mixes: &[crate::model::reach::Reach]) -> 
     }
     for (album_index, album) in model.albums.iter().enumerate() {
         for track in &album.tracks {
-            if let Some(cue) = model.cues.index(&track.name) {
+            if let Some(cue) = model.cues.index(&track.cue.name) {
                 if !contexts[cue].contains(&Context::Album(album_index)) {
                     contexts[cue].push(Context::Album(album_index));
                 }

@@ -424,11 +424,30 @@ pub struct Album {
     pub name: Named,
     pub title: String,
     pub kind: Option<Spanned<AlbumKind>>,
-    pub tracks: Vec<Named>,
+    pub tracks: Vec<AlbumTrack>,
     pub format: Option<Format>,
     pub spec: Option<Named>,
     pub release: Option<Spanned<Date>>,
     pub span: Span,
+}
+
+/// `track CUE [edit film|album]`: one track of an album.
+#[derive(Debug, Clone)]
+pub struct AlbumTrack {
+    /// The cue.
+    pub cue: Named,
+    /// Which version of the cue the track is.
+    pub edit: TrackEdit,
+}
+
+/// The version of a cue an album track is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrackEdit {
+    /// The cue's whole recording (the default): without the film's trims,
+    /// `to`, fades and gain.
+    Album,
+    /// The cue as the film plays it: its trims, `to`, fades and gain.
+    Film,
 }
 
 /// Which loudness a spec measures.

@@ -1,7 +1,8 @@
-//! The `album` declaration: kind, tracks, format, spec and release date.
+//! The `album` declaration: kind, tracks (each the cue's whole recording,
+//! or `edit film` the film's edit of it), format, spec and release date.
 
 use crate::{
-    model::{Album, AlbumKind, Named, Spanned},
+    model::{Album, AlbumKind, AlbumTrack, Named, Spanned, TrackEdit},
     resolve::{format::format, interpret::Interpreter, props::Props},
     syntax::ast::Declaration,
 };
@@ -25,7 +26,20 @@ impl Interpreter<'_> {
             })
         });
         let kind = props.require(kind, "kind", "kind soundtrack", d);
-        let tracks = props.read_all("track", d, |args| args.word("a cue such as `1M1`"));
+        let tracks = props.read_all("track", d, |args| {
+            let cue = args.word("a cue such as `1M1`")?;
+            let edit = if args.eat("edit").is_some() {
+                let word = args.choice(&["album", "film"])?;
+                if word.name == "film" {
+                    TrackEdit::Film
+                } else {
+                    TrackEdit::Album
+                }
+            } else {
+                TrackEdit::Album
+            };
+            Some(AlbumTrack { cue, edit })
+        });
         let format = props.read("format", d, format);
         let spec = props.read("spec", d, |args| {
             args.word("a delivery spec such as `album.cd`")

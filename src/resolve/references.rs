@@ -126,14 +126,15 @@ pub fn check(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     levels::matches(model, suggestions, diagnostics);
+    album_layouts(model, diagnostics);
     for album in &model.albums {
         for track in &album.tracks {
-            if model.cues.index(&track.name).is_none() {
+            if model.cues.index(&track.cue.name).is_none() {
                 diagnostics.push(not_found(
                     model,
                     suggestions,
                     "cue",
-                    track,
+                    &track.cue,
                     model.cues.names(),
                     "declare the cue with `cue ID \"Title\" { … }`",
                 ));
@@ -506,6 +507,79 @@ fn layouts(model: &Model, suggestions: &Suggestions, diagnostics: &mut Vec<Diagn
 
 /// How audio in layout `from` reaches layout `to`: `Some(None)` when they
 /// are the same, `Some(Some(downmix))` through the one downmix between them.
+/// The layout an album's tracks are in: its spec's first layout, or 2.0.
+pub fn album_layout<'a>(model: &'a Model, album: &'a crate::model::Album) -> &'a str {
+    album
+        .spec
+        .as_ref()
+        .and_then(|spec| model.specs.get(&spec.name))
+        .and_then(|spec| spec.layouts.first())
+        .map_or("2.0", |layout| layout.name.as_str())
+}
+
+/// How an album folds a cue of layout `from` to its layout `to`: as
+/// [`conversion`], except that where two downmixes are declared for the
+/// pair (the stdlib's `loro` and `ltrt` for 5.1 to 2.0) the album takes
+/// `loro`: Lo/Ro (ITU-R BS.775) is the fold-down for listening, Lt/Rt is
+/// for a matrix decoder.
+pub fn album_conversion<'a>(model: &'a Model, from: &str, to: &str) -> Option<Option<&'a str>> {
+    conversion(model, from, to).or_else(|| {
+        model
+            .downmixes
+            .get("loro")
+            .filter(|downmix| {
+                downmix.from.as_ref().is_some_and(|f| f.name == from)
+                    && downmix.to.as_ref().is_some_and(|t| t.name == to)
+            })
+            .map(|downmix| Some(downmix.name.name.as_str()))
+    })
+}
+
+/// E0311 for an album track whose cue cannot be folded to the album's
+/// layout: no track is ever left out silently.
+fn album_layouts(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
+    for album in &model.albums {
+        let to = album_layout(model, album);
+        if model.layouts.index(to).is_none() {
+            continue;
+        }
+        for track in &album.tracks {
+            let Some(cue) = model.cues.get(&track.cue.name) else {
+                continue;
+            };
+            let from = cue_layout(cue);
+            if model.layouts.index(from).is_none()
+                || album_conversion(model, from, to).is_some()
+                || (from == "1.0" && cue.clip.pan.is_some())
+            {
+                continue;
+            }
+            diagnostics.push(
+                Diagnostic::error(
+                    LAYOUT_MISMATCH,
+                    format!(
+                        "cue `{}` is {from} but album `{}` is {to}, and no downmix folds {from} to {to}",
+                        cue.id.name, album.name.name
+                    ),
+                )
+                .at(track.cue.span, format!("a {from} cue on a {to} album"))
+                .help(format!(
+                    "declare `downmix NAME {{ from {from} to {to} … }}` (`import \"std/layouts\"` has Lo/Ro for 5.1 to 2.0)"
+                )),
+            );
+        }
+    }
+}
+
+/// A cue's own layout: declared, or 1.0 when panned, or 2.0.
+pub fn cue_layout(cue: &crate::model::Cue) -> &str {
+    match &cue.clip.layout {
+        Some(layout) => &layout.name,
+        None if cue.clip.pan.is_some() => "1.0",
+        None => "2.0",
+    }
+}
+
 pub fn conversion<'a>(model: &'a Model, from: &str, to: &str) -> Option<Option<&'a str>> {
     if from == to {
         return Some(None);

@@ -41,15 +41,28 @@ pub(crate) fn plain(
     labels: &[String],
     rate: u32,
 ) -> miette::Result<Loudness> {
-    let channels = mix.channels();
+    plain_sequence(&mut [mix], labels, rate)
+}
+
+/// The loudness of `parts` played one after the other as one programme
+/// (an album's tracks): one meter, so gating blocks run across the joins
+/// as they would over the concatenated files.
+pub(crate) fn plain_sequence(
+    parts: &mut [&mut dyn Source],
+    labels: &[String],
+    rate: u32,
+) -> miette::Result<Loudness> {
     let mut meter = LoudnessMeter::for_labels(labels, rate).into_diagnostic()?;
-    let mut block = vec![0.0f32; BLOCK_FRAMES * channels];
-    loop {
-        let frames = mix.read(&mut block).into_diagnostic()?;
-        if frames == 0 {
-            break;
+    for part in parts.iter_mut() {
+        let channels = part.channels();
+        let mut block = vec![0.0f32; BLOCK_FRAMES * channels];
+        loop {
+            let frames = part.read(&mut block).into_diagnostic()?;
+            if frames == 0 {
+                break;
+            }
+            meter.push(&block[..frames * channels]).into_diagnostic()?;
         }
-        meter.push(&block[..frames * channels]).into_diagnostic()?;
     }
     Ok(Loudness {
         report: meter.report(),

@@ -9,7 +9,7 @@ use miette::IntoDiagnostic;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    audio::WavReader,
+    audio::{Source, WavReader},
     engine::key::Params,
     engine::stage::{RunContext, Stage},
     lower::MeasureStage,
@@ -38,7 +38,7 @@ pub(super) struct MeasureRender {
 
 impl MeasureRender {
     pub fn new(spec: &MeasureStage) -> MeasureRender {
-        let mut inputs = vec![spec.target.to_string()];
+        let mut inputs: Vec<String> = spec.measured.iter().map(|id| id.to_string()).collect();
         inputs.extend(spec.dialogue.iter().map(|id| id.to_string()));
         MeasureRender {
             inputs,
@@ -69,22 +69,44 @@ impl Stage for MeasureRender {
     }
 
     fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
-        let mut reader = WavReader::open(&context.inputs()[0].path).into_diagnostic()?;
-        let rate = reader.format().sample_rate;
+        let (measured, dialogue) = context.inputs().split_at(self.spec.measured.len());
+        let mut readers = measured
+            .iter()
+            .map(|input| WavReader::open(&input.path).into_diagnostic())
+            .collect::<miette::Result<Vec<_>>>()?;
+        let rate = self.spec.sample_rate;
+        if let Some(reader) = readers
+            .iter()
+            .find(|reader| reader.format().sample_rate != rate)
+        {
+            miette::bail!(
+                "a file measured for `{}` is at {} Hz, not {rate} Hz",
+                self.spec.id,
+                reader.format().sample_rate
+            );
+        }
         // The dialogue gate is on the project's timeline at its rate: a
         // deliverable resampled to another rate is measured ungated.
-        let speech = match context.inputs().get(1) {
-            Some(gate) => {
+        let speech = match (dialogue.first(), readers.as_slice()) {
+            (Some(gate), [_]) => {
                 let speech = WavReader::open(&gate.path).into_diagnostic()?;
                 (speech.format().sample_rate == rate).then_some(speech)
             }
-            None => None,
+            _ => None,
         };
-        let measured = match speech {
-            Some(mut speech) => {
-                loudness::gated(&mut reader, &mut speech, &self.spec.channels, rate)?
+        let measured = match (speech, readers.as_mut_slice()) {
+            (Some(mut speech), [reader]) => {
+                loudness::gated(reader, &mut speech, &self.spec.channels, rate)?
             }
-            None => loudness::plain(&mut reader, &self.spec.channels, rate)?,
+            (_, [reader]) => loudness::plain(reader, &self.spec.channels, rate)?,
+            // An album: its tracks one after the other, as one programme.
+            (_, readers) => {
+                let mut sources: Vec<&mut dyn Source> = readers
+                    .iter_mut()
+                    .map(|reader| reader as &mut dyn Source)
+                    .collect();
+                loudness::plain_sequence(&mut sources, &self.spec.channels, rate)?
+            }
         };
         let report = measured.report;
         let finite = |value: f64| value.is_finite().then_some(value);

@@ -8,7 +8,9 @@
 //! | `bus:NAME` | [`bus`] | a 32-bit float WAV of the bus on the timeline |
 //! | `target:NAME` | [`target`] | the deliverable WAV |
 //! | `measure:NAME` | [`measure`] | a deliverable's loudness and peaks, as JSON |
+//! | `album-level:NAME` | [`album_level`] | an album's loudness as one, and its one gain, as JSON |
 //! | `album:NAME/NN` | [`track`] | an album track WAV |
+//! | `album-measure:NAME` | [`measure`] | an album's tracks as delivered, measured as one |
 //! | `report:FILE` | [`report`] | the cue sheet or the rights matrix |
 //!
 //! What they share: the keys' parameters ([`keys`]), clips on the timeline
@@ -16,6 +18,7 @@
 //! [`delivery`]), a bus's pass feeding its deliverables ([`follow`],
 //! [`pipeline`]).
 
+mod album_level;
 mod bus;
 pub(crate) mod delivery;
 pub(crate) mod follow;
@@ -32,6 +35,7 @@ mod track;
 
 use miette::{IntoDiagnostic, WrapErr};
 
+pub use album_level::AlbumLevel;
 pub use measure::Measurement;
 pub use timeline::Timeline;
 
@@ -40,8 +44,9 @@ use crate::{
     lower::{RenderPlan, StageSpec},
     model::Model,
     stages::{
-        bus::BusRender, keys::Setting, measure::MeasureRender, mix::Clock, report::ReportRender,
-        target::TargetRender, timeline::TimelineRender, track::TrackRender,
+        album_level::AlbumLevelRender, bus::BusRender, keys::Setting, measure::MeasureRender,
+        mix::Clock, report::ReportRender, target::TargetRender, timeline::TimelineRender,
+        track::TrackRender,
     },
 };
 
@@ -68,6 +73,7 @@ pub fn stages(plan: &RenderPlan, model: &Model) -> Result<Vec<Box<dyn Stage>>, m
             StageSpec::Bus(spec) => Box::new(BusRender::new(spec, setting)),
             StageSpec::Target(spec) => Box::new(TargetRender::new(spec, setting)),
             StageSpec::Measure(spec) => Box::new(MeasureRender::new(spec)),
+            StageSpec::AlbumLevel(spec) => Box::new(AlbumLevelRender::new(spec, setting)),
             StageSpec::AlbumTrack(spec) => Box::new(TrackRender::new(spec, setting)),
             StageSpec::Report(spec) => match ReportRender::new(spec, &texts) {
                 Some(stage) => Box::new(stage),

@@ -1,13 +1,16 @@
-//! `album:NAME/NN`: one album track: its cue alone, routed to the album's
-//! layout, resampled to the album's format, dithered and encoded.
+//! `album:NAME/NN`: one album track: its cue alone (its whole recording, or
+//! the film's edit), routed to the album's layout, gained by the album's one
+//! gain when the album is normalised as one, resampled to the album's
+//! format, dithered and encoded.
 
 use std::path::{Path, PathBuf};
 
 use crate::{
-    audio::WavSpec,
+    audio::{normalize::Normalizer, WavSpec},
     engine::key::Params,
     engine::stage::{RunContext, Stage},
     lower::AlbumTrackStage,
+    stages::album_level::AlbumLevel,
     stages::delivery::{deliver, encoding, Delivery},
     stages::keys::{clip_files, clip_params, format_params, ClipUse, Setting},
     stages::mix::{clip_source, route},
@@ -18,12 +21,14 @@ use crate::{
 pub(super) struct TrackRender {
     spec: AlbumTrackStage,
     setting: Setting,
+    inputs: Vec<String>,
     files: Vec<PathBuf>,
 }
 
 impl TrackRender {
     pub fn new(spec: &AlbumTrackStage, setting: Setting) -> TrackRender {
         TrackRender {
+            inputs: spec.level.iter().map(|id| id.to_string()).collect(),
             files: clip_files(std::iter::once(&spec.clip)),
             spec: spec.clone(),
             setting,
@@ -41,7 +46,7 @@ impl Stage for TrackRender {
     }
 
     fn inputs(&self) -> &[String] {
-        &[]
+        &self.inputs
     }
 
     fn files(&self) -> &[PathBuf] {
@@ -79,6 +84,14 @@ impl Stage for TrackRender {
             time_reference: None,
         };
         let (channels, frames) = (source.channels(), source.frames());
+        // The album's one gain, when it is normalised as one.
+        let normalizer = match context.inputs().first() {
+            Some(level) => {
+                let level = AlbumLevel::read(&level.path)?;
+                Some(Normalizer::new(&level.plan(), channels, clock.sample_rate))
+            }
+            None => None,
+        };
         let delivery = Delivery::new(
             context.output(),
             spec,
@@ -86,7 +99,7 @@ impl Stage for TrackRender {
             clock.sample_rate,
             channels,
             frames,
-            None,
+            normalizer,
             quantizer,
         )?;
         deliver(delivery, source)

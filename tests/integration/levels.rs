@@ -146,3 +146,94 @@ fn a_dialogue_gated_spec_gates_on_the_dialogue_stems_in_any_bus() {
         assert!(lufs_5_1(&pm, 48_000) > -22.0);
     }
 }
+
+/// An album of two score cues recorded at different levels, one of them
+/// 5.1: with `spec album.streaming` the album as one lands on -14 LUFS and
+/// the tracks keep their levels relative to each other.
+fn album(spec: &str, edit: &str) -> String {
+    format!(
+        r#"import "std/layouts"
+import "std/delivery/album"
+
+project "Levels" {{
+    frame_rate 24
+    sample_rate 48kHz
+    picture_start 01:00:00:00
+}}
+
+cue 1M1 "Harbour Lights" {{
+    type score
+    usage BI
+    layout 5.1
+    noise pink -30dBFS for 4s
+    at 01:00:00:00
+    trim head 1s
+    fade out 1s
+    writer "Ana Ruiz" society ASCAP share 100%
+    publisher "Harbor Music" society ASCAP share 100%
+}}
+
+cue 2M1 "Night Drive" {{
+    type score
+    usage BI
+    tone 440Hz -20dBFS for 3s
+    at 01:00:05:00
+    writer "Ana Ruiz" society ASCAP share 100%
+    publisher "Harbor Music" society ASCAP share 100%
+}}
+
+album ost "Levels (Original Score)" {{
+    kind score
+    track 1M1{edit}
+    track 2M1
+    format wav 44.1kHz 24bit
+    {spec}
+}}
+"#
+    )
+}
+
+fn lufs_stereo(samples: &[f64], rate: u32) -> f64 {
+    let floats: Vec<f32> = samples.iter().map(|&s| s as f32).collect();
+    reference::integrated_lufs(&floats, &[1.0, 1.0], rate)
+}
+
+#[test]
+fn an_album_with_a_loudness_spec_is_normalised_as_one_keeping_its_track_levels() {
+    let plain = build(&album("", ""));
+    let normalised = build(&album("spec album.streaming", ""));
+    let tracks = |ran: &Ran| {
+        [
+            samples(ran.path(), "ost/01 Harbour Lights.wav"),
+            samples(ran.path(), "ost/02 Night Drive.wav"),
+        ]
+    };
+    let [plain_1, plain_2] = tracks(&plain);
+    let [track_1, track_2] = tracks(&normalised);
+    // The 5.1 cue is folded to stereo (Lo/Ro), not dropped; the album
+    // version is the whole 4 s recording (no trim), at 44.1 kHz.
+    assert_eq!(track_1.len(), 4 * 44_100 * 2);
+    assert_eq!(plain_1.len(), track_1.len());
+    let whole: Vec<f64> = track_1.iter().chain(&track_2).copied().collect();
+    let album = lufs_stereo(&whole, 44_100);
+    assert!(
+        (album - -14.0).abs() < 1.0,
+        "the album measures {album:.2} LUFS"
+    );
+    // One gain for both tracks: their difference is as recorded.
+    let recorded = lufs_stereo(&plain_1, 44_100) - lufs_stereo(&plain_2, 44_100);
+    let delivered = lufs_stereo(&track_1, 44_100) - lufs_stereo(&track_2, 44_100);
+    assert!(
+        (recorded - delivered).abs() < 0.1,
+        "tracks {recorded:.2} LU apart as recorded, {delivered:.2} LU as delivered"
+    );
+    assert!(recorded.abs() > 1.0, "the test's tracks differ in level");
+}
+
+#[test]
+fn edit_film_takes_the_films_edit_of_the_cue() {
+    let ran = build(&album("", " edit film"));
+    let track = samples(ran.path(), "ost/01 Harbour Lights.wav");
+    // 4 s trimmed by 1 s at the head.
+    assert_eq!(track.len(), 3 * 44_100 * 2);
+}

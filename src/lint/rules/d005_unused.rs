@@ -97,7 +97,7 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
     }
     for album in &model.albums {
         for track in &album.tracks {
-            if let Some(index) = model.cues.index(&track.name) {
+            if let Some(index) = model.cues.index(&track.cue.name) {
                 cues.insert(index);
             }
         }

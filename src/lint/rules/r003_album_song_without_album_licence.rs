@@ -39,7 +39,7 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
     for (album_index, album) in model.albums.iter().enumerate() {
         let requirement = Requirement::of(model, Context::Album(album_index));
         for track in &album.tracks {
-            let Some(cue) = model.cues.get(&track.name) else {
+            let Some(cue) = model.cues.get(&track.cue.name) else {
                 continue;
             };
             if !cue.is_song() {
@@ -60,7 +60,7 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
                         cue.id.name, album.name.name
                     ),
                 )
-                .at(track.span, "a song on the album")
+                .at(track.cue.span, "a song on the album")
                 .help(help),
             );
         }

@@ -34,7 +34,11 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         }
         for track in &album.tracks {
-            if !model.cues.get(&track.name).is_some_and(|cue| cue.is_song()) {
+            if !model
+                .cues
+                .get(&track.cue.name)
+                .is_some_and(|cue| cue.is_song())
+            {
                 continue;
             }
             diagnostics.push(
@@ -42,14 +46,14 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
                     RULE.code,
                     format!(
                         "score album `{}` holds song {}",
-                        album.name.name, track.name
+                        album.name.name, track.cue.name
                     ),
                 )
-                .at(track.span, "a song")
+                .at(track.cue.span, "a song")
                 .related(kind.span, "a score album")
                 .help(format!(
                     "remove track {} or make the album `kind soundtrack`",
-                    track.name
+                    track.cue.name
                 )),
             );
         }
