@@ -41,6 +41,8 @@ impl Interpreter<'_> {
             Some(AlbumTrack { cue, edit })
         });
         let format = props.read("format", d, format);
+        // An album without a format would render nothing: it is required.
+        let format = props.require(format, "format", "format wav 44.1kHz 16bit", d);
         let spec = props.read("spec", d, |args| {
             args.word("a delivery spec such as `album.cd`")
         });

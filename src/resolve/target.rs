@@ -47,6 +47,8 @@ impl Interpreter<'_> {
             };
             Some((layout, downmix))
         });
+        // A target without a layout would render nothing: it is required.
+        let layout = props.require(layout, "layout", "layout 5.1", d);
         let (layout, downmix) = match layout {
             Some((layout, downmix)) => (Some(layout), downmix),
             None => (None, None),
