@@ -151,16 +151,21 @@ pub struct AlbumTrackStage {
     pub output: PathBuf,
 }
 
-/// `measure:NAME`: a deliverable with a spec, measured once it is rendered.
+/// `measure:NAME` or `measure:NAME/NN`: a deliverable (a target or an
+/// album track), measured once it is rendered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeasureStage {
     pub id: StageId,
-    /// The target measured.
+    /// The deliverable measured: `target:NAME` or `album:NAME/NN`.
     pub target: StageId,
-    /// The target's channel labels (they weight the loudness sum).
+    /// The deliverable's channel labels (they weight the loudness sum).
     pub channels: Vec<String>,
     /// The deliverable's sample rate.
     pub sample_rate: u32,
+    /// The dialogue buses whose sum gates the dialogue-gated loudness
+    /// (empty: none is measured): a target's whose spec is dialogue-gated
+    /// and that is delivered at the project's rate.
+    pub dialogue: Vec<StageId>,
 }
 
 /// `report:FILE`: a report of the recipe, written to `out/reports/FILE`.

@@ -148,7 +148,7 @@ fn ran(statuses: &BTreeMap<String, String>) -> Vec<&str> {
         .collect()
 }
 
-const ALL_STAGES: [&str; 16] = [
+const ALL_STAGES: [&str; 18] = [
     "album:ost/01",
     "album:ost/02",
     "bus:DX",
@@ -156,6 +156,8 @@ const ALL_STAGES: [&str; 16] = [
     "bus:MX",
     "bus:PM",
     "measure:broadcast",
+    "measure:ost/01",
+    "measure:ost/02",
     "measure:pm",
     "measure:stereo",
     "report:cuesheet.csv",
@@ -238,7 +240,7 @@ fn a_second_build_and_a_touch_run_nothing() {
     // plan agrees: nothing is stale.
     let (status, stdout, _) = sndtrk(&dir, &["plan"]);
     assert_eq!(status, 0);
-    assert!(stdout.ends_with("0 of 16 stages would run\n"), "{stdout}");
+    assert!(stdout.ends_with("0 of 18 stages would run\n"), "{stdout}");
 }
 
 #[test]
@@ -253,7 +255,7 @@ fn keys_do_not_depend_on_where_sndtrk_runs_or_where_the_project_is() {
     for project in [name, absolute] {
         let (status, stdout, stderr) = sndtrk(parent, &["-C", project, "plan"]);
         assert_eq!(status, 0, "{stdout}\n{stderr}");
-        assert!(stdout.ends_with("0 of 16 stages would run\n"), "{stdout}");
+        assert!(stdout.ends_with("0 of 18 stages would run\n"), "{stdout}");
         let statuses = build(parent, &["-C", project]);
         assert_eq!(ran(&statuses), Vec::<&str>::new(), "-C {project}");
     }
@@ -294,6 +296,7 @@ fn changing_one_cue_reruns_exactly_what_depends_on_it_and_reverting_restores() {
             "bus:MX",
             "bus:PM",
             "measure:broadcast",
+            "measure:ost/01",
             "measure:pm",
             "measure:stereo",
             "target:broadcast",
