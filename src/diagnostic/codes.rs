@@ -148,6 +148,7 @@ codes! {
     D004 Error "A deliverable measures outside its spec's loudness or true peak (after a build).";
     D005 Warning "A stem or cue is used by no bus.";
     D006 Error "An album's format breaks its spec.";
+    D007 Error "A deliverable clips: a sample at full scale or a true peak above 0 dBTP (after a build).";
 }
 
 #[cfg(test)]
