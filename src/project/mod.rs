@@ -1,6 +1,7 @@
 //! Loading a project for the commands that render it: resolve the recipe,
 //! stop on errors, lower it and build the stage graph.
 
+pub mod blocked;
 pub mod config;
 pub mod walk;
 
