@@ -3,6 +3,7 @@
 
 pub mod blocked;
 pub mod config;
+pub mod deliver;
 pub mod walk;
 
 use crate::{

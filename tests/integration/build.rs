@@ -46,7 +46,7 @@ stem fx {
 
 cue 1M1 "Theme" {
     type score
-    usage BI
+    usage BI writer "Ana Ruiz" society ASCAP share 100% publisher "Small Music" society ASCAP share 100%
     tone 220Hz -24dBFS for 2s
     at 01:00:00:12
     fade in 500ms out 500ms
@@ -55,7 +55,7 @@ cue 1M1 "Theme" {
 
 cue 2M1 "Coda" {
     type score
-    usage BI
+    usage BI writer "Ana Ruiz" society ASCAP share 100% publisher "Small Music" society ASCAP share 100%
     tone 440Hz -26dBFS for 2s
     at 01:00:01:00
 }
@@ -128,10 +128,17 @@ pub(crate) fn build(dir: &Path, extra: &[&str]) -> BTreeMap<String, String> {
     args.extend_from_slice(extra);
     let (status, stdout, stderr) = sndtrk(dir, &args);
     assert_eq!(status, 0, "build failed\n{stdout}\n{stderr}");
-    stdout
+    stage_statuses(&stdout)
+}
+
+/// Each stage's status in the lines of `build --format json` (the last
+/// line, the summary object, names no stage).
+pub(crate) fn stage_statuses(json_lines: &str) -> BTreeMap<String, String> {
+    json_lines
         .lines()
-        .map(|line| {
-            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|value| value.get("summary").is_none())
+        .map(|value| {
             (
                 value["stage"].as_str().unwrap().to_owned(),
                 value["status"].as_str().unwrap().to_owned(),
@@ -611,14 +618,25 @@ fn a_deliverable_outside_its_spec_is_d004_at_the_target() {
     let (status, _, stderr) = sndtrk(&test.path(), &["build", "broadcast"]);
     assert_eq!(status, 1, "{stderr}");
     let d004 = &stderr[stderr.find("D004").expect("a D004 diagnostic")..];
+    let not_delivered =
+        "not delivered out/broadcast.wav: fails D004\n0 delivered, 1 not delivered\n";
     assert_eq!(
         d004,
-        include_str!("../fixtures/codes/D004-outside-spec.stderr")
+        format!(
+            "{}{not_delivered}",
+            include_str!("../fixtures/codes/D004-outside-spec.stderr")
+        )
     );
+    assert!(!test.path().join("out/broadcast.wav").exists());
     // The lint block can lower it to a warning: the build then passes.
     let relaxed = format!("{recipe}\nlint {{\n    warn D004\n}}\n");
     fs::write(test.path().join("soundtrack.sndtrk"), relaxed).unwrap();
     let (status, _, stderr) = sndtrk(&test.path(), &["build", "broadcast"]);
     assert_eq!(status, 0, "{stderr}");
     assert!(stderr.contains("D004"), "{stderr}");
+    assert!(
+        stderr.ends_with("delivered out/broadcast.wav\n1 delivered, 0 not delivered\n"),
+        "{stderr}"
+    );
+    assert!(test.path().join("out/broadcast.wav").exists());
 }
