@@ -9,7 +9,7 @@
 //!    removes the files the others left there in an earlier build, writes
 //!    the reports, and prints the summary: one line per deliverable on
 //!    standard error, or one JSON object on standard output after the
-//!    stages' lines (`--format json`, shape in `docs/build-json.md`).
+//!    stages' lines (`--format json`, shape in `docs/build.md`).
 
 use serde::Serialize;
 
