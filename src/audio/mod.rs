@@ -7,6 +7,7 @@ pub mod bext;
 pub mod block_energy;
 pub mod bus;
 pub mod channel_role;
+pub mod clip;
 pub mod convert;
 pub mod dialogue_gate;
 pub mod dither;

@@ -136,6 +136,14 @@ impl TruePeakMeter {
         }
     }
 
+    /// The true peak so far (linear) of the points whose interpolation
+    /// window is complete: unlike [`TruePeakMeter::peak`], no point after
+    /// the last samples (which would assume silence follows), so a peak
+    /// found here stands whatever follows.
+    pub fn peak_so_far(&self) -> f64 {
+        f64::from(self.peak)
+    }
+
     /// The true peak so far (linear), with the points after the last samples
     /// interpolated as if silence followed.
     pub fn peak(&self) -> f64 {

@@ -151,6 +151,7 @@ codes! {
     D004 Error "A deliverable measures outside its spec's loudness or true peak (after a build).";
     D005 Warning "A stem or cue is used by no bus, or a bus by nothing.";
     D006 Error "An album's format breaks its spec.";
+    D007 Error "A deliverable clips: a sample at full scale or a true peak above 0 dBTP (after a build).";
     D008 Warning "A stem or M&E from a normalised target's mix neither normalises nor `match`es it.";
     D009 Error "A stem's or cue's trims remove more than its audio holds, or a fade is longer than the clip.";
     D010 Warning "A stem's or cue's `to` lies a frame or more past the end of its audio, its trims leave nothing, or its fades overlap.";

@@ -1,6 +1,7 @@
 //! Running one stale stage on the pool: a [`Job`] runs the stage (alone,
 //! leading its followers, or from what its leader's pass left it), stores
-//! its output and materialises it, and comes back as a [`Completion`].
+//! its output and materialises it (when the build materialises), and comes
+//! back as a [`Completion`].
 
 use std::{
     panic::{catch_unwind, AssertUnwindSafe},
@@ -37,6 +38,8 @@ pub(super) struct Job<'a> {
     pub(super) store: &'a Store,
     pub(super) stats: &'a StatCache,
     pub(super) pending: &'a PendingSources,
+    /// Whether to materialise the output into `out/` once stored.
+    pub(super) materialise: bool,
 }
 
 /// A job's output object, its size and a materialisation failure.
@@ -76,6 +79,7 @@ impl Job<'_> {
             store,
             stats,
             pending,
+            materialise: deliver,
         } = self;
         let started = Instant::now();
         let mut earlier = 0.0;
@@ -114,9 +118,13 @@ impl Job<'_> {
             let (output, size) = output
                 .finish(stats)
                 .map_err(|source| EngineError::io(store.root(), source))?;
-            let materialised = materialise(project_dir, store, stats, stage, &output)
-                .err()
-                .map(miette::Report::new);
+            let materialised = if deliver {
+                materialise(project_dir, store, stats, stage, &output)
+                    .err()
+                    .map(miette::Report::new)
+            } else {
+                None
+            };
             Ok::<_, miette::Report>((output, size, materialised))
         }));
         let result = attempt.unwrap_or_else(|panic| {

@@ -16,6 +16,7 @@
 //! | `lead` | the leader/follower pass, engine side |
 //! | `record` | recording the stages that ran once their files' digests are known |
 //! | `out` | materialising deliverables in `out/`; [`clean`] |
+//! | `deliver` | [`Engine::deliver`]: the delivery step after a build that does not materialise |
 //! | `plan` | [`Engine::plan`]: what a build would do |
 //! | `gc` | [`Engine::gc`]: shrinking the store |
 //!
@@ -69,6 +70,7 @@ pub(crate) mod writeback;
 
 mod build;
 mod decide;
+mod deliver;
 mod files;
 mod gc;
 mod job;
@@ -81,6 +83,7 @@ mod record;
 mod schedule;
 
 pub use build::BuildReport;
+pub use deliver::Delivered;
 pub use gc::GcReport;
 pub use open::Engine;
 pub use options::BuildOptions;

@@ -19,6 +19,14 @@ pub struct BuildOptions {
     /// each dependant reading its finished output afterwards. The outputs
     /// are the same bytes either way; off, every stage runs on its own.
     pub lead: bool,
+    /// Materialise each deliverable (a stage with an
+    /// [`output_path`](crate::engine::stage::Stage::output_path)) into
+    /// `out/` as soon as its stage is done. Off, the build only fills the
+    /// store and touches nothing in `out/`: the caller decides afterwards
+    /// which outputs to deliver and which to withdraw
+    /// ([`crate::engine::Engine::deliver`]), and no outcome has a
+    /// materialised path.
+    pub materialise: bool,
 }
 
 impl Default for BuildOptions {
@@ -29,6 +37,7 @@ impl Default for BuildOptions {
             save_interval: Duration::from_secs(2),
             verify: false,
             lead: true,
+            materialise: true,
         }
     }
 }

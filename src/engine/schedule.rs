@@ -176,7 +176,9 @@ impl<'a> Schedule<'a> {
         };
         let stage = self.graph.stage(node);
         let mut outcome = StageOutcome::of(stage, Status::Fresh, Reason::UpToDate);
-        outcome.materialised = materialised_path(stage);
+        if self.options.materialise {
+            outcome.materialised = materialised_path(stage);
+        }
         let files = match self.parts.stage_files(stage, &self.sources.fingerprints) {
             Ok(files) => files,
             Err(error) => {
@@ -219,13 +221,16 @@ impl<'a> Schedule<'a> {
         }
     }
 
-    /// A fresh stage's output materialised: it is done.
+    /// A fresh stage's output materialised (when the build materialises):
+    /// it is done.
     fn fresh(&mut self, node: NodeIndex, mut outcome: StageOutcome, output: Digest) {
         let stage = self.graph.stage(node);
         let parts = self.parts;
-        if let Err(error) = materialise(parts.dir, parts.store, parts.stats, stage, &output) {
-            let message = error.to_string();
-            return self.fail(node, outcome, message, miette::Report::new(error));
+        if self.options.materialise {
+            if let Err(error) = materialise(parts.dir, parts.store, parts.stats, stage, &output) {
+                let message = error.to_string();
+                return self.fail(node, outcome, message, miette::Report::new(error));
+            }
         }
         outcome.output = Some(output);
         self.progress.finished(&outcome);
@@ -269,6 +274,7 @@ impl<'a> Schedule<'a> {
             store: self.parts.store,
             stats: self.parts.stats,
             pending: &sources.pending,
+            materialise: self.options.materialise,
         }
     }
 

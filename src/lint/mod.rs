@@ -33,6 +33,7 @@ macro_rules! declare_rule {
 }
 
 mod checker;
+pub mod clipping;
 pub mod config;
 pub mod conformance;
 mod registry;

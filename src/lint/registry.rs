@@ -62,9 +62,12 @@ pub static RULES: &[&Rule] = &[
     &rules::d010_clip_not_as_written::RULE,
 ];
 
-/// Codes that are documented but checked elsewhere (D004: measured loudness,
-/// after a build); a `lint` block may configure them.
-pub const RESERVED: &[&str] = &[crate::diagnostic::codes::D004.code];
+/// Codes that are documented but checked elsewhere, after a build (D004:
+/// measured loudness; D007: clipping); a `lint` block may configure them.
+pub const RESERVED: &[&str] = &[
+    crate::diagnostic::codes::D004.code,
+    crate::diagnostic::codes::D007.code,
+];
 
 /// The rule with `code`, if any.
 pub fn rule(code: &str) -> Option<&'static Rule> {

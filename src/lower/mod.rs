@@ -9,8 +9,10 @@
 //!   and of its sub-buses;
 //! - `target:NAME`: a deliverable, converted to its layout, normalised to
 //!   its spec, dithered and encoded;
-//! - `measure:NAME`: a deliverable with a spec, measured;
+//! - `measure:NAME`: a target, measured as delivered (loudness, peaks and
+//!   clipped samples; dialogue-gated too when its spec is);
 //! - `album:NAME/NN`: one album track: its cue alone, resampled and encoded;
+//! - `measure:NAME/NN`: an album track, measured as delivered;
 //! - `report:FILE`: the cue sheet and the rights matrix.
 //!
 //! This is the one place that decides which stages exist; ids are typed
@@ -68,29 +70,33 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
             stages.push(StageSpec::Bus(gate));
         }
         if let Some(stage) = lowerer.matched_target(target) {
-            // A deliverable with a spec is measured against it after it is
-            // rendered; one without a spec has nothing to be measured against.
-            let measure = stage.spec.as_ref().map(|spec| MeasureStage {
+            // Every deliverable is measured once rendered: against its spec
+            // (D004), and for clipping whether it has a spec or not (D007).
+            let measure = MeasureStage {
                 id: StageId::measurement(&stage.name),
                 measured: vec![stage.id.clone()],
-                dialogue: spec
-                    .loudness
-                    .is_some_and(|loudness| loudness.gate == LoudnessGate::Dialogue)
-                    .then(|| stage.dialogue.first().cloned())
-                    .flatten(),
                 channels: stage.channels.clone(),
                 sample_rate: stage.format.sample_rate,
-            });
+                dialogue: measured_gate(&stage, sample_rate),
+            };
             stages.push(StageSpec::Target(stage));
-            stages.extend(measure.map(StageSpec::Measure));
+            stages.push(StageSpec::Measure(measure));
         }
     }
     for album in &model.albums {
         let level = lowerer.album_level(album);
         let mut tracks = Vec::new();
+        let mut measures = Vec::new();
         for (position, track) in album.tracks.iter().enumerate() {
             if let Some(mut stage) = lowerer.album_track(album, position, track) {
                 stage.level = level.as_ref().map(|level| level.id.clone());
+                measures.push(MeasureStage {
+                    id: StageId::track_measurement(&stage.album, stage.number),
+                    measured: vec![stage.id.clone()],
+                    channels: stage.channels.clone(),
+                    sample_rate: stage.format.sample_rate,
+                    dialogue: Vec::new(),
+                });
                 tracks.push(stage);
             }
         }
@@ -101,13 +107,16 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
             Some(MeasureStage {
                 id: StageId::album_measurement(&album.name.name),
                 measured: tracks.iter().map(|track| track.id.clone()).collect(),
-                dialogue: None,
+                dialogue: Vec::new(),
                 channels: first.channels.clone(),
                 sample_rate: first.format.sample_rate,
             })
         });
         stages.extend(level.map(StageSpec::AlbumLevel));
-        stages.extend(tracks.into_iter().map(StageSpec::AlbumTrack));
+        for (track, measured) in tracks.into_iter().zip(measures) {
+            stages.push(StageSpec::AlbumTrack(track));
+            stages.push(StageSpec::Measure(measured));
+        }
         stages.extend(measure.map(StageSpec::Measure));
     }
     for report in Report::ALL {
@@ -131,6 +140,24 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
             |project| project.picture_start,
         ),
         stages,
+    }
+}
+
+/// The dialogue buses a target's measurement gates its loudness on: those
+/// its normaliser gates on, when its spec's loudness is dialogue-gated and
+/// it is delivered at the project's rate `project_rate` (the buses run at
+/// that rate; a resampled deliverable is measured over the whole programme
+/// only).
+fn measured_gate(target: &TargetStage, project_rate: u32) -> Vec<StageId> {
+    let gated = target
+        .spec
+        .as_ref()
+        .and_then(|spec| spec.loudness)
+        .is_some_and(|loudness| loudness.gate == crate::model::LoudnessGate::Dialogue);
+    if gated && target.format.sample_rate == project_rate {
+        target.dialogue.clone()
+    } else {
+        Vec::new()
     }
 }
 
@@ -629,7 +656,9 @@ mod tests {
                 "measure:me",
                 "album-level:ost",
                 "album:ost/01",
+                "measure:ost/01",
                 "album:ost/02",
+                "measure:ost/02",
                 "album-measure:ost",
                 "report:cuesheet.csv",
                 "report:cuesheet.json",

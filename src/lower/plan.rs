@@ -176,17 +176,19 @@ pub struct AlbumLevelStage {
     pub limiter: bool,
 }
 
-/// `measure:NAME`: a deliverable with a spec, measured once it is rendered;
-/// `album-measure:NAME`: an album with a spec, measured as one.
+/// `measure:NAME` or `measure:NAME/NN`: a deliverable (a target or an
+/// album track), measured once it is rendered; `album-measure:NAME`: an
+/// album with a spec, its tracks measured one after the other as one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeasureStage {
     pub id: StageId,
     /// What is measured: a target, or an album's tracks, measured one
     /// after the other as one programme.
     pub measured: Vec<StageId>,
-    /// The target's dialogue gate, when its spec is dialogue-gated.
-    pub dialogue: Option<StageId>,
-    /// The target's channel labels (they weight the loudness sum).
+    /// The deliverable's dialogue gate, when its spec gates on dialogue
+    /// and the deliverable is at the project's rate.
+    pub dialogue: Vec<StageId>,
+    /// The deliverable's channel labels (they weight the loudness sum).
     pub channels: Vec<String>,
     /// The deliverable's sample rate.
     pub sample_rate: u32,

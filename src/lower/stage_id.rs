@@ -18,7 +18,7 @@ pub enum Renders {
     Bus(String),
     /// `target:NAME`: a deliverable.
     Target(String),
-    /// `measure:NAME`: a deliverable's loudness and peaks.
+    /// `measure:NAME`: a target's loudness, peaks and clipping.
     Measurement(String),
     /// `dialogue:NAME`: the dialogue that gates a deliverable's loudness,
     /// summed to mono on the timeline.
@@ -29,6 +29,8 @@ pub enum Renders {
     AlbumMeasurement(String),
     /// `album:NAME/NN`: an album's track `number` (from 1).
     Track { album: String, number: usize },
+    /// `measure:NAME/NN`: an album track's loudness, peaks and clipping.
+    TrackMeasurement { album: String, number: usize },
     /// `report:FILE`: a report written to `out/reports/FILE`.
     Report(String),
 }
@@ -51,6 +53,9 @@ impl StageId {
             Renders::AlbumLevel(album) => format!("album-level:{album}"),
             Renders::AlbumMeasurement(album) => format!("album-measure:{album}"),
             Renders::Track { album, number } => format!("album:{album}/{number:02}"),
+            Renders::TrackMeasurement { album, number } => {
+                format!("measure:{album}/{number:02}")
+            }
             Renders::Report(file) => format!("report:{file}"),
         };
         StageId { renders, text }
@@ -99,6 +104,36 @@ impl StageId {
         })
     }
 
+    /// `measure:NAME/NN`, the measurement of track `number` of album `NAME`.
+    pub fn track_measurement(album: &str, number: usize) -> StageId {
+        StageId::new(Renders::TrackMeasurement {
+            album: album.to_owned(),
+            number,
+        })
+    }
+
+    /// The id of the stage that measures this deliverable (`measure:NAME`
+    /// for `target:NAME`, `measure:NAME/NN` for `album:NAME/NN`); `None`
+    /// for a stage that is no deliverable.
+    pub fn measured_by(&self) -> Option<StageId> {
+        match &self.renders {
+            Renders::Target(name) => Some(StageId::measurement(name)),
+            Renders::Track { album, number } => Some(StageId::track_measurement(album, *number)),
+            _ => None,
+        }
+    }
+
+    /// The id of the deliverable a measurement stage measures
+    /// (`target:NAME` for `measure:NAME`, `album:NAME/NN` for
+    /// `measure:NAME/NN`); `None` for any other stage.
+    pub fn measures(&self) -> Option<StageId> {
+        match &self.renders {
+            Renders::Measurement(name) => Some(StageId::target(name)),
+            Renders::TrackMeasurement { album, number } => Some(StageId::track(album, *number)),
+            _ => None,
+        }
+    }
+
     /// `report:FILE`
     pub fn report(file: &str) -> StageId {
         StageId::new(Renders::Report(file.to_owned()))
@@ -115,8 +150,9 @@ impl StageId {
     }
 
     /// The id whose text is `text`, if `text` is one. Names are taken as
-    /// written after the prefix (recipe names hold no `:`); a track's
-    /// number is the part after the album name's last `/`.
+    /// written after the prefix (recipe names hold no `:` and no `/`); a
+    /// track's number is the part after the album name's last `/`, and a
+    /// measurement with a `/` is a track's.
     pub fn parse(text: &str) -> Option<StageId> {
         if text == "timeline" {
             return Some(StageId::timeline());
@@ -125,24 +161,26 @@ impl StageId {
         if rest.is_empty() {
             return None;
         }
+        let track = |rest: &str| -> Option<(String, usize)> {
+            let (album, number) = rest.rsplit_once('/')?;
+            let number: usize = number.parse().ok()?;
+            (!album.is_empty() && number != 0).then(|| (album.to_owned(), number))
+        };
         let renders = match prefix {
             "bus" => Renders::Bus(rest.to_owned()),
             "target" => Renders::Target(rest.to_owned()),
+            "measure" if rest.contains('/') => {
+                let (album, number) = track(rest)?;
+                Renders::TrackMeasurement { album, number }
+            }
             "measure" => Renders::Measurement(rest.to_owned()),
             "dialogue" => Renders::DialogueGate(rest.to_owned()),
             "report" => Renders::Report(rest.to_owned()),
             "album-level" => Renders::AlbumLevel(rest.to_owned()),
             "album-measure" => Renders::AlbumMeasurement(rest.to_owned()),
             "album" => {
-                let (album, number) = rest.rsplit_once('/')?;
-                let number: usize = number.parse().ok()?;
-                if album.is_empty() || number == 0 {
-                    return None;
-                }
-                Renders::Track {
-                    album: album.to_owned(),
-                    number,
-                }
+                let (album, number) = track(rest)?;
+                Renders::Track { album, number }
             }
             _ => return None,
         };
@@ -206,12 +244,33 @@ mod tests {
             StageId::track("a/b", 12),
             StageId::album_level("ost"),
             StageId::album_measurement("ost"),
+            StageId::track_measurement("ost", 2),
             StageId::report("cuesheet.csv"),
         ] {
             assert_eq!(StageId::parse(&id).as_ref(), Some(&id), "{id}");
         }
         assert_eq!(StageId::track("ost", 2).as_str(), "album:ost/02");
         assert_eq!(StageId::measurement("me").as_str(), "measure:me");
+        assert_eq!(
+            StageId::track_measurement("ost", 2).as_str(),
+            "measure:ost/02"
+        );
+    }
+
+    #[test]
+    fn a_deliverable_and_its_measurement_name_each_other() {
+        for (deliverable, measurement) in [
+            (StageId::target("stereo"), StageId::measurement("stereo")),
+            (
+                StageId::track("ost", 2),
+                StageId::track_measurement("ost", 2),
+            ),
+        ] {
+            assert_eq!(deliverable.measured_by().as_ref(), Some(&measurement));
+            assert_eq!(measurement.measures().as_ref(), Some(&deliverable));
+        }
+        assert_eq!(StageId::bus("PM").measured_by(), None);
+        assert_eq!(StageId::report("rights.json").measures(), None);
     }
 
     #[test]
@@ -226,6 +285,9 @@ mod tests {
             "album:ost/0",
             "album:ost/2",
             "album:/01",
+            "measure:ost/2",
+            "measure:ost/0",
+            "measure:/01",
         ] {
             assert_eq!(StageId::parse(text), None, "{text}");
         }

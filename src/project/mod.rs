@@ -1,7 +1,9 @@
 //! Loading a project for the commands that render it: resolve the recipe,
 //! stop on errors, lower it and build the stage graph.
 
+pub mod blocked;
 pub mod config;
+pub mod deliver;
 pub mod walk;
 
 use crate::{
@@ -45,14 +47,15 @@ pub fn load(config: &Config) -> Result<Project, LoadError> {
 }
 
 /// The stage ids a command line names: `NAME` of a target (its deliverable
-/// and its measurement) or of an album (all its tracks). `Err` names the
+/// and its measurement) or of an album (all its tracks and their
+/// measurements). `Err` names the
 /// first unknown one with a suggestion.
 pub fn select(project: &Project, names: &[String]) -> Result<Vec<String>, String> {
     let model = &project.resolved.model;
     let mut ids = Vec::new();
     for name in names {
         if model.targets.index(name).is_some() {
-            // The deliverable and, if it has a spec, its measurement.
+            // The deliverable and its measurement.
             ids.extend(
                 project
                     .plan
@@ -74,7 +77,9 @@ pub fn select(project: &Project, names: &[String]) -> Result<Vec<String>, String
                     .stages
                     .iter()
                     .filter_map(|stage| match stage.id().renders() {
-                        Renders::Track { album, .. } if album == name => {
+                        Renders::Track { album, .. } | Renders::TrackMeasurement { album, .. }
+                            if album == name =>
+                        {
                             Some(stage.id().to_string())
                         }
                         _ => None,

@@ -1,7 +1,9 @@
-//! `measure:NAME`: a deliverable with a spec, measured as delivered (its
-//! integrated loudness, dialogue-gated where its spec is, true and sample
-//! peaks, loudness range), as JSON.
-//! A build checks the measurement against the spec (D004).
+//! `measure:NAME` and `measure:NAME/NN`: a deliverable (a target or an
+//! album track) measured as delivered: its integrated loudness (and its
+//! dialogue-gated loudness where its spec gates on dialogue), true and
+//! sample peaks, loudness range, and its samples at full scale, as JSON.
+//! A build checks the measurement against the spec (D004) and for clipping
+//! (D007).
 
 use std::io::Write;
 
@@ -9,28 +11,68 @@ use miette::IntoDiagnostic;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    audio::{Source, WavReader},
+    audio::{
+        self,
+        channel_role::ChannelRole,
+        clip::ClipCounter,
+        dialogue_gate::{DialogueGatedMeter, DialogueGatedReport},
+        loudness::LoudnessMeter,
+        true_peak::TruePeakMeter,
+        Source, WavReader, BLOCK_FRAMES,
+    },
     engine::key::Params,
-    engine::stage::{RunContext, Stage},
+    engine::stage::{InputObject, RunContext, Stage},
     lower::MeasureStage,
-    stages::loudness,
+    stages::loudness::MIN_DIALOGUE_FRACTION,
 };
 
-/// What `measure:NAME` records.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The version of what a measurement records, in its key: raised whenever
+/// [`Measurement`] gains a field, so a measurement cached by an older sndtrk
+/// is not taken for a new one.
+const VERSION: u64 = 3;
+
+/// What a measurement stage records. Levels of silence are `None`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Measurement {
     pub integrated_lufs: Option<f64>,
-    /// The loudness over the dialogue, for a dialogue-gated spec whose
-    /// deliverable has enough dialogue to gate on (`None` otherwise: the
-    /// spec then measures the whole programme).
-    #[serde(default)]
-    pub dialogue_gated_lufs: Option<f64>,
     pub true_peak_dbtp: Option<f64>,
     pub sample_peak_dbfs: Option<f64>,
     pub lra_lu: Option<f64>,
+    /// The loudness over the blocks where the deliverable's dialogue
+    /// carries speech, when its spec gates on dialogue and there is enough
+    /// dialogue to gate on (see [`crate::audio::dialogue_gate`]).
+    #[serde(default)]
+    pub dialogue_gated_lufs: Option<f64>,
+    /// The share (0 to 1) of the programme's blocks that carry dialogue,
+    /// when the dialogue-gated loudness is measured.
+    #[serde(default)]
+    pub dialogue_fraction: Option<f64>,
+    /// Samples at full scale (every channel's counted; see
+    /// [`crate::audio::clip`]).
+    #[serde(default)]
+    pub clipped_samples: u64,
+    /// The first frame (from the file's start) holding a sample at full
+    /// scale; without one, where the true peak first rises above 0 dBTP
+    /// (to within 10 ms), when it does.
+    #[serde(default)]
+    pub first_clip_frame: Option<u64>,
+    /// The file's `bext` time reference (samples since midnight), if any.
+    #[serde(default)]
+    pub time_reference: Option<u64>,
+    /// The file's sample rate.
+    #[serde(default)]
+    pub sample_rate: u32,
 }
 
-/// A `measure:NAME` stage.
+impl Measurement {
+    /// Whether the deliverable clips: a sample at full scale, or a true
+    /// peak above 0 dBTP.
+    pub fn clips(&self) -> bool {
+        self.clipped_samples > 0 || self.true_peak_dbtp.is_some_and(|peak| peak > 0.0)
+    }
+}
+
+/// A measurement stage.
 pub(super) struct MeasureRender {
     spec: MeasureStage,
     inputs: Vec<String>,
@@ -38,8 +80,8 @@ pub(super) struct MeasureRender {
 
 impl MeasureRender {
     pub fn new(spec: &MeasureStage) -> MeasureRender {
-        let mut inputs: Vec<String> = spec.measured.iter().map(|id| id.to_string()).collect();
-        inputs.extend(spec.dialogue.iter().map(|id| id.to_string()));
+        let mut inputs: Vec<String> = spec.measured.iter().map(ToString::to_string).collect();
+        inputs.extend(spec.dialogue.iter().map(ToString::to_string));
         MeasureRender {
             inputs,
             spec: spec.clone(),
@@ -62,65 +104,210 @@ impl Stage for MeasureRender {
 
     fn params(&self, params: &mut Params<'_>) {
         params
+            .u64("version", VERSION)
             .str("channels", &self.spec.channels.join(" "))
             .u64("sample_rate", u64::from(self.spec.sample_rate))
-            // 2: the measurement records the dialogue-gated loudness.
-            .u64("version", 2);
+            .u64("dialogue_inputs", self.spec.dialogue.len() as u64);
     }
 
     fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
-        let (measured, dialogue) = context.inputs().split_at(self.spec.measured.len());
-        let mut readers = measured
-            .iter()
-            .map(|input| WavReader::open(&input.path).into_diagnostic())
-            .collect::<miette::Result<Vec<_>>>()?;
-        let rate = self.spec.sample_rate;
-        if let Some(reader) = readers
-            .iter()
-            .find(|reader| reader.format().sample_rate != rate)
-        {
-            miette::bail!(
-                "a file measured for `{}` is at {} Hz, not {rate} Hz",
-                self.spec.id,
-                reader.format().sample_rate
-            );
+        let inputs = context.inputs().to_vec();
+        let (measured, dialogue) = inputs.split_at(self.spec.measured.len().min(inputs.len()));
+        if measured.is_empty() {
+            return Err(miette::miette!("`{}` has no input", self.spec.id));
         }
-        // The dialogue gate is on the project's timeline at its rate: a
-        // deliverable resampled to another rate is measured ungated.
-        let speech = match (dialogue.first(), readers.as_slice()) {
-            (Some(gate), [_]) => {
-                let speech = WavReader::open(&gate.path).into_diagnostic()?;
-                (speech.format().sample_rate == rate).then_some(speech)
-            }
-            _ => None,
-        };
-        let measured = match (speech, readers.as_mut_slice()) {
-            (Some(mut speech), [reader]) => {
-                loudness::gated(reader, &mut speech, &self.spec.channels, rate)?
-            }
-            (_, [reader]) => loudness::plain(reader, &self.spec.channels, rate)?,
-            // An album: its tracks one after the other, as one programme.
-            (_, readers) => {
-                let mut sources: Vec<&mut dyn Source> = readers
-                    .iter_mut()
-                    .map(|reader| reader as &mut dyn Source)
-                    .collect();
-                loudness::plain_sequence(&mut sources, &self.spec.channels, rate)?
-            }
-        };
-        let report = measured.report;
-        let finite = |value: f64| value.is_finite().then_some(value);
-        let measurement = Measurement {
-            integrated_lufs: finite(report.integrated_lufs),
-            dialogue_gated_lufs: measured.dialogue_gated_lufs,
-            true_peak_dbtp: finite(report.true_peak_dbtp),
-            sample_peak_dbfs: finite(report.sample_peak_dbfs),
-            lra_lu: finite(report.loudness_range_lu),
-        };
+        let paths: Vec<&std::path::Path> =
+            measured.iter().map(|input| input.path.as_path()).collect();
+        let measurement = measure(&paths, &self.spec.channels, dialogue)?;
         let text = serde_json::to_string(&measurement).into_diagnostic()?;
         context
             .output()
             .write_all(text.as_bytes())
             .into_diagnostic()
+    }
+}
+
+/// Measures the WAV files at `paths` (one deliverable, or an album's
+/// tracks played one after the other as one programme), whose channels are
+/// `labels`, gating on the sum of `dialogue` (objects on the deliverable's
+/// timeline at its rate) when given. Frames count from the first file's
+/// start.
+fn measure(
+    paths: &[&std::path::Path],
+    labels: &[String],
+    dialogue: &[InputObject],
+) -> miette::Result<Measurement> {
+    let Some(first) = paths.first() else {
+        miette::bail!("nothing to measure");
+    };
+    let format = WavReader::open(first).into_diagnostic()?.format().clone();
+    let channels = format.channels;
+    let rate = format.sample_rate;
+    let mut meter = LoudnessMeter::for_labels(labels, rate).into_diagnostic()?;
+    let mut clips = ClipCounter::new(channels, format.sample_format);
+    let mut gate = match (dialogue, paths) {
+        ([], _) | (_, [_, _, ..]) => None,
+        (buses, _) => Some(DialogueGate::new(buses, labels, rate, format.frames)?),
+    };
+    let mut block = vec![0.0f32; BLOCK_FRAMES * channels];
+    for path in paths {
+        let mut reader = WavReader::open(path).into_diagnostic()?;
+        if reader.channels() != channels || reader.format().sample_rate != rate {
+            miette::bail!(
+                "`{}` is not in the format of `{}`, measured with it",
+                path.display(),
+                first.display()
+            );
+        }
+        loop {
+            let frames = reader.read(&mut block).into_diagnostic()?;
+            if frames == 0 {
+                break;
+            }
+            let block = &block[..frames * channels];
+            meter.push(block).into_diagnostic()?;
+            clips.push(block);
+            if let Some(gate) = &mut gate {
+                gate.push(block, frames)?;
+            }
+        }
+    }
+    let report = meter.report();
+    let finite = |value: f64| value.is_finite().then_some(value);
+    let gated = gate.map(DialogueGate::report);
+    let true_peak_dbtp = finite(report.true_peak_dbtp);
+    let first_clip_frame = match clips.first() {
+        Some(frame) => Some(frame),
+        None if true_peak_dbtp.is_some_and(|peak| peak > 0.0) => first_over(first)?,
+        None => None,
+    };
+    Ok(Measurement {
+        integrated_lufs: finite(report.integrated_lufs),
+        true_peak_dbtp,
+        sample_peak_dbfs: finite(report.sample_peak_dbfs),
+        lra_lu: finite(report.loudness_range_lu),
+        // Below the share of dialogue a gated spec needs, the spec measures
+        // the whole programme: no dialogue-gated figure.
+        dialogue_gated_lufs: gated
+            .filter(|gated| gated.dialogue_fraction() >= MIN_DIALOGUE_FRACTION)
+            .and_then(|gated| finite(gated.dialogue_gated_lufs)),
+        dialogue_fraction: gated.map(|gated| gated.dialogue_fraction()),
+        clipped_samples: clips.clipped(),
+        first_clip_frame,
+        time_reference: format.time_reference,
+        sample_rate: rate,
+    })
+}
+
+/// Where the true peak of the file at `path` first rises above 0 dBTP: the
+/// first frame of the 10 ms stretch in which it does, if it does.
+fn first_over(path: &std::path::Path) -> miette::Result<Option<u64>> {
+    let mut reader = WavReader::open(path).into_diagnostic()?;
+    let channels = reader.channels();
+    let rate = reader.format().sample_rate;
+    let mut peaks = TruePeakMeter::new(channels, rate);
+    let stretch = (rate as usize / 100).max(1);
+    let mut block = vec![0.0f32; stretch * channels];
+    let mut start = 0u64;
+    loop {
+        let frames = reader.read(&mut block).into_diagnostic()?;
+        if frames == 0 {
+            return Ok(None);
+        }
+        peaks.push(&block[..frames * channels]);
+        if peaks.peak_so_far() > 1.0 {
+            // The window of a point reaches back half the filter's length.
+            let back = crate::audio::true_peak::HALF_TAPS as u64;
+            return Ok(Some(start.saturating_sub(back)));
+        }
+        start += frames as u64;
+    }
+}
+
+/// The sum of a deliverable's dialogue buses, to gate its loudness on.
+struct DialogueGate {
+    speech: audio::Bus,
+    meter: DialogueGatedMeter,
+    buffer: Vec<f32>,
+}
+
+impl DialogueGate {
+    /// The mono sum of `buses`, as long as the deliverable's `frames`.
+    fn new(
+        buses: &[InputObject],
+        labels: &[String],
+        rate: u32,
+        frames: u64,
+    ) -> miette::Result<Self> {
+        let mut speech = audio::Bus::new(1).into_diagnostic()?;
+        for bus in buses {
+            let reader = WavReader::open(&bus.path).into_diagnostic()?;
+            let inputs = reader.channels();
+            let down = audio::Matrix::new("dialogue", inputs, vec![vec![1.0; inputs]])
+                .into_diagnostic()?;
+            let mono = audio::Convert::new(reader, down).into_diagnostic()?;
+            speech.add(Box::new(mono), 0, 0.0).into_diagnostic()?;
+        }
+        speech.set_length(frames);
+        let meter = DialogueGatedMeter::new(
+            &ChannelRole::for_layout(labels),
+            &[ChannelRole::Center],
+            rate,
+        )
+        .into_diagnostic()?;
+        Ok(Self {
+            speech,
+            meter,
+            buffer: vec![0.0; BLOCK_FRAMES],
+        })
+    }
+
+    /// Feeds `frames` frames of the deliverable (`block`) and as many of
+    /// the dialogue (silence past its end).
+    fn push(&mut self, block: &[f32], frames: usize) -> miette::Result<()> {
+        if self.buffer.len() < frames {
+            self.buffer.resize(frames, 0.0);
+        }
+        let speech = &mut self.buffer[..frames];
+        let got = self.speech.read(speech).into_diagnostic()?;
+        speech[got..].fill(0.0);
+        self.meter.push(block, speech).into_diagnostic()
+    }
+
+    fn report(self) -> DialogueGatedReport {
+        self.meter.report()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_measurement_clips_at_full_scale_or_above_0_dbtp() {
+        let clean = Measurement {
+            true_peak_dbtp: Some(-0.1),
+            ..Measurement::default()
+        };
+        assert!(!clean.clips());
+        let over = Measurement {
+            true_peak_dbtp: Some(0.2),
+            ..Measurement::default()
+        };
+        assert!(over.clips());
+        let clipped = Measurement {
+            clipped_samples: 1,
+            ..clean
+        };
+        assert!(clipped.clips());
+    }
+
+    #[test]
+    fn an_earlier_measurement_reads_with_nothing_clipped() {
+        let old = r#"{"integrated_lufs":-23.0,"true_peak_dbtp":-1.5,"sample_peak_dbfs":-2.0,"lra_lu":4.0}"#;
+        let measured: Measurement = serde_json::from_str(old).unwrap();
+        assert_eq!(measured.clipped_samples, 0);
+        assert_eq!(measured.first_clip_frame, None);
+        assert_eq!(measured.integrated_lufs, Some(-23.0));
     }
 }

@@ -46,7 +46,7 @@ stem fx {
 
 cue 1M1 "Theme" {
     type score
-    usage BI
+    usage BI writer "Ana Ruiz" society ASCAP share 100% publisher "Small Music" society ASCAP share 100%
     tone 220Hz -24dBFS for 2s
     at 01:00:00:12
     fade in 500ms out 500ms
@@ -55,7 +55,7 @@ cue 1M1 "Theme" {
 
 cue 2M1 "Coda" {
     type score
-    usage BI
+    usage BI writer "Ana Ruiz" society ASCAP share 100% publisher "Small Music" society ASCAP share 100%
     tone 440Hz -26dBFS for 2s
     at 01:00:01:00
 }
@@ -88,7 +88,7 @@ target broadcast {
 
 album ost "Small (Original Score)" {
     kind score
-    track 1M1
+    track 1M1 edit film
     track 2M1
     format wav 44.1kHz 16bit
     spec album.streaming
@@ -128,10 +128,17 @@ pub(crate) fn build(dir: &Path, extra: &[&str]) -> BTreeMap<String, String> {
     args.extend_from_slice(extra);
     let (status, stdout, stderr) = sndtrk(dir, &args);
     assert_eq!(status, 0, "build failed\n{stdout}\n{stderr}");
-    stdout
+    stage_statuses(&stdout)
+}
+
+/// Each stage's status in the lines of `build --format json` (the last
+/// line, the summary object, names no stage).
+pub(crate) fn stage_statuses(json_lines: &str) -> BTreeMap<String, String> {
+    json_lines
         .lines()
-        .map(|line| {
-            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|value| value.get("summary").is_none())
+        .map(|value| {
             (
                 value["stage"].as_str().unwrap().to_owned(),
                 value["status"].as_str().unwrap().to_owned(),
@@ -148,14 +155,20 @@ fn ran(statuses: &BTreeMap<String, String>) -> Vec<&str> {
         .collect()
 }
 
-const ALL_STAGES: [&str; 16] = [
+const ALL_STAGES: [&str; 22] = [
+    "album-level:ost",
+    "album-measure:ost",
     "album:ost/01",
     "album:ost/02",
     "bus:DX",
     "bus:FX",
     "bus:MX",
     "bus:PM",
+    "dialogue:pm",
+    "dialogue:stereo",
     "measure:broadcast",
+    "measure:ost/01",
+    "measure:ost/02",
     "measure:pm",
     "measure:stereo",
     "report:cuesheet.csv",
@@ -238,7 +251,7 @@ fn a_second_build_and_a_touch_run_nothing() {
     // plan agrees: nothing is stale.
     let (status, stdout, _) = sndtrk(&dir, &["plan"]);
     assert_eq!(status, 0);
-    assert!(stdout.ends_with("0 of 16 stages would run\n"), "{stdout}");
+    assert!(stdout.ends_with("0 of 22 stages would run\n"), "{stdout}");
 }
 
 #[test]
@@ -253,7 +266,7 @@ fn keys_do_not_depend_on_where_sndtrk_runs_or_where_the_project_is() {
     for project in [name, absolute] {
         let (status, stdout, stderr) = sndtrk(parent, &["-C", project, "plan"]);
         assert_eq!(status, 0, "{stdout}\n{stderr}");
-        assert!(stdout.ends_with("0 of 16 stages would run\n"), "{stdout}");
+        assert!(stdout.ends_with("0 of 22 stages would run\n"), "{stdout}");
         let statuses = build(parent, &["-C", project]);
         assert_eq!(ran(&statuses), Vec::<&str>::new(), "-C {project}");
     }
@@ -290,10 +303,15 @@ fn changing_one_cue_reruns_exactly_what_depends_on_it_and_reverting_restores() {
     assert_eq!(
         ran(&statuses),
         [
+            "album-level:ost",
+            "album-measure:ost",
             "album:ost/01",
+            "album:ost/02",
             "bus:MX",
             "bus:PM",
             "measure:broadcast",
+            "measure:ost/01",
+            "measure:ost/02",
             "measure:pm",
             "measure:stereo",
             "target:broadcast",
@@ -301,12 +319,14 @@ fn changing_one_cue_reruns_exactly_what_depends_on_it_and_reverting_restores() {
             "target:stereo"
         ]
     );
+    // The album is normalised as one: 1M1 (its film edit, `edit film`)
+    // changes, so does the album's gain, and with it every track.
     let changed = outputs(&dir);
     assert_ne!(
         changed[Path::new("ost/01 Theme.wav")],
         first[Path::new("ost/01 Theme.wav")]
     );
-    assert_eq!(
+    assert_ne!(
         changed[Path::new("ost/02 Coda.wav")],
         first[Path::new("ost/02 Coda.wav")]
     );
@@ -608,14 +628,25 @@ fn a_deliverable_outside_its_spec_is_d004_at_the_target() {
     let (status, _, stderr) = sndtrk(&test.path(), &["build", "broadcast"]);
     assert_eq!(status, 1, "{stderr}");
     let d004 = &stderr[stderr.find("D004").expect("a D004 diagnostic")..];
+    let not_delivered =
+        "not delivered out/broadcast.wav: fails D004\n0 delivered, 1 not delivered\n";
     assert_eq!(
         d004,
-        include_str!("../fixtures/codes/D004-outside-spec.stderr")
+        format!(
+            "{}{not_delivered}",
+            include_str!("../fixtures/codes/D004-outside-spec.stderr")
+        )
     );
+    assert!(!test.path().join("out/broadcast.wav").exists());
     // The lint block can lower it to a warning: the build then passes.
     let relaxed = format!("{recipe}\nlint {{\n    warn D004\n}}\n");
     fs::write(test.path().join("soundtrack.sndtrk"), relaxed).unwrap();
     let (status, _, stderr) = sndtrk(&test.path(), &["build", "broadcast"]);
     assert_eq!(status, 0, "{stderr}");
     assert!(stderr.contains("D004"), "{stderr}");
+    assert!(
+        stderr.ends_with("delivered out/broadcast.wav\n1 delivered, 0 not delivered\n"),
+        "{stderr}"
+    );
+    assert!(test.path().join("out/broadcast.wav").exists());
 }

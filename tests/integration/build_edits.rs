@@ -200,18 +200,10 @@ fn sndtrk(dir: &Path, args: &[&str]) -> String {
         .stdout
 }
 
-/// Every stage a JSON progress or plan listing gives, with its status.
+/// Every stage a JSON progress or plan listing gives, with its status (a
+/// build's last line, its summary object, names no stage).
 fn statuses(json_lines: &str) -> BTreeMap<String, String> {
-    json_lines
-        .lines()
-        .map(|line| {
-            let value: serde_json::Value = serde_json::from_str(line).unwrap();
-            (
-                value["stage"].as_str().unwrap().to_owned(),
-                value["status"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+    crate::build::stage_statuses(json_lines)
 }
 
 fn with_status<'a>(statuses: &'a BTreeMap<String, String>, wanted: &str) -> BTreeSet<&'a str> {

@@ -60,7 +60,7 @@ pub(crate) fn build_example(dir: &Path) -> std::path::PathBuf {
     assert!(
         stderr
             .lines()
-            .any(|line| line.starts_with("22 ran, 0 fresh in ")),
+            .any(|line| line.starts_with("24 ran, 0 fresh in ")),
         "{stderr}"
     );
     project.join("out")

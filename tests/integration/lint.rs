@@ -559,7 +559,10 @@ target fx {{ from FX layout 2.0 format wav 48kHz 24bit normalize off }}
                 .status_any()
                 .stderr_any()
                 .run();
-            let refused = built.stderr.contains("E0515");
+            // The build runs the checks: D009 blocks the deliverable before
+            // the renderer could refuse the clip (E0515).
+            let refused =
+                built.stderr.contains("blocked by D009") || built.stderr.contains("E0515");
             assert_eq!(
                 refused,
                 expected.contains(&"D009"),

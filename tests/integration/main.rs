@@ -9,6 +9,7 @@ mod build;
 mod build_edits;
 mod codes;
 mod cuesheet;
+mod deliver;
 mod diagnostics;
 mod engine;
 mod engine_lead;

@@ -1,10 +1,13 @@
-//! `sndtrk build`: render what is stale.
+//! `sndtrk build`: render what is stale, and deliver what passes the
+//! checks ([`deliver`]).
+
+mod deliver;
 
 use std::io::IsTerminal;
 
 use crate::{
     cli::arguments::{BuildArgs, ReportFormat},
-    cli::report::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE},
+    cli::report::{EXIT_FAILURE, EXIT_USAGE},
     diagnostic::Diagnostic,
     emit,
     engine::outcome::Status,
@@ -24,6 +27,8 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
     for warning in engine.take_warnings() {
         eprintln!("warning: {warning}");
     }
+    let checks = deliver::checks(&project);
+    let selection = checks.selection(&project.plan, &targets);
     let options = BuildOptions {
         jobs: args.jobs.unwrap_or(0),
         targets,
@@ -36,7 +41,14 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
         }
         ReportFormat::Human => Box::new(PlainProgress::new(std::io::stderr(), args.explain)),
     };
-    let report = match engine.build(&project.graph, &options, progress.as_ref()) {
+    let built = deliver::build(
+        &mut engine,
+        &project.graph,
+        selection,
+        options,
+        progress.as_ref(),
+    );
+    let report = match built {
         Ok(report) => report,
         Err(error) => {
             eprintln!("{:?}", miette::Report::new(error));
@@ -90,11 +102,14 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
         );
         eprintln!();
     }
-    if report.succeeded() && diagnostics.iter().all(|diagnostic| !diagnostic.is_error()) {
-        EXIT_OK
-    } else {
-        EXIT_FAILURE
-    }
+    deliver::finish(
+        &project,
+        &mut engine,
+        &report,
+        checks,
+        &diagnostics,
+        args.format,
+    )
 }
 
 /// Loads the project, prints its warnings, selects the named targets and
