@@ -10,6 +10,7 @@ mod build_edits;
 mod codes;
 mod cuesheet;
 mod diagnostics;
+mod digital_silence;
 mod engine;
 mod engine_lead;
 mod engine_learn;
