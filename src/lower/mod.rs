@@ -24,6 +24,8 @@ use crate::{
 /// Every stage of a project, in dependency order (inputs first).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderPlan {
+    /// The project's title (empty without a `project` declaration).
+    pub title: String,
     pub sample_rate: u32,
     pub frame_rate: FrameRate,
     pub picture_start: Timecode,
@@ -150,6 +152,8 @@ pub struct SpecLimits {
 pub struct AlbumTrackStage {
     pub id: String,
     pub album: String,
+    /// The album's title, e.g. `Night Harbor (Original Motion Picture Soundtrack)`.
+    pub album_title: String,
     pub number: usize,
     pub title: String,
     pub clip: ClipSpec,
@@ -194,6 +198,9 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
         }
     }
     RenderPlan {
+        title: project
+            .map(|project| project.title.clone())
+            .unwrap_or_default(),
         sample_rate,
         frame_rate: project.map_or(FrameRate::F24, |project| project.frame_rate),
         picture_start: project.map_or(
@@ -493,6 +500,7 @@ impl Lowerer<'_> {
         Some(AlbumTrackStage {
             id: format!("album:{}/{number:02}", album.name.name),
             album: album.name.name.clone(),
+            album_title: album.title.clone(),
             number,
             title: cue.title.clone(),
             clip,

@@ -84,13 +84,6 @@ impl<W: Write + Seek> Delivery<W> {
     /// Sets the description of the deliverable's `bext` chunk (written when
     /// it is finished): see [`crate::stages::output::target_bext`] and
     /// [`crate::stages::output::track_bext`].
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "called by the stages once the project title reaches them"
-        )
-    )]
     pub fn describe(&mut self, info: BextInfo) -> miette::Result<()> {
         self.output.encoder.describe(info).into_diagnostic()
     }

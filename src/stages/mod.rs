@@ -38,7 +38,7 @@ use crate::{
     stages::delivery::{deliver, encoding, Delivery, PIPELINE_FRAMES},
     stages::follow::{BusStream, Led},
     stages::mix::{clip_source, route, Clock},
-    stages::output::{layout, normalization, target_output},
+    stages::output::{layout, normalization, target_bext, target_output, track_bext},
     stages::pipeline::BlockSink,
 };
 use rayon::prelude::*;
@@ -53,6 +53,8 @@ pub struct RecipeStage {
     clock: Clock,
     default_start: u64,
     output: Option<PathBuf>,
+    /// The project's title, for the deliverables' `bext` descriptions.
+    title: String,
 }
 
 /// Every stage of a plan, plus a `measure:NAME` stage per target with a spec.
@@ -111,6 +113,7 @@ pub fn stages(plan: &RenderPlan) -> Result<Vec<Box<dyn Stage>>, miette::Report> 
             clock,
             default_start,
             output,
+            title: plan.title.clone(),
         }));
         // A deliverable with a spec is measured against it after it is
         // rendered; one without a spec has nothing to be measured against.
@@ -329,6 +332,10 @@ impl Stage for RecipeStage {
                     params.f64("spec.true_peak", spec.true_peak_dbtp.unwrap_or(f64::NAN));
                 }
                 params.u64("dialogue_inputs", target.dialogue.len() as u64);
+                params.str(
+                    "bext.description",
+                    &target_bext(&self.title, target).description,
+                );
             }
             StageSpec::AlbumTrack(track) => {
                 clip_params(params, "clip", &track.clip, ClipUse::Track);
@@ -336,6 +343,10 @@ impl Stage for RecipeStage {
                     .str("channels", &track.channels.join(" "))
                     .u64("mask", u64::from(track.mask.unwrap_or(0)));
                 format_params(params, &track.format);
+                params.str(
+                    "bext.description",
+                    &track_bext(&self.title, &track.album_title, track).description,
+                );
             }
         }
     }
@@ -497,7 +508,8 @@ impl RecipeStage {
             time_reference: timeline.start,
             rate: self.clock.sample_rate,
         };
-        let mut led: Vec<Led<'_>> = follow::lead(followers, &bus.id, stream, recipe_target);
+        let mut led: Vec<Led<'_>> =
+            follow::lead(followers, &bus.id, stream, &self.title, recipe_target);
         let spec = float_spec(self.clock.sample_rate, &bus.channels, timeline.start)?;
         let encoder = WavEncoder::with_length(context.output(), spec, &bus.id, timeline.frames)
             .into_diagnostic()?;
@@ -606,7 +618,7 @@ impl RecipeStage {
             .as_ref()
             .map(|plan| Normalizer::new(plan, channels, rate));
         let frames = mix.frames();
-        let delivery = Delivery::new(
+        let mut delivery = Delivery::new(
             context.output(),
             spec,
             &target.id,
@@ -616,6 +628,7 @@ impl RecipeStage {
             normalizer,
             quantizer,
         )?;
+        delivery.describe(target_bext(&self.title, target))?;
         deliver(delivery, mix)
     }
 
@@ -702,7 +715,7 @@ impl RecipeStage {
             time_reference: None,
         };
         let (channels, frames) = (source.channels(), source.frames());
-        let delivery = Delivery::new(
+        let mut delivery = Delivery::new(
             context.output(),
             spec,
             &track.id,
@@ -712,6 +725,7 @@ impl RecipeStage {
             None,
             quantizer,
         )?;
+        delivery.describe(track_bext(&self.title, &track.album_title, track))?;
         deliver(delivery, source)
     }
 }

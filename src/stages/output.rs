@@ -59,13 +59,6 @@ pub(crate) fn target_output(
 /// `project`: project, deliverable, layout and spec, e.g. `Night Harbor -
 /// print_master - 5.1 - netflix.surround` (a part that is empty is left
 /// out; the chunk holds it in ASCII, see [`crate::audio::bext`]).
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "called by the stages once the project title reaches them"
-    )
-)]
 pub(crate) fn target_bext(project: &str, target: &TargetStage) -> BextInfo {
     let spec = target.spec.as_ref().map_or("", |spec| spec.name.as_str());
     describe(&[project, &target.name, &target.layout, spec])
@@ -75,13 +68,6 @@ pub(crate) fn target_bext(project: &str, target: &TargetStage) -> BextInfo {
 /// `album` of the project titled `project`: project, album, track number
 /// and title, e.g. `Night Harbor - Night Harbor (Original Motion Picture
 /// Soundtrack) - 01 Harbor Lights`.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "called by the stages once the project title reaches them"
-    )
-)]
 pub(crate) fn track_bext(project: &str, album: &str, track: &AlbumTrackStage) -> BextInfo {
     let title = format!("{:02} {}", track.number, track.title);
     describe(&[project, album, title.trim()])
