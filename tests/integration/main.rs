@@ -5,6 +5,7 @@ mod audio_malformed;
 mod audio_ops;
 mod audio_reference;
 mod audio_support;
+mod broadcast_wav;
 mod build;
 mod build_edits;
 mod codes;
