@@ -61,6 +61,12 @@ target pm24 {
     layout 5.1
     format wav 48kHz 24bit
 }
+
+target web {
+    from PM
+    layout 2.0 downmix loro
+    format wav 44.1kHz 16bit
+}
 "#;
 
 /// Frames of the 2-pop (one frame at 24 fps, 48 kHz) and of pop and leader
@@ -115,6 +121,18 @@ fn the_leader_between_the_2_pop_and_the_first_frame_of_action_is_exact_zeros() {
             );
         }
     }
+    // Resampled, the 2-pop and the first frame of action ring through the
+    // resampler's filter for a few milliseconds; beyond its reach the
+    // leader is exact zeros too.
+    let web = Wav::read(&dir.join("out/web.wav"));
+    assert_eq!(web.sample_rate, 44_100);
+    let samples = web.samples();
+    let (from, to) = ((1_838 + 2_205) * 2, (88_200 - 2_205) * 2);
+    assert!(
+        samples[from..to].iter().all(|&s| s == 0.0),
+        "web.wav: the leader, 50 ms from its ends, is not digital silence"
+    );
+    assert!(samples[to..].iter().any(|&s| s != 0.0));
     // Nothing reaches the LFE and surrounds of the 5.1 deliverables: they
     // are all zeros, not dither noise.
     for file in ["pm.wav", "pm24.wav"] {
