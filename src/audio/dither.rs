@@ -17,6 +17,15 @@
 //! integer or IEEE arithmetic, so the integers are the same on any CPU.
 //! Full-scale is ±1.0 ↔ ±2^(bits-1); values beyond it are clipped to the
 //! largest integers (and counted).
+//!
+//! Digital silence stays digital silence: a sample that is exactly zero
+//! (`0.0` or `-0.0`; a NaN counts as zero) becomes the integer 0, with no
+//! dither added. The decision is made per sample, not per frame, so a
+//! channel that is silent while the others play (an LFE, a leader between
+//! the 2-pop and the first frame of action) is all zeros in the file. The
+//! counter still advances over a silent sample, so every other sample takes
+//! the noise of its own stream position, as before. There is no noise
+//! shaping, so no error feedback that could carry noise into the silence.
 
 use rayon::prelude::*;
 
@@ -214,13 +223,16 @@ impl Simd {
     }
 }
 
-/// Quantises one sample with its dither: scale, add, round, clip. A NaN
-/// sample becomes silence (plus dither), not a clipped peak. Written with
-/// selects instead of `clamp` and `as`, whose NaN rules keep the compiler
-/// from vectorising them.
+/// Quantises one sample with its dither: scale, add, round, clip. A sample
+/// of exactly zero gets no dither, so it becomes 0; a NaN sample is taken as
+/// zero (silence, not a clipped peak). Written with selects instead of
+/// `clamp` and `as`, whose NaN rules keep the compiler from vectorising them.
 #[inline(always)]
 fn quantize_one(sample: f32, dither: f64, scale: f64, min: f64, max: f64) -> (i32, bool) {
-    let sample = if sample.is_nan() { 0.0 } else { sample };
+    let silent = sample == 0.0 || sample.is_nan();
+    let sample = if silent { 0.0 } else { sample };
+    let dither = if silent { 0.0 } else { dither };
+    // 0·scale + 0 rounds to +0.0, whose integer is 0.
     let value = round_ties_even(f64::from(sample) * scale + dither);
     let low = value < min;
     let high = value > max;

@@ -41,10 +41,10 @@ fn the_same_seed_gives_the_same_integers() {
     }
     let b = quantize(16, 8, &input, 50_000);
     assert_ne!(a, b);
-    // Silence is dithered too (to -1, 0 or +1), reproducibly.
-    let silence = quantize(16, DEFAULT_SEED, &[0.0; 64], 64);
-    assert!(silence.iter().any(|&v| v != 0));
-    assert_eq!(quantize(16, DEFAULT_SEED, &[0.0; 64], 5), silence);
+    // A signal far below one step is dithered (to -1, 0 or +1), reproducibly.
+    let whisper = quantize(16, DEFAULT_SEED, &[1e-9; 64], 64);
+    assert!(whisper.iter().any(|&v| v != 0));
+    assert_eq!(quantize(16, DEFAULT_SEED, &[1e-9; 64], 5), whisper);
 }
 
 #[test]
@@ -63,14 +63,15 @@ fn error_stays_within_one_and_a_half_lsb() {
 }
 
 #[test]
-fn dither_noise_on_silence_has_tpdf_statistics() {
-    let input = vec![0.0f32; 1_000_000];
+fn dither_noise_on_near_silence_has_tpdf_statistics() {
+    // A millionth of a step: not digital silence, so dithered.
+    let input = vec![1e-6 / 32_768.0; 1_000_000];
     let out = quantize(16, 42, &input, 65_536);
     let (mean, var) = error_stats(16, &input, &out);
     // 1/6 LSB² of dither + 1/12 of rounding = 1/4 LSB².
     assert!(mean.abs() < 0.005, "mean {mean}");
     assert!((var - 0.25).abs() < 0.005, "variance {var}");
-    // Silence maps to -1, 0 or +1 LSB only, and ±1 a quarter of the time.
+    // It maps to -1, 0 or +1 LSB only, and ±1 a quarter of the time.
     assert!(out.iter().all(|v| (-1..=1).contains(v)));
     let nonzero = out.iter().filter(|&&v| v != 0).count() as f64 / out.len() as f64;
     assert!((nonzero - 0.25).abs() < 0.005, "{nonzero}");
@@ -82,7 +83,8 @@ fn error_is_independent_of_a_low_level_signal() {
     // two steps; with TPDF the error power is 1/4 LSB² at every offset.
     for bits in [16, 24] {
         let lsb = 1.0 / f64::from(1u32 << (bits - 1));
-        for offset in [0.0, 0.25, 0.5, 0.75] {
+        // (Offset 0 would be digital silence, which stays 0: see below.)
+        for offset in [0.01, 0.25, 0.5, 0.75] {
             let input = vec![(offset * lsb) as f32; 400_000];
             let out = quantize(bits, 3, &input, 10_000);
             let (mean, var) = error_stats(bits, &input, &out);
@@ -120,7 +122,7 @@ fn full_scale_clips_and_is_counted() {
     assert_eq!(out[0], 8_388_607);
     assert_eq!(out[2], 8_388_607);
     assert!(out[1] == -8_388_608 || out[1] == -8_388_607);
-    assert!((-1..=1).contains(&out[3]), "NaN is silence: {}", out[3]);
+    assert_eq!(out[3], 0, "NaN is silence");
     // 2.0 always clips; ±1.0 clip when the dither pushes them out.
     assert!((1..=3).contains(&q.clipped()));
     let mut q = TpdfQuantizer::new(16, 1).unwrap();
@@ -320,4 +322,113 @@ fn quantising_in_parallel_gives_the_same_integers() {
     assert!(parallel.clipped() >= 2);
     // And they carry on alike.
     assert_eq!(serial.quantize_sample(0.25), parallel.quantize_sample(0.25));
+}
+
+/// Leading zeros, a burst, a gap of zeros, a burst and trailing zeros, on
+/// two channels: the burst is a 3-LSB sine on the left and 0.3 LSB of DC
+/// (which rounding alone would leave at 0) on the right.
+fn bursts_between_silences(bits: u16) -> (Vec<f32>, Vec<bool>) {
+    let lsb = 1.0 / f64::from(1u32 << (bits - 1));
+    let (mut samples, mut silent) = (Vec::new(), Vec::new());
+    for (frames, sound) in [
+        (3000, false),
+        (5000, true),
+        (2500, false),
+        (5000, true),
+        (4000, false),
+    ] {
+        for n in 0..frames {
+            let left = 3.0 * lsb * (TAU * 997.0 * (n as f64 + 0.5) / 48_000.0).sin();
+            let right = 0.3 * lsb;
+            for value in [left, right] {
+                samples.push(if sound { value as f32 } else { 0.0 });
+                silent.push(!sound);
+            }
+        }
+    }
+    (samples, silent)
+}
+
+#[test]
+fn digital_silence_stays_exactly_zero_and_the_rest_is_dithered() {
+    for bits in [16u16, 24] {
+        let (input, silent) = bursts_between_silences(bits);
+        for block in [1, 1000, 7777, input.len()] {
+            let out = quantize(bits, DEFAULT_SEED, &input, block);
+            for (index, (&value, &silent)) in out.iter().zip(&silent).enumerate() {
+                if silent {
+                    assert_eq!(value, 0, "{bits} bit, sample {index}, blocks of {block}");
+                }
+            }
+            // Where there is signal, the dither is there: the 0.3-LSB DC
+            // channel is not all zeros, and the error keeps TPDF's 1/4 LSB².
+            let sound: Vec<(f32, i32)> = input
+                .iter()
+                .zip(&out)
+                .zip(&silent)
+                .filter(|(_, &silent)| !silent)
+                .map(|((&x, &q), _)| (x, q))
+                .collect();
+            let right_nonzero = sound
+                .iter()
+                .skip(1)
+                .step_by(2)
+                .filter(|(_, q)| *q != 0)
+                .count();
+            assert!(
+                right_nonzero > sound.len() / 2 / 5,
+                "{bits} bit: {right_nonzero} of {} dithered",
+                sound.len() / 2
+            );
+            let (xs, qs): (Vec<f32>, Vec<i32>) = sound.into_iter().unzip();
+            let (mean, var) = error_stats(bits, &xs, &qs);
+            assert!(
+                mean.abs() < 0.03 && (var - 0.25).abs() < 0.03,
+                "{bits} bit: {mean} {var}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_silent_channel_stays_zero_beside_a_playing_one() {
+    // Per sample, not per frame: the LFE of a 5.1 mix with nothing in it.
+    let frames = 10_000;
+    let mut input = Vec::with_capacity(frames * 6);
+    for n in 0..frames {
+        let x = (0.1 * (TAU * 440.0 * n as f64 / 48_000.0).sin()) as f32;
+        input.extend([x, x, x, 0.0, -0.0, x]);
+    }
+    for bits in [16, 24] {
+        let out = quantize(bits, 3, &input, 4096);
+        assert!(
+            out.iter().skip(3).step_by(6).all(|&v| v == 0),
+            "{bits} bit LFE"
+        );
+        assert!(
+            out.iter().skip(4).step_by(6).all(|&v| v == 0),
+            "{bits} bit -0.0"
+        );
+    }
+}
+
+#[test]
+fn the_noise_of_a_sample_does_not_depend_on_the_silence_before_it() {
+    // The counter advances over silent samples: each sample's noise is that
+    // of its position, whatever the samples around it, so the integers are
+    // the same in any blocks, on any thread count.
+    let input = low_sine(24, 40.0, 20_000);
+    let mut gapped = input.clone();
+    gapped[5_000..9_000].fill(0.0);
+    let (plain, with_gap) = (
+        quantize(24, 9, &input, 20_000),
+        quantize(24, 9, &gapped, 333),
+    );
+    assert_eq!(plain[..5_000], with_gap[..5_000]);
+    assert_eq!(plain[9_000..], with_gap[9_000..]);
+    assert!(with_gap[5_000..9_000].iter().all(|&v| v == 0));
+    let mut parallel = TpdfQuantizer::new(24, 9).unwrap();
+    let mut found = Vec::new();
+    parallel.quantize_parallel(&gapped, &mut found);
+    assert_eq!(found, with_gap);
 }

@@ -1,6 +1,14 @@
 //! A streaming WAV writer: WAVE_FORMAT_EXTENSIBLE with the layout's channel
-//! mask, an optional Broadcast WAV `bext` time reference, and whole-block
-//! encoding from `f32`.
+//! mask, an optional Broadcast WAV `bext` chunk, and whole-block encoding
+//! from `f32`.
+//!
+//! The `bext` chunk (EBU Tech 3285 v2, see [`super::bext`]) carries the
+//! time reference. A deliverable's ([`WavEncoder::broadcast`]) also carries
+//! its description and the loudness of the file as written: the encoder
+//! meters the very samples it encodes, as a reader decodes them, and since
+//! the header precedes the samples, writes the chunk with its loudness
+//! fields "not used" first and fills them in when it finishes (one seek
+//! back into the header).
 //!
 //! A file that outgrows the 4 GiB of RIFF's 32-bit sizes (a feature-length
 //! 7.1.4 master does after 41 minutes at 48 kHz, 24 bits) becomes RF64 (EBU
@@ -22,9 +30,11 @@ use std::{
 use tempfile::NamedTempFile;
 
 use super::{
-    bext,
+    bext::{self, BextInfo, BextLoudness},
+    channel_role::ChannelRole,
     error::AudioError,
     layout::ChannelLayout,
+    loudness::{LoudnessMeter, LoudnessReport},
     sample_format::SampleFormat,
     source::{Source, BLOCK_FRAMES},
     wav_reader::{FORMAT_EXTENSIBLE, GUID_TAIL, MAX_CHANNELS},
@@ -39,17 +49,22 @@ pub struct WavSpec {
     pub layout: ChannelLayout,
     /// Sample encoding.
     pub sample_format: SampleFormat,
-    /// `bext` time reference (samples since midnight); no `bext` chunk when `None`.
+    /// `bext` time reference (samples since midnight); no `bext` chunk when
+    /// `None`, except in a deliverable ([`WavEncoder::broadcast`]), which
+    /// has one in any case (its time reference 0).
     pub time_reference: Option<u64>,
 }
 
 /// What a finished write produced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WriteSummary {
     /// Frames written.
     pub frames: u64,
     /// Samples clipped when converting to integers (0 for float files).
     pub clipped_samples: u64,
+    /// The loudness of the file as written, for a stream that measured it
+    /// ([`WavEncoder::broadcast`]): what its `bext` chunk says.
+    pub loudness: Option<LoudnessReport>,
 }
 
 /// The largest RIFF file: its size field is a `u32` counting from byte 8.
@@ -82,6 +97,64 @@ pub struct WavEncoder<W: Write + Seek> {
     raw: Vec<u8>,
     /// Files larger than this become RF64.
     rf64_above: u64,
+    bext: Option<BextChunk>,
+}
+
+/// A stream's `bext` chunk: where its body is, what it says and, for a
+/// deliverable, the meter of the samples written.
+struct BextChunk {
+    /// Offset of the body in the stream.
+    offset: u64,
+    info: BextInfo,
+    time_reference: u64,
+    /// The body as written in the header.
+    written: Vec<u8>,
+    meter: Option<Box<LoudnessMeter>>,
+    /// The block just encoded, decoded again for the meter.
+    decoded: Vec<f32>,
+}
+
+impl std::fmt::Debug for BextChunk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BextChunk")
+            .field("offset", &self.offset)
+            .field("info", &self.info)
+            .field("time_reference", &self.time_reference)
+            .field("metered", &self.meter.is_some())
+            .finish()
+    }
+}
+
+impl BextChunk {
+    /// The body with the description and, if metered, the loudness so far.
+    fn body(&self) -> Vec<u8> {
+        let loudness = self
+            .meter
+            .as_ref()
+            .map(|meter| BextLoudness::from_report(&meter.report()))
+            .unwrap_or_default();
+        bext::encode(&self.info, self.time_reference, &loudness)
+    }
+
+    /// Meters `raw`, just encoded as `format`, as a reader will decode it.
+    fn meter(&mut self, format: SampleFormat, raw: &[u8], path: &Path) -> Result<(), AudioError> {
+        let Some(meter) = &mut self.meter else {
+            return Ok(());
+        };
+        self.decoded.resize(raw.len() / format.bytes(), 0.0);
+        format.decode(raw, &mut self.decoded);
+        meter
+            .push(&self.decoded)
+            .map_err(|error| metering(path, error))
+    }
+}
+
+/// A meter's refusal as a write error of `path`.
+fn metering(path: &Path, error: crate::audio::dsp_error::DspError) -> AudioError {
+    AudioError::InvalidValue {
+        what: "loudness",
+        detail: format!("cannot meter `{}`: {error}", path.display()),
+    }
 }
 
 fn check_spec(spec: &WavSpec, path: &Path) -> Result<(), AudioError> {
@@ -191,7 +264,7 @@ impl<W: Write + Seek> WavEncoder<W> {
     /// Starts a WAV stream in `out` (positioned at its start); `name` names
     /// it in errors.
     pub fn new(out: W, spec: WavSpec, name: impl Into<PathBuf>) -> Result<Self, AudioError> {
-        Self::start(out, spec, name.into(), None)
+        Self::start(out, spec, name.into(), None, None)
     }
 
     /// Like [`WavEncoder::new`], for a stream that will hold `frames`
@@ -204,7 +277,39 @@ impl<W: Write + Seek> WavEncoder<W> {
         name: impl Into<PathBuf>,
         frames: u64,
     ) -> Result<Self, AudioError> {
-        Self::start(out, spec, name.into(), Some(frames))
+        Self::start(out, spec, name.into(), Some(frames), None)
+    }
+
+    /// A Broadcast WAV deliverable: like [`WavEncoder::with_length`] (or
+    /// [`WavEncoder::new`] when `frames` is `None`), with a `bext` chunk in
+    /// any case (its TimeReference `spec.time_reference`, or 0), described
+    /// by `info`, whose loudness fields [`WavEncoder::finish`] fills in
+    /// with the measurement of the samples written (ITU-R BS.1770-4 and EBU
+    /// Tech 3341/3342, the meter of [`crate::audio::loudness`], channel
+    /// weights from the layout's mask as a reader sees it).
+    pub fn broadcast(
+        out: W,
+        spec: WavSpec,
+        name: impl Into<PathBuf>,
+        frames: Option<u64>,
+        info: BextInfo,
+    ) -> Result<Self, AudioError> {
+        Self::start(out, spec, name.into(), frames, Some(info))
+    }
+
+    /// Replaces the description of the `bext` chunk (written when the
+    /// stream is finished). An error when the stream has no `bext` chunk.
+    pub fn describe(&mut self, info: BextInfo) -> Result<(), AudioError> {
+        match &mut self.bext {
+            Some(chunk) => {
+                chunk.info = info;
+                Ok(())
+            }
+            None => Err(AudioError::InvalidValue {
+                what: "bext",
+                detail: format!("`{}` has no bext chunk to describe it", self.path.display()),
+            }),
+        }
     }
 
     fn start(
@@ -212,9 +317,40 @@ impl<W: Write + Seek> WavEncoder<W> {
         spec: WavSpec,
         path: PathBuf,
         frames: Option<u64>,
+        broadcast: Option<BextInfo>,
     ) -> Result<Self, AudioError> {
         check_spec(&spec, &path)?;
-        let (mut header, fact_offset) = header(&spec);
+        let time_reference = spec.time_reference;
+        let bext = match (broadcast, time_reference) {
+            (Some(info), _) => {
+                let layout =
+                    ChannelLayout::from_wav_mask(spec.layout.mask(), spec.layout.channels());
+                let meter =
+                    LoudnessMeter::new(&ChannelRole::for_layout(layout.labels()), spec.sample_rate)
+                        .map_err(|error| metering(&path, error))?;
+                Some((info, time_reference.unwrap_or(0), Some(Box::new(meter))))
+            }
+            (None, Some(time_reference)) => Some((BextInfo::default(), time_reference, None)),
+            (None, None) => None,
+        };
+        let bext = bext.map(|(info, time_reference, meter)| {
+            let mut chunk = BextChunk {
+                offset: 0,
+                info,
+                time_reference,
+                written: Vec::new(),
+                meter,
+                decoded: Vec::new(),
+            };
+            chunk.written = chunk.body();
+            chunk
+        });
+        let (mut header, fact_offset, bext_offset) =
+            header(&spec, bext.as_ref().map(|chunk| chunk.written.as_slice()));
+        let bext = bext.map(|chunk| BextChunk {
+            offset: bext_offset.unwrap_or(0),
+            ..chunk
+        });
         if let Some(frames) = frames {
             let block = (spec.layout.channels() * spec.sample_format.bytes()) as u64;
             let data_bytes = frames.saturating_mul(block);
@@ -238,6 +374,7 @@ impl<W: Write + Seek> WavEncoder<W> {
             clipped: 0,
             raw: Vec::new(),
             rf64_above: RIFF_LIMIT,
+            bext,
         })
     }
 
@@ -300,11 +437,15 @@ impl<W: Write + Seek> WavEncoder<W> {
         self.append_raw(samples.len() / channels)
     }
 
-    /// Writes the encoded block in `raw`, `frames` frames, to the stream.
+    /// Writes the encoded block in `raw`, `frames` frames, to the stream
+    /// (and to the meter of a deliverable).
     fn append_raw(&mut self, frames: usize) -> Result<(), AudioError> {
         self.out
             .write_all(&self.raw)
             .map_err(|e| AudioError::io("write", &self.path, e))?;
+        if let Some(chunk) = &mut self.bext {
+            chunk.meter(self.spec.sample_format, &self.raw, &self.path)?;
+        }
         self.data_bytes += self.raw.len() as u64;
         self.frames += frames as u64;
         Ok(())
@@ -330,8 +471,9 @@ impl<W: Write + Seek> WavEncoder<W> {
         }
     }
 
-    /// Patches the chunk sizes (RF64 past the RIFF limit) and returns the
-    /// writer, positioned at its end, with what was written.
+    /// Patches the chunk sizes (RF64 past the RIFF limit) and the `bext`
+    /// chunk (description, loudness) and returns the writer, positioned at
+    /// its end, with what was written.
     pub fn finish(mut self) -> Result<(W, WriteSummary), AudioError> {
         let path = self.path.clone();
         let io = |e| AudioError::io("write", &path, e);
@@ -375,6 +517,15 @@ impl<W: Write + Seek> WavEncoder<W> {
             file.seek(SeekFrom::Start(data_size_offset)).map_err(io)?;
             file.write_all(&u32::MAX.to_le_bytes()).map_err(io)?;
         }
+        let mut loudness = None;
+        if let Some(chunk) = &self.bext {
+            loudness = chunk.meter.as_ref().map(|meter| meter.report());
+            let body = chunk.body();
+            if body != chunk.written {
+                file.seek(SeekFrom::Start(chunk.offset)).map_err(io)?;
+                file.write_all(&body).map_err(io)?;
+            }
+        }
         file.seek(SeekFrom::End(0)).map_err(io)?;
         file.flush().map_err(io)?;
         Ok((
@@ -382,6 +533,7 @@ impl<W: Write + Seek> WavEncoder<W> {
             WriteSummary {
                 frames: self.frames,
                 clipped_samples: self.clipped,
+                loudness,
             },
         ))
     }
@@ -410,9 +562,10 @@ fn riff_sizes(
     Some(sizes)
 }
 
-/// The header up to and including the data chunk's size field, and the
-/// offset of the `fact` chunk's frame count if there is one.
-fn header(spec: &WavSpec) -> (Vec<u8>, Option<u64>) {
+/// The header up to and including the data chunk's size field (with a
+/// `bext` chunk of body `bext` when there is one), the offset of the `fact`
+/// chunk's frame count if there is one and that of the `bext` body.
+fn header(spec: &WavSpec, bext: Option<&[u8]>) -> (Vec<u8>, Option<u64>, Option<u64>) {
     let channels = spec.layout.channels() as u16;
     let bytes = spec.sample_format.bytes() as u16;
     let block_align = channels * bytes;
@@ -424,11 +577,12 @@ fn header(spec: &WavSpec) -> (Vec<u8>, Option<u64>) {
     h.extend_from_slice(b"JUNK");
     h.extend_from_slice(&(DS64_SIZE as u32).to_le_bytes());
     h.extend_from_slice(&[0; DS64_SIZE]);
-    if let Some(time_reference) = spec.time_reference {
-        let body = bext::encode(time_reference);
+    let mut bext_offset = None;
+    if let Some(body) = bext {
         h.extend_from_slice(b"bext");
         h.extend_from_slice(&(body.len() as u32).to_le_bytes());
-        h.extend_from_slice(&body);
+        bext_offset = Some(h.len() as u64);
+        h.extend_from_slice(body);
     }
     h.extend_from_slice(b"fmt ");
     h.extend_from_slice(&40u32.to_le_bytes());
@@ -453,7 +607,7 @@ fn header(spec: &WavSpec) -> (Vec<u8>, Option<u64>) {
     }
     h.extend_from_slice(b"data");
     h.extend_from_slice(&0u32.to_le_bytes());
-    (h, fact_offset)
+    (h, fact_offset, bext_offset)
 }
 
 #[cfg(test)]
@@ -498,5 +652,174 @@ mod tests {
         assert_eq!(reader.format().time_reference, Some(77));
         let back = crate::audio::source::read_to_end(&mut reader).unwrap();
         assert_eq!(back, samples);
+    }
+
+    /// A test signal: a 1 kHz tone on the left, 440 Hz on the right, with
+    /// a second of silence in the middle and a 4 s length (so there are
+    /// short-term windows).
+    fn programme(frames: usize) -> Vec<f32> {
+        use std::f64::consts::TAU;
+        (0..frames)
+            .flat_map(|n| {
+                let t = n as f64 / 48_000.0;
+                let on = if (48_000..96_000).contains(&n) {
+                    0.0
+                } else {
+                    1.0
+                };
+                [
+                    (on * 0.3 * (TAU * 1000.0 * t).sin()) as f32,
+                    (on * 0.1 * (TAU * 440.0 * t).sin()) as f32,
+                ]
+            })
+            .collect()
+    }
+
+    /// The `bext` body of a file written by this encoder (it follows the
+    /// RIFF header and the 36-byte JUNK chunk).
+    fn bext_body(bytes: &[u8]) -> &[u8] {
+        assert_eq!(&bytes[48..52], b"bext");
+        assert_eq!(&bytes[52..56], &(bext::BEXT_SIZE as u32).to_le_bytes());
+        &bytes[56..56 + bext::BEXT_SIZE]
+    }
+
+    /// What the meter reads in the data chunk of `bytes`, decoded afresh.
+    fn measured(bytes: &[u8], format: SampleFormat) -> LoudnessReport {
+        let data = bytes
+            .windows(4)
+            .position(|w| w == b"data")
+            .expect("a data chunk")
+            + 8;
+        let mut samples = vec![0.0; (bytes.len() - data) / format.bytes()];
+        format.decode(
+            &bytes[data..data + samples.len() * format.bytes()],
+            &mut samples,
+        );
+        let mut meter = LoudnessMeter::for_labels(&["L", "R"], 48_000).unwrap();
+        meter.push(&samples).unwrap();
+        meter.report()
+    }
+
+    #[test]
+    fn a_deliverable_s_bext_carries_its_description_and_the_loudness_of_its_samples() {
+        let samples = programme(4 * 48_000);
+        for format in [
+            SampleFormat::Int16,
+            SampleFormat::Int24,
+            SampleFormat::Float32,
+        ] {
+            let spec = WavSpec {
+                sample_rate: 48_000,
+                layout: ChannelLayout::stereo(),
+                sample_format: format,
+                time_reference: Some(172_800_000),
+            };
+            let mut out = std::io::Cursor::new(Vec::new());
+            let mut encoder = WavEncoder::broadcast(
+                &mut out,
+                spec,
+                "t.wav",
+                Some(4 * 48_000),
+                BextInfo::new("first"),
+            )
+            .unwrap();
+            for block in samples.chunks(2 * 1001) {
+                encoder.write_block(block).unwrap();
+            }
+            encoder
+                .describe(BextInfo::new("Project - t - 2.0"))
+                .unwrap();
+            let (_, summary) = encoder.finish().unwrap();
+            let bytes = out.into_inner();
+            let body = bext_body(&bytes);
+            let report = measured(&bytes, format);
+            assert_eq!(summary.loudness, Some(report), "{format:?}");
+            let loudness = BextLoudness::from_report(&report);
+            assert_eq!(
+                &body[412..422],
+                &bext::encode(&BextInfo::default(), 0, &loudness)[412..422]
+            );
+            let read = bext::loudness(body).unwrap();
+            for (field, value) in [
+                (read.integrated_lufs, report.integrated_lufs),
+                (read.loudness_range_lu, report.loudness_range_lu),
+                (read.max_true_peak_dbtp, report.true_peak_dbtp),
+                (read.max_momentary_lufs, report.momentary_max_lufs),
+                (read.max_short_term_lufs, report.short_term_max_lufs),
+            ] {
+                let field = field.expect("measured");
+                assert!(
+                    (field - value).abs() <= 0.005,
+                    "{format:?}: {field} vs {value}"
+                );
+            }
+            assert_eq!(
+                bext::description(body).as_deref(),
+                Some("Project - t - 2.0")
+            );
+            assert_eq!(bext::time_reference(body), Some(172_800_000));
+            assert_eq!(&body[346..348], &[2, 0]);
+        }
+    }
+
+    #[test]
+    fn a_deliverable_s_integers_are_metered_as_a_reader_reads_them() {
+        // Dithered integers straight from a quantiser, with no f32 round trip.
+        let mut quantizer = crate::audio::dither::TpdfQuantizer::new(16, 5).unwrap();
+        let mut integers = Vec::new();
+        quantizer.quantize(&programme(4 * 48_000), &mut integers);
+        let spec = WavSpec {
+            sample_rate: 48_000,
+            layout: ChannelLayout::stereo(),
+            sample_format: SampleFormat::Int16,
+            time_reference: None,
+        };
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut encoder =
+            WavEncoder::broadcast(&mut out, spec, "t.wav", None, BextInfo::default()).unwrap();
+        for block in integers.chunks(2 * 4096) {
+            encoder.write_integers(block).unwrap();
+        }
+        let (_, summary) = encoder.finish().unwrap();
+        let bytes = out.into_inner();
+        assert_eq!(
+            summary.loudness,
+            Some(measured(&bytes, SampleFormat::Int16))
+        );
+        // No time reference: a deliverable still has its bext chunk, at 0.
+        assert_eq!(bext::time_reference(bext_body(&bytes)), Some(0));
+        assert_eq!(bext::description(bext_body(&bytes)).as_deref(), Some(""));
+    }
+
+    #[test]
+    fn a_stream_that_is_no_deliverable_is_not_metered() {
+        let spec = WavSpec {
+            sample_rate: 48_000,
+            layout: ChannelLayout::stereo(),
+            sample_format: SampleFormat::Float32,
+            time_reference: Some(5),
+        };
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut encoder = WavEncoder::with_length(&mut out, spec.clone(), "bus", 48_000).unwrap();
+        encoder.write_block(&programme(48_000)).unwrap();
+        let (_, summary) = encoder.finish().unwrap();
+        assert_eq!(summary.loudness, None);
+        let bytes = out.into_inner();
+        let body = bext_body(&bytes);
+        assert_eq!(
+            body,
+            bext::encode(&BextInfo::default(), 5, &BextLoudness::default())
+        );
+        assert_eq!(&body[412..422], &[0xFF, 0x7F].repeat(5)[..]);
+        // Without a time reference it has no bext chunk, and none to describe.
+        let mut out = std::io::Cursor::new(Vec::new());
+        let bare = WavSpec {
+            time_reference: None,
+            ..spec
+        };
+        let mut encoder = WavEncoder::new(&mut out, bare, "bus").unwrap();
+        assert!(encoder.describe(BextInfo::new("x")).is_err());
+        encoder.finish().unwrap();
+        assert!(!out.into_inner().windows(4).any(|w| w == b"bext"));
     }
 }

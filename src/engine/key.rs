@@ -19,8 +19,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// The version of the key encoding and of what the stages compute. Bump it
 /// whenever a stage's output for the same key could change: every key
 /// changes with it, so every stage re-runs once. (2: counter-based TPDF
-/// dither, ties-to-even rounding.)
-pub const ENGINE_FORMAT_VERSION: u64 = 2;
+/// dither, ties-to-even rounding. 3: digital silence undithered; `bext`
+/// version 2 with the deliverable's loudness.)
+pub const ENGINE_FORMAT_VERSION: u64 = 3;
 
 /// A blake3 digest: the identity of a file, a store object or a stage key.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -773,7 +774,7 @@ mod tests {
                 .map(|line| format!("{} = {}", line.name, line.value))
                 .collect::<Vec<_>>(),
             vec![
-                "engine = 2".to_owned(),
+                format!("engine = {ENGINE_FORMAT_VERSION}"),
                 "stage = \"s\"".to_owned(),
                 "kind = \"place\"".to_owned(),
                 "param gain_db = -3.0".to_owned(),

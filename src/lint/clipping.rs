@@ -105,7 +105,8 @@ pub fn first_clip(plan: &RenderPlan, measured: &Measurement) -> Option<(Timecode
     let sample = measured.time_reference.unwrap_or(0).saturating_add(frame);
     let timecode =
         Timecode::from_samples(sample, plan.frame_rate, drop_frame, measured.sample_rate);
-    Some((timecode, measured.time_reference.is_none()))
+    // A file stamped at midnight (an album track's bext) counts from its start.
+    Some((timecode, measured.time_reference.unwrap_or(0) == 0))
 }
 
 /// Where a deliverable is declared: a target's name, an album track's

@@ -127,6 +127,9 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
         }));
     }
     RenderPlan {
+        title: project
+            .map(|project| project.title.clone())
+            .unwrap_or_default(),
         sample_rate,
         frame_rate: project.map_or(FrameRate::F24, |project| project.frame_rate),
         picture_start: project.map_or(
@@ -510,6 +513,7 @@ impl Lowerer<'_> {
         Some(AlbumTrackStage {
             id: StageId::track(&album.name.name, number),
             album: album.name.name.clone(),
+            album_title: album.title.clone(),
             number,
             title: cue.title.clone(),
             clip,

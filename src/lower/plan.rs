@@ -12,6 +12,8 @@ use crate::{
 /// Every stage of a project, in dependency order (inputs first).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderPlan {
+    /// The project's title (empty without a `project` declaration).
+    pub title: String,
     pub sample_rate: u32,
     pub frame_rate: FrameRate,
     pub picture_start: Timecode,
@@ -148,6 +150,8 @@ pub struct SpecLimits {
 pub struct AlbumTrackStage {
     pub id: StageId,
     pub album: String,
+    /// The album's title, e.g. `Night Harbor (Original Motion Picture Soundtrack)`.
+    pub album_title: String,
     pub number: usize,
     pub title: String,
     pub clip: ClipSpec,

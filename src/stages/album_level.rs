@@ -110,6 +110,7 @@ impl Stage for AlbumLevelRender {
         let Setting {
             clock,
             default_start,
+            ..
         } = self.setting;
         let mut tracks: Vec<Box<dyn Source>> = Vec::with_capacity(album.tracks.len());
         for clip in &album.tracks {

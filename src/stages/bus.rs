@@ -56,6 +56,7 @@ impl BusRender {
         let Setting {
             clock,
             default_start,
+            ..
         } = self.setting;
         let timeline = Timeline::read(&context.inputs()[0].path)?;
         let channels = bus.channels.len();
@@ -87,7 +88,13 @@ impl BusRender {
             time_reference: timeline.start,
             rate: clock.sample_rate,
         };
-        let mut led: Vec<Led<'_>> = follow::lead(followers, &bus.id, stream, recipe_target);
+        let mut led: Vec<Led<'_>> = follow::lead(
+            followers,
+            &bus.id,
+            stream,
+            &self.setting.title,
+            recipe_target,
+        );
         let spec = WavSpec {
             sample_rate: clock.sample_rate,
             layout: layout(&bus.channels, None)?,

@@ -5,6 +5,12 @@
 //! A [`Delivery`] is fed blocks ([`Delivery::push`]), so the same chain
 //! serves a deliverable that reads its mix ([`deliver`]) and one that is
 //! handed its bus's blocks as the bus is mixed (see [`crate::stages::follow`]).
+//!
+//! Every deliverable is a Broadcast WAV: its `bext` chunk (EBU Tech 3285
+//! v2) carries the caller's description ([`Delivery::describe`]) and the
+//! loudness of the file as written, measured on the samples as they are
+//! encoded, after gain, resampling and dither (see
+//! [`WavEncoder::broadcast`]).
 
 use std::io::{Seek, Write};
 
@@ -12,8 +18,8 @@ use miette::IntoDiagnostic;
 
 use crate::{
     audio::{
-        dither::TpdfQuantizer, normalize::Normalizer, resample::Resampler, SampleFormat, Source,
-        WavEncoder, WavSpec, BLOCK_FRAMES,
+        bext::BextInfo, dither::TpdfQuantizer, normalize::Normalizer, resample::Resampler,
+        SampleFormat, Source, WavEncoder, WavSpec, BLOCK_FRAMES,
     },
     model::Format,
 };
@@ -41,9 +47,11 @@ struct Output<W: Write + Seek> {
 
 impl<W: Write + Seek> Delivery<W> {
     /// A deliverable of `frames` frames of `channels` channels at `rate`,
-    /// written to `out` as `spec` says. A file that is not resampled is
-    /// told its length up front, so its header is final from the start and
-    /// the store hashes it as it is written.
+    /// written to `out` as `spec` says, with a `bext` chunk in any case
+    /// (TimeReference 0 when `spec` has none) that has no description
+    /// until [`Delivery::describe`] gives it one. A file that is not
+    /// resampled is told its length up front, so its sizes are final from
+    /// the start.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         out: W,
@@ -56,12 +64,9 @@ impl<W: Write + Seek> Delivery<W> {
         quantizer: Option<TpdfQuantizer>,
     ) -> miette::Result<Self> {
         let resampler = Resampler::new(rate, spec.sample_rate, channels).into_diagnostic()?;
-        let encoder = if resampler.is_passthrough() {
-            WavEncoder::with_length(out, spec, id, frames)
-        } else {
-            WavEncoder::new(out, spec, id)
-        }
-        .into_diagnostic()?;
+        let length = resampler.is_passthrough().then_some(frames);
+        let encoder =
+            WavEncoder::broadcast(out, spec, id, length, BextInfo::default()).into_diagnostic()?;
         let capacity = PIPELINE_FRAMES * channels;
         Ok(Self {
             normalizer,
@@ -74,6 +79,13 @@ impl<W: Write + Seek> Delivery<W> {
                 quantized: Vec::with_capacity(capacity),
             },
         })
+    }
+
+    /// Sets the description of the deliverable's `bext` chunk (written when
+    /// it is finished): see [`crate::stages::output::target_bext`] and
+    /// [`crate::stages::output::track_bext`].
+    pub fn describe(&mut self, info: BextInfo) -> miette::Result<()> {
+        self.output.encoder.describe(info).into_diagnostic()
     }
 
     /// Processes and writes the next block (whole frames, not empty).
@@ -194,5 +206,66 @@ fn write_dithered<W: Write + Seek>(
             quantizer.quantize_parallel(samples, quantized);
             encoder.write_integers(quantized).into_diagnostic()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+    use crate::audio::{bext, loudness::LoudnessMeter, ChannelLayout, WavReader};
+
+    #[test]
+    fn a_deliverable_s_bext_describes_it_and_holds_the_loudness_of_its_dithered_samples() {
+        use std::f64::consts::TAU;
+        let frames = 4 * 48_000;
+        let mix: Vec<f32> = (0..frames)
+            .flat_map(|n| {
+                let x = 0.2 * (TAU * 997.0 * n as f64 / 48_000.0).sin();
+                [x as f32, (0.5 * x) as f32]
+            })
+            .collect();
+        let format = Format {
+            sample_rate: 48_000,
+            bits: 16,
+            float: false,
+            span: crate::syntax::span::Span::new(crate::syntax::span::SourceId(0), 0, 0),
+        };
+        let (sample_format, quantizer) = encoding(&format, "target:t").unwrap();
+        let spec = WavSpec {
+            sample_rate: 48_000,
+            layout: ChannelLayout::stereo(),
+            sample_format,
+            time_reference: Some(3600 * 48_000),
+        };
+        let mut out = Cursor::new(Vec::new());
+        let mut delivery = Delivery::new(
+            &mut out, spec, "target:t", 48_000, 2, frames, None, quantizer,
+        )
+        .unwrap();
+        for block in mix.chunks(2 * 5000) {
+            delivery.push(block).unwrap();
+        }
+        delivery.describe(BextInfo::new("P - t - 2.0")).unwrap();
+        delivery.finish().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.wav");
+        std::fs::write(&path, out.into_inner()).unwrap();
+
+        // The file read back and measured afresh.
+        let mut reader = WavReader::open(&path).unwrap();
+        let samples = crate::audio::source::read_to_end(&mut reader).unwrap();
+        let mut meter = LoudnessMeter::for_labels(&["L", "R"], 48_000).unwrap();
+        meter.push(&samples).unwrap();
+        let expected = bext::BextLoudness::from_report(&meter.report()).encoded();
+        let bytes = std::fs::read(&path).unwrap();
+        let body = &bytes[56..56 + bext::BEXT_SIZE];
+        assert_eq!(
+            bext::loudness(body).map(|loudness| loudness.encoded()),
+            Some(expected)
+        );
+        assert_eq!(bext::description(body).as_deref(), Some("P - t - 2.0"));
+        assert_eq!(reader.format().time_reference, Some(3600 * 48_000));
     }
 }

@@ -26,7 +26,7 @@ use crate::{
     lower::{Route, TargetStage},
     stages::delivery::Delivery,
     stages::mix::MixError,
-    stages::output::{normalization, target_output},
+    stages::output::{normalization, target_bext, target_output},
     stages::pipeline::BlockSink,
 };
 
@@ -42,13 +42,15 @@ pub fn can_follow(bus: &str, target: &TargetStage) -> bool {
 }
 
 /// Starts each of `followers` on the blocks of bus `bus` (`stream`): a
-/// normalised target is measured, any other rendered. A follower that is
+/// normalised target is measured, any other rendered (its `bext` naming
+/// the project titled `project`). A follower that is
 /// not a recipe's target (`target_of` says which is) is refused; one that
 /// fails at once keeps its failure and is left out.
 pub fn lead<'a>(
     followers: &'a mut [Follower<'_>],
     bus: &str,
     stream: BusStream,
+    project: &str,
     target_of: fn(&dyn Stage) -> Option<&TargetStage>,
 ) -> Vec<Led<'a>> {
     followers
@@ -62,7 +64,7 @@ pub fn lead<'a>(
                 MeasureFollower::start(follower, target, stream)
                     .map(|measure| Led::Measure(Box::new(measure)))
             } else {
-                TargetFollower::start(follower, target, stream)
+                TargetFollower::start(follower, target, stream, project)
                     .map(|render| Led::Render(Box::new(render)))
             }
         })
@@ -160,15 +162,17 @@ pub struct TargetFollower<'a> {
 }
 
 impl<'a> TargetFollower<'a> {
-    /// Starts `target` (one bus, not normalised) on `follower`'s output;
-    /// `None` when it fails at once, with the failure in the follower.
+    /// Starts `target` (one bus, not normalised, of the project titled
+    /// `project`) on `follower`'s output; `None` when it fails at once,
+    /// with the failure in the follower.
     pub fn start(
         follower: &'a mut Follower<'_>,
         target: &TargetStage,
         bus: BusStream,
+        project: &str,
     ) -> Option<Self> {
         let Follower { output, error, .. } = follower;
-        match Self::parts(output, target, bus) {
+        match Self::parts(output, target, bus, project) {
             Ok((routing, delivery)) => Some(Self {
                 routing,
                 delivery,
@@ -186,10 +190,11 @@ impl<'a> TargetFollower<'a> {
         output: &'a mut ObjectWriter,
         target: &TargetStage,
         bus: BusStream,
+        project: &str,
     ) -> miette::Result<(Routing, Delivery<&'a mut ObjectWriter>)> {
         let routing = Routing::of(target, bus)?;
         let (spec, quantizer) = target_output(target, bus.rate, bus.time_reference)?;
-        let delivery = Delivery::new(
+        let mut delivery = Delivery::new(
             output,
             spec,
             &target.id,
@@ -199,6 +204,7 @@ impl<'a> TargetFollower<'a> {
             None,
             quantizer,
         )?;
+        delivery.describe(target_bext(project, target))?;
         Ok((routing, delivery))
     }
 

@@ -11,12 +11,15 @@ use crate::{
     stages::mix::Clock,
 };
 
-/// What every render stage of a project shares: its clock, and where a clip
-/// without `at` starts (the picture start, in samples since midnight).
-#[derive(Debug, Clone, Copy)]
+/// What every render stage of a project shares: its clock, where a clip
+/// without `at` starts (the picture start, in samples since midnight), and
+/// the project's title.
+#[derive(Debug, Clone)]
 pub(super) struct Setting {
     pub clock: Clock,
     pub default_start: u64,
+    /// The project's title, for the deliverables' `bext` descriptions.
+    pub title: String,
 }
 
 impl Setting {

@@ -64,17 +64,18 @@ pub fn stages(plan: &RenderPlan, model: &Model) -> Result<Vec<Box<dyn Stage>>, m
     let setting = Setting {
         clock,
         default_start,
+        title: plan.title.clone(),
     };
     let texts = report::Texts::of(model);
     let mut stages: Vec<Box<dyn Stage>> = Vec::with_capacity(plan.stages.len());
     for spec in &plan.stages {
         let stage: Box<dyn Stage> = match spec {
-            StageSpec::Timeline(spec) => Box::new(TimelineRender::new(spec, setting)),
-            StageSpec::Bus(spec) => Box::new(BusRender::new(spec, setting)),
-            StageSpec::Target(spec) => Box::new(TargetRender::new(spec, setting)),
+            StageSpec::Timeline(spec) => Box::new(TimelineRender::new(spec, setting.clone())),
+            StageSpec::Bus(spec) => Box::new(BusRender::new(spec, setting.clone())),
+            StageSpec::Target(spec) => Box::new(TargetRender::new(spec, setting.clone())),
             StageSpec::Measure(spec) => Box::new(MeasureRender::new(spec)),
-            StageSpec::AlbumLevel(spec) => Box::new(AlbumLevelRender::new(spec, setting)),
-            StageSpec::AlbumTrack(spec) => Box::new(TrackRender::new(spec, setting)),
+            StageSpec::AlbumLevel(spec) => Box::new(AlbumLevelRender::new(spec, setting.clone())),
+            StageSpec::AlbumTrack(spec) => Box::new(TrackRender::new(spec, setting.clone())),
             StageSpec::Report(spec) => match ReportRender::new(spec, &texts) {
                 Some(stage) => Box::new(stage),
                 None => continue,

@@ -1,13 +1,14 @@
 //! How a render stage's file is written: its channel layout, a target's
-//! format, start and dither, and whether a target is normalised to its
-//! spec. Shared by a target's own run ([`crate::stages`]) and its run in
-//! its bus's pass ([`crate::stages::follow`]).
+//! format, start and dither, whether a target is normalised to its spec,
+//! and what a deliverable's `bext` chunk says of it. Shared by a target's
+//! own run ([`crate::stages`]) and its run in its bus's pass
+//! ([`crate::stages::follow`]).
 
 use miette::IntoDiagnostic;
 
 use crate::{
-    audio::{dither::TpdfQuantizer, ChannelLayout, WavSpec},
-    lower::{SpecLimits, TargetStage},
+    audio::{bext::BextInfo, dither::TpdfQuantizer, ChannelLayout, WavSpec},
+    lower::{AlbumTrackStage, SpecLimits, TargetStage},
     model::LoudnessTarget,
     stages::delivery::encoding,
 };
@@ -52,4 +53,108 @@ pub(crate) fn target_output(
         time_reference: Some(time_reference),
     };
     Ok((spec, quantizer))
+}
+
+/// The `bext` description of target `target` of the project titled
+/// `project`: project, deliverable, layout and spec, e.g. `Night Harbor -
+/// print_master - 5.1 - netflix.surround` (a part that is empty is left
+/// out; the chunk holds it in ASCII, see [`crate::audio::bext`]).
+pub(crate) fn target_bext(project: &str, target: &TargetStage) -> BextInfo {
+    let spec = target.spec.as_ref().map_or("", |spec| spec.name.as_str());
+    describe(&[project, &target.name, &target.layout, spec])
+}
+
+/// The `bext` description of album track `track`, on the album titled
+/// `album` of the project titled `project`: project, album, track number
+/// and title, e.g. `Night Harbor - Night Harbor (Original Motion Picture
+/// Soundtrack) - 01 Harbor Lights`.
+pub(crate) fn track_bext(project: &str, album: &str, track: &AlbumTrackStage) -> BextInfo {
+    let title = format!("{:02} {}", track.number, track.title);
+    describe(&[project, album, title.trim()])
+}
+
+/// The parts that are not empty, joined by ` - `.
+fn describe(parts: &[&str]) -> BextInfo {
+    let parts: Vec<&str> = parts
+        .iter()
+        .map(|part| part.trim())
+        .filter(|part| !part.is_empty())
+        .collect();
+    BextInfo::new(parts.join(" - "))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::{
+        audio::bext::{self, BextLoudness},
+        lower::{lower, StageSpec},
+        resolve::resolve_text,
+    };
+
+    /// The example's plan.
+    fn example() -> Vec<StageSpec> {
+        let text = include_str!("../../examples/night-harbor/soundtrack.sndtrk");
+        let resolved = resolve_text("soundtrack.sndtrk", None, text);
+        assert!(!resolved.has_errors(), "{:#?}", resolved.diagnostics);
+        lower(&resolved.model, Path::new(".")).stages
+    }
+
+    #[test]
+    fn a_target_is_described_by_project_name_layout_and_spec() {
+        let stages = example();
+        let target = |name: &str| {
+            stages
+                .iter()
+                .find_map(|stage| match stage {
+                    StageSpec::Target(target) if target.name == name => Some(target.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("no target {name}"))
+        };
+        assert_eq!(
+            target_bext("Night Harbor", &target("print_master")).description,
+            "Night Harbor - print_master - 5.1 - netflix.surround"
+        );
+        assert_eq!(
+            target_bext("Night Harbor", &target("stereo")).description,
+            "Night Harbor - stereo - 2.0 - netflix.stereo"
+        );
+        let mut bare = target("me");
+        bare.spec = None;
+        assert_eq!(
+            target_bext("", &bare).description,
+            "me - 5.1",
+            "empty parts are left out"
+        );
+        // What the chunk holds: ASCII.
+        let info = target_bext("Café Noir — Director’s Cut", &target("broadcast"));
+        let body = bext::encode(&info, 0, &BextLoudness::default());
+        assert_eq!(
+            bext::description(&body).as_deref(),
+            Some("Cafe Noir - Director's Cut - broadcast - 2.0 - ebu.r128")
+        );
+    }
+
+    #[test]
+    fn an_album_track_is_described_by_project_album_number_and_title() {
+        let track = example()
+            .into_iter()
+            .find_map(|stage| match stage {
+                StageSpec::AlbumTrack(track) if track.number == 2 => Some(track),
+                _ => None,
+            })
+            .expect("track 2");
+        assert_eq!(
+            track_bext(
+                "Night Harbor",
+                "Night Harbor (Original Motion Picture Soundtrack)",
+                &track
+            )
+            .description,
+            "Night Harbor - Night Harbor (Original Motion Picture Soundtrack) - 02 Ocean Drive"
+        );
+    }
 }

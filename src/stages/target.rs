@@ -22,7 +22,7 @@ use crate::{
     stages::keys::{format_params, recipe_name, route_params, Setting},
     stages::loudness,
     stages::mix::route,
-    stages::output::{normalization, target_output},
+    stages::output::{normalization, target_bext, target_output},
 };
 
 /// A `target:NAME` stage.
@@ -95,7 +95,7 @@ impl TargetRender {
             .as_ref()
             .map(|plan| Normalizer::new(plan, channels, rate));
         let frames = mix.frames();
-        let delivery = Delivery::new(
+        let mut delivery = Delivery::new(
             context.output(),
             spec,
             &target.id,
@@ -105,6 +105,7 @@ impl TargetRender {
             normalizer,
             quantizer,
         )?;
+        delivery.describe(target_bext(&self.setting.title, target))?;
         deliver(delivery, mix)
     }
 
@@ -271,6 +272,10 @@ impl Stage for TargetRender {
             params.f64("spec.true_peak", spec.true_peak_dbtp.unwrap_or(f64::NAN));
         }
         params.u64("dialogue_inputs", target.dialogue.len() as u64);
+        params.str(
+            "bext.description",
+            &target_bext(&self.setting.title, target).description,
+        );
         if let Some(level) = &target.matched {
             // What decides the gain taken: how the matched target is
             // measured and normalised (its inputs' bytes are in the key).

@@ -81,6 +81,7 @@ impl Stage for TimelineRender {
         let Setting {
             clock,
             default_start,
+            ..
         } = self.setting;
         let mut start = u64::MAX;
         let mut end = 0u64;

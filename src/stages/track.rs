@@ -14,7 +14,7 @@ use crate::{
     stages::delivery::{deliver, encoding, Delivery},
     stages::keys::{clip_files, clip_params, format_params, ClipUse, Setting},
     stages::mix::{clip_source, route},
-    stages::output::layout,
+    stages::output::{layout, track_bext},
 };
 
 /// An `album:NAME/NN` stage.
@@ -65,6 +65,10 @@ impl Stage for TrackRender {
             .str("channels", &track.channels.join(" "))
             .u64("mask", u64::from(track.mask.unwrap_or(0)));
         format_params(params, &track.format);
+        params.str(
+            "bext.description",
+            &track_bext(&self.setting.title, &track.album_title, track).description,
+        );
     }
 
     fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
@@ -72,6 +76,7 @@ impl Stage for TrackRender {
         let Setting {
             clock,
             default_start,
+            ..
         } = self.setting;
         let (source, _) =
             clip_source(&track.clip, clock, default_start, &|path| context.tap(path))?;
@@ -92,7 +97,7 @@ impl Stage for TrackRender {
             }
             None => None,
         };
-        let delivery = Delivery::new(
+        let mut delivery = Delivery::new(
             context.output(),
             spec,
             &track.id,
@@ -102,6 +107,7 @@ impl Stage for TrackRender {
             normalizer,
             quantizer,
         )?;
+        delivery.describe(track_bext(&self.setting.title, &track.album_title, track))?;
         deliver(delivery, source)
     }
 }

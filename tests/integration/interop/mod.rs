@@ -5,6 +5,7 @@
 //! `audio_reference.rs`, `stdlib_matrices.rs` and the header tests in
 //! `audio_io.rs`).
 
+mod bext;
 mod build;
 mod downmix;
 mod malformed;
