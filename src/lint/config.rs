@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::{
     diagnostic::{Diagnostic, Severity},
-    lint::{Rule, RESERVED, RULES},
+    lint::{Rule, RULES},
     model::{LintLevel, Model, Named},
     syntax::keyword::closest,
 };
@@ -40,15 +40,8 @@ impl Settings {
 
     /// The severity of `rule`'s diagnostics, `None` when allowed.
     pub fn severity(&self, rule: &Rule) -> Option<Severity> {
-        self.severity_of(rule.code, rule.default_severity)
-    }
-
-    /// The severity of diagnostics of `code` (a rule or a reserved code such
-    /// as D004, which the build reports) whose default is `default`; `None`
-    /// when allowed.
-    pub fn severity_of(&self, code: &str, default: Severity) -> Option<Severity> {
-        match self.levels.get(code) {
-            None => Some(default),
+        match self.levels.get(rule.code) {
+            None => Some(rule.default_severity),
             Some(LintLevel::Deny) => Some(Severity::Error),
             Some(LintLevel::Warn) => Some(Severity::Warning),
             Some(LintLevel::Allow) => None,
@@ -56,9 +49,9 @@ impl Settings {
     }
 }
 
-/// Whether `code` names a lint rule (or a reserved code).
+/// Whether `code` names a lint rule.
 pub fn is_known(code: &str) -> bool {
-    RULES.iter().any(|rule| rule.code == code) || RESERVED.contains(&code)
+    RULES.iter().any(|rule| rule.code == code)
 }
 
 /// `Ok` for a known lint code, else an E0220 diagnostic at the code.
@@ -66,10 +59,7 @@ pub fn check_code(code: &Named) -> Result<(), Box<Diagnostic>> {
     if is_known(&code.name) {
         return Ok(());
     }
-    let codes = RULES
-        .iter()
-        .map(|rule| rule.code)
-        .chain(RESERVED.iter().copied());
+    let codes = RULES.iter().map(|rule| rule.code);
     let diagnostic = Diagnostic::error(
         UNKNOWN_LINT_CODE,
         format!("`{}` is not a lint code", code.name),
