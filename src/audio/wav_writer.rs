@@ -93,12 +93,14 @@ fn check_spec(spec: &WavSpec, path: &Path) -> Result<(), AudioError> {
                 "{channels} channels for `{}` (1 to {MAX_CHANNELS})",
                 path.display()
             ),
+            help: format!("give a channel count from 1 to {MAX_CHANNELS}"),
         });
     }
     if spec.sample_rate == 0 {
         return Err(AudioError::InvalidValue {
             what: "sample rate",
             detail: format!("0 Hz for `{}`", path.display()),
+            help: "give a sample rate above 0 Hz".into(),
         });
     }
     Ok(())
@@ -295,6 +297,7 @@ impl<W: Write + Seek> WavEncoder<W> {
                     "integer samples for the float file `{}`",
                     self.path.display()
                 ),
+                help: "give integer samples to a 16- or 24-bit file only; a float file takes float samples".into(),
             });
         }
         self.append_raw(samples.len() / channels)

@@ -232,7 +232,7 @@ fn writer_rejects_absurd_specs() {
     assert_eq!(
         rendered(&err),
         format!(
-            "E0515: invalid sample rate: 0 Hz for `{}`\nhelp: use a finite value within the stated range",
+            "E0515: invalid sample rate: 0 Hz for `{}`\nhelp: give a sample rate above 0 Hz",
             path.display()
         )
     );

@@ -201,7 +201,8 @@ fn library_errors() -> Vec<Box<dyn miette::Diagnostic>> {
         }),
         Box::new(AudioError::InvalidValue {
             what: "fade",
-            detail: detail("a fade of -2 s"),
+            detail: detail("a fade of 96000 frames on a source of 48000 frames"),
+            help: detail("give fades of at most 48000 frames, the source's length"),
         }),
         Box::new(DspError::UnknownChannelLabel {
             label: "Lx".to_owned(),
