@@ -15,6 +15,8 @@ pub mod error;
 pub mod fade;
 pub mod gain;
 mod generator;
+#[cfg(all(test, feature = "interop"))]
+mod interop_tools;
 pub mod layout;
 pub mod loudness;
 pub mod loudness_range;
