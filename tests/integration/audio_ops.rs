@@ -11,8 +11,6 @@ use sndtrk::{
 
 use crate::audio_support::*;
 
-const RATE: u32 = 48_000;
-
 fn buffer(samples: &[f32], channels: usize) -> Buffer {
     Buffer::new(samples.to_vec(), channels).unwrap()
 }

@@ -304,14 +304,14 @@ mod d003 {
     }
 }
 
-/// D004 runs after a build: the small project of `build.rs` with its EBU
-/// R128 target left unnormalised measures outside the spec.
+/// D004 runs after a build: the small project of the build tests with its
+/// EBU R128 target left unnormalised measures outside the spec.
 mod d004 {
     use std::fs;
 
     use super::fixture;
     use crate::{
-        build::{project, RECIPE},
+        audio_support::project::{project, RECIPE},
         test::{Ran, Test},
     };
 
