@@ -3,41 +3,41 @@
 //!
 //! Audio moves between stages as blocks of interleaved `f32` frames.
 
-pub mod bext;
-pub mod block_energy;
-pub mod bus;
-pub mod channel_role;
-pub mod convert;
+pub(crate) mod bext;
+pub(crate) mod block_energy;
+pub(crate) mod bus;
+pub(crate) mod channel_role;
+pub(crate) mod convert;
 pub mod dialogue_gate;
 pub mod dither;
 pub mod dsp_error;
-pub mod error;
-pub mod fade;
-pub mod gain;
+pub(crate) mod error;
+pub(crate) mod fade;
+pub(crate) mod gain;
 mod generator;
 #[cfg(all(test, feature = "interop"))]
 mod interop_tools;
-pub mod layout;
+pub(crate) mod layout;
 pub mod loudness;
-pub mod loudness_range;
+pub(crate) mod loudness_range;
 pub mod matrix;
 pub mod measure;
-pub mod noise;
-pub mod normalize;
-pub mod pan;
-pub mod peak_limiter;
-pub mod place;
+pub(crate) mod noise;
+pub(crate) mod normalize;
+pub(crate) mod pan;
+pub(crate) mod peak_limiter;
+pub(crate) mod place;
 pub mod read_tap;
 pub mod resample;
-pub mod sample_format;
-pub mod silence;
+pub(crate) mod sample_format;
+pub(crate) mod silence;
 pub mod source;
-pub mod tone;
-pub mod trim;
-pub mod true_peak;
-pub mod wav_format;
-pub mod wav_reader;
-pub mod wav_writer;
+pub(crate) mod tone;
+pub(crate) mod trim;
+pub(crate) mod true_peak;
+pub(crate) mod wav_format;
+pub(crate) mod wav_reader;
+pub(crate) mod wav_writer;
 
 pub use bus::Bus;
 pub use convert::Convert;

@@ -53,10 +53,10 @@ macro_rules! declare_rule {
 
 mod built;
 mod checker;
-pub mod config;
+pub(crate) mod config;
 mod registry;
-pub mod rules;
-pub mod suppression;
+pub(crate) mod rules;
+pub(crate) mod suppression;
 
 pub use built::Built;
 pub use checker::Checker;

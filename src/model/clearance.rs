@@ -138,13 +138,6 @@ pub enum Outcome {
     Uncovered { license: Index, gaps: Vec<Gap> },
 }
 
-impl Outcome {
-    /// Whether an executed licence clears the use.
-    pub fn is_cleared(&self) -> bool {
-        matches!(self, Outcome::Cleared(_))
-    }
-}
-
 /// One licence a song needs in a context, and whether it is there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Need {
