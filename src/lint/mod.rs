@@ -6,8 +6,8 @@
 //! why, an example) that is also its help text in SARIF output. A rule
 //! says when it runs ([`Check`]): [`check`] (`sndtrk check`) runs every
 //! rule over the model, then applies the recipe's configuration: the
-//! `lint { … }` block's severities ([`config`]) and inline
-//! `// sndtrk: allow(CODE) reason` comments ([`suppression`]);
+//! `lint { … }` block's severities (`config.rs`) and inline
+//! `// sndtrk: allow(CODE) reason` comments (`suppression.rs`);
 //! [`check_built`] (`sndtrk build`) runs the rules that read what a build
 //! made (D004, the measured deliverables) and applies the `lint` block's
 //! severities.
