@@ -68,6 +68,9 @@ codes! {
     E0209 Error "The recipe file cannot be read.";
     E0220 Error "A `lint` block names a code that is no lint rule.";
     E0221 Error "A malformed or misplaced `// sndtrk:` comment.";
+    E0222 Error "A target `match`es a target that sets no level: it neither normalises to a loudness spec nor matches one that does.";
+    E0223 Error "Targets `match` each other in a cycle.";
+    E0224 Error "A `dialogue_gate` names a stem or bus that carries more than dialogue.";
 
     E0301 Error "A property that this kind of declaration does not take.";
     E0302 Error "A property given twice.";
@@ -146,8 +149,11 @@ codes! {
     D002 Error "An M&E target contains a dialogue or ADR stem.";
     D003 Error "A stem's or cue's file contradicts what the recipe declares.";
     D004 Error "A deliverable measures outside its spec's loudness or true peak (after a build).";
-    D005 Warning "A stem or cue is used by no bus.";
+    D005 Warning "A stem or cue is used by no bus, or a bus by nothing.";
     D006 Error "An album's format breaks its spec.";
+    D008 Warning "A stem or M&E from a normalised target's mix neither normalises nor `match`es it.";
+    D009 Error "A stem's or cue's trims remove more than its audio holds, or a fade is longer than the clip.";
+    D010 Warning "A stem's or cue's `to` lies a frame or more past the end of its audio, its trims leave nothing, or its fades overlap.";
 }
 
 #[cfg(test)]

@@ -1,25 +1,61 @@
 //! What every rule reads: the model and what it derives once for all rules.
 
+use std::collections::HashMap;
+
 use crate::{
+    diagnostic::Diagnostic,
     model::clearance::{contexts_of_cues, Context},
     model::reach::Reach,
-    model::Model,
+    model::wav_header::{self, WavHeader},
+    model::{AudioSource, Clip, Model},
+    syntax::span::Span,
 };
 
-/// The resolved model with each target's mix and each cue's uses.
+/// The resolved model with each target's mix, each cue's uses and the
+/// header of every file a stem or cue names.
 pub struct Checker<'m> {
     pub model: &'m Model,
     /// The stems and cues reaching each target, indexed like `model.targets`.
     pub mixes: Vec<Reach>,
     /// The contexts each cue is used in, indexed like `model.cues`.
     pub uses: Vec<Vec<Context>>,
+    /// The WAV header of each stem's and cue's `file`, by the span of the
+    /// `file` property, or the diagnostic its reading gave (D003 reports it).
+    headers: HashMap<Span, Result<WavHeader, Box<Diagnostic>>>,
 }
 
 impl<'m> Checker<'m> {
-    /// Derives every target's mix and every cue's uses once, for all rules.
+    /// Derives every target's mix and every cue's uses once, for all rules,
+    /// and reads the header of every file once.
     pub fn new(model: &'m Model) -> Self {
         let mixes = Reach::of_all_targets(model);
         let uses = contexts_of_cues(model, &mixes);
-        Self { model, mixes, uses }
+        let clips = model
+            .stems
+            .iter()
+            .map(|stem| &stem.clip)
+            .chain(model.cues.iter().map(|cue| &cue.clip));
+        let mut headers = HashMap::new();
+        for clip in clips {
+            if let Some(audio) = &clip.audio {
+                if let AudioSource::File { path, .. } = &audio.value {
+                    headers.entry(audio.span).or_insert_with(|| {
+                        wav_header::read(&wav_header::resolve(model, audio.span, path), audio.span)
+                    });
+                }
+            }
+        }
+        Self {
+            model,
+            mixes,
+            uses,
+            headers,
+        }
+    }
+
+    /// The header of `clip`'s file, or the diagnostic reading it gave;
+    /// `None` when the clip's audio is no file.
+    pub fn header(&self, clip: &Clip) -> Option<&Result<WavHeader, Box<Diagnostic>>> {
+        self.headers.get(&clip.audio.as_ref()?.span)
     }
 }

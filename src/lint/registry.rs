@@ -68,6 +68,9 @@ pub static RULES: &[&Rule] = &[
     &rules::d004_deliverable_outside_spec::RULE,
     &rules::d005_unused::RULE,
     &rules::d006_album_breaks_spec::RULE,
+    &rules::d008_unmatched_stem::RULE,
+    &rules::d009_trim_or_fade_past_the_end::RULE,
+    &rules::d010_clip_not_as_written::RULE,
 ];
 
 /// The rule with `code`, if any.

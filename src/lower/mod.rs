@@ -9,156 +9,29 @@
 //!   and of its sub-buses;
 //! - `target:NAME`: a deliverable, converted to its layout, normalised to
 //!   its spec, dithered and encoded;
-//! - `album:NAME/NN`: one album track: its cue alone, resampled and encoded.
+//! - `measure:NAME`: a deliverable with a spec, measured;
+//! - `album:NAME/NN`: one album track: its cue alone, resampled and encoded;
+//! - `report:FILE`: the cue sheet and the rights matrix.
 //!
-//! Lowering is pure: it computes no audio and reads no file.
+//! This is the one place that decides which stages exist; ids are typed
+//! ([`StageId`]). Lowering is pure: it computes no audio and reads no file.
+
+mod plan;
+mod stage_id;
 
 use std::path::{Path, PathBuf};
 
+pub use plan::{
+    AlbumTrackStage, BusStage, ClipSpec, MeasureStage, RenderPlan, Report, ReportStage, Route,
+    SpecLimits, StageSpec, TargetStage, TimelineStage,
+};
+pub use stage_id::{Renders, StageId};
+
 use crate::{
-    model::{AudioSource, Clip, Format, FrameRate, LoudnessTarget, MemberRef, Model, Named},
-    resolve::references::conversion,
+    model::{AudioSource, Clip, FrameRate, LoudnessGate, MemberRef, Model, Named, Target},
+    resolve::{levels, references::conversion},
     syntax::ast::Timecode,
 };
-
-/// Every stage of a project, in dependency order (inputs first).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RenderPlan {
-    pub sample_rate: u32,
-    pub frame_rate: FrameRate,
-    pub picture_start: Timecode,
-    pub stages: Vec<StageSpec>,
-}
-
-/// One stage to render.
-// A plan holds a few dozen stages; boxing the larger variants buys nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq)]
-pub enum StageSpec {
-    Timeline(TimelineStage),
-    Bus(BusStage),
-    Target(TargetStage),
-    AlbumTrack(AlbumTrackStage),
-}
-
-impl StageSpec {
-    pub fn id(&self) -> &str {
-        match self {
-            StageSpec::Timeline(_) => TIMELINE,
-            StageSpec::Bus(stage) => &stage.id,
-            StageSpec::Target(stage) => &stage.id,
-            StageSpec::AlbumTrack(stage) => &stage.id,
-        }
-    }
-}
-
-/// The id of the timeline stage.
-pub const TIMELINE: &str = "timeline";
-
-/// A clip ready to render: its source, where it goes and what is done to it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClipSpec {
-    /// `stem:dx` or `cue:1M1`.
-    pub name: String,
-    pub source: AudioSource,
-    /// The file, resolved against the recipe's directory, for file sources.
-    pub file: Option<PathBuf>,
-    /// The channel labels of the clip's own layout.
-    pub channels: Vec<String>,
-    pub clip: Clip,
-    /// A seed for noise generators, fixed per clip name.
-    pub seed: u64,
-    /// How the clip reaches the bus: a destination channel (`pan`), or a
-    /// matrix, or neither when the layouts are the same.
-    pub route: Route,
-}
-
-impl ClipSpec {
-    /// The file as the recipe names it, relative to the project directory
-    /// (or absolute): what keys and the engine see, so that they do not
-    /// depend on the directory sndtrk runs in. [`ClipSpec::file`] is the
-    /// path to open.
-    pub fn declared_file(&self) -> Option<&Path> {
-        match &self.source {
-            AudioSource::File { path, .. } => Some(path),
-            _ => None,
-        }
-    }
-}
-
-/// How audio of one layout reaches another.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Route {
-    Direct,
-    /// A mono source into one channel (index) of the destination.
-    Pan(usize),
-    /// A matrix: `rows[output][input]`.
-    Matrix {
-        name: String,
-        rows: Vec<Vec<f32>>,
-    },
-}
-
-/// `timeline`: the start and length of the programme.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TimelineStage {
-    pub clips: Vec<ClipSpec>,
-}
-
-/// `bus:NAME`
-#[derive(Debug, Clone, PartialEq)]
-pub struct BusStage {
-    pub id: String,
-    pub name: String,
-    pub channels: Vec<String>,
-    pub clips: Vec<(ClipSpec, f64)>,
-    /// Sub-buses: (stage id, gain in dB, route).
-    pub buses: Vec<(String, f64, Route)>,
-}
-
-/// `target:NAME`
-#[derive(Debug, Clone, PartialEq)]
-pub struct TargetStage {
-    pub id: String,
-    pub name: String,
-    /// The buses summed (stage ids), each with its route to the target layout.
-    pub from: Vec<(String, Route)>,
-    pub layout: String,
-    pub channels: Vec<String>,
-    pub mask: Option<u32>,
-    pub format: Format,
-    pub spec: Option<SpecLimits>,
-    pub normalize: bool,
-    pub limiter: bool,
-    /// Buses or stems whose sum gates dialogue loudness: stage ids.
-    pub dialogue: Vec<String>,
-    /// `out/NAME.wav`
-    pub output: PathBuf,
-}
-
-/// The measurable rules of a spec.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SpecLimits {
-    pub name: String,
-    pub loudness: Option<LoudnessTarget>,
-    pub true_peak_dbtp: Option<f64>,
-    pub sample_peak_dbfs: Option<f64>,
-}
-
-/// `album:NAME/NN`
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlbumTrackStage {
-    pub id: String,
-    pub album: String,
-    pub number: usize,
-    pub title: String,
-    pub clip: ClipSpec,
-    pub channels: Vec<String>,
-    pub mask: Option<u32>,
-    pub format: Format,
-    /// `out/ALBUM/NN Title.wav`
-    pub output: PathBuf,
-}
 
 /// Lowers a model that resolved without errors.
 pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
@@ -168,22 +41,42 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
     let mut timeline = Vec::new();
     let lowerer = Lowerer { model, recipe_dir };
     for stem in &model.stems {
-        if let Some(clip) = lowerer.clip(&format!("stem:{}", stem.name.name), &stem.clip, None) {
+        if let Some(clip) = lowerer.clip(&stem_clip(stem), &stem.clip, None) {
             timeline.push(clip);
         }
     }
     for cue in &model.cues {
-        if let Some(clip) = lowerer.clip(&format!("cue:{}", cue.id.name), &cue.clip, None) {
+        if let Some(clip) = lowerer.clip(&cue_clip(cue), &cue.clip, None) {
             timeline.push(clip);
         }
     }
-    stages.push(StageSpec::Timeline(TimelineStage { clips: timeline }));
+    stages.push(StageSpec::Timeline(TimelineStage {
+        id: StageId::timeline(),
+        clips: timeline,
+    }));
     for index in bus_order(model) {
         stages.push(StageSpec::Bus(lowerer.bus(index)));
     }
     for target in &model.targets {
-        if let Some(stage) = lowerer.target(target) {
+        if let Some(gate) = lowerer.dialogue_gate(target) {
+            stages.push(StageSpec::Bus(gate));
+        }
+        if let Some(stage) = lowerer.matched_target(target) {
+            // A deliverable with a spec is measured against it after it is
+            // rendered; one without a spec has nothing to be measured against.
+            let measure = stage.spec.as_ref().map(|spec| MeasureStage {
+                id: StageId::measurement(&stage.name),
+                target: stage.id.clone(),
+                dialogue: spec
+                    .loudness
+                    .is_some_and(|loudness| loudness.gate == LoudnessGate::Dialogue)
+                    .then(|| stage.dialogue.first().cloned())
+                    .flatten(),
+                channels: stage.channels.clone(),
+                sample_rate: stage.format.sample_rate,
+            });
             stages.push(StageSpec::Target(stage));
+            stages.extend(measure.map(StageSpec::Measure));
         }
     }
     for album in &model.albums {
@@ -192,6 +85,13 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
                 stages.push(StageSpec::AlbumTrack(stage));
             }
         }
+    }
+    for report in Report::ALL {
+        stages.push(StageSpec::Report(ReportStage {
+            id: StageId::report(report.file()),
+            report,
+            output: Path::new("reports").join(report.file()),
+        }));
     }
     RenderPlan {
         sample_rate,
@@ -232,12 +132,29 @@ fn bus_order(model: &Model) -> Vec<usize> {
     order
 }
 
+/// A stem's clip name, `stem:NAME`: how keys, seeds and messages know it.
+fn stem_clip(stem: &crate::model::Stem) -> String {
+    format!("stem:{}", stem.name.name)
+}
+
+/// A cue's clip name, `cue:ID`.
+fn cue_clip(cue: &crate::model::Cue) -> String {
+    format!("cue:{}", cue.id.name)
+}
+
 /// A fixed seed per clip name (FNV-1a), so noise is reproducible and two
 /// noise stems are not the same noise.
 fn seed(name: &str) -> u64 {
     name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// A stem or a bus that gates dialogue loudness (model indices).
+#[derive(Debug, Clone, Copy)]
+enum GateMember {
+    Stem(usize),
+    Bus(usize),
 }
 
 struct Lowerer<'a> {
@@ -340,27 +257,19 @@ impl Lowerer<'_> {
             match member.target {
                 Some(MemberRef::Stem(stem)) => {
                     let stem = &self.model.stems[stem];
-                    if let Some(clip) = self.clip(
-                        &format!("stem:{}", stem.name.name),
-                        &stem.clip,
-                        Some(layout),
-                    ) {
+                    if let Some(clip) = self.clip(&stem_clip(stem), &stem.clip, Some(layout)) {
                         clips.push((clip, member.gain_db));
                     }
                 }
                 Some(MemberRef::Cue(cue)) => {
                     let cue = &self.model.cues[cue];
-                    if let Some(clip) =
-                        self.clip(&format!("cue:{}", cue.id.name), &cue.clip, Some(layout))
-                    {
+                    if let Some(clip) = self.clip(&cue_clip(cue), &cue.clip, Some(layout)) {
                         clips.push((clip, member.gain_db));
                     }
                 }
                 Some(MemberRef::AllCues) => {
                     for cue in &self.model.cues {
-                        if let Some(clip) =
-                            self.clip(&format!("cue:{}", cue.id.name), &cue.clip, Some(layout))
-                        {
+                        if let Some(clip) = self.clip(&cue_clip(cue), &cue.clip, Some(layout)) {
                             clips.push((clip, member.gain_db));
                         }
                     }
@@ -368,14 +277,14 @@ impl Lowerer<'_> {
                 Some(MemberRef::Bus(inner)) => {
                     let inner = &self.model.buses[inner];
                     if let Some(route) = self.route(&inner.layout.name, layout, None) {
-                        buses.push((format!("bus:{}", inner.name.name), member.gain_db, route));
+                        buses.push((StageId::bus(&inner.name.name), member.gain_db, route));
                     }
                 }
                 None => {}
             }
         }
         BusStage {
-            id: format!("bus:{}", bus.name.name),
+            id: StageId::bus(&bus.name.name),
             name: bus.name.name.clone(),
             channels: self.channels(layout),
             clips,
@@ -383,7 +292,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn target(&self, target: &crate::model::Target) -> Option<TargetStage> {
+    fn target(&self, target: &Target) -> Option<TargetStage> {
         let layout = target.layout.as_ref()?.name.clone();
         let mut from = Vec::new();
         for name in &target.from {
@@ -392,33 +301,19 @@ impl Lowerer<'_> {
                 Some(downmix) => self.matrix(&downmix.name)?,
                 None => self.route(&bus.layout.name, &layout, None)?,
             };
-            from.push((format!("bus:{}", bus.name.name), route));
+            from.push((StageId::bus(&bus.name.name), route));
         }
         let spec = target
             .spec
             .as_ref()
             .and_then(|spec| self.model.specs.get(&spec.name));
-        let dialogue_gated = spec
-            .and_then(|spec| spec.loudness)
-            .is_some_and(|loudness| loudness.gate == crate::model::LoudnessGate::Dialogue);
-        let dialogue = if !target.dialogue_gate.is_empty() {
-            target
-                .dialogue_gate
-                .iter()
-                .filter_map(|name| {
-                    self.model
-                        .buses
-                        .get(&name.name)
-                        .map(|bus| format!("bus:{}", bus.name.name))
-                })
-                .collect()
-        } else if dialogue_gated {
-            self.dialogue_buses(&target.from)
-        } else {
+        let dialogue = if self.gate_members(target).is_empty() {
             Vec::new()
+        } else {
+            vec![StageId::dialogue_gate(&target.name.name)]
         };
         Some(TargetStage {
-            id: format!("target:{}", target.name.name),
+            id: StageId::target(&target.name.name),
             name: target.name.name.clone(),
             from,
             channels: self.channels(&layout),
@@ -438,39 +333,120 @@ impl Lowerer<'_> {
             normalize: target.normalize,
             limiter: target.limiter || spec.is_some_and(|spec| spec.limiter),
             dialogue,
+            matched: None,
             output: PathBuf::from(format!("{}.wav", target.name.name)),
         })
     }
 
-    /// The buses under `from` that hold dialogue stems directly: the
-    /// default gate of a dialogue-gated spec.
-    fn dialogue_buses(&self, from: &[Named]) -> Vec<String> {
-        let mut found = Vec::new();
-        let mut pending: Vec<usize> = from
-            .iter()
-            .filter_map(|name| self.model.buses.index(&name.name))
-            .collect();
-        let mut seen = vec![false; self.model.buses.len()];
-        while let Some(bus) = pending.pop() {
-            if std::mem::replace(&mut seen[bus], true) {
-                continue;
-            }
-            let bus = &self.model.buses[bus];
-            let mut has_dialogue = false;
-            for member in &bus.members {
-                match member.target {
-                    Some(MemberRef::Stem(stem)) if self.model.stems[stem].is_dialogue() => {
-                        has_dialogue = true
+    /// The target, with the target it `match`es (the end of its chain)
+    /// lowered into it.
+    fn matched_target(&self, target: &Target) -> Option<TargetStage> {
+        let mut stage = self.target(target)?;
+        if target.matches.is_some() {
+            let level = levels::level_source(self.model, target)?;
+            stage.matched = Some(Box::new(self.target(level)?));
+        }
+        Some(stage)
+    }
+
+    /// `dialogue:NAME`: the mono sum of what gates target `target`'s
+    /// dialogue loudness, if anything does.
+    fn dialogue_gate(&self, target: &Target) -> Option<BusStage> {
+        let members = self.gate_members(target);
+        if members.is_empty() {
+            return None;
+        }
+        let channels = self.channels("1.0");
+        let to_mono = |inputs: usize| Route::Matrix {
+            name: "dialogue".to_owned(),
+            rows: vec![vec![1.0; inputs]],
+        };
+        let mut clips = Vec::new();
+        let mut buses = Vec::new();
+        for (member, gain) in members {
+            match member {
+                GateMember::Stem(stem) => {
+                    let stem = &self.model.stems[stem];
+                    if let Some(mut clip) = self.clip(&stem_clip(stem), &stem.clip, None) {
+                        clip.route = to_mono(clip.channels.len());
+                        clips.push((clip, gain));
                     }
-                    Some(MemberRef::Bus(inner)) => pending.push(inner),
+                }
+                GateMember::Bus(bus) => {
+                    let bus = &self.model.buses[bus];
+                    let inputs = self.channels(&bus.layout.name).len();
+                    buses.push((StageId::bus(&bus.name.name), gain, to_mono(inputs)));
+                }
+            }
+        }
+        Some(BusStage {
+            id: StageId::dialogue_gate(&target.name.name),
+            name: format!("dialogue of {}", target.name.name),
+            channels,
+            clips,
+            buses,
+        })
+    }
+
+    /// What gates `target`'s dialogue loudness, each with its gain in dB:
+    /// the stems and buses its `dialogue_gate` names; otherwise, for a
+    /// dialogue-gated spec, every dialogue or ADR stem that reaches the
+    /// target through its buses, once per path, at the gain of the path.
+    fn gate_members(&self, target: &Target) -> Vec<(GateMember, f64)> {
+        let model = self.model;
+        if !target.dialogue_gate.is_empty() {
+            return target
+                .dialogue_gate
+                .iter()
+                .filter_map(|name| {
+                    model
+                        .stems
+                        .index(&name.name)
+                        .map(GateMember::Stem)
+                        .or_else(|| model.buses.index(&name.name).map(GateMember::Bus))
+                        .map(|member| (member, 0.0))
+                })
+                .collect();
+        }
+        let gated = target
+            .spec
+            .as_ref()
+            .and_then(|spec| model.specs.get(&spec.name))
+            .and_then(|spec| spec.loudness)
+            .is_some_and(|loudness| loudness.gate == LoudnessGate::Dialogue);
+        if !gated {
+            return Vec::new();
+        }
+        fn visit(
+            model: &Model,
+            bus: usize,
+            gain: f64,
+            depth: usize,
+            found: &mut Vec<(GateMember, f64)>,
+        ) {
+            // The resolver rejects bus cycles; the depth bound keeps a
+            // model that slipped through from recursing for ever.
+            if depth > model.buses.len() {
+                return;
+            }
+            for member in &model.buses[bus].members {
+                match member.target {
+                    Some(MemberRef::Stem(stem)) if model.stems[stem].is_dialogue() => {
+                        found.push((GateMember::Stem(stem), gain + member.gain_db));
+                    }
+                    Some(MemberRef::Bus(inner)) => {
+                        visit(model, inner, gain + member.gain_db, depth + 1, found)
+                    }
                     _ => {}
                 }
             }
-            if has_dialogue {
-                found.push(format!("bus:{}", bus.name.name));
+        }
+        let mut found = Vec::new();
+        for name in &target.from {
+            if let Some(bus) = model.buses.index(&name.name) {
+                visit(model, bus, 0.0, 0, &mut found);
             }
         }
-        found.sort();
         found
     }
 
@@ -488,10 +464,10 @@ impl Lowerer<'_> {
             .and_then(|spec| self.model.specs.get(&spec.name))
             .and_then(|spec| spec.layouts.first())
             .map_or_else(|| "2.0".to_owned(), |layout| layout.name.clone());
-        let clip = self.clip(&format!("cue:{}", cue.id.name), &cue.clip, Some(&layout))?;
+        let clip = self.clip(&cue_clip(cue), &cue.clip, Some(&layout))?;
         let title = sanitize(&cue.title);
         Some(AlbumTrackStage {
-            id: format!("album:{}/{number:02}", album.name.name),
+            id: StageId::track(&album.name.name, number),
             album: album.name.name.clone(),
             number,
             title: cue.title.clone(),
@@ -538,12 +514,19 @@ mod tests {
         lower(&resolved.model, Path::new("."))
     }
 
+    fn stage<'a>(plan: &'a RenderPlan, id: &str) -> &'a StageSpec {
+        plan.stages
+            .iter()
+            .find(|stage| *stage.id() == id)
+            .unwrap_or_else(|| panic!("no stage {id}"))
+    }
+
     #[test]
     fn stage_ids_are_stable_and_readable() {
         let ids: Vec<String> = example()
             .stages
             .iter()
-            .map(|stage| stage.id().to_owned())
+            .map(|stage| stage.id().to_string())
             .collect();
         assert_eq!(
             ids,
@@ -554,11 +537,18 @@ mod tests {
                 "bus:FX",
                 "bus:PM",
                 "target:print_master",
+                "measure:print_master",
                 "target:stereo",
+                "measure:stereo",
                 "target:broadcast",
+                "measure:broadcast",
                 "target:me",
+                "measure:me",
                 "album:ost/01",
-                "album:ost/02"
+                "album:ost/02",
+                "report:cuesheet.csv",
+                "report:cuesheet.json",
+                "report:rights.json"
             ]
         );
     }
@@ -568,19 +558,19 @@ mod tests {
     #[test]
     fn routes_follow_the_layouts() {
         let plan = example();
-        let StageSpec::Bus(dx) = &plan.stages[1] else {
+        let StageSpec::Bus(dx) = stage(&plan, "bus:DX") else {
             panic!()
         };
         // dx is mono panned to C (index 2 of L R C LFE Ls Rs); the pop too.
         assert_eq!(dx.clips[0].0.route, Route::Pan(2));
-        let StageSpec::Bus(fx) = &plan.stages[3] else {
+        let StageSpec::Bus(fx) = stage(&plan, "bus:FX") else {
             panic!()
         };
         // foley is 2.0 into a 5.1 bus through the stdlib's stereo51 matrix.
         let foley = &fx.clips[1].0;
         assert_eq!(foley.name, "stem:foley");
         assert!(matches!(&foley.route, Route::Matrix { name, .. } if name == "stereo51"));
-        let StageSpec::Target(stereo) = &plan.stages[6] else {
+        let StageSpec::Target(stereo) = stage(&plan, "target:stereo") else {
             panic!()
         };
         let Route::Matrix { name, rows } = &stereo.from[0].1 else {
@@ -595,7 +585,7 @@ mod tests {
     #[test]
     fn album_tracks_are_numbered_files() {
         let plan = example();
-        let StageSpec::AlbumTrack(track) = &plan.stages[10] else {
+        let StageSpec::AlbumTrack(track) = stage(&plan, "album:ost/02") else {
             panic!()
         };
         assert_eq!(track.output, PathBuf::from("ost/02 Ocean Drive.wav"));

@@ -401,8 +401,11 @@ pub struct Target {
     pub release: Option<Spanned<Date>>,
     pub normalize: bool,
     pub limiter: bool,
-    /// The buses whose activity gates dialogue loudness.
+    /// The stems or buses whose activity gates dialogue loudness (empty:
+    /// every dialogue and ADR stem that reaches the target).
     pub dialogue_gate: Vec<Named>,
+    /// `match TARGET`: the target whose normalisation gain this one takes.
+    pub matches: Option<Named>,
     /// Declared as music and effects (`kind me`).
     pub is_me: bool,
     pub span: Span,

@@ -7,7 +7,7 @@ use std::cell::Cell;
 use crate::{
     diagnostic::Diagnostic,
     model::{MemberRef, Model, Named},
-    resolve::coverage::MEDIA,
+    resolve::{coverage::MEDIA, levels},
     syntax::keyword::closest,
 };
 
@@ -29,10 +29,10 @@ const SUGGESTED: usize = 100;
 /// unknown names among thousands of declared ones would take time
 /// quadratic in the recipe's length; past the first few the help is the
 /// plain one (nobody reads a hundred suggestions).
-struct Suggestions(Cell<usize>);
+pub(super) struct Suggestions(Cell<usize>);
 
 impl Suggestions {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self(Cell::new(SUGGESTED))
     }
 
@@ -79,7 +79,7 @@ fn kind_of(model: &Model, name: &str) -> Option<&'static str> {
 
 /// E0205 if `name` is of another kind, otherwise E0204 (with a suggestion
 /// from `candidates` while `suggestions` last).
-fn not_found<'a>(
+pub(super) fn not_found<'a>(
     model: &Model,
     suggestions: &Suggestions,
     what: &str,
@@ -117,18 +117,7 @@ pub fn check(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
                 ));
             }
         }
-        for gate in &target.dialogue_gate {
-            if model.buses.index(&gate.name).is_none() {
-                diagnostics.push(not_found(
-                    model,
-                    suggestions,
-                    "bus",
-                    gate,
-                    model.buses.names(),
-                    "name the buses that carry the dialogue, such as `DX`",
-                ));
-            }
-        }
+        levels::dialogue_gate(model, suggestions, target, diagnostics);
         if let Some(spec) = &target.spec {
             check_spec(model, suggestions, diagnostics, spec);
         }
@@ -136,6 +125,7 @@ pub fn check(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
             check_media(diagnostics, media);
         }
     }
+    levels::matches(model, suggestions, diagnostics);
     for album in &model.albums {
         for track in &album.tracks {
             if model.cues.index(&track.name).is_none() {

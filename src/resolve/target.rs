@@ -1,6 +1,6 @@
 //! The `target` declaration: a deliverable rendered from buses (layout and
 //! downmix, format, spec, media, territory, release, normalize, limiter,
-//! dialogue gate).
+//! dialogue gate, match).
 
 use crate::{
     model::{Named, Target},
@@ -20,6 +20,7 @@ pub(super) const TARGET: &[&str] = &[
     "normalize",
     "limiter",
     "dialogue_gate",
+    "match",
 ];
 
 impl Interpreter<'_> {
@@ -77,6 +78,9 @@ impl Interpreter<'_> {
                 Some(args.words("the dialogue stems or buses that gate loudness"))
             })
             .unwrap_or_default();
+        let matches = props.read("match", d, |args| {
+            args.word("the target whose level this one takes, such as `print_master`")
+        });
         props.finish(d);
         Target {
             name,
@@ -91,6 +95,7 @@ impl Interpreter<'_> {
             normalize,
             limiter,
             dialogue_gate,
+            matches,
             is_me,
             span: declaration.span,
         }

@@ -31,11 +31,14 @@ use crate::{
 };
 
 /// Whether bus `bus` can render `target` in its own pass: the target reads
-/// that bus alone (dialogue gating would read others). One normalised to a
+/// that bus alone (dialogue gating, or the target it matches, would read
+/// others). One normalised to a
 /// spec is measured in the pass and rendered afterwards, with that
 /// measurement.
 pub fn can_follow(bus: &str, target: &TargetStage) -> bool {
-    matches!(target.from.as_slice(), [(id, _)] if id == bus) && target.dialogue.is_empty()
+    matches!(target.from.as_slice(), [(id, _)] if id == bus)
+        && target.dialogue.is_empty()
+        && target.matched.is_none()
 }
 
 /// Starts each of `followers` on the blocks of bus `bus` (`stream`): a
@@ -227,7 +230,7 @@ impl Routing {
         };
         let route = BlockRoute::new(route, bus.channels, &target.channels).map_err(|error| {
             miette::Report::new(MixError::Clip {
-                clip: id.clone(),
+                clip: id.to_string(),
                 error,
             })
         })?;

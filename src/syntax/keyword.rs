@@ -50,6 +50,7 @@ pub const PROPERTY_KEYWORDS: &[&str] = &[
     "lra",
     "limiter",
     "dialogue_gate",
+    "match",
     "deny",
     "warn",
     "allow",

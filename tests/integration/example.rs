@@ -54,3 +54,27 @@ fn the_example_builds_every_deliverable_within_its_spec() {
     // dialogue gate keeps nearly every block).
     assert_example_meets_its_specs(&out, reference_loudness);
 }
+
+/// The recipes the project must accept as written (a copy of
+/// `../shared/examples/`): they check without an error. The shared night
+/// harbour's M&E does not `match` its print master, which D008 points out.
+#[test]
+fn the_shared_examples_are_accepted_as_written() {
+    let recipe = include_str!("../fixtures/shared/night-harbor.sndtrk");
+    crate::test::Test::new()
+        .recipe(recipe)
+        .arg("check")
+        .stderr_contains("D008")
+        .stderr_contains("add `match print_master`")
+        .stderr_contains("0 errors, 1 warning")
+        .run();
+}
+
+/// The example's stems agree with its print master: DX + M&E null against
+/// it, and the M&E is at the print master's level.
+#[test]
+fn the_examples_m_and_e_takes_the_print_masters_gain() {
+    let recipe = include_str!("../../examples/night-harbor/soundtrack.sndtrk");
+    assert!(recipe.contains("match print_master"));
+    crate::test::Test::new().recipe(recipe).arg("check").run();
+}

@@ -7,9 +7,10 @@
 //! - ```` ```sndtrk ````: a complete recipe. It is written as
 //!   `soundtrack.sndtrk` in a fresh project directory, and `sndtrk check`
 //!   must exit 0 and print nothing: no error, no warning.
-//! - ```` ```sndtrk files="PATH:Nch[:RATE],…" ````: the same, after writing
-//!   each PATH (relative to the project) as a short silent 16-bit WAV file of
-//!   N channels at RATE (`48kHz` unless given; `44.1kHz`, `96kHz`, `48000`).
+//! - ```` ```sndtrk files="PATH:Nch[:RATE][:LENGTH],…" ````: the same, after
+//!   writing each PATH (relative to the project) as a silent 16-bit WAV file
+//!   of N channels at RATE (`48kHz` unless given; `44.1kHz`, `96kHz`,
+//!   `48000`), LENGTH long (`12s`; a quarter of a second unless given).
 //! - ```` ```sndtrk path="PATH" ````: not a recipe of its own but another
 //!   file of the project (one that a recipe imports). It is written at PATH
 //!   in the project of the next complete recipe, and checked as part of it.
@@ -129,13 +130,25 @@ fn files(block: &Block) -> Vec<(String, Vec<u8>)> {
                 .and_then(|channels| channels.strip_suffix("ch"))
                 .and_then(|channels| channels.parse::<u16>().ok())
                 .unwrap_or_else(|| panic!("line {}: {entry:?} is not PATH:Nch[:RATE]", block.line));
-            let rate = parts.next().map_or(48_000, |text| rate(text, block.line));
+            let mut rest: Vec<&str> = parts.collect();
+            // A length, `12s`, comes last; whatever else remains is the rate.
+            let seconds = match rest.last().and_then(|last| last.strip_suffix('s')) {
+                Some(number) => {
+                    let seconds = number.parse::<f64>().unwrap_or_else(|_| {
+                        panic!("line {}: {entry:?} has a bad length", block.line)
+                    });
+                    rest.pop();
+                    seconds
+                }
+                _ => 0.25,
+            };
+            let rate = rest.first().map_or(48_000, |text| rate(text, block.line));
             assert!(
-                parts.next().is_none() && !path.is_empty(),
-                "line {}: {entry:?} is not PATH:Nch[:RATE]",
+                rest.len() <= 1 && !path.is_empty(),
+                "line {}: {entry:?} is not PATH:Nch[:RATE][:LENGTH]",
                 block.line
             );
-            (path.to_owned(), wav(channels, rate, 0.25))
+            (path.to_owned(), wav(channels, rate, seconds))
         })
         .collect()
 }
@@ -270,7 +283,7 @@ fn a_broken_example_is_reported() {
 #[test]
 fn fences_and_their_files_are_read() {
     let blocks = blocks(
-        "text\n```sndtrk files=\"stems/dx.wav:1ch,music/1M1.wav:2ch:44.1kHz\"\nstem\n```\n```\nplain\n```\n",
+        "text\n```sndtrk files=\"stems/dx.wav:1ch,music/1M1.wav:2ch:44.1kHz,music/1M2.wav:2ch:12s\"\nstem\n```\n```\nplain\n```\n",
     );
     assert_eq!(blocks.len(), 2);
     assert_eq!(blocks[0].line, 2);
@@ -278,14 +291,19 @@ fn fences_and_their_files_are_read() {
     assert_eq!(blocks[0].text, "stem\n");
     assert_eq!(blocks[1].tag, "");
     let written = files(&blocks[0]);
-    assert_eq!(written.len(), 2);
+    assert_eq!(written.len(), 3);
     assert_eq!(written[0].0, "stems/dx.wav");
     let header = |bytes: &[u8]| {
         let reader = hound::WavReader::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-        (reader.spec().channels, reader.spec().sample_rate)
+        (
+            reader.spec().channels,
+            reader.spec().sample_rate,
+            reader.duration(),
+        )
     };
-    assert_eq!(header(&written[0].1), (1, 48_000));
-    assert_eq!(header(&written[1].1), (2, 44_100));
+    assert_eq!(header(&written[0].1), (1, 48_000, 12_000));
+    assert_eq!(header(&written[1].1), (2, 44_100, 11_025));
+    assert_eq!(header(&written[2].1), (2, 48_000, 576_000));
 }
 
 /// The words quoted in `rule = … { "a" | "b" … }` of the grammar.

@@ -112,6 +112,9 @@ rule_tests! {
     d002: "D002" exits 1;
     d005: "D005" exits 0;
     d006: "D006" exits 1;
+    d008: "D008" exits 0;
+    d009: "D009" exits 1;
+    d010: "D010" exits 0;
 }
 
 #[test]
@@ -194,7 +197,7 @@ fn every_planted_mistake_is_found_at_its_line_and_nothing_else() {
     let mut found = codes(&recipe);
     found.sort();
     let expected = expected_codes(&recipe);
-    assert_eq!(expected.len(), 16);
+    assert_eq!(expected.len(), 19);
     assert_eq!(found, expected);
 }
 
@@ -350,5 +353,274 @@ mod d004 {
         let test = project(RECIPE);
         let stderr = build_broadcast(&test.path(), 0).stderr;
         assert!(!stderr.contains("D004"), "{stderr}");
+    }
+}
+
+/// D009 and D010 on a reel whose stems and cue masters are WAV files: the
+/// length of each comes from its header, and the arithmetic is the build's.
+mod clip_lengths {
+    use super::{codes, fixture};
+    use crate::{cuesheet::wav, test::Test};
+
+    /// One frame at 23.976 fps in seconds: 2002 samples at 48 kHz.
+    const FRAME: f64 = 2002.0 / 48_000.0;
+
+    /// The reel with `stems/R1_DX.wav` and `music/1M1.wav` of these lengths
+    /// in seconds, mono and stereo at 48 kHz.
+    fn reel(dx: f64, cue: f64) -> Test {
+        Test::new()
+            .recipe(&fixture("lint/reel.sndtrk"))
+            .write("stems/R1_DX.wav", wav(1, 48_000, dx))
+            .write("music/1M1.wav", wav(2, 48_000, cue))
+    }
+
+    /// The (code, message) pairs `sndtrk check` reports for the reel.
+    fn found(test: Test) -> Vec<(String, String)> {
+        let ran = test
+            .args(["check", "--format", "json"])
+            .status_any()
+            .stdout_any()
+            .run();
+        let found: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap().to_owned(),
+                    d["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    fn pair(code: &str, message: &str) -> (String, String) {
+        (code.to_owned(), message.to_owned())
+    }
+
+    /// `trim head 30s tail 12s` of a 40-second dialogue stem: the build
+    /// would stop at it (E0515), so `check` does.
+    #[test]
+    fn trims_past_the_end_of_a_file_are_d009() {
+        reel(40.0, 15.015)
+            .arg("check")
+            .status(1)
+            .stderr(&fixture("lint/D009/file.stderr"))
+            .run();
+    }
+
+    /// Trims that remove exactly the whole file render an empty clip: D010;
+    /// a sample more to keep, and the reel is clean.
+    #[test]
+    fn trims_exactly_to_the_end_leave_nothing_and_a_sample_less_is_clean() {
+        assert_eq!(
+            found(reel(42.0, 15.015)),
+            vec![pair(
+                "D010",
+                "stem `dx` trims all 42s of `stems/R1_DX.wav`: nothing of it plays"
+            )]
+        );
+        reel(42.0 + 1.0 / 48_000.0, 15.015)
+            .arg("check")
+            .stderr("")
+            .run();
+    }
+
+    /// `at 01:00:20:00 to 01:00:35:00` at 23.976 fps is 360 frames, 15.015
+    /// seconds. A master of exactly that length ends at `to`; one of 15
+    /// seconds ends within the last frame, which is as close as a timecode
+    /// can say; one a frame and a sample shorter leaves a frame of silence
+    /// before `to`: D010.
+    #[test]
+    fn a_to_at_the_end_of_the_file_or_within_its_last_frame_is_clean() {
+        for cue in [15.015, 15.0, 15.015 - FRAME + 1.0 / 48_000.0] {
+            reel(42.5, cue).arg("check").stderr("").run();
+        }
+        reel(42.5, 15.015 - FRAME - 1.0 / 48_000.0)
+            .arg("check")
+            .stderr(&fixture("lint/D010/file.stderr"))
+            .run();
+    }
+
+    /// The fades of 1M1 (in 2s, out 4s) against a shorter master: on 120
+    /// frames (5.005 seconds) they overlap, D010; on 72 frames (3.003
+    /// seconds) the fade out alone is longer than the clip, D009. Either
+    /// way the master ends well before `to`, D010.
+    #[test]
+    fn fades_are_measured_against_the_clip_the_file_gives() {
+        assert_eq!(
+            found(reel(42.5, 120.0 * FRAME)),
+            vec![
+                pair(
+                    "D010",
+                    "cue 1M1 ends at 01:00:25:00, 10.01s (240 frames) before its \
+                     `to 01:00:35:00`: 5.005s of audio from 01:00:20:00"
+                ),
+                pair(
+                    "D010",
+                    "cue 1M1 fades in over 2s and out over 4s but plays for only 5.005s: \
+                     the fades overlap by 0.995s (23.86 frames), so it never plays at full level"
+                ),
+            ]
+        );
+        assert_eq!(
+            found(reel(42.5, 72.0 * FRAME)),
+            vec![
+                pair(
+                    "D010",
+                    "cue 1M1 ends at 01:00:23:00, 12.012s (288 frames) before its \
+                     `to 01:00:35:00`: 3.003s of audio from 01:00:20:00"
+                ),
+                pair(
+                    "D009",
+                    "cue 1M1 fades out over 4s but plays for only 3.003s"
+                ),
+            ]
+        );
+    }
+
+    /// A cue master at another rate is counted by its length in seconds.
+    #[test]
+    fn a_cue_master_at_44_1_khz_is_counted_in_seconds() {
+        let test = Test::new()
+            .recipe(&fixture("lint/reel.sndtrk"))
+            .write("stems/R1_DX.wav", wav(1, 48_000, 42.5))
+            .write("music/1M1.wav", wav(2, 44_100, 12.0));
+        let found = found(test);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "D010");
+        assert_eq!(
+            found[0].1,
+            "cue 1M1 ends within frame 01:00:31:23, 3.015s (72.29 frames) before its \
+             `to 01:00:35:00`: 12s of audio from 01:00:20:00"
+        );
+    }
+
+    /// Missing files are E0501, once each: no length rule guesses at them.
+    #[test]
+    fn a_missing_file_is_reported_once_and_by_its_own_code() {
+        let found = codes(&fixture("lint/reel.sndtrk"));
+        let codes: Vec<&str> = found.iter().map(|(code, _)| code.as_str()).collect();
+        assert_eq!(codes, ["E0501", "E0501"]);
+    }
+}
+
+/// D005 for buses: a bus is used by a target's `from`, another bus or a
+/// target's `dialogue_gate`; a project without a target has no unused bus.
+mod d005_buses {
+    use super::codes;
+
+    const HEAD: &str = r#"
+project "Night Harbor" { frame_rate 25 sample_rate 48kHz picture_start 01:00:00:00 }
+import "std/layouts"
+stem dx { role dialogue layout 1.0 pan C noise pink -30dBFS for 10s }
+stem fx { role effects layout 5.1 noise pink -38dBFS for 10s }
+"#;
+
+    #[test]
+    fn only_the_bus_that_nothing_uses_is_reported() {
+        let recipe = format!(
+            "{HEAD}bus DX 5.1 {{ dx }}\nbus FX 5.1 {{ fx }}\nbus STEMS 5.1 {{ DX FX }}\nbus PM 5.1 {{ DX FX }}\n\
+             target pm {{ from PM layout 5.1 format wav 48kHz 24bit }}\n"
+        );
+        // STEMS (line 8) lists DX and FX, so they are used; STEMS is not.
+        assert_eq!(codes(&recipe), vec![("D005".to_owned(), 8)]);
+    }
+
+    #[test]
+    fn a_dialogue_gate_uses_its_bus() {
+        let recipe = format!(
+            "{HEAD}bus DX 5.1 {{ dx }}\nbus FX 5.1 {{ fx }}\nbus PM 5.1 {{ FX }}\n\
+             target pm {{ from PM layout 5.1 format wav 48kHz 24bit dialogue_gate DX }}\n"
+        );
+        assert_eq!(codes(&recipe), Vec::new());
+    }
+
+    #[test]
+    fn without_a_target_no_bus_is_reported() {
+        let recipe = format!("{HEAD}bus DX 5.1 {{ dx }}\nbus FX 5.1 {{ fx }}\n");
+        assert_eq!(codes(&recipe), Vec::new());
+    }
+
+    /// A target whose `from` names no bus may have meant any of them.
+    #[test]
+    fn a_target_that_names_no_bus_hides_the_unused_buses() {
+        let recipe = format!(
+            "{HEAD}bus DX 5.1 {{ dx }}\nbus FX 5.1 {{ fx }}\n\
+             target pm {{ from dx layout 5.1 format wav 48kHz 24bit }}\n"
+        );
+        assert_eq!(codes(&recipe), vec![("E0205".to_owned(), 8)]);
+    }
+}
+
+/// D009 is exactly what the build refuses (E0515), on the edges where
+/// durations round to samples: a clip `check` passes or only warns about
+/// renders, one it reports D009 for does not.
+mod d009_agrees_with_the_build {
+    use super::codes;
+    use crate::test::Test;
+
+    fn recipe(frame_rate: &str, clip: &str) -> String {
+        format!(
+            r#"project "Edges" {{ frame_rate {frame_rate} sample_rate 48kHz picture_start 01:00:00:00 }}
+import "std/layouts"
+stem fx {{ role effects layout 2.0 noise pink -38dBFS {clip} }}
+bus FX 2.0 {{ fx }}
+target fx {{ from FX layout 2.0 format wav 48kHz 24bit normalize off }}
+"#
+        )
+    }
+
+    #[test]
+    fn on_every_edge() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            // Trims that remove all 48 frames leave an empty clip.
+            ("25", "for 48f trim head 24f tail 24f", &["D010"]),
+            ("25", "for 48f trim head 24f tail 25f", &["D009"]),
+            // At 29.97 a frame is 1601.6 samples: 48f rounds to 76877,
+            // 24f to 38438, so these trims leave one sample.
+            ("29.97", "for 48f trim head 24f tail 24f", &[]),
+            ("29.97", "for 48f trim head 24f tail 25f", &["D009"]),
+            ("23.976", "for 48f fade in 48f", &[]),
+            ("23.976", "for 48f fade in 49f", &["D009"]),
+            (
+                "23.976",
+                "for 10s at 01:00:00:00 to 01:00:05:00 fade out 120f",
+                &[],
+            ),
+            (
+                "23.976",
+                "for 10s at 01:00:00:00 to 01:00:05:00 fade out 121f",
+                &["D009"],
+            ),
+            ("24", "for 2s fade in 1s out 1s", &[]),
+            ("24", "for 2s fade in 1.5s out 1.5s", &["D010"]),
+            ("24", "for 2s at 01:00:00:00 to 01:00:03:00", &["D010"]),
+            (
+                "24",
+                "for 48f trim head 24f tail 24f fade out 1f",
+                &["D010", "D009"],
+            ),
+        ];
+        for (frame_rate, clip, expected) in cases {
+            let recipe = recipe(frame_rate, clip);
+            let found: Vec<String> = codes(&recipe).into_iter().map(|(code, _)| code).collect();
+            assert_eq!(&found, expected, "{frame_rate} fps: {clip}");
+            let built = Test::new()
+                .recipe(&recipe)
+                .arg("build")
+                .status_any()
+                .stderr_any()
+                .run();
+            let refused = built.stderr.contains("E0515");
+            assert_eq!(
+                refused,
+                expected.contains(&"D009"),
+                "{frame_rate} fps: {clip}: {}",
+                built.stderr
+            );
+            assert_eq!(built.status, i32::from(refused), "{}", built.stderr);
+        }
     }
 }

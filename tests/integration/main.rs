@@ -18,6 +18,7 @@ mod fmt;
 #[cfg(feature = "interop")]
 mod interop;
 mod language_doc;
+mod levels;
 mod lint;
 mod measure;
 mod outputs;

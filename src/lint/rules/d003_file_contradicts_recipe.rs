@@ -3,7 +3,6 @@
 use crate::{
     diagnostic::Diagnostic,
     lint::Checker,
-    model::wav_header,
     model::{AudioSource, Clip, Named, Spanned},
 };
 
@@ -56,18 +55,19 @@ fn check_clip(
 ) {
     let model = checker.model;
     let Some(Spanned {
-        value: AudioSource::File { path, written },
+        value: AudioSource::File { written, .. },
         span,
     }) = &clip.audio
     else {
         return;
     };
-    let header = match wav_header::read(&wav_header::resolve(model, *span, path), *span) {
-        Ok(header) => header,
-        Err(diagnostic) => {
-            diagnostics.push(*diagnostic);
+    let header = match checker.header(clip) {
+        Some(Ok(header)) => *header,
+        Some(Err(diagnostic)) => {
+            diagnostics.push((**diagnostic).clone());
             return;
         }
+        None => return,
     };
     if let Some(layout) = &clip.layout {
         if let Some(declared) = model.layouts.get(&layout.name) {

@@ -10,10 +10,11 @@ use crate::{
 
 declare_rule! {
     /// ## What it checks
-    /// After a build, each deliverable's measured integrated loudness and
-    /// true peak against its `spec`: the loudness must be within the spec's
-    /// tolerance of its target (dialogue-gated where the spec gates on
-    /// dialogue and the target has dialogue stems), the true peak at or
+    /// After a build, each deliverable's measured loudness and true peak
+    /// against its `spec`: the loudness must be within the spec's tolerance
+    /// of its target (the dialogue-gated loudness where the spec gates on
+    /// dialogue and the file has enough dialogue to gate on, else the
+    /// integrated loudness of the whole programme), the true peak at or
     /// below its ceiling. `sndtrk build` runs it; `sndtrk check` cannot, as
     /// it renders nothing.
     ///
@@ -65,8 +66,16 @@ fn check_target(
         .spec
         .as_ref()
         .map_or(declared.name.span, |spec| spec.span);
-    if let (Some(loudness), Some(integrated)) = (spec.loudness, measured.integrated_lufs) {
-        let gated = loudness.gate == LoudnessGate::Dialogue && !stage.dialogue.is_empty();
+    // A dialogue-gated spec is checked on the dialogue-gated loudness of
+    // the file delivered, where it has enough dialogue to gate on; else
+    // on the whole programme, as the spec says.
+    let gated = spec
+        .loudness
+        .filter(|loudness| loudness.gate == LoudnessGate::Dialogue)
+        .and(measured.dialogue_gated_lufs);
+    if let (Some(loudness), Some(integrated)) = (spec.loudness, gated.or(measured.integrated_lufs))
+    {
+        let gated = gated.is_some();
         let miss = integrated - loudness.lufs;
         if miss.abs() > loudness.tolerance_lu + 1e-9 {
             let what = if gated {

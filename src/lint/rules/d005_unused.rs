@@ -1,4 +1,4 @@
-//! D005 `unused-stem-or-cue`.
+//! D005 `unused-stem-cue-or-bus`.
 
 use std::collections::HashSet;
 
@@ -6,21 +6,30 @@ use crate::{diagnostic::Diagnostic, lint::Checker, model::MemberRef};
 
 declare_rule! {
     /// ## What it checks
-    /// A stem that no bus lists, or a cue that no bus lists (directly or
-    /// through `cues`) and no album holds.
+    /// A stem that no bus lists; a cue that no bus lists (directly or
+    /// through `cues`) and no album holds; a bus that no target takes
+    /// `from`, no other bus lists and no target's `dialogue_gate` names.
+    /// Buses are checked only in a project that declares a target (until
+    /// the first one, the buses are where the mix ends), and not while a
+    /// target or a bus has an error of its own (what it meant to use is
+    /// unknown).
     ///
     /// ## Why
     /// Audio that reaches no deliverable is either a leftover or a mistake:
-    /// a stem that was meant to be in the mix and is silently missing.
+    /// a stem that was meant to be in the mix and is silently missing, a
+    /// stem bus that the print master was meant to sum.
     ///
     /// ## Example
     /// ```text
     /// stem walla { role walla … }
     /// bus FX 5.1 { fx foley }      // D005 at walla: in no bus
+    /// bus BG 5.1 { amb }           // D005 at BG: no target, bus or gate uses it
+    /// bus PM 5.1 { DX MX FX }
+    /// target print_master { from PM … }
     /// ```
     pub static RULE {
         code: D005,
-        name: "unused-stem-or-cue",
+        name: "unused-stem-cue-or-bus",
         check: check,
     }
 }
@@ -30,9 +39,13 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let mut stems = HashSet::new();
     let mut cues = HashSet::new();
     let mut all_cues = false;
+    let mut buses = HashSet::new();
     for bus in &model.buses {
         for member in &bus.members {
             match member.target {
+                Some(MemberRef::Bus(index)) => {
+                    buses.insert(index);
+                }
                 Some(MemberRef::Stem(index)) => {
                     stems.insert(index);
                 }
@@ -41,6 +54,44 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
                 }
                 Some(MemberRef::AllCues) => all_cues = true,
                 _ => {}
+            }
+        }
+    }
+    // Where the resolver rejected part of a target or a bus, or a target
+    // names something that is no bus, what it meant to use is unknown.
+    let mut known = !model.targets.is_empty();
+    for target in &model.targets {
+        known &= !model.rejected.contains(&target.span);
+        for name in target.from.iter().chain(&target.dialogue_gate) {
+            match model.buses.index(&name.name) {
+                Some(index) => {
+                    buses.insert(index);
+                }
+                None => known = false,
+            }
+        }
+    }
+    known &= model
+        .buses
+        .iter()
+        .all(|bus| !model.rejected.contains(&bus.span));
+    if known {
+        for (index, bus) in model.buses.iter().enumerate() {
+            if !buses.contains(&index) && !model.meant.contains(&bus.name.name) {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        RULE.code,
+                        format!(
+                            "bus `{}` is used by no target, no other bus and no dialogue gate",
+                            bus.name.name
+                        ),
+                    )
+                    .at(bus.name.span, "unused bus")
+                    .help(format!(
+                        "add `{}` to a target's `from` or to another bus, or remove the bus",
+                        bus.name.name
+                    )),
+                );
             }
         }
     }

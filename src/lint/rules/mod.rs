@@ -11,6 +11,9 @@ pub mod d003_file_contradicts_recipe;
 pub mod d004_deliverable_outside_spec;
 pub mod d005_unused;
 pub mod d006_album_breaks_spec;
+pub mod d008_unmatched_stem;
+pub mod d009_trim_or_fade_past_the_end;
+pub mod d010_clip_not_as_written;
 pub mod r001_song_without_sync;
 pub mod r002_song_without_master;
 pub mod r003_album_song_without_album_licence;
@@ -21,4 +24,5 @@ pub mod r007_licence_not_executed;
 pub mod r008_licence_for_unused_cue;
 pub mod r009_song_on_score_album;
 
+mod lengths;
 mod shared;

@@ -235,7 +235,7 @@ pub fn build_example(dir: &Path) -> PathBuf {
     assert!(
         stderr
             .lines()
-            .any(|line| line.starts_with("18 ran, 0 fresh in ")),
+            .any(|line| line.starts_with("20 ran, 0 fresh in ")),
         "{stderr}"
     );
     project.join("out")

@@ -1,0 +1,205 @@
+//! The lowered plan: every stage a project renders, in dependency order,
+//! each with what it needs to render and nothing else.
+
+use std::path::{Path, PathBuf};
+
+use crate::{
+    lower::StageId,
+    model::{AudioSource, Clip, Format, FrameRate, LoudnessTarget},
+    syntax::ast::Timecode,
+};
+
+/// Every stage of a project, in dependency order (inputs first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderPlan {
+    pub sample_rate: u32,
+    pub frame_rate: FrameRate,
+    pub picture_start: Timecode,
+    pub stages: Vec<StageSpec>,
+}
+
+/// One stage to render.
+// A plan holds a few dozen stages; boxing the larger variants buys nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum StageSpec {
+    Timeline(TimelineStage),
+    Bus(BusStage),
+    Target(TargetStage),
+    Measure(MeasureStage),
+    AlbumTrack(AlbumTrackStage),
+    Report(ReportStage),
+}
+
+impl StageSpec {
+    pub fn id(&self) -> &StageId {
+        match self {
+            StageSpec::Timeline(stage) => &stage.id,
+            StageSpec::Bus(stage) => &stage.id,
+            StageSpec::Target(stage) => &stage.id,
+            StageSpec::Measure(stage) => &stage.id,
+            StageSpec::AlbumTrack(stage) => &stage.id,
+            StageSpec::Report(stage) => &stage.id,
+        }
+    }
+}
+
+/// A clip ready to render: its source, where it goes and what is done to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClipSpec {
+    /// `stem:dx` or `cue:1M1`.
+    pub name: String,
+    pub source: AudioSource,
+    /// The file, resolved against the recipe's directory, for file sources.
+    pub file: Option<PathBuf>,
+    /// The channel labels of the clip's own layout.
+    pub channels: Vec<String>,
+    pub clip: Clip,
+    /// A seed for noise generators, fixed per clip name.
+    pub seed: u64,
+    /// How the clip reaches the bus: a destination channel (`pan`), or a
+    /// matrix, or neither when the layouts are the same.
+    pub route: Route,
+}
+
+impl ClipSpec {
+    /// The file as the recipe names it, relative to the project directory
+    /// (or absolute): what keys and the engine see, so that they do not
+    /// depend on the directory sndtrk runs in. [`ClipSpec::file`] is the
+    /// path to open.
+    pub fn declared_file(&self) -> Option<&Path> {
+        match &self.source {
+            AudioSource::File { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+}
+
+/// How audio of one layout reaches another.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Route {
+    Direct,
+    /// A mono source into one channel (index) of the destination.
+    Pan(usize),
+    /// A matrix: `rows[output][input]`.
+    Matrix {
+        name: String,
+        rows: Vec<Vec<f32>>,
+    },
+}
+
+/// `timeline`: the start and length of the programme.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineStage {
+    /// Always [`StageId::timeline`].
+    pub id: StageId,
+    pub clips: Vec<ClipSpec>,
+}
+
+/// `bus:NAME`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusStage {
+    pub id: StageId,
+    pub name: String,
+    pub channels: Vec<String>,
+    pub clips: Vec<(ClipSpec, f64)>,
+    /// Sub-buses: (stage id, gain in dB, route).
+    pub buses: Vec<(StageId, f64, Route)>,
+}
+
+/// `target:NAME`
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetStage {
+    pub id: StageId,
+    pub name: String,
+    /// The buses summed (stage ids), each with its route to the target layout.
+    pub from: Vec<(StageId, Route)>,
+    pub layout: String,
+    pub channels: Vec<String>,
+    pub mask: Option<u32>,
+    pub format: Format,
+    pub spec: Option<SpecLimits>,
+    pub normalize: bool,
+    pub limiter: bool,
+    /// The stage whose output gates dialogue loudness (the target's
+    /// `dialogue:NAME`), when its spec is dialogue-gated or it names a
+    /// `dialogue_gate`, and there is dialogue to gate on.
+    pub dialogue: Vec<StageId>,
+    /// `match TARGET`: the target whose normalisation gain this one takes
+    /// (the end of its chain of matches), lowered as it is lowered itself.
+    pub matched: Option<Box<TargetStage>>,
+    /// `out/NAME.wav`
+    pub output: PathBuf,
+}
+
+/// The measurable rules of a spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecLimits {
+    pub name: String,
+    pub loudness: Option<LoudnessTarget>,
+    pub true_peak_dbtp: Option<f64>,
+    pub sample_peak_dbfs: Option<f64>,
+}
+
+/// `album:NAME/NN`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlbumTrackStage {
+    pub id: StageId,
+    pub album: String,
+    pub number: usize,
+    pub title: String,
+    pub clip: ClipSpec,
+    pub channels: Vec<String>,
+    pub mask: Option<u32>,
+    pub format: Format,
+    /// `out/ALBUM/NN Title.wav`
+    pub output: PathBuf,
+}
+
+/// `measure:NAME`: a deliverable with a spec, measured once it is rendered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureStage {
+    pub id: StageId,
+    /// The target measured.
+    pub target: StageId,
+    /// The target's dialogue gate, when its spec is dialogue-gated.
+    pub dialogue: Option<StageId>,
+    /// The target's channel labels (they weight the loudness sum).
+    pub channels: Vec<String>,
+    /// The deliverable's sample rate.
+    pub sample_rate: u32,
+}
+
+/// `report:FILE`: a report of the recipe, written to `out/reports/FILE`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportStage {
+    pub id: StageId,
+    pub report: Report,
+    /// `reports/FILE`
+    pub output: PathBuf,
+}
+
+/// The reports every build writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    /// `cuesheet.csv`: the music cue sheet.
+    CueSheetCsv,
+    /// `cuesheet.json`: the music cue sheet.
+    CueSheetJson,
+    /// `rights.json`: the rights matrix.
+    Rights,
+}
+
+impl Report {
+    /// Every report, in the order they are written.
+    pub const ALL: [Report; 3] = [Report::CueSheetCsv, Report::CueSheetJson, Report::Rights];
+
+    /// The report's file name under `out/reports/`.
+    pub fn file(self) -> &'static str {
+        match self {
+            Report::CueSheetCsv => "cuesheet.csv",
+            Report::CueSheetJson => "cuesheet.json",
+            Report::Rights => "rights.json",
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! `bus:NAME`: a bus's stems, cues and sub-buses summed on the timeline,
+//! written as a 32-bit float WAV whose `bext` time reference is the
+//! timeline's start. A bus leads the deliverables that read it alone: they
+//! are rendered (or measured) from its blocks in its own pass
+//! ([`crate::stages::follow`]).
+
+use std::path::PathBuf;
+
+use miette::IntoDiagnostic;
+use rayon::prelude::*;
+
+use crate::{
+    audio::{self, SampleFormat, Source, WavEncoder, WavReader, WavSpec},
+    engine::key::Params,
+    engine::stage::{Follower, RunContext, Stage},
+    engine::store::ObjectWriter,
+    lower::{BusStage, StageId},
+    stages::delivery::PIPELINE_FRAMES,
+    stages::follow::{self, BusStream, Led},
+    stages::keys::{clip_files, clip_params, recipe_name, route_params, ClipUse, Setting},
+    stages::mix::{clip_source, route},
+    stages::output::layout,
+    stages::pipeline::{self, BlockSink},
+    stages::target::recipe_target,
+    stages::timeline::Timeline,
+};
+
+/// A `bus:NAME` stage.
+pub(super) struct BusRender {
+    spec: BusStage,
+    setting: Setting,
+    inputs: Vec<String>,
+    files: Vec<PathBuf>,
+}
+
+impl BusRender {
+    pub fn new(spec: &BusStage, setting: Setting) -> BusRender {
+        let mut inputs = vec![StageId::timeline().into()];
+        inputs.extend(spec.buses.iter().map(|(id, _, _)| id.to_string()));
+        BusRender {
+            files: clip_files(spec.clips.iter().map(|(clip, _)| clip)),
+            spec: spec.clone(),
+            setting,
+            inputs,
+        }
+    }
+
+    /// Renders the bus and, in the same pass, the targets `followers`
+    /// (see [`Stage::can_lead`]).
+    fn render(
+        &self,
+        context: &mut RunContext<'_>,
+        followers: &mut [Follower<'_>],
+    ) -> miette::Result<()> {
+        let bus = &self.spec;
+        let Setting {
+            clock,
+            default_start,
+        } = self.setting;
+        let timeline = Timeline::read(&context.inputs()[0].path)?;
+        let channels = bus.channels.len();
+        let mut sum = audio::Bus::new(channels).into_diagnostic()?;
+        for (clip, gain) in &bus.clips {
+            let (source, extent) =
+                clip_source(clip, clock, default_start, &|path| context.tap(path))?;
+            let routed = route(source, &clip.route, &bus.channels, &clip.name)?;
+            sum.add(
+                routed,
+                extent
+                    .start
+                    .checked_sub(timeline.start)
+                    .ok_or_else(|| miette::miette!("{} starts before the timeline", clip.name))?,
+                *gain,
+            )
+            .into_diagnostic()?;
+        }
+        for ((_, gain, bus_route), input) in bus.buses.iter().zip(&context.inputs()[1..]) {
+            let reader = WavReader::open(&input.path).into_diagnostic()?;
+            let routed = route(Box::new(reader), bus_route, &bus.channels, &input.id)?;
+            sum.add(routed, 0, *gain).into_diagnostic()?;
+        }
+        sum.set_length(timeline.frames);
+        sum.set_parallel(true);
+        let stream = BusStream {
+            channels,
+            frames: timeline.frames,
+            time_reference: timeline.start,
+            rate: clock.sample_rate,
+        };
+        let mut led: Vec<Led<'_>> = follow::lead(followers, &bus.id, stream, recipe_target);
+        let spec = WavSpec {
+            sample_rate: clock.sample_rate,
+            layout: layout(&bus.channels, None)?,
+            sample_format: SampleFormat::Float32,
+            time_reference: Some(timeline.start),
+        };
+        let encoder =
+            WavEncoder::with_length(context.output(), spec, bus.id.as_str(), timeline.frames)
+                .into_diagnostic()?;
+        let mut file = FileSink {
+            encoder,
+            error: None,
+        };
+        // The bus's file and the targets led each take the blocks in
+        // order, while the next blocks are mixed.
+        let mut sinks: Vec<&mut dyn BlockSink> = vec![&mut file];
+        sinks.extend(led.iter_mut().map(|target| target as &mut dyn BlockSink));
+        pipeline::stream(
+            PIPELINE_FRAMES * channels,
+            |block: &mut [f32]| sum.read(block).map(|frames| frames * channels),
+            sinks,
+        )
+        .into_diagnostic()?;
+        if let Some(error) = file.error {
+            return Err(error).into_diagnostic();
+        }
+        file.encoder.finish().into_diagnostic()?;
+        led.into_par_iter().for_each(Led::finish);
+        Ok(())
+    }
+}
+
+impl Stage for BusRender {
+    fn id(&self) -> &str {
+        &self.spec.id
+    }
+
+    fn kind(&self) -> &str {
+        "bus"
+    }
+
+    fn inputs(&self) -> &[String] {
+        &self.inputs
+    }
+
+    fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    fn params(&self, params: &mut Params<'_>) {
+        let bus = &self.spec;
+        self.setting.params(params);
+        params
+            .u64("default_start", self.setting.default_start)
+            .str("channels", &bus.channels.join(" "));
+        for (index, (clip, gain)) in bus.clips.iter().enumerate() {
+            clip_params(params, &format!("clip{index}"), clip, ClipUse::Bus);
+            params.f64(&format!("clip{index}.member_gain"), *gain);
+        }
+        for (index, (id, gain, route)) in bus.buses.iter().enumerate() {
+            params
+                .label(&format!("bus{index}"), &recipe_name(id))
+                .str(&format!("bus{index}"), id)
+                .f64(&format!("bus{index}.gain"), *gain);
+            route_params(params, &format!("bus{index}.route"), route);
+        }
+    }
+
+    fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
+        self.render(context, &mut [])
+    }
+
+    /// A bus leads a target that it can render in its own pass
+    /// ([`follow::can_follow`]).
+    fn can_lead(&self, dependant: &dyn Stage) -> bool {
+        recipe_target(dependant).is_some_and(|target| follow::can_follow(&self.spec.id, target))
+    }
+
+    fn run_leading(
+        &self,
+        context: &mut RunContext<'_>,
+        followers: &mut [Follower<'_>],
+    ) -> miette::Result<()> {
+        self.render(context, followers)
+    }
+}
+
+/// A float file written block by block, keeping its first error.
+struct FileSink<'w> {
+    encoder: WavEncoder<&'w mut ObjectWriter>,
+    error: Option<audio::AudioError>,
+}
+
+impl BlockSink for FileSink<'_> {
+    fn push(&mut self, block: &[f32]) {
+        if self.error.is_none() {
+            if let Err(error) = self.encoder.write_block(block) {
+                self.error = Some(error);
+            }
+        }
+    }
+}

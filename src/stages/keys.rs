@@ -1,0 +1,162 @@
+//! What the recipe's render stages write into their keys: the project's
+//! rates, clips, routes and formats, each under a stable name (the names are
+//! part of every key: renaming one rebuilds every project).
+
+use std::path::{Path, PathBuf};
+
+use crate::{
+    engine::key::Params,
+    lower::{ClipSpec, Route},
+    model::{AudioSource, Duration, Format},
+    stages::mix::Clock,
+};
+
+/// What every render stage of a project shares: its clock, and where a clip
+/// without `at` starts (the picture start, in samples since midnight).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Setting {
+    pub clock: Clock,
+    pub default_start: u64,
+}
+
+impl Setting {
+    /// The key's first parameters, the same for every render stage.
+    pub fn params(&self, params: &mut Params<'_>) {
+        params
+            .u64("sample_rate", u64::from(self.clock.sample_rate))
+            .str("frame_rate", &format!("{:?}", self.clock.frame_rate));
+    }
+}
+
+pub(super) fn clip_files<'a>(clips: impl Iterator<Item = &'a ClipSpec>) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = clips
+        .filter_map(|clip| clip.declared_file().map(Path::to_path_buf))
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+fn duration(params: &mut Params<'_>, name: &str, duration: Option<Duration>) {
+    match duration {
+        None => params.str(name, "none"),
+        Some(Duration::Seconds(seconds)) => params.f64(&format!("{name}.seconds"), seconds),
+        Some(Duration::Frames(frames)) => params.f64(&format!("{name}.frames"), frames),
+    };
+}
+
+/// What of a clip goes into a key: all of it for a bus or a track; for the
+/// timeline only what decides where the clip sits and how long it is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum ClipUse {
+    Timeline,
+    Bus,
+    Track,
+}
+
+/// `stem dx` for the stage-style name `stem:dx`: how the manifest names
+/// a clip or bus, in the recipe's words.
+pub(super) fn recipe_name(id: &str) -> String {
+    id.replacen(':', " ", 1)
+}
+
+pub(super) fn clip_params(
+    params: &mut Params<'_>,
+    prefix: &str,
+    clip: &ClipSpec,
+    clip_use: ClipUse,
+) {
+    params.label(prefix, &recipe_name(&clip.name));
+    let p = |field: &str| format!("{prefix}.{field}");
+    params.str(&p("name"), &clip.name);
+    match &clip.source {
+        AudioSource::File { .. } => {
+            // The file's content hash is part of the key through `files`.
+            params.str(&p("source"), "file");
+            let file = clip
+                .declared_file()
+                .map(|path| path.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            params.str(&p("file"), &file);
+        }
+        AudioSource::Tone {
+            frequency_hz,
+            level_dbfs,
+            duration: length,
+        } => {
+            params
+                .str(&p("source"), "tone")
+                .f64(&p("frequency"), *frequency_hz)
+                .f64(&p("level"), *level_dbfs);
+            duration(params, &p("length"), Some(*length));
+        }
+        AudioSource::Noise {
+            color,
+            level_dbfs,
+            duration: length,
+        } => {
+            params
+                .str(&p("source"), &format!("noise {color:?}"))
+                .f64(&p("level"), *level_dbfs)
+                .u64(&p("seed"), clip.seed);
+            duration(params, &p("length"), Some(*length));
+        }
+        AudioSource::Silence { duration: length } => {
+            params.str(&p("source"), "silence");
+            duration(params, &p("length"), Some(*length));
+        }
+    }
+    params.str(&p("channels"), &clip.channels.join(" "));
+    let settings = &clip.clip;
+    if clip_use != ClipUse::Track {
+        params.str(
+            &p("at"),
+            &settings
+                .at
+                .map(|at| at.value.to_string())
+                .unwrap_or_default(),
+        );
+    }
+    params.str(
+        &p("to"),
+        &settings
+            .until
+            .map(|until| until.value.to_string())
+            .unwrap_or_default(),
+    );
+    duration(params, &p("trim_head"), settings.trim_head);
+    duration(params, &p("trim_tail"), settings.trim_tail);
+    if clip_use == ClipUse::Timeline {
+        return;
+    }
+    duration(params, &p("fade_in"), settings.fade_in);
+    duration(params, &p("fade_out"), settings.fade_out);
+    params.str(&p("fade_curve"), &format!("{:?}", settings.fade_curve));
+    params.f64(&p("gain"), settings.gain_db);
+    route_params(params, &p("route"), &clip.route);
+}
+
+pub(super) fn route_params(params: &mut Params<'_>, name: &str, route: &Route) {
+    match route {
+        Route::Direct => {
+            params.str(name, "direct");
+        }
+        Route::Pan(channel) => {
+            params.u64(&format!("{name}.pan"), *channel as u64);
+        }
+        Route::Matrix { name: matrix, rows } => {
+            params.str(&format!("{name}.matrix"), matrix);
+            for (index, row) in rows.iter().enumerate() {
+                let text: Vec<String> = row.iter().map(|gain| format!("{gain:?}")).collect();
+                params.str(&format!("{name}.row{index}"), &text.join(" "));
+            }
+        }
+    }
+}
+
+pub(super) fn format_params(params: &mut Params<'_>, format: &Format) {
+    params
+        .u64("format.rate", u64::from(format.sample_rate))
+        .u64("format.bits", u64::from(format.bits))
+        .bool("format.float", format.float);
+}

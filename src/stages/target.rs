@@ -1,0 +1,315 @@
+//! `target:NAME`: a deliverable. Its buses are routed to its layout and
+//! summed; a target normalised to a spec is measured first (pass 1:
+//! dialogue-gated where the spec says so), then gained, limited where
+//! asked, dithered and encoded (pass 2). Its bus's pass may have rendered
+//! it already, or measured it and carried the measurement here
+//! ([`Carry::Loudness`]).
+
+use miette::{IntoDiagnostic, WrapErr};
+
+use crate::{
+    audio::{
+        self,
+        loudness::LoudnessReport,
+        normalize::{NormalizationPlan, Normalizer, PeakPolicy},
+        Source, WavReader,
+    },
+    engine::key::Params,
+    engine::stage::{Carry, InputObject, RunContext, Stage},
+    lower::TargetStage,
+    model::LoudnessGate,
+    stages::delivery::{deliver, Delivery},
+    stages::keys::{format_params, recipe_name, route_params, Setting},
+    stages::loudness,
+    stages::mix::route,
+    stages::output::{normalization, target_output},
+};
+
+/// A `target:NAME` stage.
+pub(super) struct TargetRender {
+    spec: TargetStage,
+    setting: Setting,
+    inputs: Vec<String>,
+}
+
+/// The target a stage renders, if it is a recipe's target stage: how a bus
+/// recognises the deliverables it can lead.
+pub(super) fn recipe_target(stage: &dyn Stage) -> Option<&TargetStage> {
+    stage
+        .as_any()?
+        .downcast_ref::<TargetRender>()
+        .map(|target| &target.spec)
+}
+
+impl TargetRender {
+    pub fn new(spec: &TargetStage, setting: Setting) -> TargetRender {
+        let mut inputs: Vec<String> = Vec::new();
+        // A target that matches another reads what that one is measured
+        // from too (each input once).
+        let targets = std::iter::once(spec).chain(spec.matched.as_deref());
+        for target in targets {
+            let from = target.from.iter().map(|(id, _)| id);
+            for id in from.chain(&target.dialogue) {
+                if !inputs.iter().any(|input| *id == **input) {
+                    inputs.push(id.to_string());
+                }
+            }
+        }
+        TargetRender {
+            spec: spec.clone(),
+            setting,
+            inputs,
+        }
+    }
+
+    /// Renders the target; `measured` is its mix's measurement when its
+    /// bus's pass made it (see [`crate::stages::follow`]), else pass 1 makes it.
+    fn render(
+        &self,
+        context: &mut RunContext<'_>,
+        measured: Option<LoudnessReport>,
+    ) -> miette::Result<()> {
+        let target = &self.spec;
+        let inputs = context.inputs().to_vec();
+        let rate = self.setting.clock.sample_rate;
+        // Pass 1: the gain, from the mix's measurement, or from the
+        // measurement of the mix of the target it matches.
+        let plan = match &target.matched {
+            Some(level) => self.level_of(level, &inputs)?,
+            None => match normalization(target) {
+                Some(_) => {
+                    let measured = match measured {
+                        Some(measured) => measured,
+                        None => measure(target, &inputs, rate)?,
+                    };
+                    Some(plan(target, &measured)?)
+                }
+                None => None,
+            },
+        };
+        // Pass 2: gain, dither, encode.
+        let (mix, time_reference) = mix(target, &inputs)?;
+        let (spec, quantizer) = target_output(target, rate, time_reference)?;
+        let channels = target.channels.len();
+        let normalizer = plan
+            .as_ref()
+            .map(|plan| Normalizer::new(plan, channels, rate));
+        let frames = mix.frames();
+        let delivery = Delivery::new(
+            context.output(),
+            spec,
+            &target.id,
+            rate,
+            channels,
+            frames,
+            normalizer,
+            quantizer,
+        )?;
+        deliver(delivery, mix)
+    }
+
+    /// The gain of `level`, the target this one matches: its own
+    /// normalisation's gain, measured as it measures itself. Only the gain
+    /// is taken: a limiter is not linear, and what it does to the print
+    /// master it would do differently to each stem.
+    fn level_of(
+        &self,
+        level: &TargetStage,
+        inputs: &[InputObject],
+    ) -> miette::Result<Option<NormalizationPlan>> {
+        if normalization(level).is_none() {
+            miette::bail!(
+                "target `{}` matches `{}`, which is not normalised",
+                self.spec.name,
+                level.name
+            );
+        }
+        let measured = measure(level, inputs, self.setting.clock.sample_rate)?;
+        let plan = plan(level, &measured).wrap_err_with(|| {
+            format!(
+                "target `{}` takes the level of `{}`",
+                self.spec.name, level.name
+            )
+        })?;
+        Ok(Some(NormalizationPlan {
+            limit_dbtp: None,
+            ..plan
+        }))
+    }
+}
+
+/// The inputs of `target` read from `from` (its buses, then its dialogue
+/// gate), found by id among a stage's inputs.
+fn inputs_of<'a>(
+    ids: impl Iterator<Item = &'a str>,
+    inputs: &[InputObject],
+) -> miette::Result<Vec<InputObject>> {
+    ids.map(|id| {
+        inputs
+            .iter()
+            .find(|input| input.id == id)
+            .cloned()
+            .ok_or_else(|| miette::miette!("the stage does not read `{id}`"))
+    })
+    .collect()
+}
+
+/// How `target` is normalised to its spec, from its measured mix.
+fn plan(target: &TargetStage, measured: &LoudnessReport) -> miette::Result<NormalizationPlan> {
+    let Some((spec, loudness)) = normalization(target) else {
+        miette::bail!("target `{}` is not normalised", target.name);
+    };
+    let policy = if target.limiter {
+        PeakPolicy::Limit
+    } else {
+        PeakPolicy::Refuse
+    };
+    let ceiling = spec.true_peak_dbtp.unwrap_or(0.0);
+    NormalizationPlan::new(measured, loudness.lufs, ceiling, policy)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("normalising target `{}` to {}", target.name, spec.name))
+}
+
+/// `target`'s mix: its buses (found among `inputs`) routed to its layout
+/// and summed (one bus is read as it is, without a sum), with the first
+/// bus's start.
+fn mix(target: &TargetStage, inputs: &[InputObject]) -> miette::Result<(Box<dyn Source>, u64)> {
+    let from = inputs_of(target.from.iter().map(|(id, _)| id.as_str()), inputs)?;
+    let mut routed = Vec::with_capacity(from.len());
+    let mut time_reference = 0;
+    for ((_, bus_route), input) in target.from.iter().zip(&from) {
+        let reader = WavReader::open(&input.path).into_diagnostic()?;
+        time_reference = reader.format().time_reference.unwrap_or(0);
+        routed.push(route(
+            Box::new(reader),
+            bus_route,
+            &target.channels,
+            &input.id,
+        )?);
+    }
+    if routed.len() == 1 {
+        if let Some(only) = routed.pop() {
+            return Ok((only, time_reference));
+        }
+    }
+    let mut sum = audio::Bus::new(target.channels.len()).into_diagnostic()?;
+    for source in routed {
+        sum.add(source, 0, 0.0).into_diagnostic()?;
+    }
+    Ok((Box::new(sum), time_reference))
+}
+
+/// Pass 1: the loudness of `target`'s mix, gated on its dialogue where its
+/// spec says so and it has a dialogue gate.
+fn measure(
+    target: &TargetStage,
+    inputs: &[InputObject],
+    rate: u32,
+) -> miette::Result<LoudnessReport> {
+    let (mut mix, _) = mix(target, inputs)?;
+    let gated =
+        normalization(target).is_some_and(|(_, loudness)| loudness.gate == LoudnessGate::Dialogue);
+    let gate = match target.dialogue.first() {
+        Some(id) if gated => inputs_of(std::iter::once(id.as_str()), inputs)?.pop(),
+        _ => None,
+    };
+    match gate {
+        Some(gate) => {
+            let mut speech = WavReader::open(&gate.path).into_diagnostic()?;
+            Ok(
+                loudness::gated(mix.as_mut(), &mut speech, &target.channels, rate)?
+                    .for_normalising(),
+            )
+        }
+        None => Ok(loudness::plain(mix.as_mut(), &target.channels, rate)?.for_normalising()),
+    }
+}
+
+impl Stage for TargetRender {
+    fn id(&self) -> &str {
+        &self.spec.id
+    }
+
+    fn kind(&self) -> &str {
+        "target"
+    }
+
+    fn inputs(&self) -> &[String] {
+        &self.inputs
+    }
+
+    fn output_path(&self) -> Option<&std::path::Path> {
+        Some(&self.spec.output)
+    }
+
+    fn params(&self, params: &mut Params<'_>) {
+        let target = &self.spec;
+        self.setting.params(params);
+        params
+            .str("channels", &target.channels.join(" "))
+            .u64("mask", u64::from(target.mask.unwrap_or(0)));
+        format_params(params, &target.format);
+        for (index, (id, route)) in target.from.iter().enumerate() {
+            params
+                .label(
+                    &format!("from{index}"),
+                    &format!("from {}", recipe_name(id)),
+                )
+                .str(&format!("from{index}"), id);
+            route_params(params, &format!("from{index}.route"), route);
+        }
+        params
+            .bool("normalize", target.normalize)
+            .bool("limiter", target.limiter);
+        if let Some(spec) = &target.spec {
+            params.str("spec", &spec.name);
+            if let Some(loudness) = &spec.loudness {
+                params
+                    .f64("spec.loudness", loudness.lufs)
+                    .str("spec.gate", &format!("{:?}", loudness.gate));
+            }
+            params.f64("spec.true_peak", spec.true_peak_dbtp.unwrap_or(f64::NAN));
+        }
+        params.u64("dialogue_inputs", target.dialogue.len() as u64);
+        if let Some(level) = &target.matched {
+            // What decides the gain taken: how the matched target is
+            // measured and normalised (its inputs' bytes are in the key).
+            params
+                .label("match", &format!("match {}", level.name))
+                .str("match", &level.name)
+                .str("match.channels", &level.channels.join(" "));
+            for (index, (id, route)) in level.from.iter().enumerate() {
+                params.str(&format!("match.from{index}"), id);
+                route_params(params, &format!("match.from{index}.route"), route);
+            }
+            if let Some(spec) = &level.spec {
+                if let Some(loudness) = &spec.loudness {
+                    params
+                        .f64("match.spec.loudness", loudness.lufs)
+                        .str("match.spec.gate", &format!("{:?}", loudness.gate));
+                }
+                params.f64(
+                    "match.spec.true_peak",
+                    spec.true_peak_dbtp.unwrap_or(f64::NAN),
+                );
+            }
+            params
+                .bool("match.limiter", level.limiter)
+                .u64("match.dialogue_inputs", level.dialogue.len() as u64);
+        }
+    }
+
+    fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
+        self.render(context, None)
+    }
+
+    fn run_carried(&self, context: &mut RunContext<'_>, carry: Carry) -> miette::Result<()> {
+        match carry {
+            Carry::Loudness(measured) => self.render(context, Some(measured)),
+        }
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+}

@@ -1,0 +1,148 @@
+//! Deliverables that agree: stems and the M&E that `match` the print
+//! master sum to it and null against it, sample by sample; a dialogue-gated
+//! spec gates on the dialogue stems wherever they are mixed. Levels are
+//! measured with the meter written in `reference.rs`.
+
+use std::path::Path;
+
+use crate::{
+    audio_support::hound_ints,
+    reference,
+    test::{Ran, Test},
+};
+
+const HEAD: &str = r#"import "std/layouts"
+import "std/delivery/netflix"
+
+project "Levels" {
+    frame_rate 24
+    sample_rate 48kHz
+    picture_start 01:00:00:00
+}
+"#;
+
+const STEMS: &str = r#"
+stem dx { role dialogue layout 1.0 pan C noise pink -24dBFS for 4s at 01:00:00:00 }
+stem mx { role music layout 2.0 tone 220Hz -26dBFS for 3s at 01:00:00:12 }
+stem fx { role effects layout 5.1 noise pink -34dBFS for 4s at 01:00:00:00 }
+
+bus DX 5.1 { dx }
+bus MX 5.1 { mx }
+bus FX 5.1 { fx }
+bus ME 5.1 { MX FX }
+bus PM 5.1 { DX ME }
+
+target pm { from PM layout 5.1 format wav 48kHz 24bit spec netflix.surround }
+target dx_stem { from DX layout 5.1 format wav 48kHz 24bit match pm }
+target mx_stem { from MX layout 5.1 format wav 48kHz 24bit match pm }
+target fx_stem { from FX layout 5.1 format wav 48kHz 24bit match pm }
+target me { kind me from ME layout 5.1 format wav 48kHz 24bit spec netflix.me match pm }
+"#;
+
+/// Builds `recipe` in a fresh project; the run keeps the directory.
+fn build(recipe: &str) -> Ran {
+    Test::new().recipe(recipe).arg("build").stderr_any().run()
+}
+
+fn samples(dir: &Path, name: &str) -> Vec<f64> {
+    let full = f64::from(1u32 << 23);
+    hound_ints(&dir.join("out").join(name))
+        .into_iter()
+        .map(|sample| f64::from(sample) / full)
+        .collect()
+}
+
+/// The largest difference between `a` and the sum of `parts`, in dBFS.
+fn residue_dbfs(a: &[f64], parts: &[&[f64]]) -> f64 {
+    for part in parts {
+        assert_eq!(part.len(), a.len(), "deliverables of different lengths");
+    }
+    let worst = (0..a.len())
+        .map(|i| (a[i] - parts.iter().map(|part| part[i]).sum::<f64>()).abs())
+        .fold(0.0f64, f64::max);
+    20.0 * worst.log10()
+}
+
+fn lufs_5_1(samples: &[f64], rate: u32) -> f64 {
+    let floats: Vec<f32> = samples.iter().map(|&s| s as f32).collect();
+    reference::integrated_lufs(&floats, &[1.0, 1.0, 1.0, 0.0, 1.41, 1.41], rate)
+}
+
+#[test]
+fn stems_and_the_m_and_e_that_match_the_print_master_null_against_it() {
+    let ran = build(&format!("{HEAD}{STEMS}"));
+    let dir = ran.path();
+    let pm = samples(dir, "pm.wav");
+    let (dx, mx, fx, me) = (
+        samples(dir, "dx_stem.wav"),
+        samples(dir, "mx_stem.wav"),
+        samples(dir, "fx_stem.wav"),
+        samples(dir, "me.wav"),
+    );
+    // The print master was normalised (by several dB: the mix sits well
+    // above -27), so a stem rendered at its own level could not null.
+    let measured = lufs_5_1(&pm, 48_000);
+    assert!((measured - -27.0).abs() < 2.0, "pm at {measured:.2} LUFS");
+    let stems = residue_dbfs(&pm, &[&dx, &mx, &fx]);
+    let dx_me = residue_dbfs(&pm, &[&dx, &me]);
+    // Each file is dithered on its own: what is left is a few LSB of
+    // 24-bit dither, far below -90 dBFS.
+    assert!(
+        stems < -110.0,
+        "DX + MX + FX against the print master: {stems:.1} dBFS"
+    );
+    assert!(
+        dx_me < -110.0,
+        "DX + M&E against the print master: {dx_me:.1} dBFS"
+    );
+    // And the stems are not silence.
+    assert!(residue_dbfs(&pm, &[&dx]) > -40.0);
+}
+
+#[test]
+fn a_stem_that_does_not_match_is_at_its_own_level() {
+    let recipe = format!("{HEAD}{STEMS}").replace(
+        "target dx_stem { from DX layout 5.1 format wav 48kHz 24bit match pm }",
+        "target dx_stem { from DX layout 5.1 format wav 48kHz 24bit }",
+    );
+    let ran = build(&recipe);
+    let dir = ran.path();
+    let (pm, dx, me) = (
+        samples(dir, "pm.wav"),
+        samples(dir, "dx_stem.wav"),
+        samples(dir, "me.wav"),
+    );
+    assert!(residue_dbfs(&pm, &[&dx, &me]) > -60.0);
+}
+
+/// A mix without a dialogue bus: `bus MIX { dx gun }`. Dialogue for the
+/// first 3 s, then, after half a second (more than a 400 ms gating block),
+/// a loud effect for 2 s; the dialogue must land on the spec's -27 LKFS,
+/// not the whole programme.
+const MIXED: &str = r#"
+stem dx { role dialogue layout 1.0 pan C noise pink -30dBFS for 3s at 01:00:00:00 }
+stem gun { role effects layout 5.1 noise pink -20dBFS for 2s at 01:00:03:12 }
+bus MIX 5.1 { dx gun }
+target pm { from MIX layout 5.1 format wav 48kHz 24bit spec netflix.surround limiter on }
+"#;
+
+#[test]
+fn a_dialogue_gated_spec_gates_on_the_dialogue_stems_in_any_bus() {
+    for recipe in [
+        format!("{HEAD}{MIXED}"),
+        // Naming the stem is the same gate.
+        format!("{HEAD}{MIXED}").replace("limiter on }", "limiter on dialogue_gate dx }"),
+    ] {
+        let ran = build(&recipe);
+        let pm = samples(ran.path(), "pm.wav");
+        // The dialogue alone: the first 2.5 s (6 channels).
+        let dialogue = &pm[..48_000 * 5 / 2 * 6];
+        let measured = lufs_5_1(dialogue, 48_000);
+        assert!(
+            (measured - -27.0).abs() < 1.0,
+            "the dialogue measures {measured:.2} LUFS"
+        );
+        // The whole programme is far louder than the dialogue.
+        assert!(lufs_5_1(&pm, 48_000) > -22.0);
+    }
+}
