@@ -17,7 +17,7 @@ mod gain;
 mod imports;
 mod interpret;
 mod layout;
-pub mod levels;
+pub(crate) mod levels;
 mod license;
 mod lint_block;
 mod party;
