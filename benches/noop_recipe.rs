@@ -6,8 +6,8 @@
 //! - `in process`: the steps of `sndtrk build` (src/cli/subcommand/build.rs)
 //!   through the library: resolve and lower the recipe, build the stage
 //!   graph, open the engine (lock, state, stat cache), build, save the
-//!   state and read every measurement back for the conformance check; it
-//!   asserts that no source byte was read;
+//!   state and read every measurement back for the post-build rules
+//!   (D004); it asserts that no source byte was read;
 //! - `binary`: the release `sndtrk build` process itself, start-up included.
 //!
 //! Also timed alone: `project::load` (resolve + lower + stages), to see what
@@ -29,7 +29,7 @@ use sndtrk::{
     engine::outcome::Status,
     engine::progress::Silent,
     engine::{BuildOptions, Engine},
-    lint::conformance,
+    lint::{self, Built},
     project,
     project::config::Config,
     stages::Measurement,
@@ -132,7 +132,7 @@ fn build_like_the_command(config: &Config, check_no_reads: bool) -> usize {
     let report = engine.build(&project.graph, &options, &Silent).unwrap();
     engine.save().unwrap();
     assert!(report.succeeded());
-    let mut diagnostics = 0;
+    let mut measurements = Vec::new();
     for outcome in &report.outcomes {
         let Some(target) = outcome.id.strip_prefix("measure:") else {
             continue;
@@ -145,10 +145,14 @@ fn build_like_the_command(config: &Config, check_no_reads: bool) -> usize {
         };
         let bytes = fs::read(engine.store().object_path(&digest)).unwrap();
         let measured: Measurement = serde_json::from_slice(&bytes).unwrap();
-        diagnostics +=
-            conformance::check(&project.resolved.model, &project.plan, target, &measured).len();
+        measurements.push((target, measured));
     }
-    assert_eq!(diagnostics, 0);
+    let diagnostics = lint::check_built(&Built {
+        model: &project.resolved.model,
+        plan: &project.plan,
+        measurements,
+    });
+    assert_eq!(diagnostics, Vec::new());
     if check_no_reads {
         assert_eq!(engine.stat_cache().counters().files, 0, "no file was read");
     }

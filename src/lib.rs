@@ -14,7 +14,7 @@
 //! | [`engine`] | the generic build engine: keys, store, state, scheduler |
 //! | [`audio`] | WAV I/O and every audio operation |
 //! | [`diagnostic`] | the one diagnostic type every error uses |
-//! | [`emit`] | diagnostics as human text, JSON, SARIF or GitHub annotations |
+//! | [`emit`] | diagnostics as JSON, and (feature `cli`) human text, SARIF or GitHub annotations |
 //! | [`project`] | a project on disk, loaded for the commands that render it |
 //! | `cli` | the command line (feature `cli`) |
 

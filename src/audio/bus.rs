@@ -58,6 +58,7 @@ impl Bus {
             return Err(AudioError::InvalidValue {
                 what: "channel count",
                 detail: "a bus needs at least one channel".into(),
+                help: "give a channel count of at least 1".into(),
             });
         }
         Ok(Self {

@@ -187,12 +187,14 @@ pub enum AudioError {
 
     /// An absurd value given to an operation or generator.
     #[error("invalid {what}: {detail}")]
-    #[diagnostic(code(E0515), help("use a finite value within the stated range"))]
+    #[diagnostic(code(E0515), help("{help}"))]
     InvalidValue {
         /// The parameter.
         what: &'static str,
         /// Why the value is rejected.
         detail: String,
+        /// What to give instead: the parameter and the values it allows.
+        help: String,
     },
 }
 

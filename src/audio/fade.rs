@@ -53,6 +53,7 @@ impl<S: Source> Fade<S> {
                     "a fade of {} frames on a source of {total} frames",
                     fade_in.max(fade_out)
                 ),
+                help: format!("give fades of at most {total} frames, the source's length"),
             });
         }
         Ok(Self {

@@ -15,6 +15,7 @@ pub fn check_db(what: &'static str, db: f64) -> Result<(), AudioError> {
         Err(AudioError::InvalidValue {
             what,
             detail: format!("{db} dB (expected a finite value within ±200 dB)"),
+            help: format!("give a {what} that is finite and within ±200 dB"),
         })
     }
 }

@@ -14,6 +14,7 @@ pub(crate) fn check_shape(
         return Err(AudioError::InvalidValue {
             what,
             detail: "it needs at least one channel and a non-zero sample rate".into(),
+            help: format!("give the {what} at least 1 channel and a sample rate above 0 Hz"),
         });
     }
     Ok(())
@@ -30,6 +31,7 @@ pub(crate) fn check_level(
         return Err(AudioError::InvalidValue {
             what,
             detail: format!("{level_dbfs} dBFS (expected -200 to 0 dBFS {measure})"),
+            help: format!("give a {what} from -200 to 0 dBFS {measure}"),
         });
     }
     Ok(())

@@ -3,11 +3,11 @@
 //! K-weighting, integrated loudness (absolute gate -70 LUFS, relative gate
 //! -10 LU) and sample peak come from the `ebur128` crate, a port of
 //! libebur128 that passes the EBU conformance suites; the true peak from
-//! [`TruePeakMeter`] (4x oversampling with a longer filter than
-//! libebur128's, see [`crate::audio::true_peak`]). The momentary
+//! `TruePeakMeter` (4x oversampling with a longer filter than
+//! libebur128's, see `audio/true_peak.rs`). The momentary
 //! (400 ms) and short-term (3 s) values are formed here at 10 Hz from the
 //! 100 ms sub-block energies, giving their maxima and the loudness range
-//! (see [`crate::audio::loudness_range`]); like ffmpeg's `ebur128` filter, a
+//! (see `audio/loudness_range.rs`); like ffmpeg's `ebur128` filter, a
 //! window only counts once it is full, so a programme shorter than 3 s has no
 //! short-term maximum and an LRA of 0.
 
@@ -95,7 +95,7 @@ impl LoudnessMeter {
     }
 
     /// A meter for a plain channel count, with ffmpeg's default layout
-    /// (see [`ChannelRole::default_layout`]).
+    /// (see `ChannelRole::default_layout`).
     pub fn for_channels(channels: usize, sample_rate: u32) -> Result<Self, DspError> {
         Self::new(&ChannelRole::default_layout(channels)?, sample_rate)
     }

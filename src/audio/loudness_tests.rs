@@ -248,6 +248,7 @@ fn unsupported_format_is_refused() {
 #[cfg(feature = "interop")]
 mod interop {
     use super::*;
+    use crate::audio::interop_tools::{ffmpeg_summary, write_float_wav};
 
     /// A deterministic xorshift generator for test programme material.
     struct Noise(u64);
@@ -288,40 +289,6 @@ mod interop {
             }
         }
         out
-    }
-
-    fn write_float_wav(path: &std::path::Path, channels: usize, rate: u32, samples: &[f32]) {
-        let spec = hound::WavSpec {
-            channels: channels as u16,
-            sample_rate: rate,
-            bits_per_sample: 32,
-            sample_format: hound::SampleFormat::Float,
-        };
-        let mut w = hound::WavWriter::create(path, spec).unwrap();
-        for &s in samples {
-            w.write_sample(s).unwrap();
-        }
-        w.finalize().unwrap();
-    }
-
-    /// Runs ffmpeg's ebur128 filter and parses (I, LRA, true peak) from its summary.
-    fn ffmpeg_summary(path: &std::path::Path) -> (f64, f64, f64) {
-        let out = std::process::Command::new("ffmpeg")
-            .args(["-nostats", "-hide_banner", "-i"])
-            .arg(path)
-            .args(["-af", "ebur128=peak=true", "-f", "null", "-"])
-            .output()
-            .expect("ffmpeg is on the PATH: the interop tests need it (.ci/run installs it)");
-        let text = String::from_utf8_lossy(&out.stderr);
-        let summary = &text[text.rfind("Summary:").expect("ffmpeg printed a summary")..];
-        let value = |key: &str| -> f64 {
-            let line = summary
-                .lines()
-                .find(|l| l.trim_start().starts_with(key))
-                .unwrap_or_else(|| panic!("no {key} in {summary}"));
-            line.split_whitespace().nth(1).unwrap().parse().unwrap()
-        };
-        (value("I:"), value("LRA:"), value("Peak:"))
     }
 
     fn compare_with_ffmpeg(channels: usize, rate: u32) {

@@ -4,7 +4,7 @@
 //! This is the library side of `sndtrk measure`. The channel roles come
 //! from the file's speaker mask (through [`ChannelLayout`]), falling back
 //! like ffmpeg does when the mask says nothing
-//! ([`ChannelRole::for_layout`]).
+//! (`ChannelRole::for_layout`).
 
 use std::path::{Path, PathBuf};
 

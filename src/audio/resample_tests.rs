@@ -134,20 +134,7 @@ fn bad_setups_are_refused() {
 #[cfg(feature = "interop")]
 mod interop {
     use super::*;
-
-    fn write_float_wav(path: &std::path::Path, channels: usize, rate: u32, samples: &[f32]) {
-        let spec = hound::WavSpec {
-            channels: channels as u16,
-            sample_rate: rate,
-            bits_per_sample: 32,
-            sample_format: hound::SampleFormat::Float,
-        };
-        let mut w = hound::WavWriter::create(path, spec).unwrap();
-        for &s in samples {
-            w.write_sample(s).unwrap();
-        }
-        w.finalize().unwrap();
-    }
+    use crate::audio::interop_tools::{run, write_float_wav};
 
     #[test]
     fn agrees_with_sox() {
@@ -164,13 +151,15 @@ mod interop {
         let dir = tempfile::tempdir().unwrap();
         let (src, dst) = (dir.path().join("in.wav"), dir.path().join("out.wav"));
         write_float_wav(&src, 2, 48_000, &input);
-        let status = std::process::Command::new("sox")
-            .arg(&src)
-            .args(["-r", "44100"])
-            .arg(&dst)
-            .status()
-            .expect("sox is on the PATH: the interop tests need it (.ci/run installs it)");
-        assert!(status.success());
+        run(
+            "sox",
+            &[
+                src.as_os_str(),
+                "-r".as_ref(),
+                "44100".as_ref(),
+                dst.as_os_str(),
+            ],
+        );
         let sox: Vec<f32> = hound::WavReader::open(&dst)
             .unwrap()
             .into_samples::<f32>()

@@ -16,6 +16,7 @@ impl Silence {
             return Err(AudioError::InvalidValue {
                 what: "channel count",
                 detail: "silence needs at least one channel".into(),
+                help: "give a channel count of at least 1".into(),
             });
         }
         Ok(Self {

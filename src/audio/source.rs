@@ -93,6 +93,7 @@ impl Buffer {
             return Err(AudioError::InvalidValue {
                 what: "channel count",
                 detail: "a buffer needs at least one channel".into(),
+                help: "give a channel count of at least 1".into(),
             });
         }
         let mut samples = samples;

@@ -33,6 +33,9 @@ impl Tone {
             return Err(AudioError::InvalidValue {
                 what: "tone frequency",
                 detail: format!("{frequency} Hz (expected above 0 and below {nyquist} Hz)"),
+                help: format!(
+                    "give a tone frequency above 0 Hz and below {nyquist} Hz, half the sample rate"
+                ),
             });
         }
         generator::check_level("tone level", level_dbfs, "peak")?;

@@ -22,6 +22,9 @@ impl<S: Source> Trim<S> {
             .ok_or_else(|| AudioError::InvalidValue {
                 what: "trim",
                 detail: format!("trimming {head} + {tail} frames from a source of {total} frames"),
+                help: format!(
+                    "trim at most {total} frames in all, head and tail together (the source's length)"
+                ),
             })?;
         Ok(Self {
             source,

@@ -205,14 +205,9 @@ impl TruePeakDetector {
         }
     }
 
-    /// Frames of delay between a frame going in and its peak coming out.
-    pub fn latency(&self) -> usize {
-        HALF_TAPS
-    }
-
-    /// Takes one frame (`channels` samples). Once [`Self::latency`] frames
-    /// have passed, returns the peak over all channels of frame
-    /// `n - latency` and the interpolated points that follow it.
+    /// Takes one frame (`channels` samples). Once [`HALF_TAPS`] frames (the
+    /// filter's delay) have passed, returns the peak over all channels of
+    /// frame `n - HALF_TAPS` and the interpolated points that follow it.
     pub fn push(&mut self, frame: &[f32]) -> Option<f64> {
         for (c, &s) in frame.iter().enumerate().take(self.channels) {
             let h = &mut self.history[c * TAPS..(c + 1) * TAPS];

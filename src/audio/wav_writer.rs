@@ -154,6 +154,8 @@ fn metering(path: &Path, error: crate::audio::dsp_error::DspError) -> AudioError
     AudioError::InvalidValue {
         what: "loudness",
         detail: format!("cannot meter `{}`: {error}", path.display()),
+        help: "write a layout and rate the loudness meter takes (up to 7.1.4, 8 kHz to 384 kHz)"
+            .to_owned(),
     }
 }
 
@@ -166,12 +168,14 @@ fn check_spec(spec: &WavSpec, path: &Path) -> Result<(), AudioError> {
                 "{channels} channels for `{}` (1 to {MAX_CHANNELS})",
                 path.display()
             ),
+            help: format!("give a channel count from 1 to {MAX_CHANNELS}"),
         });
     }
     if spec.sample_rate == 0 {
         return Err(AudioError::InvalidValue {
             what: "sample rate",
             detail: format!("0 Hz for `{}`", path.display()),
+            help: "give a sample rate above 0 Hz".into(),
         });
     }
     Ok(())
@@ -308,6 +312,8 @@ impl<W: Write + Seek> WavEncoder<W> {
             None => Err(AudioError::InvalidValue {
                 what: "bext",
                 detail: format!("`{}` has no bext chunk to describe it", self.path.display()),
+                help: "open the file with `WavEncoder::broadcast` to give it a bext chunk"
+                    .to_owned(),
             }),
         }
     }
@@ -432,6 +438,7 @@ impl<W: Write + Seek> WavEncoder<W> {
                     "integer samples for the float file `{}`",
                     self.path.display()
                 ),
+                help: "give integer samples to a 16- or 24-bit file only; a float file takes float samples".into(),
             });
         }
         self.append_raw(samples.len() / channels)

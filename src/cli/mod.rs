@@ -1,6 +1,6 @@
 //! The command-line driver: arguments to configuration to subcommand.
 
-pub mod arguments;
+pub(crate) mod arguments;
 pub mod byte_size;
 pub mod report;
 pub mod subcommand;

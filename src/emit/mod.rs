@@ -1,7 +1,11 @@
-//! Output renderers for diagnostics, separate from what produces them.
+//! Output renderers for diagnostics, separate from what produces them. The
+//! human, SARIF and GitHub renderers serve the command line alone, and are
+//! there with its feature (`cli`).
 
-pub mod github;
 #[cfg(feature = "cli")]
-pub mod human;
+pub(crate) mod github;
+#[cfg(feature = "cli")]
+pub(crate) mod human;
 pub mod json;
-pub mod sarif;
+#[cfg(feature = "cli")]
+pub(crate) mod sarif;

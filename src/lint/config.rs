@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 
+use crate::lint::registry::RESERVED;
 use crate::{
     diagnostic::{Diagnostic, Severity},
-    lint::{Rule, RESERVED, RULES},
+    lint::{Rule, RULES},
     model::{LintLevel, Model, Named},
     syntax::keyword::closest,
 };
@@ -43,9 +44,9 @@ impl Settings {
         self.severity_of(rule.code, rule.default_severity)
     }
 
-    /// The severity of diagnostics of `code` (a rule or a reserved code such
-    /// as D004, which the build reports) whose default is `default`; `None`
-    /// when allowed.
+    /// The severity of diagnostics of `code` (a rule, or a reserved code
+    /// such as D007, which the build reports) whose default is `default`;
+    /// `None` when allowed.
     pub fn severity_of(&self, code: &str, default: Severity) -> Option<Severity> {
         match self.levels.get(code) {
             None => Some(default),
@@ -66,10 +67,7 @@ pub fn check_code(code: &Named) -> Result<(), Box<Diagnostic>> {
     if is_known(&code.name) {
         return Ok(());
     }
-    let codes = RULES
-        .iter()
-        .map(|rule| rule.code)
-        .chain(RESERVED.iter().copied());
+    let codes = RULES.iter().map(|rule| rule.code);
     let diagnostic = Diagnostic::error(
         UNKNOWN_LINT_CODE,
         format!("`{}` is not a lint code", code.name),

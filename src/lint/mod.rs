@@ -3,14 +3,20 @@
 //!
 //! Every rule lives in its own file under `rules/` with a stable code, a
 //! kebab-case name, a default severity and a doc comment (what it checks,
-//! why, an example) that is also its help text in SARIF output. [`check`]
-//! runs every rule, then applies the recipe's configuration: the `lint { … }`
-//! block's severities ([`config`]) and inline `// sndtrk: allow(CODE) reason`
-//! comments ([`suppression`]).
+//! why, an example) that is also its help text in SARIF output. A rule
+//! says when it runs ([`Check`]): [`check`] (`sndtrk check`) runs every
+//! rule over the model, then applies the recipe's configuration: the
+//! `lint { … }` block's severities (`config.rs`) and inline
+//! `// sndtrk: allow(CODE) reason` comments (`suppression.rs`);
+//! [`check_built`] (`sndtrk build`) runs the rules that read what a build
+//! made (D004, the measured deliverables) and applies the `lint` block's
+//! severities.
 
 /// Declares a [`Rule`] whose doc comment is kept as its help text; its
 /// code, default severity and summary come from the code table
-/// ([`crate::diagnostic::codes`]).
+/// ([`crate::diagnostic::codes`]). `check: f` declares a rule over the model
+/// ([`Check::Model`]), `check_built: f` one over what a build made
+/// ([`Check::Built`]).
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
@@ -20,6 +26,19 @@ macro_rules! declare_rule {
             check: $check:path $(,)?
         }
     ) => {
+        declare_rule!(@rule [$($doc)*] $id $code $name $crate::lint::Check::Model($check));
+    };
+    (
+        $(#[doc = $doc:literal])*
+        pub static $id:ident {
+            code: $code:ident,
+            name: $name:literal,
+            check_built: $check:path $(,)?
+        }
+    ) => {
+        declare_rule!(@rule [$($doc)*] $id $code $name $crate::lint::Check::Built($check));
+    };
+    (@rule [$($doc:literal)*] $id:ident $code:ident $name:literal $check:expr) => {
         $(#[doc = $doc])*
         pub static $id: $crate::lint::Rule = $crate::lint::Rule {
             code: $crate::diagnostic::codes::$code.code,
@@ -32,21 +51,23 @@ macro_rules! declare_rule {
     };
 }
 
+mod built;
 mod checker;
 pub mod clipping;
-pub mod config;
-pub mod conformance;
+pub(crate) mod config;
 mod registry;
-pub mod rules;
-pub mod suppression;
+pub(crate) mod rules;
+pub(crate) mod suppression;
 
+pub use built::Built;
 pub use checker::Checker;
-pub use registry::{rule, Rule, RESERVED, RULES};
+pub use registry::{rule, Check, Rule, RULES};
 
 use crate::{diagnostic::Diagnostic, model::Model};
 
-/// Runs every rule on `model` and applies the recipe's configuration: the
-/// diagnostics that remain, with configured severities, sorted by position.
+/// Runs every rule over the model ([`Check::Model`]) on `model` and applies
+/// the recipe's configuration: the diagnostics that remain, with configured
+/// severities, sorted by position.
 pub fn check(model: &Model) -> Vec<Diagnostic> {
     let checker = Checker::new(model);
     let rejected = rejected(model);
@@ -54,8 +75,11 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     let (suppressions, problems) = suppression::Suppressions::scan(model);
     diagnostics.extend(problems);
     for rule in RULES {
+        let Check::Model(check) = rule.check else {
+            continue;
+        };
         let mut found = Vec::new();
-        (rule.check)(&checker, &mut found);
+        check(&checker, &mut found);
         for mut diagnostic in found {
             if diagnostic.code == rule.code {
                 match settings.severity(rule) {
@@ -87,6 +111,32 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup();
+    diagnostics
+}
+
+/// Runs every rule over what a build made ([`Check::Built`]) and applies
+/// the `lint` block's severities (`allow D004` silences a rule, `warn D004`
+/// lets the build pass); inline suppressions do not apply. The diagnostics
+/// in rule order, each rule's in the order it found them.
+pub fn check_built(built: &Built<'_>) -> Vec<Diagnostic> {
+    let (settings, _) = config::Settings::from_model(built.model);
+    let mut diagnostics = Vec::new();
+    for rule in RULES {
+        let Check::Built(check) = rule.check else {
+            continue;
+        };
+        let mut found = Vec::new();
+        check(built, &mut found);
+        for diagnostic in found {
+            if diagnostic.code != rule.code {
+                diagnostics.push(diagnostic);
+                continue;
+            }
+            if let Some(severity) = settings.severity(rule) {
+                diagnostics.push(diagnostic.with_severity(severity));
+            }
+        }
+    }
     diagnostics
 }
 

@@ -2,8 +2,18 @@
 
 use crate::{
     diagnostic::{Diagnostic, Severity},
-    lint::{rules, Checker},
+    lint::{rules, Built, Checker},
 };
+
+/// When a rule runs, and what it reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Check {
+    /// `sndtrk check`: finds the rule's diagnostics in the resolved model.
+    Model(fn(&Checker<'_>, &mut Vec<Diagnostic>)),
+    /// `sndtrk build`, once the build has run: finds the rule's diagnostics
+    /// in what it made (such as the deliverables' measurements).
+    Built(fn(&Built<'_>, &mut Vec<Diagnostic>)),
+}
 
 /// One lint rule.
 #[derive(Debug)]
@@ -18,8 +28,8 @@ pub struct Rule {
     pub summary: &'static str,
     /// The rule's doc comment (markdown): what it checks, why, an example.
     pub doc: &'static str,
-    /// Finds the rule's diagnostics in a model.
-    pub check: fn(&Checker<'_>, &mut Vec<Diagnostic>),
+    /// When it runs, and the function that finds its diagnostics.
+    pub check: Check,
 }
 
 impl Rule {
@@ -55,6 +65,7 @@ pub static RULES: &[&Rule] = &[
     &rules::d001_target_breaks_spec::RULE,
     &rules::d002_dialogue_in_me::RULE,
     &rules::d003_file_contradicts_recipe::RULE,
+    &rules::d004_deliverable_outside_spec::RULE,
     &rules::d005_unused::RULE,
     &rules::d006_album_breaks_spec::RULE,
     &rules::d008_unmatched_stem::RULE,
@@ -62,12 +73,9 @@ pub static RULES: &[&Rule] = &[
     &rules::d010_clip_not_as_written::RULE,
 ];
 
-/// Codes that are documented but checked elsewhere, after a build (D004:
-/// measured loudness; D007: clipping); a `lint` block may configure them.
-pub const RESERVED: &[&str] = &[
-    crate::diagnostic::codes::D004.code,
-    crate::diagnostic::codes::D007.code,
-];
+/// Codes checked after a build outside the registry (D007: clipping, see
+/// [`crate::lint::clipping`]); a `lint` block may configure them.
+pub const RESERVED: &[&str] = &[crate::diagnostic::codes::D007.code];
 
 /// The rule with `code`, if any.
 pub fn rule(code: &str) -> Option<&'static Rule> {

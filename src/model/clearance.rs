@@ -139,7 +139,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// Whether an executed licence clears the use.
+    /// Whether the need is met.
     pub fn is_cleared(&self) -> bool {
         matches!(self, Outcome::Cleared(_))
     }

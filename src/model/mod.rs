@@ -5,8 +5,8 @@
 //! so later stages (lint rules, the build) can point diagnostics at the
 //! recipe text that must change.
 
-pub mod clearance;
-pub mod reach;
+pub(crate) mod clearance;
+pub(crate) mod reach;
 pub mod time;
 pub(crate) mod timing;
 pub(crate) mod wav_header;

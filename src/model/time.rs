@@ -397,6 +397,20 @@ mod tests {
     }
 
     #[test]
+    fn non_drop_frames_round_trip_at_24() {
+        let rate = FrameRate::F24;
+        assert_eq!(frames("01:00:00:00", rate), 86_400);
+        assert_eq!(
+            Timecode::from_frames(86_400 + 288, rate, false),
+            tc("01:00:12:00")
+        );
+        for frame in [0, 1, 23, 24, 1_439, 86_399, 2_073_599] {
+            let timecode = Timecode::from_frames(frame, rate, false);
+            assert_eq!(timecode.frame_count(rate), frame, "{timecode}");
+        }
+    }
+
+    #[test]
     fn known_drop_frame_values_at_59_94() {
         let rate = FrameRate::F59_94;
         assert_eq!(frames("00:00:59;59", rate), 3599);

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::{
     diagnostic::Diagnostic,
     model::reach::Reach,
-    model::timing::{duration_timecode, placement, timecode_frames},
+    model::timing::{duration_timecode, placement},
     model::{CueType, FrameRate, Model, Party},
 };
 
@@ -75,7 +75,7 @@ pub fn cue_sheet(model: &Model) -> Result<CueSheet, Vec<Diagnostic>> {
                 continue;
             }
         };
-        let order = placed.map(|placed| timecode_frames(placed.start, frame_rate));
+        let order = placed.map(|placed| placed.start.frame_count(frame_rate));
         let row = CueSheetRow {
             cue: cue.id.name.clone(),
             title: cue.title.clone(),
@@ -94,7 +94,7 @@ pub fn cue_sheet(model: &Model) -> Result<CueSheet, Vec<Diagnostic>> {
             label: cue.label.as_ref().map(|label| label.value.clone()),
             isrc: cue.isrc.as_ref().map(|isrc| isrc.value.clone()),
         };
-        rows.push((order.unwrap_or(i64::MAX), index, row));
+        rows.push((order.unwrap_or(u64::MAX), index, row));
     }
     if !errors.is_empty() {
         return Err(errors);

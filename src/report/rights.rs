@@ -1,7 +1,7 @@
 //! The clearance matrix: every cue against every context it is used in
 //! (each target's mix, each album), cleared or blocked, and by which
 //! licence or which missing clearance. It reads the same decisions as the
-//! rights lint rules ([`crate::model::clearance`]).
+//! rights lint rules (`model/clearance.rs`).
 
 use serde::Serialize;
 

@@ -357,5 +357,8 @@ fn line(indent: usize) -> Separator {
     }
 }
 
+#[doc(hidden)]
+pub mod meaning;
+
 #[cfg(test)]
 mod tests;

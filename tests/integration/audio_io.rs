@@ -12,24 +12,6 @@ use crate::{
     reference::{pcm24, Wav, WavBytes},
 };
 
-const RATE: u32 = 48_000;
-
-fn layouts() -> Vec<ChannelLayout> {
-    vec![
-        ChannelLayout::mono(),
-        ChannelLayout::stereo(),
-        ChannelLayout::surround_5_1(),
-        ChannelLayout::surround_7_1(),
-        ChannelLayout::surround_7_1_4(),
-    ]
-}
-
-const FORMATS: [SampleFormat; 3] = [
-    SampleFormat::Int16,
-    SampleFormat::Int24,
-    SampleFormat::Float32,
-];
-
 #[test]
 fn every_layout_and_format_round_trips() {
     let dir = tempfile::tempdir().unwrap();
@@ -232,7 +214,7 @@ fn writer_rejects_absurd_specs() {
     assert_eq!(
         rendered(&err),
         format!(
-            "E0515: invalid sample rate: 0 Hz for `{}`\nhelp: use a finite value within the stated range",
+            "E0515: invalid sample rate: 0 Hz for `{}`\nhelp: give a sample rate above 0 Hz",
             path.display()
         )
     );
@@ -454,20 +436,7 @@ fn reads_hand_made_5_1_with_the_back_mask_the_side_mask_and_no_mask() {
 #[test]
 fn bext_time_reference_is_written_at_byte_338_and_read_from_hand_made_chunks() {
     let dir = tempfile::tempdir().unwrap();
-    // 10:00:00:00 at 48 kHz, beyond 32 bits at 192 kHz too.
-    for (rate, reference) in [
-        (48_000u32, 1_728_000_000u64),
-        (192_000, 23 * 3600 * 192_000 + 7),
-    ] {
-        let path = file(dir.path(), &format!("bext-{rate}.wav"));
-        write_wav(
-            &path,
-            &test_signal(2, 1000, rate),
-            ChannelLayout::stereo(),
-            SampleFormat::Int24,
-            rate,
-            Some(reference),
-        );
+    for (path, reference) in write_time_references(dir.path()) {
         let wav = Wav::read(&path);
         // EBU Tech 3285: at least the 602 fixed bytes, TimeReference at 338.
         assert!(wav.bext.as_ref().unwrap().len() >= 602);
@@ -500,22 +469,10 @@ fn bext_time_reference_is_written_at_byte_338_and_read_from_hand_made_chunks() {
 #[test]
 fn rf64_is_written_as_the_spec_says_and_hand_made_rf64_is_read() {
     let dir = tempfile::tempdir().unwrap();
-    // sndtrk's RF64 (forced, since 4 GiB is too big for a test), read here.
+    // sndtrk's RF64, read here.
     let ours = file(dir.path(), "ours-rf64.wav");
     let signal = test_signal(6, 4800, RATE);
-    let mut writer = WavWriter::create(
-        &ours,
-        WavSpec {
-            sample_rate: RATE,
-            layout: ChannelLayout::surround_5_1(),
-            sample_format: SampleFormat::Int24,
-            time_reference: Some(1234),
-        },
-    )
-    .unwrap();
-    writer.always_rf64();
-    writer.write_block(&signal).unwrap();
-    writer.finish().unwrap();
+    write_rf64_5_1(&ours, &signal);
     let wav = Wav::read(&ours);
     assert_eq!(&wav.container, b"RF64");
     assert_eq!(

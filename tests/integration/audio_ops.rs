@@ -11,8 +11,6 @@ use sndtrk::{
 
 use crate::audio_support::*;
 
-const RATE: u32 = 48_000;
-
 fn buffer(samples: &[f32], channels: usize) -> Buffer {
     Buffer::new(samples.to_vec(), channels).unwrap()
 }
@@ -28,7 +26,7 @@ fn trim_removes_head_and_tail() {
     let err = Trim::new(buffer(&signal, 2), 6000, 5000).err().unwrap();
     assert_eq!(
         rendered(&err),
-        "E0515: invalid trim: trimming 6000 + 5000 frames from a source of 10000 frames\nhelp: use a finite value within the stated range"
+        "E0515: invalid trim: trimming 6000 + 5000 frames from a source of 10000 frames\nhelp: trim at most 10000 frames in all, head and tail together (the source's length)"
     );
 }
 
@@ -48,7 +46,7 @@ fn gain_scales_by_decibels() {
     let err = Gain::new(buffer(&signal, 3), f64::NAN).err().unwrap();
     assert_eq!(
         rendered(&err),
-        "E0515: invalid gain: NaN dB (expected a finite value within ±200 dB)\nhelp: use a finite value within the stated range"
+        "E0515: invalid gain: NaN dB (expected a finite value within ±200 dB)\nhelp: give a gain that is finite and within ±200 dB"
     );
 }
 
@@ -346,7 +344,7 @@ fn tone_is_a_sine_at_its_peak_level() {
     let err = Tone::new(RATE, 1, 30_000.0, -20.0, 10).err().unwrap();
     assert_eq!(
         rendered(&err),
-        "E0515: invalid tone frequency: 30000 Hz (expected above 0 and below 24000 Hz)\nhelp: use a finite value within the stated range"
+        "E0515: invalid tone frequency: 30000 Hz (expected above 0 and below 24000 Hz)\nhelp: give a tone frequency above 0 Hz and below 24000 Hz, half the sample rate"
     );
     assert!(Tone::new(RATE, 1, 1000.0, 3.0, 10).is_err());
 }

@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use crate::{
-    build::build,
+    audio_support::project::build,
     outputs::outputs,
     reference::{self, Wav},
     test::Test,

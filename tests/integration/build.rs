@@ -10,142 +10,19 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use sndtrk::audio::{ChannelLayout, SampleFormat, WavReader};
+use sndtrk::audio::WavReader;
 
 use crate::{
-    audio_support::{assert_deliverable, reference_loudness, test_signal, write_wav},
+    audio_support::{
+        assert_deliverable,
+        project::{
+            assert_meets, build, project, recipe_with_cd, sndtrk, DELIVERABLES, EBU_R128, RECIPE,
+        },
+        reference_loudness,
+    },
     outputs::outputs,
     test::Test,
 };
-
-pub(crate) const RECIPE: &str = r#"import "std/layouts"
-import "std/delivery/netflix"
-import "std/delivery/ebu"
-import "std/delivery/album"
-
-project "Small" {
-    frame_rate 24
-    sample_rate 48kHz
-    picture_start 01:00:00:00
-}
-
-stem dx {
-    role dialogue
-    layout 1.0
-    pan C
-    file "stems/dx.wav"
-    at 01:00:00:00
-}
-
-stem fx {
-    role effects
-    layout 5.1
-    noise pink -36dBFS for 3s
-    at 01:00:00:00
-}
-
-cue 1M1 "Theme" {
-    type score
-    usage BI writer "Ana Ruiz" society ASCAP share 100% publisher "Small Music" society ASCAP share 100%
-    tone 220Hz -24dBFS for 2s
-    at 01:00:00:12
-    fade in 500ms out 500ms
-    gain 0dB
-}
-
-cue 2M1 "Coda" {
-    type score
-    usage BI writer "Ana Ruiz" society ASCAP share 100% publisher "Small Music" society ASCAP share 100%
-    tone 440Hz -26dBFS for 2s
-    at 01:00:01:00
-}
-
-bus DX 5.1 { dx }
-bus MX 5.1 { cues }
-bus FX 5.1 { fx }
-bus PM 5.1 { DX MX FX }
-
-target pm {
-    from PM
-    layout 5.1
-    format wav 48kHz 24bit
-    spec netflix.surround
-}
-
-target stereo {
-    from PM
-    layout 2.0 downmix loro
-    format wav 48kHz 24bit
-    spec netflix.stereo
-}
-
-target broadcast {
-    from PM
-    layout 2.0 downmix loro
-    format wav 48kHz 24bit
-    spec ebu.r128
-}
-
-album ost "Small (Original Score)" {
-    kind score
-    track 1M1 edit film
-    track 2M1
-    format wav 44.1kHz 16bit
-    spec album.streaming
-}
-"#;
-
-/// The project: the recipe and a 3 s mono dialogue stem.
-pub(crate) fn project(recipe: &str) -> Test {
-    let test = Test::new().recipe(recipe);
-    let dx = test.path().join("stems/dx.wav");
-    fs::create_dir_all(dx.parent().unwrap()).unwrap();
-    write_wav(
-        &dx,
-        &test_signal(1, 144_000, 48_000),
-        ChannelLayout::mono(),
-        SampleFormat::Int24,
-        48_000,
-        None,
-    );
-    test
-}
-
-/// Runs `sndtrk ARGS` in `dir` and returns (status, stdout, stderr).
-fn sndtrk(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let ran = Test::at(dir)
-        .args(args.iter().copied())
-        .status_any()
-        .stdout_any()
-        .stderr_any()
-        .run();
-    (ran.status, ran.stdout, ran.stderr)
-}
-
-/// Builds with JSON progress; returns each stage's status.
-pub(crate) fn build(dir: &Path, extra: &[&str]) -> BTreeMap<String, String> {
-    let mut args = vec!["build", "--format", "json"];
-    args.extend_from_slice(extra);
-    let (status, stdout, stderr) = sndtrk(dir, &args);
-    assert_eq!(status, 0, "build failed\n{stdout}\n{stderr}");
-    stage_statuses(&stdout)
-}
-
-/// Each stage's status in the lines of `build --format json` (the last
-/// line, the summary object, names no stage).
-pub(crate) fn stage_statuses(json_lines: &str) -> BTreeMap<String, String> {
-    json_lines
-        .lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
-        .filter(|value| value.get("summary").is_none())
-        .map(|value| {
-            (
-                value["stage"].as_str().unwrap().to_owned(),
-                value["status"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
 
 fn ran(statuses: &BTreeMap<String, String>) -> Vec<&str> {
     statuses
@@ -209,12 +86,7 @@ fn every_deliverable_is_rendered_readable_and_within_spec() {
         fs::read_to_string(dir.join("out/reports/cuesheet.csv")).unwrap(),
         cuesheet
     );
-    for (file, channels, rate, bits, mask) in [
-        ("pm.wav", 6, 48_000, 24, 0x60F),
-        ("stereo.wav", 2, 48_000, 24, 0x3),
-        ("broadcast.wav", 2, 48_000, 24, 0x3),
-        ("ost/01 Theme.wav", 2, 44_100, 16, 0x3),
-    ] {
+    for (file, channels, rate, bits, mask) in DELIVERABLES {
         assert_deliverable(&dir.join("out").join(file), channels, rate, bits, mask);
     }
     // The programme starts at its earliest placement, carried in `bext`.
@@ -224,12 +96,11 @@ fn every_deliverable_is_rendered_readable_and_within_spec() {
 
     // The reference meter's measure of the EBU R128 target: -23 LUFS within
     // ±0.5 LU, true peak under -1 dBTP.
-    let (integrated, peak) = reference_loudness(&dir.join("out/broadcast.wav"));
-    assert!(
-        (integrated + 23.0).abs() <= 0.5,
-        "broadcast measures {integrated} LUFS"
+    assert_meets(
+        "broadcast",
+        reference_loudness(&dir.join("out/broadcast.wav")),
+        EBU_R128,
     );
-    assert!(peak <= -1.0, "broadcast peaks at {peak} dBTP");
 }
 
 #[test]
@@ -596,10 +467,7 @@ fn an_unknown_target_is_a_usage_error() {
 
 #[test]
 fn a_target_at_another_rate_is_resampled_and_keeps_its_start() {
-    let recipe = format!(
-        "{RECIPE}\ntarget cd {{\n    from PM\n    layout 2.0 downmix loro\n    format wav 44.1kHz 16bit\n    spec ebu.r128\n}}\n"
-    );
-    let test = project(&recipe);
+    let test = project(&recipe_with_cd());
     let dir = test.path();
     build(&dir, &["cd"]);
     let path = dir.join("out/cd.wav");
@@ -610,43 +478,5 @@ fn a_target_at_another_rate_is_resampled_and_keeps_its_start() {
     );
     assert_eq!(format.frames, 3 * 44_100);
     assert_eq!(format.time_reference, Some(3600 * 44_100));
-    let (integrated, peak) = reference_loudness(&path);
-    assert!(
-        (integrated + 23.0).abs() <= 0.5,
-        "cd measures {integrated} LUFS"
-    );
-    assert!(peak <= -1.0, "cd peaks at {peak} dBTP");
-}
-
-#[test]
-fn a_deliverable_outside_its_spec_is_d004_at_the_target() {
-    let recipe = RECIPE.replace(
-        "    spec ebu.r128\n}",
-        "    spec ebu.r128\n    normalize off\n}",
-    );
-    let test = project(&recipe);
-    let (status, _, stderr) = sndtrk(&test.path(), &["build", "broadcast"]);
-    assert_eq!(status, 1, "{stderr}");
-    let d004 = &stderr[stderr.find("D004").expect("a D004 diagnostic")..];
-    let not_delivered =
-        "not delivered out/broadcast.wav: fails D004\n0 delivered, 1 not delivered\n";
-    assert_eq!(
-        d004,
-        format!(
-            "{}{not_delivered}",
-            include_str!("../fixtures/codes/D004-outside-spec.stderr")
-        )
-    );
-    assert!(!test.path().join("out/broadcast.wav").exists());
-    // The lint block can lower it to a warning: the build then passes.
-    let relaxed = format!("{recipe}\nlint {{\n    warn D004\n}}\n");
-    fs::write(test.path().join("soundtrack.sndtrk"), relaxed).unwrap();
-    let (status, _, stderr) = sndtrk(&test.path(), &["build", "broadcast"]);
-    assert_eq!(status, 0, "{stderr}");
-    assert!(stderr.contains("D004"), "{stderr}");
-    assert!(
-        stderr.ends_with("delivered out/broadcast.wav\n1 delivered, 0 not delivered\n"),
-        "{stderr}"
-    );
-    assert!(test.path().join("out/broadcast.wav").exists());
+    assert_meets("cd", reference_loudness(&path), EBU_R128);
 }

@@ -15,7 +15,11 @@ use std::{
 use proptest::prelude::*;
 use sndtrk::audio::{ChannelLayout, SampleFormat};
 
-use crate::{audio_support::write_wav, outputs::outputs, test::Test};
+use crate::{
+    audio_support::{project::statuses, write_wav},
+    outputs::outputs,
+    test::Test,
+};
 
 const RATE: u32 = 48_000;
 /// File stems in the recipe, and the source files they can point at.
@@ -198,12 +202,6 @@ fn sndtrk(dir: &Path, args: &[&str]) -> String {
         .stderr_any()
         .run()
         .stdout
-}
-
-/// Every stage a JSON progress or plan listing gives, with its status (a
-/// build's last line, its summary object, names no stage).
-fn statuses(json_lines: &str) -> BTreeMap<String, String> {
-    crate::build::stage_statuses(json_lines)
 }
 
 fn with_status<'a>(statuses: &'a BTreeMap<String, String>, wanted: &str) -> BTreeSet<&'a str> {

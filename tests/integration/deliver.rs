@@ -292,7 +292,7 @@ fn a_song_without_licences_blocks_its_targets_and_album_only() {
     fs::write(dir.join("soundtrack.sndtrk"), songs_recipe(true)).unwrap();
     let restored = sndtrk(&dir, &["build", "--format", "json"]);
     assert_eq!(restored.status, 0, "{}", restored.stderr);
-    let statuses = crate::build::stage_statuses(&restored.stdout);
+    let statuses = crate::audio_support::project::statuses(&restored.stdout);
     for deliverable in [
         "target:song",
         "target:nested",
@@ -583,7 +583,7 @@ fn a_deliverable_that_fails_after_an_edit_leaves_out_and_returns_when_fixed() {
     fs::write(dir.join("soundtrack.sndtrk"), &good).unwrap();
     let fixed = sndtrk(&dir, &["build", "--format", "json"]);
     assert_eq!(fixed.status, 0, "{}", fixed.stderr);
-    let statuses = crate::build::stage_statuses(&fixed.stdout);
+    let statuses = crate::audio_support::project::statuses(&fixed.stdout);
     assert_eq!(statuses["target:broadcast"], "fresh");
     assert_eq!(statuses["target:tv"], "fresh");
     assert_eq!(outputs(&dir), passed);

@@ -5,7 +5,7 @@
 //! 2-pop and the programme are dithered as before. Read back by the
 //! independent parser of `reference.rs`.
 
-use crate::{build::build, reference::Wav, test::Test};
+use crate::{audio_support::project::build, reference::Wav, test::Test};
 
 /// A 2-pop (one frame of 1 kHz at -20 dBFS, two seconds before picture
 /// start), then two seconds of programme from 01:00:00:00.

@@ -2,69 +2,15 @@
 //! its deliverables meet their specs as the reference meter in
 //! `reference.rs` measures them (`interop::build` repeats this with ffmpeg).
 
-use std::{fs, path::Path};
+use std::fs;
 
 use sndtrk::audio::WavReader;
 
-use crate::{
-    audio_support::{assert_deliverable, reference_loudness, s},
-    test::Test,
+use crate::audio_support::{
+    assert_deliverable,
+    project::{assert_example_meets_its_specs, build_example, EXPECTED},
+    reference_loudness,
 };
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "out" || name == ".sndtrk" {
-            continue;
-        }
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(name));
-        } else {
-            fs::copy(entry.path(), to.join(name)).unwrap();
-        }
-    }
-}
-
-/// (file, channels, rate, bits, channel mask) of every deliverable.
-pub(crate) const EXPECTED: [(&str, usize, u32, u16, u32); 6] = [
-    ("print_master.wav", 6, 48_000, 24, 0x60F),
-    ("stereo.wav", 2, 48_000, 24, 0x3),
-    ("broadcast.wav", 2, 48_000, 24, 0x3),
-    ("me.wav", 6, 48_000, 24, 0x60F),
-    ("ost/01 Harbor Lights.wav", 2, 44_100, 16, 0x3),
-    ("ost/02 Ocean Drive.wav", 2, 44_100, 16, 0x3),
-];
-
-/// (file, integrated target, tolerance, true-peak ceiling) of the
-/// loudness-normalised deliverables.
-pub(crate) const SPECS: [(&str, f64, f64, f64); 3] = [
-    ("print_master.wav", -27.0, 2.0, -2.0),
-    ("stereo.wav", -27.0, 2.0, -2.0),
-    ("broadcast.wav", -23.0, 0.5, -1.0),
-];
-
-/// Builds a copy of the example in `dir`; returns its `out/`.
-pub(crate) fn build_example(dir: &Path) -> std::path::PathBuf {
-    let project = dir.join("night-harbor");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/night-harbor"),
-        &project,
-    );
-    let ran = Test::at(dir)
-        .args(["-C", s(&project), "build"])
-        .stderr_any()
-        .run();
-    let stderr = ran.stderr;
-    assert!(
-        stderr
-            .lines()
-            .any(|line| line.starts_with("24 ran, 0 fresh in ")),
-        "{stderr}"
-    );
-    project.join("out")
-}
 
 #[test]
 fn the_example_builds_every_deliverable_within_its_spec() {
@@ -106,16 +52,7 @@ fn the_example_builds_every_deliverable_within_its_spec() {
     // Loudness-normalised targets, measured by the reference meter (full
     // programme; the recipe's dialogue runs under the whole programme, so the
     // dialogue gate keeps nearly every block).
-    for (file, target, tolerance, ceiling) in SPECS {
-        let (integrated, peak) = reference_loudness(&out.join(file));
-        assert!(
-            (integrated - target).abs() <= tolerance,
-            "{file}: {integrated} LUFS"
-        );
-        assert!(peak <= ceiling, "{file}: {peak} dBTP");
-    }
-    let (_, me_peak) = reference_loudness(&out.join("me.wav"));
-    assert!(me_peak <= -1.0, "me.wav: {me_peak} dBTP");
+    assert_example_meets_its_specs(&out, reference_loudness);
 }
 
 /// The recipes the project must accept as written (a copy of

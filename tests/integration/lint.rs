@@ -1,8 +1,10 @@
-//! The lint rules through `sndtrk check`: per rule, a fixture that fires it
-//! (with the whole rendered output) and one that does not; configuration,
-//! suppression, and the example recipe.
+//! The lint rules through `sndtrk check` (and D004 through `sndtrk build`):
+//! per rule, a fixture that fires it (with the whole rendered output) and
+//! one that does not; configuration, suppression, and the example recipe.
 
 use std::path::PathBuf;
+
+use sndtrk::lint::Check;
 
 use crate::test::Test;
 
@@ -122,16 +124,19 @@ fn every_rule_has_a_fixture_and_a_doc() {
         assert!(help.starts_with("## What it checks\n"), "{}", rule.code);
         assert!(help.contains("\n## Why\n"), "{}", rule.code);
         assert!(help.contains("\n## Example\n"), "{}", rule.code);
-        if rule.code != "D003" {
-            // D003 needs WAV files; its tests are in this file below.
-            assert!(
-                fixtures()
-                    .join(format!("lint/{}/fires.sndtrk", rule.code))
-                    .exists(),
-                "{} has no fixture",
-                rule.code
-            );
-        }
+        // D003 needs WAV files and D004 a build; their tests are in this
+        // file below, each with its rendered `fires.stderr`.
+        let fixture = match rule.check {
+            Check::Model(_) if rule.code != "D003" => "fires.sndtrk",
+            _ => "fires.stderr",
+        };
+        assert!(
+            fixtures()
+                .join(format!("lint/{}/{fixture}", rule.code))
+                .exists(),
+            "{} has no fixture",
+            rule.code
+        );
     }
 }
 
@@ -200,7 +205,7 @@ fn every_planted_mistake_is_found_at_its_line_and_nothing_else() {
 fn no_false_alarms_on_clean_recipes() {
     let mut recipes = vec![example()];
     for rule in sndtrk::lint::RULES {
-        if rule.code != "D003" {
+        if matches!(rule.check, Check::Model(_)) && rule.code != "D003" {
             recipes.push(fixture(&format!("lint/{}/clean.sndtrk", rule.code)));
         }
     }
@@ -299,6 +304,60 @@ mod d003 {
             check(wav(1, 44_100, 0.5)),
             vec!["`music/1M1.wav` has 1 channel, but cue `1M1` is declared 2.0 (2 channels)"]
         );
+    }
+}
+
+/// D004 runs after a build: the small project of the build tests with its
+/// EBU R128 target left unnormalised measures outside the spec.
+mod d004 {
+    use std::fs;
+
+    use super::fixture;
+    use crate::{
+        audio_support::project::{project, RECIPE},
+        test::{Ran, Test},
+    };
+
+    fn build_broadcast(dir: &std::path::Path, status: i32) -> Ran {
+        Test::at(dir)
+            .args(["build", "broadcast"])
+            .status(status)
+            .stderr_any()
+            .run()
+    }
+
+    #[test]
+    fn fires_at_the_targets_spec() {
+        let recipe = RECIPE.replace(
+            "    spec ebu.r128\n}",
+            "    spec ebu.r128\n    normalize off\n}",
+        );
+        let test = project(&recipe);
+        let stderr = build_broadcast(&test.path(), 1).stderr;
+        let start = stderr.find("D004").expect("a D004 diagnostic");
+        let end = stderr.find("not delivered").expect("the build's summary");
+        assert_eq!(&stderr[start..end], fixture("lint/D004/fires.stderr"));
+        assert!(
+            stderr[end..].starts_with("not delivered out/broadcast.wav: fails D004\n"),
+            "{stderr}"
+        );
+        // The lint block can lower it to a warning: the build then passes.
+        let relaxed = format!("{recipe}\nlint {{\n    warn D004\n}}\n");
+        fs::write(test.path().join("soundtrack.sndtrk"), relaxed).unwrap();
+        let stderr = build_broadcast(&test.path(), 0).stderr;
+        assert!(stderr.contains("D004"), "{stderr}");
+        // Or silence it.
+        let allowed = format!("{recipe}\nlint {{\n    allow D004\n}}\n");
+        fs::write(test.path().join("soundtrack.sndtrk"), allowed).unwrap();
+        let stderr = build_broadcast(&test.path(), 0).stderr;
+        assert!(!stderr.contains("D004"), "{stderr}");
+    }
+
+    #[test]
+    fn clean_when_the_target_is_normalised() {
+        let test = project(RECIPE);
+        let stderr = build_broadcast(&test.path(), 0).stderr;
+        assert!(!stderr.contains("D004"), "{stderr}");
     }
 }
 

@@ -13,7 +13,7 @@ use crate::{
     engine::outcome::Status,
     engine::progress::{BarProgress, JsonProgress, PlainProgress, Progress},
     engine::{BuildOptions, Engine},
-    lint::conformance,
+    lint::{self, Built},
     project::config::Config,
     project::{self, LoadError, Project},
     stages::Measurement,
@@ -62,7 +62,7 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
     for (id, failure) in &report.failures {
         eprintln!("{id} failed:\n{failure:?}");
     }
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut measurements = Vec::new();
     for outcome in &report.outcomes {
         let Some(target) = outcome.id.strip_prefix("measure:") else {
             continue;
@@ -77,24 +77,17 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok());
         if let Some(measured) = measured {
-            diagnostics.extend(conformance::check(
-                &project.resolved.model,
-                &project.plan,
-                target,
-                &measured,
-            ));
+            measurements.push((target, measured));
         }
     }
-    // The recipe's `lint` block sets D004's severity too (`allow D004`
-    // silences it, `warn D004` lets the build pass).
-    let (settings, _) = crate::lint::config::Settings::from_model(&project.resolved.model);
-    let diagnostics: Vec<Diagnostic> = diagnostics
-        .into_iter()
-        .filter_map(|diagnostic| {
-            let severity = settings.severity_of(diagnostic.code, diagnostic.severity)?;
-            Some(diagnostic.with_severity(severity))
-        })
-        .collect();
+    // The rules that read what the build made (D004), with the severities
+    // of the recipe's `lint` block (`allow D004` silences it, `warn D004`
+    // lets the build pass).
+    let diagnostics: Vec<Diagnostic> = lint::check_built(&Built {
+        model: &project.resolved.model,
+        plan: &project.plan,
+        measurements,
+    });
     for diagnostic in &diagnostics {
         eprint!(
             "{}",

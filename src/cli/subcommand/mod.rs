@@ -1,12 +1,12 @@
 //! One file per subcommand.
 
-pub mod build;
-pub mod cache;
-pub mod check;
-pub mod clean;
-pub mod cuesheet;
+pub(crate) mod build;
+pub(crate) mod cache;
+pub(crate) mod check;
+pub(crate) mod clean;
+pub(crate) mod cuesheet;
 pub mod fmt;
-pub mod graph;
-pub mod measure;
-pub mod plan;
-pub mod rights;
+pub(crate) mod graph;
+pub(crate) mod measure;
+pub(crate) mod plan;
+pub(crate) mod rights;

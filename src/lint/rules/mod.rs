@@ -8,6 +8,7 @@ pub mod c005_missing_society;
 pub mod d001_target_breaks_spec;
 pub mod d002_dialogue_in_me;
 pub mod d003_file_contradicts_recipe;
+pub mod d004_deliverable_outside_spec;
 pub mod d005_unused;
 pub mod d006_album_breaks_spec;
 pub mod d008_unmatched_stem;

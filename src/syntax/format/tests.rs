@@ -4,73 +4,20 @@
 
 use proptest::prelude::*;
 
-use super::format;
+use super::{
+    format,
+    meaning::{comment_texts, without_spans},
+};
 use crate::{
-    syntax::ast::{Argument, Body, File, Value},
-    syntax::comment::comments,
-    syntax::keyword::PROPERTY_KEYWORDS,
-    syntax::parse::parse,
-    syntax::span::{SourceId, Span},
+    syntax::ast::File, syntax::keyword::PROPERTY_KEYWORDS, syntax::parse::parse,
+    syntax::span::SourceId,
 };
 
-/// The tree of `text` with every span zeroed, to compare meaning.
+/// The tree of `text` with every span erased, to compare meaning.
 fn tree(text: &str) -> File {
-    let (mut file, diagnostics) = parse(SourceId(0), text);
+    let (file, diagnostics) = parse(SourceId(0), text);
     assert!(diagnostics.is_empty(), "{text}\n{diagnostics:#?}");
-    let zero = Span::new(SourceId(0), 0, 0);
-    for declaration in &mut file.declarations {
-        declaration.keyword = zero;
-        declaration.span = zero;
-        for name in [&mut declaration.name, &mut declaration.layout]
-            .into_iter()
-            .flatten()
-        {
-            name.span = zero;
-        }
-        if let Some(title) = &mut declaration.title {
-            title.span = zero;
-        }
-        match &mut declaration.body {
-            Body::None => {}
-            Body::Block { properties, span } => {
-                *span = zero;
-                for property in properties {
-                    property.span = zero;
-                    property.keyword.span = zero;
-                    property.arguments.iter_mut().for_each(erase);
-                }
-            }
-            Body::Members { members, span } => {
-                *span = zero;
-                for member in members {
-                    member.span = zero;
-                    member.name.span = zero;
-                    member.gain.iter_mut().for_each(erase);
-                }
-            }
-        }
-    }
-    file
-}
-
-fn erase(argument: &mut Argument) {
-    argument.span = Span::new(SourceId(0), 0, 0);
-    if let Value::List(items) = &mut argument.value {
-        for item in items {
-            item.span = Span::new(SourceId(0), 0, 0);
-            item.values.iter_mut().for_each(erase);
-        }
-    }
-}
-
-/// The comments of `text`, sorted.
-fn comment_texts(text: &str) -> Vec<String> {
-    let mut texts: Vec<String> = comments(text)
-        .iter()
-        .map(|comment| comment.text(text).to_owned())
-        .collect();
-    texts.sort();
-    texts
+    without_spans(file)
 }
 
 /// Formats `text`, checks the result is a fixed point with the same tree

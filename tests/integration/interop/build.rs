@@ -5,8 +5,10 @@
 use sndtrk::audio::WavReader;
 
 use crate::{
-    build::{build, project, RECIPE},
-    example::{build_example, SPECS},
+    audio_support::project::{
+        assert_example_meets_its_specs, assert_meets, build, build_example, project,
+        recipe_with_cd, DELIVERABLES, EBU_R128, EXPECTED, RECIPE,
+    },
     interop::tools::{assert_deliverable, ffmpeg_loudness},
 };
 
@@ -15,63 +17,33 @@ fn every_deliverable_reads_in_ffprobe_and_soxi_and_measures_in_ffmpeg() {
     let test = project(RECIPE);
     let dir = test.path();
     build(&dir, &[]);
-    for (file, channels, rate, bits, layout) in [
-        ("pm.wav", 6, 48_000, 24, "5.1(side)"),
-        ("stereo.wav", 2, 48_000, 24, "stereo"),
-        ("broadcast.wav", 2, 48_000, 24, "stereo"),
-        ("ost/01 Theme.wav", 2, 44_100, 16, "stereo"),
-    ] {
-        assert_deliverable(&dir.join("out").join(file), channels, rate, bits, layout);
+    for (file, channels, rate, bits, mask) in DELIVERABLES {
+        assert_deliverable(&dir.join("out").join(file), channels, rate, bits, mask);
     }
     // ffmpeg's measure of the EBU R128 target: -23 LUFS within ±0.5 LU, true peak under -1 dBTP.
-    let (integrated, peak) = ffmpeg_loudness(&dir.join("out/broadcast.wav"));
-    assert!(
-        (integrated + 23.0).abs() <= 0.5,
-        "broadcast measures {integrated} LUFS"
+    assert_meets(
+        "broadcast",
+        ffmpeg_loudness(&dir.join("out/broadcast.wav")),
+        EBU_R128,
     );
-    assert!(peak <= -1.0, "broadcast peaks at {peak} dBTP");
 }
 
 #[test]
 fn a_resampled_target_measures_within_spec_in_ffmpeg() {
-    let recipe = format!(
-        "{RECIPE}\ntarget cd {{\n    from PM\n    layout 2.0 downmix loro\n    format wav 44.1kHz 16bit\n    spec ebu.r128\n}}\n"
-    );
-    let test = project(&recipe);
+    let test = project(&recipe_with_cd());
     let dir = test.path();
     build(&dir, &["cd"]);
     let path = dir.join("out/cd.wav");
     assert_eq!(WavReader::open(&path).unwrap().format().frames, 3 * 44_100);
-    let (integrated, peak) = ffmpeg_loudness(&path);
-    assert!(
-        (integrated + 23.0).abs() <= 0.5,
-        "cd measures {integrated} LUFS"
-    );
-    assert!(peak <= -1.0, "cd peaks at {peak} dBTP");
+    assert_meets("cd", ffmpeg_loudness(&path), EBU_R128);
 }
 
 #[test]
 fn the_examples_deliverables_read_in_ffprobe_and_soxi_and_meet_their_specs_in_ffmpeg() {
     let dir = tempfile::tempdir().unwrap();
     let out = build_example(dir.path());
-    for (file, channels, rate, bits, layout) in [
-        ("print_master.wav", 6, 48_000, 24, "5.1(side)"),
-        ("stereo.wav", 2, 48_000, 24, "stereo"),
-        ("broadcast.wav", 2, 48_000, 24, "stereo"),
-        ("me.wav", 6, 48_000, 24, "5.1(side)"),
-        ("ost/01 Harbor Lights.wav", 2, 44_100, 16, "stereo"),
-        ("ost/02 Ocean Drive.wav", 2, 44_100, 16, "stereo"),
-    ] {
-        assert_deliverable(&out.join(file), channels, rate, bits, layout);
+    for (file, channels, rate, bits, mask) in EXPECTED {
+        assert_deliverable(&out.join(file), channels, rate, bits, mask);
     }
-    for (file, target, tolerance, ceiling) in SPECS {
-        let (integrated, peak) = ffmpeg_loudness(&out.join(file));
-        assert!(
-            (integrated - target).abs() <= tolerance,
-            "{file}: {integrated} LUFS"
-        );
-        assert!(peak <= ceiling, "{file}: {peak} dBTP");
-    }
-    let (_, me_peak) = ffmpeg_loudness(&out.join("me.wav"));
-    assert!(me_peak <= -1.0, "me.wav: {me_peak} dBTP");
+    assert_example_meets_its_specs(&out, ffmpeg_loudness);
 }

@@ -1,6 +1,6 @@
 //! Null tests against sox: what a build does with each downmix of
 //! `std/layouts` (resolved, lowered and routed as `sndtrk build` does, see
-//! `stdlib_matrices.rs`) against sox `remix` doing the published formula
+//! `audio_support::matrices`) against sox `remix` doing the published formula
 //! (BS.775 etc., with 1/√2 to 17 digits). The bound per sample is the
 //! stdlib's coefficient precision (4 decimals: 5e-5 · Σ|input|) plus one
 //! LSB at 24 bits; and a bus against sox `-m`, within one LSB.
@@ -8,14 +8,15 @@
 use sndtrk::audio::{matrix::MINUS_3DB, ChannelLayout, Matrix, SampleFormat, WavReader};
 
 use crate::{
-    audio_support::*,
-    interop::tools::run,
-    stdlib_matrices::{
-        assert_within, build_matrices, convert_as_a_build_does, published, render, PRECISION,
+    audio_support::{
+        matrices::{
+            assert_within, bounds, build_matrices, bus_of_four_stems, convert_as_a_build_does,
+            published, render,
+        },
+        *,
     },
+    interop::tools::run,
 };
-
-const RATE: u32 = 48_000;
 
 /// The sox `remix` argument for rows of coefficients: one space-separated
 /// spec per output channel, `in` channel numbers from 1 with `v` volume
@@ -54,17 +55,6 @@ fn sox_remix(input: &std::path::Path, remix: &[String]) -> Vec<i32> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     run("sox", &args);
     hound_ints(&theirs)
-}
-
-/// Per sample, how far the build may be from sox doing the formula.
-fn bounds(inputs: usize, input: &[i32], outputs: usize) -> Vec<f64> {
-    input
-        .chunks(inputs)
-        .flat_map(|frame| {
-            let magnitude: f64 = frame.iter().map(|x| f64::from(x.abs())).sum();
-            std::iter::repeat_n(1.0 + PRECISION * magnitude, outputs)
-        })
-        .collect()
 }
 
 fn build_nulls_against_sox(name: &str) {
@@ -164,33 +154,7 @@ fn the_remix_arguments_are_the_coefficients() {
 #[test]
 fn a_bus_nulls_against_sox_mix() {
     let dir = tempfile::tempdir().unwrap();
-    let mut paths = Vec::new();
-    for i in 0..4 {
-        let path = dir.path().join(format!("stem{i}.wav"));
-        let mut signal = test_signal(6, RATE as usize, RATE);
-        signal.rotate_left(i * 11);
-        for x in &mut signal {
-            *x *= 0.5;
-        }
-        write_wav(
-            &path,
-            &signal,
-            ChannelLayout::surround_5_1(),
-            SampleFormat::Int24,
-            RATE,
-            None,
-        );
-        paths.push(path);
-    }
-    let mut bus = sndtrk::audio::Bus::new(6).unwrap();
-    bus.set_parallel(true);
-    for path in &paths {
-        bus.add(Box::new(WavReader::open(path).unwrap()), 0, 0.0)
-            .unwrap();
-    }
-    let ours = dir.path().join("bus.wav");
-    render(&mut bus, ChannelLayout::surround_5_1(), &ours);
-
+    let (paths, ours) = bus_of_four_stems(dir.path());
     let theirs = dir.path().join("sox.wav");
     let mut args = vec!["-D", "-m"];
     for path in &paths {

@@ -3,9 +3,7 @@
 
 use std::{path::Path, process::Command};
 
-use sndtrk::audio::WavReader;
-
-use crate::audio_support::s;
+use crate::audio_support::{assert_read_as, s};
 
 /// Runs `program` and returns its output, failing the test (naming the
 /// tool) when it cannot be started.
@@ -87,27 +85,42 @@ pub fn ffmpeg_loudness(path: &Path) -> (f64, f64) {
     (i, peak)
 }
 
-/// Asserts a deliverable's format as sndtrk's reader, ffprobe and soxi see
-/// it: channels, rate, bits and ffprobe's name for the channel layout.
-pub fn assert_deliverable(path: &Path, channels: usize, rate: u32, bits: u16, layout: &str) {
-    let name = path.display();
-    let format = WavReader::open(path).unwrap().format().clone();
-    assert_eq!(
-        (format.channels, format.sample_rate, format.bits()),
-        (channels, rate, bits),
-        "{name}"
-    );
-    let probe = run(
+/// ffprobe's `entries` of `path` (such as `format_tags=time_reference`),
+/// as comma-separated values without section names.
+pub fn ffprobe_entries(path: &Path, entries: &str) -> String {
+    run(
         "ffprobe",
         &[
             "-v",
             "error",
             "-show_entries",
-            "stream=channels,sample_rate,bits_per_sample,channel_layout",
+            entries,
             "-of",
             "csv=p=0",
             s(path),
         ],
+    )
+}
+
+/// ffprobe's name for the layout of a channel mask (REFERENCE.md: 2.0 0x3,
+/// 5.1 0x60F).
+fn ffprobe_layout(mask: u32) -> &'static str {
+    match mask {
+        0x3 => "stereo",
+        0x60F => "5.1(side)",
+        other => panic!("no ffprobe layout name here for mask {other:#x}"),
+    }
+}
+
+/// Asserts a deliverable's format as sndtrk's reader, ffprobe and soxi see
+/// it: channels, rate, bits and ffprobe's name for the layout of `mask`.
+pub fn assert_deliverable(path: &Path, channels: usize, rate: u32, bits: u16, mask: u32) {
+    let name = path.display();
+    assert_read_as(path, channels, rate, bits);
+    let layout = ffprobe_layout(mask);
+    let probe = ffprobe_entries(
+        path,
+        "stream=channels,sample_rate,bits_per_sample,channel_layout",
     );
     assert_eq!(
         probe.trim(),

@@ -2,27 +2,31 @@
 //! those tools write as sndtrk reads them: layouts and masks, every sample
 //! encoding, the back 5.1 mask, Broadcast WAV time references, RF64.
 
-use sndtrk::audio::{ChannelLayout, SampleFormat, WavReader, WavSpec, WavWriter};
+use std::path::Path;
 
-use crate::{audio_support::*, interop::tools::run};
+use sndtrk::audio::{SampleFormat, WavReader};
 
-const RATE: u32 = 48_000;
+use crate::{
+    audio_support::*,
+    interop::tools::{ffprobe_entries, run},
+};
 
-fn layouts() -> Vec<ChannelLayout> {
-    vec![
-        ChannelLayout::mono(),
-        ChannelLayout::stereo(),
-        ChannelLayout::surround_5_1(),
-        ChannelLayout::surround_7_1(),
-        ChannelLayout::surround_7_1_4(),
-    ]
+/// The little-endian 32-bit words of a raw file a tool wrote.
+fn raw_words(path: &Path) -> Vec<u32> {
+    std::fs::read(path)
+        .unwrap()
+        .chunks_exact(4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
 }
 
-const FORMATS: [SampleFormat; 3] = [
-    SampleFormat::Int16,
-    SampleFormat::Int24,
-    SampleFormat::Float32,
-];
+/// A raw file of 32-bit integer samples as 24-bit integers.
+fn raw_24_in_32(path: &Path) -> Vec<i32> {
+    raw_words(path)
+        .into_iter()
+        .map(|word| (word as i32) >> 8)
+        .collect()
+}
 
 #[test]
 fn sox_and_ffprobe_read_every_layout() {
@@ -88,11 +92,7 @@ fn sox_and_ffprobe_read_every_layout() {
                 "sox",
                 &["-D", s(&path), "-t", "f32", "-e", "floating-point", s(&raw)],
             );
-            let bytes = std::fs::read(&raw).unwrap();
-            let sox: Vec<f32> = bytes
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
+            let sox: Vec<f32> = raw_words(&raw).into_iter().map(f32::from_bits).collect();
             // Integer samples come through sox exactly; float passes through
             // sox, which is not bit-exact there (about 2^-26 off), so allow 1e-6.
             let tolerance = if format == SampleFormat::Float32 {
@@ -185,37 +185,12 @@ fn reads_files_written_by_ffmpeg_and_sox_including_the_back_5_1_mask() {
 #[test]
 fn bext_time_reference_round_trips_and_matches_ffmpeg() {
     let dir = tempfile::tempdir().unwrap();
-    // 10:00:00:00 at 48 kHz, beyond 32 bits at 192 kHz too.
-    for (rate, reference) in [
-        (48_000u32, 1_728_000_000u64),
-        (192_000, 23 * 3600 * 192_000 + 7),
-    ] {
-        let path = file(dir.path(), &format!("bext-{rate}.wav"));
-        let signal = test_signal(2, 1000, rate);
-        write_wav(
-            &path,
-            &signal,
-            ChannelLayout::stereo(),
-            SampleFormat::Int24,
-            rate,
-            Some(reference),
-        );
+    for (path, reference) in write_time_references(dir.path()) {
         let reader = WavReader::open(&path).unwrap();
         assert_eq!(reader.format().time_reference, Some(reference));
         assert_eq!(reader.format().frames, 1000);
         // ffprobe reads our bext chunk.
-        let probe = run(
-            "ffprobe",
-            &[
-                "-v",
-                "error",
-                "-show_entries",
-                "format_tags=time_reference",
-                "-of",
-                "csv=p=0",
-                s(&path),
-            ],
-        );
+        let probe = ffprobe_entries(&path, "format_tags=time_reference");
         assert_eq!(probe.trim(), reference.to_string());
     }
 
@@ -278,23 +253,10 @@ fn rf64_is_read_from_ffmpeg_and_written_for_sox_and_ffmpeg() {
     assert_eq!(ours, read_wav(&plain));
     assert!(ours.iter().any(|x| x.abs() > 0.1));
 
-    // sndtrk's RF64 output (forced, since 4 GiB is too big for a test) is
-    // read by ffmpeg and sox with the same samples.
+    // sndtrk's RF64 output is read by ffmpeg and sox with the same samples.
     let ours_rf64 = file(dir.path(), "ours-rf64.wav");
     let signal = test_signal(6, 4800, RATE);
-    let mut writer = WavWriter::create(
-        &ours_rf64,
-        WavSpec {
-            sample_rate: RATE,
-            layout: ChannelLayout::surround_5_1(),
-            sample_format: SampleFormat::Int24,
-            time_reference: Some(1234),
-        },
-    )
-    .unwrap();
-    writer.always_rf64();
-    writer.write_block(&signal).unwrap();
-    writer.finish().unwrap();
+    write_rf64_5_1(&ours_rf64, &signal);
     assert_eq!(&std::fs::read(&ours_rf64).unwrap()[..4], b"RF64");
     let probe = run(
         "ffprobe",
@@ -310,21 +272,21 @@ fn rf64_is_read_from_ffmpeg_and_written_for_sox_and_ffmpeg() {
         "ffmpeg",
         &["-v", "error", "-i", s(&ours_rf64), "-f", "s32le", s(&raw)],
     );
-    let decoded: Vec<i32> = std::fs::read(&raw)
-        .unwrap()
-        .chunks_exact(4)
-        .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]) >> 8)
-        .collect();
-    assert_ints_close(&decoded, &expected, 0, "ffmpeg reading sndtrk's RF64");
+    assert_ints_close(
+        &raw_24_in_32(&raw),
+        &expected,
+        0,
+        "ffmpeg reading sndtrk's RF64",
+    );
     assert_eq!(run("soxi", &["-s", s(&ours_rf64)]).trim(), "4800");
     let raw = file(dir.path(), "sox.s32");
     run("sox", &["-D", s(&ours_rf64), "-t", "s32", s(&raw)]);
-    let decoded: Vec<i32> = std::fs::read(&raw)
-        .unwrap()
-        .chunks_exact(4)
-        .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]) >> 8)
-        .collect();
-    assert_ints_close(&decoded, &expected, 0, "sox reading sndtrk's RF64");
+    assert_ints_close(
+        &raw_24_in_32(&raw),
+        &expected,
+        0,
+        "sox reading sndtrk's RF64",
+    );
     let reader = WavReader::open(&ours_rf64).unwrap();
     assert_eq!(reader.format().time_reference, Some(1234));
     assert_eq!(read_wav(&ours_rf64).len(), signal.len());

@@ -1,15 +1,49 @@
-//! Helpers shared by the audio tests: deterministic test signals, whole-file
-//! writes and reads, deliverables checked by the parser and meter written in
-//! `reference.rs`, and diagnostic rendering.
+//! Helpers shared by the audio tests, the default ones and their twins in
+//! `interop/` (which ask sox and ffmpeg what the default ones compute
+//! here): deterministic test signals, the layouts and encodings every WAV
+//! test covers, whole-file writes and reads, deliverables checked by the
+//! parser and meter written in `reference.rs`, and diagnostic rendering;
+//! the projects the build tests render ([`project`]) and the downmixes a
+//! build routes through ([`matrices`]).
 
 #![allow(dead_code)]
+
+pub mod matrices;
+pub mod project;
 
 use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 use sndtrk::audio::{
-    source::read_to_end, ChannelLayout, SampleFormat, Source, WavReader, WavSpec, WavWriter,
+    source::read_to_end, ChannelLayout, SampleFormat, Source, WavFormat, WavReader, WavSpec,
+    WavWriter,
 };
+
+/// The sample rate of the audio tests' files.
+pub const RATE: u32 = 48_000;
+
+/// Every layout the WAV tests write: 1.0, 2.0, 5.1, 7.1 and 7.1.4.
+pub fn layouts() -> Vec<ChannelLayout> {
+    vec![
+        ChannelLayout::mono(),
+        ChannelLayout::stereo(),
+        ChannelLayout::surround_5_1(),
+        ChannelLayout::surround_7_1(),
+        ChannelLayout::surround_7_1_4(),
+    ]
+}
+
+/// Every sample encoding the WAV tests write.
+pub const FORMATS: [SampleFormat; 3] = [
+    SampleFormat::Int16,
+    SampleFormat::Int24,
+    SampleFormat::Float32,
+];
+
+/// Broadcast WAV time references the tests write, with their rates:
+/// 10:00:00:00 at 48 kHz, and one beyond 32 bits at 192 kHz.
+pub const TIME_REFERENCES: [(u32, u64); 2] =
+    [(48_000, 1_728_000_000), (192_000, 23 * 3600 * 192_000 + 7)];
 
 /// A deterministic test signal: channel c carries a sine at 110·(c+1)·1.37 Hz
 /// plus a small linear-congruential noise, at about -14 dBFS peak, so every
@@ -54,6 +88,44 @@ pub fn write_wav(
         writer.write_block(chunk).unwrap();
     }
     writer.finish().unwrap().clipped_samples
+}
+
+/// Writes `signal` as 5.1 24-bit RF64 with a time reference of 1234 (RF64
+/// forced, since 4 GiB is too big for a test).
+pub fn write_rf64_5_1(path: &Path, signal: &[f32]) {
+    let mut writer = WavWriter::create(
+        path,
+        WavSpec {
+            sample_rate: RATE,
+            layout: ChannelLayout::surround_5_1(),
+            sample_format: SampleFormat::Int24,
+            time_reference: Some(1234),
+        },
+    )
+    .unwrap();
+    writer.always_rf64();
+    writer.write_block(signal).unwrap();
+    writer.finish().unwrap();
+}
+
+/// Writes 1000 frames of stereo 24-bit [`test_signal`] in `dir` with each
+/// of [`TIME_REFERENCES`]; returns each file with its time reference.
+pub fn write_time_references(dir: &Path) -> Vec<(PathBuf, u64)> {
+    TIME_REFERENCES
+        .iter()
+        .map(|&(rate, reference)| {
+            let path = file(dir, &format!("bext-{rate}.wav"));
+            write_wav(
+                &path,
+                &test_signal(2, 1000, rate),
+                ChannelLayout::stereo(),
+                SampleFormat::Int24,
+                rate,
+                Some(reference),
+            );
+            (path, reference)
+        })
+        .collect()
 }
 
 /// Reads a whole file with sndtrk's reader.
@@ -138,17 +210,25 @@ pub fn assert_ints_close(actual: &[i32], expected: &[i32], lsb: i32, what: &str)
     }
 }
 
+/// Asserts that sndtrk's reader sees `path` with `channels`, `rate` and
+/// `bits`; returns the format it reads.
+pub fn assert_read_as(path: &Path, channels: usize, rate: u32, bits: u16) -> WavFormat {
+    let format = WavReader::open(path).unwrap().format().clone();
+    assert_eq!(
+        (format.channels, format.sample_rate, format.bits()),
+        (channels, rate, bits),
+        "{}",
+        path.display()
+    );
+    format
+}
+
 /// Asserts a deliverable's format as sndtrk's reader and the independent
 /// parser in `reference.rs` see it: channels, rate, bits, frames agree, and
 /// the extensible header carries `mask` (REFERENCE.md: 2.0 0x3, 5.1 0x60F).
 pub fn assert_deliverable(path: &Path, channels: usize, rate: u32, bits: u16, mask: u32) {
     let name = path.display();
-    let format = WavReader::open(path).unwrap().format().clone();
-    assert_eq!(
-        (format.channels, format.sample_rate, format.bits()),
-        (channels, rate, bits),
-        "{name}"
-    );
+    let format = assert_read_as(path, channels, rate, bits);
     let wav = crate::reference::Wav::read(path);
     assert_eq!(
         (

@@ -1,40 +1,66 @@
-//! D004: after a build, each deliverable's measured loudness and true peak
-//! against its spec.
-//!
-//! Why: a deliverable outside its spec fails the distributor's QC; catching
-//! it in the build keeps it out of the delivery. Example: a stereo target
-//! with `spec netflix.stereo` and `normalize off` that measures -22 LKFS
-//! gives D004 at the target, since the spec asks for -27 LKFS ±2 LU.
+//! D004 `deliverable-outside-spec`.
 
 use crate::{
     diagnostic::Diagnostic,
+    lint::Built,
     lower::{RenderPlan, StageSpec},
     model::{LoudnessGate, Model},
     stages::Measurement,
 };
 
-/// The code of the rule.
-pub const CODE: &str = crate::diagnostic::codes::D004.code;
+declare_rule! {
+    /// ## What it checks
+    /// After a build, each deliverable's measured loudness and true peak
+    /// against its `spec`: the loudness must be within the spec's tolerance
+    /// of its target (the dialogue-gated loudness where the spec gates on
+    /// dialogue and the file has enough dialogue to gate on, else the
+    /// integrated loudness of the whole programme), the true peak at or
+    /// below its ceiling. `sndtrk build` runs it; `sndtrk check` cannot, as
+    /// it renders nothing.
+    ///
+    /// ## Why
+    /// A deliverable outside its spec fails the distributor's QC; catching
+    /// it in the build keeps it out of the delivery.
+    ///
+    /// ## Example
+    /// ```text
+    /// target stereo {
+    ///     spec netflix.stereo        // D004 when it measures -22 LKFS:
+    ///     normalize off              // the spec asks for -27 LKFS ±2 LU
+    /// }
+    /// ```
+    pub static RULE {
+        code: D004,
+        name: "deliverable-outside-spec",
+        check_built: check,
+    }
+}
+
+fn check(built: &Built<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    for (target, measured) in &built.measurements {
+        check_target(built.model, built.plan, target, measured, diagnostics);
+    }
+}
 
 /// Checks one target's measurement against its spec.
-pub fn check(
+fn check_target(
     model: &Model,
     plan: &RenderPlan,
     target: &str,
     measured: &Measurement,
-) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let Some(declared) = model.targets.get(target) else {
-        return diagnostics;
+        return;
     };
     let Some(stage) = plan.stages.iter().find_map(|stage| match stage {
         StageSpec::Target(stage) if stage.name == target => Some(stage),
         _ => None,
     }) else {
-        return diagnostics;
+        return;
     };
     let Some(spec) = &stage.spec else {
-        return diagnostics;
+        return;
     };
     let span = declared
         .spec
@@ -67,7 +93,7 @@ pub fn check(
             };
             diagnostics.push(
                 Diagnostic::error(
-                    CODE,
+                    RULE.code,
                     format!(
                         "target `{target}` measures {integrated:.1} LUFS, outside {} ({} LUFS ±{} LU)",
                         spec.name, loudness.lufs, loudness.tolerance_lu
@@ -82,7 +108,7 @@ pub fn check(
         if peak > ceiling + 1e-9 {
             diagnostics.push(
                 Diagnostic::error(
-                    CODE,
+                    RULE.code,
                     format!("target `{target}` peaks at {peak:.1} dBTP, above {}'s ceiling of {ceiling} dBTP", spec.name),
                 )
                 .at(span, format!("true peak {peak:.1} dBTP"))
@@ -90,5 +116,4 @@ pub fn check(
             );
         }
     }
-    diagnostics
 }
