@@ -199,13 +199,14 @@ impl SourceFile {
 }
 
 /// What a running stage gets: its inputs, its files and the writer of its
-/// output object.
+/// output object; and where it leaves notes on what it did.
 pub struct RunContext<'a> {
     pub(crate) project_dir: &'a Path,
     pub(crate) inputs: Vec<InputObject>,
     pub(crate) files: Vec<SourceFile>,
     pub(crate) output: ObjectWriter,
     pub(crate) pending: Option<&'a PendingSources>,
+    pub(crate) notes: Vec<String>,
 }
 
 impl RunContext<'_> {
@@ -236,6 +237,23 @@ impl RunContext<'_> {
     /// The output object being written (`Write + Seek`).
     pub fn output(&mut self) -> &mut ObjectWriter {
         &mut self.output
+    }
+
+    /// Leaves a note on what the run did, for the stage's outcome
+    /// ([`crate::engine::outcome::StageOutcome::notes`]): one line in the
+    /// stage's own words (`limited: up to 3.2 dB of gain reduction`), which
+    /// the progress reporters show after the stage's id. The engine reads
+    /// nothing into it. A note must follow from the key as the output does
+    /// (the same whatever the thread count); it is reported by the run
+    /// that made it, not by later builds that find the stage fresh, and
+    /// not when the run fails (its error says what happened).
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.notes.push(text.into());
+    }
+
+    /// The notes left so far.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 }
 
