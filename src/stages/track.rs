@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::{
     audio::WavSpec,
     engine::key::Params,
-    engine::stage::{RunContext, Stage},
+    engine::stage::{RunContext, Stage, UnreadableFiles},
     lower::AlbumTrackStage,
     stages::delivery::{deliver, encoding, Delivery},
     stages::keys::{clip_files, clip_params, format_params, ClipUse, Setting},
@@ -46,6 +46,11 @@ impl Stage for TrackRender {
 
     fn files(&self) -> &[PathBuf] {
         &self.files
+    }
+
+    /// As a bus: a file it cannot read fails it with the audio core's error.
+    fn unreadable_files(&self) -> UnreadableFiles {
+        UnreadableFiles::Key
     }
 
     fn output_path(&self) -> Option<&Path> {

@@ -17,6 +17,7 @@ mod example;
 mod fmt;
 #[cfg(feature = "interop")]
 mod interop;
+mod isolation;
 mod language_doc;
 mod levels;
 mod lint;

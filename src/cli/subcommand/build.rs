@@ -47,8 +47,9 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
         eprintln!("{:?}", miette::Report::new(error));
         return EXIT_FAILURE;
     }
-    for (id, failure) in &report.failures {
-        eprintln!("{id} failed:\n{failure:?}");
+    // One broken source fails every stage that reads it: its error once.
+    for (ids, failure) in report.distinct_failures() {
+        eprintln!("{} failed:\n{failure:?}", ids.join(", "));
     }
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for outcome in &report.outcomes {
