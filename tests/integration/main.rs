@@ -20,6 +20,7 @@ mod interop;
 mod isolation;
 mod language_doc;
 mod levels;
+mod limiter;
 mod lint;
 mod measure;
 mod outputs;
