@@ -449,3 +449,32 @@ fn a_missing_cue_fails_its_bus_and_its_album_track_alone() {
         ]
     );
 }
+
+/// A stem that goes missing after a build and comes back: the build
+/// without it renders what does not hear it on the shorter programme; put
+/// back, the file's old identity keys every stage as before, and all
+/// comes back from the cache as a clean build made it.
+#[test]
+fn a_stem_that_goes_missing_and_comes_back_restores_the_earlier_build() {
+    let reel = project(RECIPE, &SOURCES);
+    let dir = reel.path();
+    let (status, stderr) = build(dir);
+    assert_eq!(status, 0, "{stderr}");
+    let first = outputs(dir);
+    let fx = fs::read(dir.join("stems/fx.wav")).unwrap();
+    fs::remove_file(dir.join("stems/fx.wav")).unwrap();
+    let (status, stderr) = build(dir);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(
+        untimed_text(&stderr)
+            .contains("ran timeline\ntimeline left out stem fx, whose audio cannot be read\n"),
+        "{stderr}"
+    );
+    let stem = WavReader::open(dir.join("out/dx_stem.wav")).unwrap();
+    assert_eq!(stem.format().frames, 3 * 48_000);
+    put(dir, "stems/fx.wav", &fx);
+    let (status, stderr) = build(dir);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(!stderr.contains("ran "), "nothing renders again\n{stderr}");
+    assert!(outputs(dir) == first, "the earlier build is back");
+}
