@@ -154,7 +154,10 @@ impl NormalizationPlan {
                 }
                 _ => 1.0,
             };
-            if !under || passes >= LIMITED_PASSES || !(slope >= LEAST_SLOPE) {
+            // A slope that is not a number (a measurement that is not) is
+            // no reason to go on either.
+            let buys = slope >= LEAST_SLOPE;
+            if !under || passes >= LIMITED_PASSES || !buys {
                 return Err(DspError::LimiterMissed {
                     target_lufs,
                     measured_lufs: measured.integrated_lufs,
