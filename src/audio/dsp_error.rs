@@ -85,6 +85,32 @@ pub enum DspError {
     )]
     SilentProgramme,
 
+    /// A limited programme that the limiter cannot bring to its target
+    /// loudness under its ceiling in the passes it is allowed.
+    #[error(
+        "limited to {ceiling_dbtp:.1} dBTP, the programme measures {measured_lufs:.2} LUFS with its true peak at {true_peak_dbtp:.2} dBTP after {passes} passes (at {gain_db:+.2} dB of gain, up to {max_reduction_db:.1} dB of gain reduction); it must land within 0.1 LU of {target_lufs:.1} LUFS under the ceiling"
+    )]
+    #[diagnostic(
+        code(E0612),
+        help("the limiter takes back the gain that would reach this loudness (the loudness is in the peaks it holds down): reduce the peaks in the mix, lower the target loudness, or render the mix as it is with `normalize off`")
+    )]
+    LimiterMissed {
+        /// The target integrated loudness.
+        target_lufs: f64,
+        /// What the last limited pass measured.
+        measured_lufs: f64,
+        /// Its true peak.
+        true_peak_dbtp: f64,
+        /// The ceiling the limiter holds.
+        ceiling_dbtp: f64,
+        /// The gain of the last pass.
+        gain_db: f64,
+        /// The limited passes made.
+        passes: usize,
+        /// The most gain reduction of the last pass.
+        max_reduction_db: f64,
+    },
+
     /// A sample-rate conversion that cannot be set up.
     #[error("cannot resample {channels} channels from {from_hz} Hz to {to_hz} Hz: {reason}")]
     #[diagnostic(

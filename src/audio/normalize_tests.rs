@@ -211,3 +211,208 @@ fn the_limiter_holds_the_ceiling_on_full_band_noise() {
     let after = measure(&out);
     assert!(after.true_peak_dbtp <= -3.0, "{after:?}");
 }
+
+/// 10 s of stereo: a -20 dBFS bed with a 3 kHz transient of 20 ms at
+/// -6 dBFS every second: the transients carry a third of the loudness, so
+/// limiting them costs loudness.
+fn transients() -> Vec<f32> {
+    let mut out = Vec::new();
+    for n in 0..10 * RATE as usize {
+        let t = n as f64 / f64::from(RATE);
+        let mut v = 10f64.powf(-20.0 / 20.0) * (TAU * 1000.0 * t).sin();
+        if t % 1.0 < 0.02 {
+            v += 10f64.powf(-6.0 / 20.0) * (TAU * 3000.0 * t).sin();
+        }
+        out.extend([v as f32, (0.8 * v) as f32]);
+    }
+    out
+}
+
+/// A limited render of `input` with `plan`, measured.
+fn limited(input: &[f32], plan: &NormalizationPlan) -> LimitedRender {
+    let mut normalizer = Normalizer::new(plan, 2, RATE);
+    let mut out = Vec::new();
+    for block in input.chunks(4096 * 2) {
+        normalizer.process(block, &mut out);
+    }
+    normalizer.finish(&mut out);
+    let measured = measure(&out);
+    LimitedRender {
+        integrated_lufs: measured.integrated_lufs,
+        true_peak_dbtp: measured.true_peak_dbtp,
+        max_reduction_db: normalizer.max_reduction_db().unwrap_or(0.0),
+    }
+}
+
+#[test]
+fn a_limited_render_is_measured_again_and_its_gain_corrected_until_it_lands() {
+    let input = transients();
+    let measured = measure(&input);
+    let target = measured.integrated_lufs + 8.0;
+    let plan = NormalizationPlan::new(&measured, target, -1.0, PeakPolicy::Limit).unwrap();
+    assert_eq!(plan.limit_dbtp, Some(-1.0));
+    let mut seen = Vec::new();
+    let landed = plan
+        .limit::<DspError>(target, |plan, pass| {
+            let render = limited(&input, plan);
+            seen.push((pass, plan.gain_db, render));
+            Ok(render)
+        })
+        .unwrap();
+    // The first render, at the planned gain, falls short: limiting took
+    // loudness off. The correction raises the gain and lands.
+    let (_, first_gain, first) = seen[0];
+    assert_eq!(first_gain, plan.gain_db);
+    assert!(target - first.integrated_lufs > 0.3, "{seen:?}");
+    assert!((2..=LIMITED_PASSES).contains(&landed.passes), "{seen:?}");
+    assert_eq!(seen.len(), landed.passes);
+    assert_eq!(
+        seen.iter().map(|(pass, _, _)| *pass).collect::<Vec<_>>(),
+        (1..=landed.passes).collect::<Vec<_>>()
+    );
+    assert!(landed.plan.gain_db > plan.gain_db, "{landed:?}");
+    assert!(
+        (landed.measured.integrated_lufs - target).abs() <= LIMITED_TOLERANCE_LU,
+        "{landed:?}"
+    );
+    assert!(landed.measured.true_peak_dbtp <= -1.0, "{landed:?}");
+    assert!(landed.measured.max_reduction_db > first.max_reduction_db);
+    // What it says it measured is the render of its plan.
+    assert_eq!(limited(&input, &landed.plan), landed.measured);
+}
+
+/// A model limiter: loudness rises by `slope` LU per dB of gain.
+fn model(plan: &NormalizationPlan, start: f64, slope: f64) -> LimitedRender {
+    LimitedRender {
+        integrated_lufs: -25.0 + slope * (plan.gain_db - start),
+        true_peak_dbtp: -1.2,
+        max_reduction_db: 3.0,
+    }
+}
+
+#[test]
+fn the_correction_follows_the_loudness_a_db_of_gain_buys() {
+    let plan = NormalizationPlan {
+        gain_db: 4.0,
+        predicted_true_peak_dbtp: 2.0,
+        limit_dbtp: Some(-1.0),
+    };
+    let mut gains = Vec::new();
+    let landed = plan
+        .limit::<DspError>(-23.0, |plan, _| {
+            gains.push(plan.gain_db);
+            Ok(model(plan, 4.0, 0.5))
+        })
+        .unwrap();
+    // 2 LU short: +2 dB; that bought 1 LU, so the last 1 LU takes
+    // 1 LU / 0.5 = 2 dB more.
+    assert_eq!(gains, [4.0, 6.0, 8.0]);
+    assert_eq!(landed.passes, 3);
+    assert_eq!(landed.measured.integrated_lufs, -23.0);
+    assert_eq!(landed.plan.predicted_true_peak_dbtp, 6.0);
+    // A render that lands at once is not rendered again; a plan without a
+    // limiter is rendered once, whatever it measures.
+    let mut passes = 0;
+    let at_once = plan
+        .limit::<DspError>(-25.0, |plan, _| {
+            passes += 1;
+            Ok(model(plan, 4.0, 0.5))
+        })
+        .unwrap();
+    assert_eq!((at_once.passes, passes), (1, 1));
+    let unlimited = NormalizationPlan {
+        limit_dbtp: None,
+        ..plan
+    };
+    let once = unlimited
+        .limit::<DspError>(-23.0, |plan, _| Ok(model(plan, 4.0, 0.5)))
+        .unwrap();
+    assert_eq!(once.passes, 1);
+}
+
+#[test]
+fn a_limiter_that_takes_back_the_gain_or_breaks_the_ceiling_fails_with_e0612() {
+    let plan = NormalizationPlan {
+        gain_db: 4.0,
+        predicted_true_peak_dbtp: 2.0,
+        limit_dbtp: Some(-1.0),
+    };
+    // More gain buys nothing: after the second pass there is no point in a
+    // third.
+    let mut passes = 0;
+    let err = plan
+        .limit::<DspError>(-23.0, |plan, _| {
+            passes += 1;
+            Ok(model(plan, 4.0, 0.02))
+        })
+        .unwrap_err();
+    assert_eq!(passes, 2);
+    assert_eq!(err.code().unwrap().to_string(), "E0612");
+    assert_eq!(
+        err.to_string(),
+        "limited to -1.0 dBTP, the programme measures -24.96 LUFS with its true peak at -1.20 dBTP after 2 passes (at +6.00 dB of gain, up to 3.0 dB of gain reduction); it must land within 0.1 LU of -23.0 LUFS under the ceiling"
+    );
+    // Three passes that each buy less are all it gets (a limiter that can
+    // lift the programme to -23.5 LUFS at most).
+    let mut passes = 0;
+    let err = plan
+        .limit::<DspError>(-23.0, |plan, _| {
+            passes += 1;
+            let rise = 1.5 * (1.0 - (-(plan.gain_db - 4.0) / 3.0).exp());
+            Ok(LimitedRender {
+                integrated_lufs: -25.0 + rise,
+                ..model(plan, 4.0, 0.0)
+            })
+        })
+        .unwrap_err();
+    assert_eq!(passes, LIMITED_PASSES);
+    assert!(matches!(err, DspError::LimiterMissed { passes: 3, .. }));
+    // A render over the ceiling is not made louder.
+    let err = plan
+        .limit::<DspError>(-23.0, |plan, _| {
+            Ok(LimitedRender {
+                true_peak_dbtp: -0.5,
+                ..model(plan, 4.0, 1.0)
+            })
+        })
+        .unwrap_err();
+    assert!(matches!(err, DspError::LimiterMissed { passes: 1, .. }));
+    // Silence has no loudness to land.
+    let err = plan
+        .limit::<DspError>(-23.0, |_, _| {
+            Ok(LimitedRender {
+                integrated_lufs: f64::NEG_INFINITY,
+                true_peak_dbtp: f64::NEG_INFINITY,
+                max_reduction_db: 0.0,
+            })
+        })
+        .unwrap_err();
+    assert_eq!(err, DspError::SilentProgramme);
+}
+
+#[test]
+fn a_normalised_source_is_the_normalisers_output() {
+    let input = programme();
+    let measured = measure(&input);
+    let plan = NormalizationPlan::new(
+        &measured,
+        measured.integrated_lufs + 12.0,
+        -1.0,
+        PeakPolicy::Limit,
+    )
+    .unwrap();
+    let whole = normalize(&input, &plan, 4096);
+    let source = crate::audio::source::Buffer::new(input, 2).unwrap();
+    let mut normalized = Normalized::new(source, Normalizer::new(&plan, 2, RATE));
+    let mut out = Vec::new();
+    let mut block = vec![0.0f32; 2 * 777];
+    loop {
+        let frames = normalized.read(&mut block).unwrap();
+        if frames == 0 {
+            break;
+        }
+        out.extend_from_slice(&block[..frames * 2]);
+    }
+    assert!(out == whole);
+    assert!(normalized.normalizer().max_reduction_db().unwrap() > 0.0);
+}

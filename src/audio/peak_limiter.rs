@@ -52,6 +52,8 @@ pub struct PeakLimiter {
     frames_in: u64,
     frames_out: u64,
     zero_frame: Vec<f32>,
+    /// The smallest gain applied to a frame of the programme so far.
+    least_gain: f64,
 }
 
 impl PeakLimiter {
@@ -73,7 +75,15 @@ impl PeakLimiter {
             frames_in: 0,
             frames_out: 0,
             zero_frame: vec![0.0; channels],
+            least_gain: 1.0,
         }
+    }
+
+    /// The most gain reduction applied to a frame of the programme so far,
+    /// in dB (0 when the limiter has not acted).
+    pub fn max_reduction_db(&self) -> f64 {
+        // `+ 0.0` makes a reduction of nothing 0, not -0.
+        -20.0 * self.least_gain.log10() + 0.0
     }
 
     /// Limits a block of whole interleaved frames, appending to `output`
@@ -140,6 +150,7 @@ impl PeakLimiter {
         }
         if keep {
             self.frames_out += 1;
+            self.least_gain = self.least_gain.min(gain);
         }
     }
 }
@@ -173,6 +184,25 @@ mod tests {
         assert!(peak <= ceiling, "{peak} > {ceiling}");
         // Quiet material stays untouched, sample for sample.
         assert!(out[2 * 2400..].iter().all(|&s| s == 0.0));
+    }
+
+    #[test]
+    fn it_says_how_much_it_took_off() {
+        let mut quiet = PeakLimiter::new(1, 48_000, -1.0);
+        let mut out = Vec::new();
+        quiet.process(&[0.1; 4800], &mut out);
+        quiet.finish(&mut out);
+        assert_eq!(quiet.max_reduction_db().to_bits(), 0.0f64.to_bits());
+        // A full-scale square wave held under -6 dBTP (less the margin)
+        // loses at least 6 dB.
+        let mut loud = PeakLimiter::new(1, 48_000, -6.0);
+        let square: Vec<f32> = (0..4800)
+            .map(|n| if n % 20 < 10 { 1.0 } else { -1.0 })
+            .collect();
+        loud.process(&square, &mut out);
+        loud.finish(&mut out);
+        let taken = loud.max_reduction_db();
+        assert!((6.0..9.0).contains(&taken), "{taken}");
     }
 
     #[test]

@@ -110,6 +110,7 @@ codes! {
     E0609 Error "A dialogue stream that does not match its mix.";
     E0610 Error "A processing parameter out of range.";
     E0611 Error "A file that cannot be metered.";
+    E0612 Error "A limited deliverable that misses its loudness or its true-peak ceiling.";
 
     E0701 Error "The project cannot be locked.";
     E0702 Error "The build state or cache cannot be read or written.";

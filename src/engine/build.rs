@@ -51,6 +51,25 @@ impl BuildReport {
         self.outcomes.iter().find(|outcome| outcome.id == id)
     }
 
+    /// The failures with each distinct error once: the stages that failed
+    /// with the same error (the code and the message: several stages that
+    /// read one broken source file) are grouped, in topological order of
+    /// the first of them, with that first stage's diagnostic.
+    pub fn distinct_failures(&self) -> Vec<(Vec<&str>, &miette::Report)> {
+        let mut distinct: Vec<(Vec<&str>, &miette::Report)> = Vec::new();
+        let same = |a: &miette::Report, b: &miette::Report| {
+            let code = |report: &miette::Report| report.code().map(|code| code.to_string());
+            code(a) == code(b) && a.to_string() == b.to_string()
+        };
+        for (id, failure) in &self.failures {
+            match distinct.iter_mut().find(|(_, first)| same(first, failure)) {
+                Some((ids, _)) => ids.push(id),
+                None => distinct.push((vec![id], failure)),
+            }
+        }
+        distinct
+    }
+
     /// [`EngineError::BuildFailed`] when a stage failed.
     pub fn error(&self) -> Option<EngineError> {
         (!self.failures.is_empty()).then_some(EngineError::BuildFailed {
@@ -126,5 +145,43 @@ impl Engine {
             failures,
             summary,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stages that failed with the same error are one failure; the order
+    /// is their first stage's.
+    #[test]
+    fn the_same_error_of_several_stages_is_one_distinct_failure() {
+        let report = BuildReport {
+            outcomes: Vec::new(),
+            failures: vec![
+                ("bus:DX".into(), miette::miette!("stem dx: cannot open")),
+                ("bus:FX".into(), miette::miette!("stem fx: cannot open")),
+                (
+                    "dialogue:pm".into(),
+                    miette::miette!("stem dx: cannot open"),
+                ),
+            ],
+            summary: Summary::default(),
+        };
+        let distinct: Vec<(Vec<&str>, String)> = report
+            .distinct_failures()
+            .into_iter()
+            .map(|(ids, failure)| (ids, failure.to_string()))
+            .collect();
+        assert_eq!(
+            distinct,
+            [
+                (
+                    vec!["bus:DX", "dialogue:pm"],
+                    "stem dx: cannot open".to_owned()
+                ),
+                (vec!["bus:FX"], "stem fx: cannot open".to_owned()),
+            ]
+        );
     }
 }

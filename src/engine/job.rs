@@ -83,6 +83,7 @@ impl Job<'_> {
         } = self;
         let started = Instant::now();
         let mut earlier = 0.0;
+        let mut notes = Vec::new();
         let mut pass: Option<Pass<'_>> = None;
         let attempt = catch_unwind(AssertUnwindSafe(|| {
             let writer = || {
@@ -97,9 +98,10 @@ impl Job<'_> {
                     files: files.clone(),
                     output: writer()?,
                     pending: Some(pending),
+                    notes: Vec::new(),
                 })
             };
-            let output = match prepared {
+            let (output, left) = match prepared {
                 Some(prepared) => {
                     earlier = prepared.seconds;
                     prepared.output(stage, context)?
@@ -112,9 +114,10 @@ impl Job<'_> {
                     } else {
                         stage.run_leading(&mut context, pass.followers())?;
                     }
-                    context.output
+                    (context.output, context.notes)
                 }
             };
+            notes = left;
             let (output, size) = output
                 .finish(stats)
                 .map_err(|source| EngineError::io(store.root(), source))?;
@@ -135,6 +138,9 @@ impl Job<'_> {
         });
         let seconds = started.elapsed().as_secs_f64();
         outcome.seconds = earlier + seconds;
+        if result.is_ok() {
+            outcome.notes = notes;
+        }
         let followers = pass
             .map(|pass| pass.leave(node, seconds))
             .unwrap_or_default();
@@ -156,4 +162,54 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .map(|text| (*text).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use crate::engine::{
+        graph::StageGraph, outcome::Status, progress::Silent, stage::FnStage, BuildOptions, Engine,
+    };
+
+    /// What a run notes reaches the stage's outcome; a fresh stage, or one
+    /// that fails, has no notes.
+    #[test]
+    fn a_runs_notes_reach_its_outcome() {
+        let project = tempfile::tempdir().unwrap();
+        let graph = StageGraph::new(vec![
+            Box::new(FnStage::new("noted", "k", |context| {
+                context.note("first thing");
+                context.note("second thing");
+                context
+                    .output()
+                    .write_all(b"x")
+                    .map_err(|error| miette::miette!("{error}"))
+            })),
+            Box::new(FnStage::new("failing", "k", |context| {
+                context.note("never seen");
+                Err(miette::miette!("broken"))
+            })),
+        ])
+        .unwrap();
+        let mut engine = Engine::open(project.path(), |_| {}).unwrap();
+        let first = engine
+            .build(&graph, &BuildOptions::default(), &Silent)
+            .unwrap();
+        let noted = first.outcome("noted").unwrap();
+        assert_eq!(
+            (noted.status, noted.notes.as_slice()),
+            (
+                Status::Ran,
+                &["first thing".to_owned(), "second thing".to_owned()][..]
+            )
+        );
+        assert!(first.outcome("failing").unwrap().notes.is_empty());
+        let again = engine
+            .build(&graph, &BuildOptions::default(), &Silent)
+            .unwrap();
+        let fresh = again.outcome("noted").unwrap();
+        assert_eq!(fresh.status, Status::Fresh);
+        assert!(fresh.notes.is_empty());
+    }
 }

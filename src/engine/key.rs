@@ -28,6 +28,13 @@ pub const ENGINE_FORMAT_VERSION: u64 = 3;
 pub struct Digest(pub [u8; 32]);
 
 impl Digest {
+    /// The identity of a source file the engine could not read, for a
+    /// stage that keys such files (see
+    /// [`crate::engine::stage::UnreadableFiles::Key`]). A key hashes it as
+    /// the text `unreadable`, not as a digest ([`write_stage_key`]), so no
+    /// file's content can have the same identity.
+    pub const UNREADABLE: Digest = Digest([0; 32]);
+
     /// The digest of `bytes`.
     pub fn of(bytes: &[u8]) -> Self {
         Self(*blake3::hash(bytes).as_bytes())
@@ -551,7 +558,8 @@ fn recipe_words(field: &str, value: Value<'_>) -> (String, String) {
 /// version, the stage id, the kind, the parameters (through `params`), then each source
 /// file `(declared path, content hash)` and each input `(stage id, output
 /// hash)` in the order given. The one function behind both the key and its
-/// manifest.
+/// manifest. A file whose hash is [`Digest::UNREADABLE`] is written as the
+/// text `unreadable` (a value of another type than any content hash).
 ///
 /// The stage id is part of the key: two stages never share an output by
 /// accident when a stage's output depends on its name in a way its
@@ -570,7 +578,12 @@ pub fn write_stage_key(
     sink.field(Section::Kind, "", Value::Str(kind));
     params(&mut Params::new(sink));
     for (path, digest) in files {
-        sink.field(Section::File, path, Value::Digest(digest));
+        let value = if *digest == Digest::UNREADABLE {
+            Value::Str("unreadable")
+        } else {
+            Value::Digest(digest)
+        };
+        sink.field(Section::File, path, value);
     }
     for (id, digest) in inputs {
         sink.field(Section::Input, id, Value::Digest(digest));

@@ -67,18 +67,19 @@ enum Made {
 
 impl Prepared {
     /// The follower's output: the one the pass wrote, or the one its run
-    /// with the pass's carry writes in a context `context` makes.
+    /// with the pass's carry writes in a context `context` makes (with the
+    /// notes that run left).
     pub(super) fn output<'c>(
         self,
         stage: &dyn Stage,
         context: impl FnOnce() -> Result<RunContext<'c>, EngineError>,
-    ) -> miette::Result<ObjectWriter> {
+    ) -> miette::Result<(ObjectWriter, Vec<String>)> {
         match self.made {
-            Made::Output(output) => Ok(*output),
+            Made::Output(output) => Ok((*output, Vec::new())),
             Made::Carry(carry) => {
                 let mut context = context()?;
                 stage.run_carried(&mut context, carry)?;
-                Ok(context.output)
+                Ok((context.output, context.notes))
             }
         }
     }

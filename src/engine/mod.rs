@@ -10,7 +10,7 @@
 //! | `options` | [`BuildOptions`]: what to build and how |
 //! | `build` | [`Engine::build`] and its [`BuildReport`] |
 //! | `schedule` | one build's state, a `StageState` per stage, and its loop |
-//! | `files` | the sources' digests, hashed up front or learnt as read |
+//! | `files` | the sources' digests, hashed up front or learnt as read (or keyed as unreadable, for a stage that asks) |
 //! | `decide` | fresh or stale, and why: a stage's key looked up |
 //! | `job` | running one stale stage on the pool |
 //! | `lead` | the leader/follower pass, engine side |

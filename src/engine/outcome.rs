@@ -110,6 +110,10 @@ pub struct StageOutcome {
     /// [`crate::engine::stage::Stage::run_leading`]); `None` for a stage
     /// that ran on its own or did not run.
     pub led_by: Option<String>,
+    /// What the stage's run said it did, one line each, in the order it
+    /// left them ([`crate::engine::stage::RunContext::note`]); empty for a
+    /// stage that did not run, or failed.
+    pub notes: Vec<String>,
 }
 
 impl StageOutcome {
@@ -126,6 +130,7 @@ impl StageOutcome {
             output: None,
             materialised: None,
             led_by: None,
+            notes: Vec::new(),
         }
     }
 

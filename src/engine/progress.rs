@@ -78,9 +78,11 @@ impl<W: Write + Send> PlainProgress<W> {
     }
 }
 
-/// The plain line for a finished stage, or `None` for a fresh one.
+/// The plain line for a finished stage, or `None` for a fresh one; each
+/// note the stage's run left follows on a line of its own, after the
+/// stage's id (`target:pm limited: …`).
 pub fn plain_line(outcome: &StageOutcome, explain: bool) -> Option<String> {
-    let line = match outcome.status {
+    let mut line = match outcome.status {
         Status::Fresh | Status::Stale => return None,
         Status::Ran if explain => match &outcome.led_by {
             Some(leader) => format!(
@@ -97,6 +99,9 @@ pub fn plain_line(outcome: &StageOutcome, explain: bool) -> Option<String> {
             format!("{} {}: {}", outcome.status, outcome.id, outcome.reason)
         }
     };
+    for note in &outcome.notes {
+        line.push_str(&format!("\n{} {note}", outcome.id));
+    }
     Some(line)
 }
 
@@ -134,13 +139,16 @@ struct JsonLine<'a> {
     seconds: f64,
     output: Option<String>,
     led_by: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
 }
 
 /// The JSON object for one stage:
 /// `{"stage","kind","status","reason","seconds","output","led_by"}`, where
 /// `output` is the materialised path or the object hash (null when there is
 /// none) and `led_by` the stage in whose pass it ran (null when it ran on
-/// its own or did not run).
+/// its own or did not run); then `"notes"`, the lines its run left, when
+/// it left any.
 pub fn json_line(outcome: &StageOutcome) -> String {
     let line = JsonLine {
         stage: &outcome.id,
@@ -150,6 +158,7 @@ pub fn json_line(outcome: &StageOutcome) -> String {
         seconds: (outcome.seconds * 1000.0).round() / 1000.0,
         output: outcome.output_text(),
         led_by: outcome.led_by.as_deref(),
+        notes: &outcome.notes,
     };
     serde_json::to_string(&line).unwrap_or_default()
 }
@@ -268,6 +277,7 @@ mod tests {
             output: Some(Digest::of(b"x")),
             materialised: None,
             led_by: None,
+            notes: Vec::new(),
         }
     }
 
@@ -275,6 +285,7 @@ mod tests {
     fn plain_reporter_prints_what_ran_and_why_when_asked() {
         let mut led = outcome("target:pm", Status::Ran, Reason::New);
         led.led_by = Some("bus:PM".into());
+        led.notes = vec!["limited: up to 3.2 dB of gain reduction".into()];
         let events = [
             outcome("bus:DX", Status::Fresh, Reason::UpToDate),
             outcome("bus:PM", Status::Ran, Reason::New),
@@ -300,11 +311,11 @@ mod tests {
         for (explain, expected) in [
             (
                 false,
-                "ran bus:PM (0.25s)\nran target:pm (0.25s)\nfailed target:a: disk full\nskipped album:b: input target:a failed\n2 ran, 1 fresh, 1 failed, 1 skipped in 1.50s\n",
+                "ran bus:PM (0.25s)\nran target:pm (0.25s)\ntarget:pm limited: up to 3.2 dB of gain reduction\nfailed target:a: disk full\nskipped album:b: input target:a failed\n2 ran, 1 fresh, 1 failed, 1 skipped in 1.50s\n",
             ),
             (
                 true,
-                "ran bus:PM (0.25s): not built before\nran target:pm (0.25s): not built before, in bus:PM's pass\nfailed target:a: disk full\nskipped album:b: input target:a failed\n2 ran, 1 fresh, 1 failed, 1 skipped in 1.50s\n",
+                "ran bus:PM (0.25s): not built before\nran target:pm (0.25s): not built before, in bus:PM's pass\ntarget:pm limited: up to 3.2 dB of gain reduction\nfailed target:a: disk full\nskipped album:b: input target:a failed\n2 ran, 1 fresh, 1 failed, 1 skipped in 1.50s\n",
             ),
         ] {
             let progress = PlainProgress::new(Vec::new(), explain);
@@ -333,6 +344,7 @@ mod tests {
         let mut materialised = outcome("target:stereo", Status::Ran, Reason::New);
         materialised.materialised = Some("out/stereo.wav".into());
         materialised.led_by = Some("bus:PM".into());
+        materialised.notes = vec!["limited: 2 passes".into()];
         progress.finished(&outcome("bus:DX", Status::Fresh, Reason::UpToDate));
         progress.finished(&materialised);
         let mut failed = outcome(
@@ -347,7 +359,7 @@ mod tests {
             String::from_utf8(progress.into_inner()).unwrap(),
             format!(
                 "{{\"stage\":\"bus:DX\",\"kind\":\"bus\",\"status\":\"fresh\",\"reason\":\"up to date\",\"seconds\":0.25,\"output\":\"{hex}\",\"led_by\":null}}\n\
-                 {{\"stage\":\"target:stereo\",\"kind\":\"bus\",\"status\":\"ran\",\"reason\":\"not built before\",\"seconds\":0.25,\"output\":\"out/stereo.wav\",\"led_by\":\"bus:PM\"}}\n\
+                 {{\"stage\":\"target:stereo\",\"kind\":\"bus\",\"status\":\"ran\",\"reason\":\"not built before\",\"seconds\":0.25,\"output\":\"out/stereo.wav\",\"led_by\":\"bus:PM\",\"notes\":[\"limited: 2 passes\"]}}\n\
                  {{\"stage\":\"bus:FX\",\"kind\":\"bus\",\"status\":\"failed\",\"reason\":\"bad \\\"wav\\\"\",\"seconds\":0.25,\"output\":null,\"led_by\":null}}\n"
             )
         );

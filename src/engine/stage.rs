@@ -33,9 +33,20 @@ pub trait Stage: Send + Sync {
     fn inputs(&self) -> &[String];
 
     /// Source files this stage reads, relative to the project directory (or
-    /// absolute). Their content hashes are part of the key.
+    /// absolute). Their content hashes are part of the key. A file the
+    /// engine cannot read (missing, a directory, no permission) fails the
+    /// stage before it runs, unless [`Stage::unreadable_files`] says
+    /// otherwise.
     fn files(&self) -> &[PathBuf] {
         &[]
+    }
+
+    /// What the engine does with a file of [`Stage::files`] it cannot read:
+    /// fail the stage before it runs (the default), or key the file as
+    /// unreadable and run the stage, which then decides what the missing
+    /// file means for its output (see [`UnreadableFiles`]).
+    fn unreadable_files(&self) -> UnreadableFiles {
+        UnreadableFiles::Fail
     }
 
     /// Writes every parameter that affects the output into the key. Anything
@@ -92,6 +103,26 @@ pub trait Stage: Send + Sync {
     fn as_any(&self) -> Option<&dyn Any> {
         None
     }
+}
+
+/// What the engine does with a source file of a stage ([`Stage::files`])
+/// that it cannot read when it keys the stage: the file is missing, is not
+/// a regular file, or cannot be opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnreadableFiles {
+    /// The stage fails before it runs (E0703) and its dependants are
+    /// skipped.
+    #[default]
+    Fail,
+    /// The stage runs: the file is keyed by [`Digest::UNREADABLE`], a fixed
+    /// identity that no content has, and the stage sees it so
+    /// ([`SourceFile::is_unreadable`]). Its absence is thus part of the
+    /// key: while the file stays unreadable the stage is fresh, and when it
+    /// appears (or is fixed) the key changes and the stage runs again. A
+    /// stage whose output does not depend on a file being readable (a
+    /// summary of what is there) uses this, and so does one that wants to
+    /// report the failure to read it in its own words.
+    Key,
 }
 
 /// A dependant rendered in its input's pass (see [`Stage::run_leading`]).
@@ -151,18 +182,31 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The content hash the key is computed with; `None` while a clean
     /// build learns it as the stage reads the file (open it with
-    /// [`RunContext::tap`]).
+    /// [`RunContext::tap`]); [`Digest::UNREADABLE`] when the engine could
+    /// not read it (only for a stage that keys unreadable files, see
+    /// [`UnreadableFiles::Key`]).
     pub digest: Option<Digest>,
 }
 
+impl SourceFile {
+    /// Whether the engine could not read the file when it keyed the stage
+    /// (see [`UnreadableFiles::Key`]). The stage may still find it there
+    /// if it appeared since; its key then says unreadable, and the next
+    /// build runs it again.
+    pub fn is_unreadable(&self) -> bool {
+        self.digest == Some(Digest::UNREADABLE)
+    }
+}
+
 /// What a running stage gets: its inputs, its files and the writer of its
-/// output object.
+/// output object; and where it leaves notes on what it did.
 pub struct RunContext<'a> {
     pub(crate) project_dir: &'a Path,
     pub(crate) inputs: Vec<InputObject>,
     pub(crate) files: Vec<SourceFile>,
     pub(crate) output: ObjectWriter,
     pub(crate) pending: Option<&'a PendingSources>,
+    pub(crate) notes: Vec<String>,
 }
 
 impl RunContext<'_> {
@@ -193,6 +237,23 @@ impl RunContext<'_> {
     /// The output object being written (`Write + Seek`).
     pub fn output(&mut self) -> &mut ObjectWriter {
         &mut self.output
+    }
+
+    /// Leaves a note on what the run did, for the stage's outcome
+    /// ([`crate::engine::outcome::StageOutcome::notes`]): one line in the
+    /// stage's own words (`limited: up to 3.2 dB of gain reduction`), which
+    /// the progress reporters show after the stage's id. The engine reads
+    /// nothing into it. A note must follow from the key as the output does
+    /// (the same whatever the thread count); it is reported by the run
+    /// that made it, not by later builds that find the stage fresh, and
+    /// not when the run fails (its error says what happened).
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.notes.push(text.into());
+    }
+
+    /// The notes left so far.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 }
 
@@ -253,6 +314,7 @@ pub struct FnStage {
     kind: String,
     inputs: Vec<String>,
     files: Vec<PathBuf>,
+    unreadable: UnreadableFiles,
     params: Vec<(String, ParamValue)>,
     output_path: Option<PathBuf>,
     run: RunFn,
@@ -265,6 +327,7 @@ impl fmt::Debug for FnStage {
             .field("kind", &self.kind)
             .field("inputs", &self.inputs)
             .field("files", &self.files)
+            .field("unreadable", &self.unreadable)
             .field("params", &self.params)
             .field("output_path", &self.output_path)
             .finish_non_exhaustive()
@@ -283,6 +346,7 @@ impl FnStage {
             kind: kind.into(),
             inputs: Vec::new(),
             files: Vec::new(),
+            unreadable: UnreadableFiles::Fail,
             params: Vec::new(),
             output_path: None,
             run: Arc::new(run),
@@ -298,6 +362,13 @@ impl FnStage {
     /// Adds a source file.
     pub fn file(mut self, path: impl Into<PathBuf>) -> Self {
         self.files.push(path.into());
+        self
+    }
+
+    /// Keys its files the engine cannot read as unreadable and runs
+    /// anyway (see [`UnreadableFiles::Key`]).
+    pub fn keying_unreadable_files(mut self) -> Self {
+        self.unreadable = UnreadableFiles::Key;
         self
     }
 
@@ -338,6 +409,10 @@ impl Stage for FnStage {
 
     fn files(&self) -> &[PathBuf] {
         &self.files
+    }
+
+    fn unreadable_files(&self) -> UnreadableFiles {
+        self.unreadable
     }
 
     fn params(&self, params: &mut Params<'_>) {

@@ -375,6 +375,23 @@ impl ObjectWriter {
         self.end = self.end.max(stop);
     }
 
+    /// Discards everything written so far: the object is empty again, as
+    /// from [`Store::writer`]. For a stage that renders its output, finds
+    /// it wanting (a limited deliverable measured short of its loudness)
+    /// and renders it again.
+    pub fn restart(&mut self) -> io::Result<()> {
+        self.file.seek(SeekFrom::Start(0))?;
+        self.file.get_ref().as_file().set_len(0)?;
+        self.hasher = blake3::Hasher::new();
+        self.hashed = 0;
+        self.position = 0;
+        self.end = 0;
+        self.head.clear();
+        self.in_order = true;
+        self.written_out = 0;
+        Ok(())
+    }
+
     /// Whether every byte so far was written in order (identical rewrites
     /// of the start allowed), so [`ObjectWriter::finish`] will not read the
     /// object back.
@@ -485,6 +502,16 @@ mod tests {
         let (digest, size) = writer.finish(&stats).unwrap();
         assert_eq!((digest, size), (Digest::of(b"RIFF1234WAVE"), 12));
 
+        // A restarted writer holds only what was written after.
+        let mut again = store.writer().unwrap();
+        again.write_all(b"first render, longer").unwrap();
+        again.restart().unwrap();
+        again.write_all(b"second").unwrap();
+        assert!(again.hashed_in_order());
+        let (digest, size) = again.finish(&stats).unwrap();
+        assert_eq!((digest, size), (Digest::of(b"second"), 6));
+        assert_eq!(fs::read(store.object_path(&digest)).unwrap(), b"second");
+
         let mut abandoned = store.writer().unwrap();
         abandoned.write_all(b"half a file").unwrap();
         drop(abandoned);
@@ -492,7 +519,7 @@ mod tests {
             .unwrap()
             .next()
             .is_none());
-        assert_eq!(store.list().unwrap().len(), 1);
+        assert_eq!(store.list().unwrap().len(), 2);
     }
 
     #[test]

@@ -498,6 +498,7 @@ album ost "OST" { kind soundtrack track 1M1 track 2M3 format wav 44.1kHz 16bit }
                 .then(|| Digest::of(&[object])),
             materialised: None,
             led_by: None,
+            notes: Vec::new(),
         }
     }
 

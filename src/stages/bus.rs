@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::{
     audio::{self, SampleFormat, Source, WavEncoder, WavReader, WavSpec},
     engine::key::Params,
-    engine::stage::{Follower, RunContext, Stage},
+    engine::stage::{Follower, RunContext, Stage, UnreadableFiles},
     engine::store::ObjectWriter,
     lower::{BusStage, StageId},
     stages::delivery::PIPELINE_FRAMES,
@@ -142,6 +142,14 @@ impl Stage for BusRender {
 
     fn files(&self) -> &[PathBuf] {
         &self.files
+    }
+
+    /// The bus runs even when the engine cannot read one of its files: it
+    /// then fails opening it, with the audio core's error (E0501) naming
+    /// the clip and the file, as it does for a file that is not a WAV file
+    /// or is truncated.
+    fn unreadable_files(&self) -> UnreadableFiles {
+        UnreadableFiles::Key
     }
 
     fn params(&self, params: &mut Params<'_>) {

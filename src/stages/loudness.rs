@@ -41,7 +41,8 @@ pub(crate) fn plain(
     labels: &[String],
     rate: u32,
 ) -> miette::Result<Loudness> {
-    plain_sequence(&mut [mix], labels, rate)
+    let meter = MixMeter::plain(labels, rate)?;
+    measure(mix, meter)
 }
 
 /// The loudness of `parts` played one after the other as one programme
@@ -79,40 +80,101 @@ pub(crate) fn gated(
     labels: &[String],
     rate: u32,
 ) -> miette::Result<Loudness> {
-    let channels = mix.channels();
-    let mut meter = LoudnessMeter::for_labels(labels, rate).into_diagnostic()?;
-    let mut gated = DialogueGatedMeter::new(
-        &ChannelRole::for_layout(labels),
-        &[ChannelRole::Center],
-        rate,
-    )
-    .into_diagnostic()?;
-    let mut block = vec![0.0f32; BLOCK_FRAMES * channels];
-    let mut dialogue = vec![0.0f32; BLOCK_FRAMES];
+    let meter = MixMeter::gated(labels, rate, speech)?;
+    measure(mix, meter)
+}
+
+/// The whole of `mix`, through `meter`.
+fn measure(mix: &mut dyn Source, mut meter: MixMeter<'_>) -> miette::Result<Loudness> {
+    let mut block = vec![0.0f32; BLOCK_FRAMES * mix.channels()];
     loop {
         let frames = mix.read(&mut block).into_diagnostic()?;
         if frames == 0 {
             break;
         }
-        let mut got = 0;
-        while got < frames {
-            let read = speech.read(&mut dialogue[got..frames]).into_diagnostic()?;
-            if read == 0 {
-                break;
-            }
-            got += read;
-        }
-        dialogue[got..frames].fill(0.0);
-        gated
-            .push(&block[..frames * channels], &dialogue[..frames])
-            .into_diagnostic()?;
-        meter.push(&block[..frames * channels]).into_diagnostic()?;
+        meter.push(&block[..frames * mix.channels()])?;
     }
-    let gated = gated.report();
-    let enough = gated.dialogue_fraction() >= MIN_DIALOGUE_FRACTION;
-    Ok(Loudness {
-        report: meter.report(),
-        dialogue_gated_lufs: (enough && gated.dialogue_gated_lufs.is_finite())
-            .then_some(gated.dialogue_gated_lufs),
-    })
+    Ok(meter.finish())
+}
+
+/// A mix measured block by block as it goes by, as [`plain`] and [`gated`]
+/// measure a whole source (they use it): for a render that measures what
+/// it writes. A gated meter reads its speech alongside, frame for frame.
+pub(crate) struct MixMeter<'s> {
+    meter: LoudnessMeter,
+    channels: usize,
+    gate: Option<Gate<'s>>,
+}
+
+/// The dialogue side of a gated [`MixMeter`].
+struct Gate<'s> {
+    meter: DialogueGatedMeter,
+    speech: &'s mut dyn Source,
+    dialogue: Vec<f32>,
+}
+
+impl<'s> MixMeter<'s> {
+    /// A meter of a mix of channels `labels` at `rate`.
+    pub fn plain(labels: &[String], rate: u32) -> miette::Result<Self> {
+        let meter = LoudnessMeter::for_labels(labels, rate).into_diagnostic()?;
+        Ok(Self {
+            channels: meter.channels().max(1),
+            meter,
+            gate: None,
+        })
+    }
+
+    /// A meter of a mix of channels `labels` at `rate`, gated on `speech`
+    /// (a mono sum of the dialogue from the mix's first frame).
+    pub fn gated(labels: &[String], rate: u32, speech: &'s mut dyn Source) -> miette::Result<Self> {
+        let meter = DialogueGatedMeter::new(
+            &ChannelRole::for_layout(labels),
+            &[ChannelRole::Center],
+            rate,
+        )
+        .into_diagnostic()?;
+        Ok(Self {
+            gate: Some(Gate {
+                meter,
+                speech,
+                dialogue: vec![0.0f32; BLOCK_FRAMES],
+            }),
+            ..Self::plain(labels, rate)?
+        })
+    }
+
+    /// The mix's next frames (whole frames of its channels).
+    pub fn push(&mut self, block: &[f32]) -> miette::Result<()> {
+        for chunk in block.chunks(BLOCK_FRAMES * self.channels) {
+            let frames = chunk.len() / self.channels;
+            if let Some(gate) = &mut self.gate {
+                let dialogue = &mut gate.dialogue[..frames];
+                let mut got = 0;
+                while got < frames {
+                    let read = gate.speech.read(&mut dialogue[got..]).into_diagnostic()?;
+                    if read == 0 {
+                        break;
+                    }
+                    got += read;
+                }
+                dialogue[got..].fill(0.0);
+                gate.meter.push(chunk, dialogue).into_diagnostic()?;
+            }
+            self.meter.push(chunk).into_diagnostic()?;
+        }
+        Ok(())
+    }
+
+    /// The loudness of what was pushed.
+    pub fn finish(self) -> Loudness {
+        let dialogue_gated_lufs = self.gate.and_then(|gate| {
+            let gated = gate.meter.report();
+            let enough = gated.dialogue_fraction() >= MIN_DIALOGUE_FRACTION;
+            (enough && gated.dialogue_gated_lufs.is_finite()).then_some(gated.dialogue_gated_lufs)
+        });
+        Loudness {
+            report: self.meter.report(),
+            dialogue_gated_lufs,
+        }
+    }
 }

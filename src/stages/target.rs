@@ -4,6 +4,14 @@
 //! asked, dithered and encoded (pass 2). Its bus's pass may have rendered
 //! it already, or measured it and carried the measurement here
 //! ([`Carry::Loudness`]).
+//!
+//! A limited render is measured as it is written, as the spec measures it
+//! (after the limiter, at the project's rate): when the limiter took it
+//! more than 0.1 LU under the spec's loudness, it is rendered again with
+//! the gain raised ([`NormalizationPlan::limit`], at most three limited
+//! renders), and the run notes what the limiter did (`limited: up to 3.2 dB
+//! gain reduction, true peak -2.0 dBTP, 2 passes`). One that cannot land
+//! fails with E0612.
 
 use miette::{IntoDiagnostic, WrapErr};
 
@@ -11,16 +19,16 @@ use crate::{
     audio::{
         self,
         loudness::LoudnessReport,
-        normalize::{NormalizationPlan, Normalizer, PeakPolicy},
+        normalize::{LimitedRender, NormalizationPlan, Normalized, Normalizer, PeakPolicy},
         Source, WavReader,
     },
     engine::key::Params,
     engine::stage::{Carry, InputObject, RunContext, Stage},
     lower::TargetStage,
     model::LoudnessGate,
-    stages::delivery::{deliver, Delivery},
+    stages::delivery::{deliver, Delivery, PIPELINE_FRAMES},
     stages::keys::{format_params, recipe_name, route_params, Setting},
-    stages::loudness,
+    stages::loudness::{self, MixMeter},
     stages::mix::route,
     stages::output::{normalization, target_bext, target_output},
 };
@@ -87,6 +95,9 @@ impl TargetRender {
                 None => None,
             },
         };
+        if let Some(plan) = plan.filter(|plan| plan.limit_dbtp.is_some()) {
+            return self.render_limited(context, &inputs, &plan);
+        }
         // Pass 2: gain, dither, encode.
         let (mix, time_reference) = mix(target, &inputs)?;
         let (spec, quantizer) = target_output(target, rate, time_reference)?;
@@ -107,6 +118,99 @@ impl TargetRender {
         )?;
         delivery.describe(target_bext(&self.setting.title, target))?;
         deliver(delivery, mix)
+    }
+
+    /// Pass 2 of a target whose gain needs the limiter: rendered, and
+    /// measured as it is rendered, until it lands on its spec's loudness
+    /// (each render after the first replaces the last); then the note of
+    /// what the limiter did.
+    fn render_limited(
+        &self,
+        context: &mut RunContext<'_>,
+        inputs: &[InputObject],
+        plan: &NormalizationPlan,
+    ) -> miette::Result<()> {
+        let target = &self.spec;
+        let Some((spec, loudness)) = normalization(target) else {
+            miette::bail!("target `{}` is not normalised", target.name);
+        };
+        let limited = plan
+            .limit(loudness.lufs, |plan, pass| {
+                if pass > 1 {
+                    context.output().restart().into_diagnostic()?;
+                }
+                self.limited_pass(context, inputs, plan)
+            })
+            .wrap_err_with(|| format!("normalising target `{}` to {}", target.name, spec.name))?;
+        let passes = limited.passes;
+        context.note(format!(
+            "limited: up to {:.1} dB gain reduction, true peak {:.1} dBTP, {passes} pass{}",
+            limited.measured.max_reduction_db,
+            limited.measured.true_peak_dbtp,
+            if passes == 1 { "" } else { "es" }
+        ));
+        Ok(())
+    }
+
+    /// One limited render of the target with `plan`, written to the
+    /// output and measured as it goes by: its loudness as the spec measures
+    /// it, its true peak, and the most the limiter took off.
+    fn limited_pass(
+        &self,
+        context: &mut RunContext<'_>,
+        inputs: &[InputObject],
+        plan: &NormalizationPlan,
+    ) -> miette::Result<LimitedRender> {
+        let target = &self.spec;
+        let rate = self.setting.clock.sample_rate;
+        let channels = target.channels.len();
+        let (mix, time_reference) = mix(target, inputs)?;
+        let frames = mix.frames();
+        let mut limited = Normalized::new(mix, Normalizer::new(plan, channels, rate));
+        let mut speech = match gate_of(target, inputs)? {
+            Some(gate) => Some(WavReader::open(&gate.path).into_diagnostic()?),
+            None => None,
+        };
+        let mut meter = match &mut speech {
+            Some(speech) => MixMeter::gated(&target.channels, rate, speech)?,
+            None => MixMeter::plain(&target.channels, rate)?,
+        };
+        let (spec, quantizer) = target_output(target, rate, time_reference)?;
+        let mut delivery = Delivery::new(
+            context.output(),
+            spec,
+            &target.id,
+            rate,
+            channels,
+            frames,
+            None,
+            quantizer,
+        )?;
+        // Each block is written while the next is limited and measured.
+        let mut read = |block: &mut [f32]| -> miette::Result<usize> {
+            let frames = limited.read(block).into_diagnostic()?;
+            meter.push(&block[..frames * channels])?;
+            Ok(frames)
+        };
+        let mut current = vec![0.0f32; PIPELINE_FRAMES * channels];
+        let mut next = current.clone();
+        let mut frames = read(&mut current)?;
+        while frames > 0 {
+            let block = &current[..frames * channels];
+            let (pushed, got) = rayon::join(|| delivery.push(block), || read(&mut next));
+            pushed?;
+            frames = got?;
+            std::mem::swap(&mut current, &mut next);
+        }
+        delivery.finish()?;
+        let max_reduction_db = limited.normalizer().max_reduction_db().unwrap_or(0.0);
+        let measured = meter.finish();
+        let true_peak_dbtp = measured.report.true_peak_dbtp;
+        Ok(LimitedRender {
+            integrated_lufs: measured.for_normalising().integrated_lufs,
+            true_peak_dbtp,
+            max_reduction_db,
+        })
     }
 
     /// The gain of `level`, the target this one matches: its own
@@ -208,13 +312,7 @@ fn measure(
     rate: u32,
 ) -> miette::Result<LoudnessReport> {
     let (mut mix, _) = mix(target, inputs)?;
-    let gated =
-        normalization(target).is_some_and(|(_, loudness)| loudness.gate == LoudnessGate::Dialogue);
-    let gate = match target.dialogue.first() {
-        Some(id) if gated => inputs_of(std::iter::once(id.as_str()), inputs)?.pop(),
-        _ => None,
-    };
-    match gate {
+    match gate_of(target, inputs)? {
         Some(gate) => {
             let mut speech = WavReader::open(&gate.path).into_diagnostic()?;
             Ok(
@@ -224,6 +322,17 @@ fn measure(
         }
         None => Ok(loudness::plain(mix.as_mut(), &target.channels, rate)?.for_normalising()),
     }
+}
+
+/// The dialogue gate `target`'s loudness is measured on, among `inputs`:
+/// its gate, when its spec gates on dialogue and it has one.
+fn gate_of(target: &TargetStage, inputs: &[InputObject]) -> miette::Result<Option<InputObject>> {
+    let gated =
+        normalization(target).is_some_and(|(_, loudness)| loudness.gate == LoudnessGate::Dialogue);
+    Ok(match target.dialogue.first() {
+        Some(id) if gated => inputs_of(std::iter::once(id.as_str()), inputs)?.pop(),
+        _ => None,
+    })
 }
 
 impl Stage for TargetRender {
@@ -262,6 +371,10 @@ impl Stage for TargetRender {
         params
             .bool("normalize", target.normalize)
             .bool("limiter", target.limiter);
+        if target.limiter {
+            // 2: a limited render is measured again and its gain corrected.
+            params.u64("limiter.version", 2);
+        }
         if let Some(spec) = &target.spec {
             params.str("spec", &spec.name);
             if let Some(loudness) = &spec.loudness {

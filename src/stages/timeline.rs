@@ -2,6 +2,15 @@
 //! clip's placement and every source's length. It reads only WAV headers,
 //! and its output changes only when a placement or a length does, so early
 //! cutoff stops a rebuild here when an edit leaves the timeline as it was.
+//!
+//! A clip whose audio cannot be read (its file missing, not a WAV file,
+//! truncated, or not what the recipe declares) is left out of the
+//! programme's extent, and the run notes it: the buses that use the clip
+//! fail with the file's own error, and everything else is placed on the
+//! timeline without it. The stage keys its files even when the engine
+//! cannot read them ([`UnreadableFiles::Key`]), so a missing file is part
+//! of its key: when the file appears, or is mended, the timeline is
+//! computed again.
 
 use std::{
     io::Write,
@@ -13,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     engine::key::Params,
-    engine::stage::{RunContext, Stage},
+    engine::stage::{RunContext, Stage, UnreadableFiles},
     lower::TimelineStage,
     stages::keys::{clip_files, clip_params, ClipUse, Setting},
     stages::mix::clip_source,
@@ -69,6 +78,12 @@ impl Stage for TimelineRender {
         &self.files
     }
 
+    /// A file the engine cannot read is part of the key: the clip is left
+    /// out of the extent, and the timeline computed without it.
+    fn unreadable_files(&self) -> UnreadableFiles {
+        UnreadableFiles::Key
+    }
+
     fn params(&self, params: &mut Params<'_>) {
         self.setting.params(params);
         params.u64("default_start", self.setting.default_start);
@@ -85,11 +100,21 @@ impl Stage for TimelineRender {
         } = self.setting;
         let mut start = u64::MAX;
         let mut end = 0u64;
+        let mut left_out = Vec::new();
         for clip in &self.spec.clips {
-            // Only the header is read: no tap.
-            let (_, extent) = clip_source(clip, clock, default_start, &|_| None)?;
-            start = start.min(extent.start);
-            end = end.max(extent.start + extent.frames);
+            // Only the header is read: no tap. A clip that cannot be read
+            // fails the buses that use it, with its error; here it is
+            // left out.
+            match clip_source(clip, clock, default_start, &|_| None) {
+                Ok((_, extent)) => {
+                    start = start.min(extent.start);
+                    end = end.max(extent.start.saturating_add(extent.frames));
+                }
+                Err(_) => left_out.push(clip.name.replacen(':', " ", 1)),
+            }
+        }
+        for clip in left_out {
+            context.note(format!("left out {clip}, whose audio cannot be read"));
         }
         if start == u64::MAX {
             start = default_start;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::{
     audio::{normalize::Normalizer, WavSpec},
     engine::key::Params,
-    engine::stage::{RunContext, Stage},
+    engine::stage::{RunContext, Stage, UnreadableFiles},
     lower::AlbumTrackStage,
     stages::album_level::AlbumLevel,
     stages::delivery::{deliver, encoding, Delivery},
@@ -51,6 +51,11 @@ impl Stage for TrackRender {
 
     fn files(&self) -> &[PathBuf] {
         &self.files
+    }
+
+    /// As a bus: a file it cannot read fails it with the audio core's error.
+    fn unreadable_files(&self) -> UnreadableFiles {
+        UnreadableFiles::Key
     }
 
     fn output_path(&self) -> Option<&Path> {

@@ -232,6 +232,15 @@ fn library_errors() -> Vec<Box<dyn miette::Diagnostic>> {
             ceiling_dbtp: -1.0,
         }),
         Box::new(DspError::SilentProgramme),
+        Box::new(DspError::LimiterMissed {
+            target_lufs: -23.0,
+            measured_lufs: -29.35,
+            true_peak_dbtp: -1.1,
+            ceiling_dbtp: -1.0,
+            gain_db: 12.45,
+            passes: 2,
+            max_reduction_db: 12.7,
+        }),
         Box::new(DspError::Resampler {
             from_hz: 48_000,
             to_hz: 0,

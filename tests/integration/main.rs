@@ -20,8 +20,10 @@ mod example;
 mod fmt;
 #[cfg(feature = "interop")]
 mod interop;
+mod isolation;
 mod language_doc;
 mod levels;
+mod limiter;
 mod lint;
 mod measure;
 mod outputs;

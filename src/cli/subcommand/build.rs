@@ -28,7 +28,13 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
         eprintln!("warning: {warning}");
     }
     let checks = deliver::checks(&project);
-    let selection = checks.selection(&project.plan, &targets);
+    // Only stages the graph has: a report whose text cannot be made (a cue
+    // file that cannot be read) is planned but left out of it.
+    let selection = checks.selection(&project.plan, &targets).map(|ids| {
+        ids.into_iter()
+            .filter(|id| project.graph.node(id).is_some())
+            .collect()
+    });
     let options = BuildOptions {
         jobs: args.jobs.unwrap_or(0),
         targets,
@@ -59,8 +65,9 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
         eprintln!("{:?}", miette::Report::new(error));
         return EXIT_FAILURE;
     }
-    for (id, failure) in &report.failures {
-        eprintln!("{id} failed:\n{failure:?}");
+    // One broken source fails every stage that reads it: its error once.
+    for (ids, failure) in report.distinct_failures() {
+        eprintln!("{} failed:\n{failure:?}", ids.join(", "));
     }
     let mut measurements = Vec::new();
     for outcome in &report.outcomes {
