@@ -134,9 +134,15 @@ fn build_like_the_command(config: &Config, check_no_reads: bool) -> usize {
     assert!(report.succeeded());
     let mut measurements = Vec::new();
     for outcome in &report.outcomes {
-        let Some(target) = outcome.id.strip_prefix("measure:") else {
+        let Some(measure) = sndtrk::lower::StageId::parse(&outcome.id) else {
             continue;
         };
+        if !matches!(
+            measure.renders(),
+            sndtrk::lower::Renders::Measurement(_) | sndtrk::lower::Renders::AlbumMeasurement(_)
+        ) {
+            continue;
+        }
         if !matches!(outcome.status, Status::Ran | Status::Fresh) {
             continue;
         }
@@ -145,7 +151,7 @@ fn build_like_the_command(config: &Config, check_no_reads: bool) -> usize {
         };
         let bytes = fs::read(engine.store().object_path(&digest)).unwrap();
         let measured: Measurement = serde_json::from_slice(&bytes).unwrap();
-        measurements.push((target, measured));
+        measurements.push((measure, measured));
     }
     let diagnostics = lint::check_built(&Built {
         model: &project.resolved.model,

@@ -22,7 +22,7 @@ use crate::{
 };
 
 /// A clip or bus that could not be rendered.
-#[derive(Debug, Error)]
+#[derive(Debug, Error, Diagnostic)]
 pub enum MixError {
     /// An audio operation on a clip failed (a missing or malformed file, a
     /// wrong rate or channel count, an absurd value). Rendered as one
@@ -30,23 +30,12 @@ pub enum MixError {
     /// file), with the audio error's own code and help: wrapping it as a
     /// cause would print the same text twice.
     #[error("{}: {error}", clip.replacen(':', " ", 1))]
+    #[diagnostic(forward(error))]
     Clip {
         /// `stem:dx` or `cue:1M1`.
         clip: String,
         error: AudioError,
     },
-}
-
-impl Diagnostic for MixError {
-    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        let MixError::Clip { error, .. } = self;
-        error.code()
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        let MixError::Clip { error, .. } = self;
-        error.help()
-    }
 }
 
 impl MixError {

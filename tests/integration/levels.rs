@@ -237,3 +237,29 @@ fn edit_film_takes_the_films_edit_of_the_cue() {
     // 4 s trimmed by 1 s at the head.
     assert_eq!(track.len(), 3 * 44_100 * 2);
 }
+
+/// D004 for an album: its tracks as delivered, measured as one, against
+/// its spec. A spec whose ceiling the limiter must hold far under the
+/// loudness it asks cannot be met: the album is not delivered.
+#[test]
+fn an_album_that_misses_its_spec_as_one_is_d004_at_its_spec() {
+    let recipe = album("spec squeezed", "").replace(
+        "import \"std/delivery/album\"",
+        "import \"std/delivery/album\"\n\nspec squeezed {\n    layout 2.0\n    loudness -14LUFS tolerance 1LU gate programme\n    true_peak -30dBTP\n    limiter on\n}",
+    );
+    let ran = Test::new()
+        .recipe(&recipe)
+        .arg("build")
+        .status(1)
+        .stderr_any()
+        .run();
+    assert!(
+        ran.stderr.contains("× album `ost` measures ")
+            && ran
+                .stderr
+                .contains(" LUFS as one, outside squeezed (-14 LUFS ±1 LU)"),
+        "{}",
+        ran.stderr
+    );
+    assert!(!ran.path().join("out/ost").exists(), "{}", ran.stderr);
+}

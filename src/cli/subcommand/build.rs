@@ -14,6 +14,7 @@ use crate::{
     engine::progress::{BarProgress, JsonProgress, PlainProgress, Progress},
     engine::{BuildOptions, Engine},
     lint::{self, Built},
+    lower::{Renders, StageId},
     project::config::Config,
     project::{self, LoadError, Project},
     stages::Measurement,
@@ -71,9 +72,15 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
     }
     let mut measurements = Vec::new();
     for outcome in &report.outcomes {
-        let Some(target) = outcome.id.strip_prefix("measure:") else {
+        let Some(measure) = StageId::parse(&outcome.id) else {
             continue;
         };
+        if !matches!(
+            measure.renders(),
+            Renders::Measurement(_) | Renders::AlbumMeasurement(_)
+        ) {
+            continue;
+        }
         if !matches!(outcome.status, Status::Ran | Status::Fresh) {
             continue;
         }
@@ -84,7 +91,7 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok());
         if let Some(measured) = measured {
-            measurements.push((target, measured));
+            measurements.push((measure, measured));
         }
     }
     // The rules that read what the build made (D004), with the severities

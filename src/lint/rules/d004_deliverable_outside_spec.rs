@@ -3,6 +3,7 @@
 use crate::{
     diagnostic::Diagnostic,
     lint::Built,
+    lower::Renders,
     lower::{RenderPlan, StageSpec},
     model::{LoudnessGate, Model},
     stages::Measurement,
@@ -37,8 +38,70 @@ declare_rule! {
 }
 
 fn check(built: &Built<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    for (target, measured) in &built.measurements {
-        check_target(built.model, built.plan, target, measured, diagnostics);
+    for (id, measured) in &built.measurements {
+        match id.renders() {
+            Renders::Measurement(target) => {
+                check_target(built.model, built.plan, target, measured, diagnostics)
+            }
+            Renders::AlbumMeasurement(album) => {
+                check_album(built.model, album, measured, diagnostics)
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Checks an album's tracks, measured as one, against the album's spec.
+fn check_album(
+    model: &Model,
+    album: &str,
+    measured: &Measurement,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(declared) = model.albums.get(album) else {
+        return;
+    };
+    let Some(named) = &declared.spec else {
+        return;
+    };
+    let Some(spec) = model.specs.get(&named.name) else {
+        return;
+    };
+    if let (Some(loudness), Some(integrated)) = (spec.loudness, measured.integrated_lufs) {
+        let miss = integrated - loudness.lufs;
+        if miss.abs() > loudness.tolerance_lu + 1e-9 {
+            diagnostics.push(
+                Diagnostic::error(
+                    RULE.code,
+                    format!(
+                        "album `{album}` measures {integrated:.1} LUFS as one, outside {} ({} LUFS ±{} LU)",
+                        named.name, loudness.lufs, loudness.tolerance_lu
+                    ),
+                )
+                .at(named.span, format!("loudness {integrated:.1} LUFS, the tracks as one"))
+                .help("the album's one gain could not reach the target: its true-peak ceiling or limiter held it back; lower the loudest track's peaks"),
+            );
+        }
+    }
+    let ceiling = spec.true_peak_dbtp.map(|peak| peak.value);
+    if let (Some(ceiling), Some(peak)) = (ceiling, measured.true_peak_dbtp) {
+        if peak > ceiling + 1e-9 {
+            diagnostics.push(
+                Diagnostic::error(
+                    RULE.code,
+                    format!(
+                        "album `{album}` peaks at {peak:.1} dBTP, above {}'s ceiling of {ceiling} dBTP",
+                        named.name
+                    ),
+                )
+                .at(named.span, format!("true peak {peak:.1} dBTP"))
+                .help(if spec.limiter {
+                    "the limiter holds the peaks at the project's rate; resampling to the album's rate can raise them: lower the loudest track, or leave more room under the ceiling"
+                } else {
+                    "lower the loudest track, or give the spec `limiter on`"
+                }),
+            );
+        }
     }
 }
 
