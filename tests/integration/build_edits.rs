@@ -1,6 +1,8 @@
 //! A property test of incremental builds: random sequences of edits to a
 //! small recipe and its source files (gains, placements, bus members, a
-//! stem's source file swapped or rewritten, a target's layout and downmix).
+//! stem's source file swapped or rewritten, a target's layout and downmix,
+//! a stem deliverable matching the normalised print master or normalising
+//! on its own, an album track's edit, which moves the album's one gain).
 //! After every edit the incremental build's `out/` must be byte-identical to
 //! a clean build's of the same tree (in a fresh copy of the project), and
 //! every stage the incremental build ran must have been reported stale by
@@ -48,6 +50,12 @@ struct State {
     layouts: [usize; 2],
     /// Per source file: a seed for its content (tone and length).
     file_seed: [u32; FILES],
+    /// Whether the DX stem deliverable takes the print master's gain
+    /// (`match pm`), else normalises on its own.
+    stem_matches: bool,
+    /// Per cue: whether its album track is the film's edit (with the cue's
+    /// gain), else the whole recording.
+    film_edit: [bool; CUES],
 }
 
 impl State {
@@ -61,13 +69,15 @@ impl State {
             cue_at: [2, 10],
             layouts: [0, 1],
             file_seed: [0, 1, 2, 3],
+            stem_matches: true,
+            film_edit: [true, false],
         }
     }
 
     fn recipe(&self) -> String {
         let timecode = |frames: u32| format!("01:00:{:02}:{:02}", frames / 24, frames % 24);
         let mut text = String::from(
-            "import \"std/layouts\"\n\n\
+            "import \"std/layouts\"\nimport \"std/delivery/ebu\"\nimport \"std/delivery/album\"\n\n\
              project \"Edits\" {\n    frame_rate 24\n    sample_rate 48kHz\n    \
              picture_start 01:00:00:00\n}\n\n",
         );
@@ -108,6 +118,21 @@ impl State {
                 LAYOUTS[self.layouts[index]]
             );
         }
+        text += "target pm {\n    from PM\n    layout 5.1\n    format wav 48kHz 24bit\n    spec ebu.r128\n}\n\n";
+        text += &format!(
+            "target dx_stem {{\n    from DX\n    layout 5.1\n    format wav 48kHz 24bit\n    {}\n}}\n\n",
+            if self.stem_matches { "match pm" } else { "spec ebu.r128" }
+        );
+        text += "album ost \"Edits (Original Score)\" {\n    kind score\n";
+        for cue in 0..CUES {
+            let edit = if self.film_edit[cue] {
+                " edit film"
+            } else {
+                ""
+            };
+            text += &format!("    track {}M1{edit}\n", cue + 1);
+        }
+        text += "    format wav 44.1kHz 16bit\n    spec album.streaming\n}\n";
         text
     }
 
@@ -128,6 +153,8 @@ impl State {
             Edit::SwapFile(stem, file) => self.stem_file[stem] = file,
             Edit::RewriteFile(file, seed) => self.file_seed[file] = seed,
             Edit::Layout(target, layout) => self.layouts[target] = layout,
+            Edit::StemMatches(matches) => self.stem_matches = matches,
+            Edit::FilmEdit(cue, film) => self.film_edit[cue] = film,
         }
         format!("{self:?}") != before
     }
@@ -148,6 +175,10 @@ enum Edit {
     /// Rewrites a source file in place with other content.
     RewriteFile(usize, u32),
     Layout(usize, usize),
+    /// `match pm` on the DX stem deliverable (else its own spec).
+    StemMatches(bool),
+    /// A cue's album track: the film's edit, or the whole recording.
+    FilmEdit(usize, bool),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -160,6 +191,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..STEMS, 0..FILES).prop_map(|(s, f)| Edit::SwapFile(s, f)),
         (0..FILES, 4u32..1000).prop_map(|(f, seed)| Edit::RewriteFile(f, seed)),
         (0..2usize, 0..LAYOUTS.len()).prop_map(|(t, l)| Edit::Layout(t, l)),
+        any::<bool>().prop_map(Edit::StemMatches),
+        (0..CUES, any::<bool>()).prop_map(|(c, film)| Edit::FilmEdit(c, film)),
     ]
 }
 
@@ -280,8 +313,13 @@ fn check_edits(edits: &[Edit]) {
         );
         let incremental = outputs(dir);
         let expected = outputs(clean.path());
-        // Both targets and the three reports (cue sheet CSV and JSON, rights).
-        assert_eq!(expected.len(), 5, "both targets and the reports rendered");
+        // The four targets, the two album tracks and the three reports (cue
+        // sheet CSV and JSON, rights).
+        assert_eq!(
+            expected.len(),
+            9,
+            "every deliverable and the reports rendered"
+        );
         assert_eq!(
             incremental.keys().collect::<Vec<_>>(),
             expected.keys().collect::<Vec<_>>(),
@@ -327,5 +365,11 @@ fn every_kind_of_edit_rebuilds_like_a_clean_build() {
         Edit::RewriteFile(3, 77),
         Edit::Layout(0, 2),
         Edit::Layout(1, 0),
+        Edit::StemMatches(false),
+        Edit::CueGain(0, 0),
+        Edit::FilmEdit(1, true),
+        Edit::StemMatches(true),
+        Edit::StemGain(1, 4),
+        Edit::FilmEdit(0, false),
     ]);
 }
