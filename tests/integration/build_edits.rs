@@ -154,7 +154,7 @@ impl State {
             Edit::RewriteFile(file, seed) => self.file_seed[file] = seed,
             Edit::Layout(target, layout) => self.layouts[target] = layout,
             Edit::StemMatches(matches) => self.stem_matches = matches,
-            Edit::FilmEdit(cue, film) => self.film_edit[cue] = film,
+            Edit::TrackVersion(cue, film) => self.film_edit[cue] = film,
         }
         format!("{self:?}") != before
     }
@@ -178,7 +178,7 @@ enum Edit {
     /// `match pm` on the DX stem deliverable (else its own spec).
     StemMatches(bool),
     /// A cue's album track: the film's edit, or the whole recording.
-    FilmEdit(usize, bool),
+    TrackVersion(usize, bool),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -192,7 +192,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..FILES, 4u32..1000).prop_map(|(f, seed)| Edit::RewriteFile(f, seed)),
         (0..2usize, 0..LAYOUTS.len()).prop_map(|(t, l)| Edit::Layout(t, l)),
         any::<bool>().prop_map(Edit::StemMatches),
-        (0..CUES, any::<bool>()).prop_map(|(c, film)| Edit::FilmEdit(c, film)),
+        (0..CUES, any::<bool>()).prop_map(|(c, film)| Edit::TrackVersion(c, film)),
     ]
 }
 
@@ -367,9 +367,9 @@ fn every_kind_of_edit_rebuilds_like_a_clean_build() {
         Edit::Layout(1, 0),
         Edit::StemMatches(false),
         Edit::CueGain(0, 0),
-        Edit::FilmEdit(1, true),
+        Edit::TrackVersion(1, true),
         Edit::StemMatches(true),
         Edit::StemGain(1, 4),
-        Edit::FilmEdit(0, false),
+        Edit::TrackVersion(0, false),
     ]);
 }
