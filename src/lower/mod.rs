@@ -24,8 +24,8 @@ mod stage_id;
 use std::path::{Path, PathBuf};
 
 pub use plan::{
-    AlbumLevelStage, AlbumTrackStage, BusStage, ClipSpec, MeasureStage, RenderPlan, Report,
-    ReportStage, Route, SpecLimits, StageSpec, TargetStage, TimelineStage,
+    AlbumLevelStage, AlbumTrackStage, BusStage, ClipSpec, MeasureStage, ReelBounds, RenderPlan,
+    Report, ReportStage, Route, SpecLimits, StageSpec, TargetStage, TimelineStage,
 };
 pub use stage_id::{Renders, StageId};
 
@@ -61,6 +61,8 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
     stages.push(StageSpec::Timeline(TimelineStage {
         id: StageId::timeline(),
         clips: timeline,
+        reels: reels(model),
+        end: project.and_then(|project| project.end).map(|end| end.value),
     }));
     for index in bus_order(model) {
         stages.push(StageSpec::Bus(lowerer.bus(index)));
@@ -162,6 +164,28 @@ fn measured_gate(target: &TargetStage, project_rate: u32) -> Vec<StageId> {
     } else {
         Vec::new()
     }
+}
+
+/// The reels, in timecode order (the resolver has rejected overlaps).
+fn reels(model: &Model) -> Vec<ReelBounds> {
+    let mut reels: Vec<ReelBounds> = model
+        .reels
+        .iter()
+        .filter_map(|reel| {
+            let (start, end) = reel.bounds()?;
+            Some(ReelBounds {
+                name: reel.name.name.clone(),
+                start,
+                end,
+            })
+        })
+        .collect();
+    let rate = model
+        .project
+        .as_ref()
+        .map_or(FrameRate::F24, |project| project.frame_rate);
+    reels.sort_by_key(|reel| (reel.start.frame_count(rate), reel.name.clone()));
+    reels
 }
 
 /// Buses with sub-buses first (the resolver has rejected cycles).
@@ -343,6 +367,7 @@ impl Lowerer<'_> {
             channels: self.channels(layout),
             clips,
             buses,
+            reel: None,
         }
     }
 
@@ -383,6 +408,7 @@ impl Lowerer<'_> {
             limiter: target.limiter || spec.is_some_and(|spec| spec.limiter),
             dialogue,
             matched: None,
+            reel: target.reel.as_ref().map(|reel| reel.name.clone()),
             output: PathBuf::from(format!("{}.wav", target.name.name)),
         })
     }
@@ -434,6 +460,8 @@ impl Lowerer<'_> {
             channels,
             clips,
             buses,
+            // The gate runs beside what it gates: the target's reel.
+            reel: target.reel.as_ref().map(|reel| reel.name.clone()),
         })
     }
 

@@ -98,6 +98,18 @@ pub struct TimelineStage {
     /// Always [`StageId::timeline`].
     pub id: StageId,
     pub clips: Vec<ClipSpec>,
+    /// The reels, in timecode order: the long play joins them.
+    pub reels: Vec<ReelBounds>,
+    /// The programme's `end`, in a project without reels.
+    pub end: Option<Timecode>,
+}
+
+/// A reel: from the frame `start` names up to the frame `end` names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReelBounds {
+    pub name: String,
+    pub start: Timecode,
+    pub end: Timecode,
 }
 
 /// `bus:NAME`
@@ -109,6 +121,9 @@ pub struct BusStage {
     pub clips: Vec<(ClipSpec, f64)>,
     /// Sub-buses: (stage id, gain in dB, route).
     pub buses: Vec<(StageId, f64, Route)>,
+    /// The one reel rendered (a reel target's dialogue gate), else the
+    /// long play.
+    pub reel: Option<String>,
 }
 
 /// `target:NAME`
@@ -132,6 +147,8 @@ pub struct TargetStage {
     /// `match TARGET`: the target whose normalisation gain this one takes
     /// (the end of its chain of matches), lowered as it is lowered itself.
     pub matched: Option<Box<TargetStage>>,
+    /// `reel NAME`: the one reel rendered, else the long play.
+    pub reel: Option<String>,
     /// `out/NAME.wav`
     pub output: PathBuf,
 }

@@ -30,6 +30,7 @@ pub struct Model {
     pub licenses: Table<License>,
     pub buses: Table<Bus>,
     pub targets: Table<Target>,
+    pub reels: Table<Reel>,
     pub albums: Table<Album>,
     pub specs: Table<Spec>,
     pub layouts: Table<Layout>,
@@ -138,7 +139,28 @@ pub struct Project {
     pub sample_rate: u32,
     pub picture_start: Timecode,
     pub release: Option<Spanned<Date>>,
+    /// `end TIMECODE`: where the programme of a project without reels
+    /// ends (the frame it names is not in it).
+    pub end: Option<Spanned<Timecode>>,
     pub span: Span,
+}
+
+/// `reel NAME { start TIMECODE end TIMECODE }`: one reel of the film, from
+/// the frame `start` names up to (not including) the frame `end` names.
+/// The long play joins the reels in timecode order.
+#[derive(Debug, Clone)]
+pub struct Reel {
+    pub name: Named,
+    pub start: Option<Spanned<Timecode>>,
+    pub end: Option<Spanned<Timecode>>,
+    pub span: Span,
+}
+
+impl Reel {
+    /// The reel's start and end, when both are declared.
+    pub fn bounds(&self) -> Option<(Timecode, Timecode)> {
+        Some((self.start?.value, self.end?.value))
+    }
 }
 
 /// A duration as written: seconds, or video frames.
@@ -406,6 +428,8 @@ pub struct Target {
     pub dialogue_gate: Vec<Named>,
     /// `match TARGET`: the target whose normalisation gain this one takes.
     pub matches: Option<Named>,
+    /// `reel NAME`: the one reel the target renders (else the long play).
+    pub reel: Option<Named>,
     /// Declared as music and effects (`kind me`).
     pub is_me: bool,
     pub span: Span,

@@ -14,6 +14,7 @@ use crate::{
         license::LICENSE,
         lint_block::LINT,
         project::PROJECT,
+        reel::REEL,
         spec::SPEC,
         stem::STEM,
         target::TARGET,
@@ -156,6 +157,7 @@ fn allowed(kind: DeclarationKind) -> &'static [&'static str] {
         DeclarationKind::Cue => CUE,
         DeclarationKind::License => LICENSE,
         DeclarationKind::Target => TARGET,
+        DeclarationKind::Reel => REEL,
         DeclarationKind::Album => ALBUM,
         DeclarationKind::Spec => SPEC,
         DeclarationKind::Layout => LAYOUT,
@@ -235,6 +237,17 @@ impl Interpreter<'_> {
                     kind,
                     &name,
                     target,
+                    |item| item.name.span,
+                );
+            }
+            DeclarationKind::Reel => {
+                let reel = self.reel(declaration, name.clone());
+                insert(
+                    &mut model.reels,
+                    self.diagnostics,
+                    kind,
+                    &name,
+                    reel,
                     |item| item.name.span,
                 );
             }

@@ -23,6 +23,7 @@ mod lint_block;
 mod party;
 mod project;
 mod props;
+mod reel;
 pub(crate) mod references;
 mod spec;
 pub(crate) mod stdlib;
@@ -40,6 +41,7 @@ pub use args::{
 pub use imports::{CANNOT_READ, IMPORT_CYCLE, IMPORT_NOT_FOUND};
 pub use interpret::{DUPLICATE, MISSING_PROJECT, SECOND_PROJECT};
 pub use props::{NOT_ALLOWED, REPEATED, REQUIRED};
+pub use reel::{END_WITH_REELS, REELS_OVERLAP};
 pub use references::{BUS_CYCLE, LAYOUT_MISMATCH, UNKNOWN_NAME, WRONG_KIND};
 
 /// A resolved model with every diagnostic found on the way.

@@ -1,13 +1,19 @@
 //! The `project` declaration: title, frame rate, sample rate, picture start
-//! and release date.
+//! release date and the programme's end.
 
 use crate::{
     model::{FrameRate, Project},
-    resolve::{args::Args, format::sample_rate, interpret::Interpreter, props::Props},
+    resolve::{format::sample_rate, interpret::Interpreter, props::Props},
     syntax::ast::{Declaration, Timecode},
 };
 
-pub(super) const PROJECT: &[&str] = &["frame_rate", "sample_rate", "picture_start", "release"];
+pub(super) const PROJECT: &[&str] = &[
+    "frame_rate",
+    "sample_rate",
+    "picture_start",
+    "release",
+    "end",
+];
 
 impl Interpreter<'_> {
     pub(super) fn project(&mut self, declaration: &Declaration) -> Option<Project> {
@@ -34,18 +40,12 @@ impl Interpreter<'_> {
             .unwrap_or_default();
         let release = props.read("release", d, |args| args.date());
         let picture_start = props.one("picture_start", d).cloned();
+        let end = props.one("end", d).cloned();
         props.finish(d);
         let frame_rate = frame_rate.unwrap_or(FrameRate::F24);
         self.frame_rate = frame_rate;
         let picture_start = picture_start
-            .and_then(|property| {
-                let mut args = Args::new(&property, self.diagnostics);
-                let timecode = args.timecode();
-                if timecode.is_some() {
-                    args.finish();
-                }
-                timecode
-            })
+            .and_then(|property| self.lone_timecode(&property))
             .and_then(|timecode| self.check_timecode(timecode))
             .map_or(
                 Timecode {
@@ -57,7 +57,11 @@ impl Interpreter<'_> {
                 },
                 |timecode| timecode.value,
             );
+        let end = end
+            .and_then(|property| self.lone_timecode(&property))
+            .and_then(|timecode| self.check_timecode(timecode));
         Some(Project {
+            end,
             title,
             frame_rate,
             sample_rate: sample_rate.map_or(48_000, |rate| rate.value),

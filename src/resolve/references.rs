@@ -69,6 +69,7 @@ fn kind_of(model: &Model, name: &str) -> Option<&'static str> {
         (model.licenses.index(name).is_some(), "license"),
         (model.targets.index(name).is_some(), "target"),
         (model.albums.index(name).is_some(), "album"),
+        (model.reels.index(name).is_some(), "reel"),
         (model.specs.index(name).is_some(), "spec"),
         (model.layouts.index(name).is_some(), "layout"),
         (model.downmixes.index(name).is_some(), "downmix"),
@@ -118,6 +119,18 @@ pub fn check(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
             }
         }
         levels::dialogue_gate(model, suggestions, target, diagnostics);
+        if let Some(reel) = &target.reel {
+            if model.reels.index(&reel.name).is_none() {
+                diagnostics.push(not_found(
+                    model,
+                    suggestions,
+                    "reel",
+                    reel,
+                    model.reels.names(),
+                    "declare the reel with `reel NAME { start TIMECODE end TIMECODE }`",
+                ));
+            }
+        }
         if let Some(spec) = &target.spec {
             check_spec(model, suggestions, diagnostics, spec);
         }
@@ -126,6 +139,7 @@ pub fn check(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     levels::matches(model, suggestions, diagnostics);
+    crate::resolve::reel::check(model, diagnostics);
     album_layouts(model, diagnostics);
     for album in &model.albums {
         for track in &album.tracks {

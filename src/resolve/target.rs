@@ -1,6 +1,6 @@
 //! The `target` declaration: a deliverable rendered from buses (layout and
 //! downmix, format, spec, media, territory, release, normalize, limiter,
-//! dialogue gate, match).
+//! dialogue gate, match, reel).
 
 use crate::{
     model::{Named, Target},
@@ -21,6 +21,7 @@ pub(super) const TARGET: &[&str] = &[
     "limiter",
     "dialogue_gate",
     "match",
+    "reel",
 ];
 
 impl Interpreter<'_> {
@@ -83,8 +84,12 @@ impl Interpreter<'_> {
         let matches = props.read("match", d, |args| {
             args.word("the target whose level this one takes, such as `print_master`")
         });
+        let reel = props.read("reel", d, |args| {
+            args.word("the reel it renders, such as `R2`")
+        });
         props.finish(d);
         Target {
+            reel,
             name,
             from,
             layout,

@@ -3,11 +3,24 @@
 use crate::{
     diagnostic::Diagnostic,
     model::{FrameRate, Spanned},
-    resolve::{args::BAD_TIMECODE, interpret::Interpreter},
-    syntax::ast::Timecode,
+    resolve::{
+        args::{Args, BAD_TIMECODE},
+        interpret::Interpreter,
+    },
+    syntax::ast::{Property, Timecode},
 };
 
 impl Interpreter<'_> {
+    /// The one timecode a property such as `picture_start` or `end` takes.
+    pub(super) fn lone_timecode(&mut self, property: &Property) -> Option<Spanned<Timecode>> {
+        let mut args = Args::new(property, self.diagnostics);
+        let timecode = args.timecode();
+        if timecode.is_some() {
+            args.finish();
+        }
+        timecode
+    }
+
     /// Checks a timecode against the project's frame rate.
     pub(super) fn check_timecode(
         &mut self,

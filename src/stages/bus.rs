@@ -1,6 +1,8 @@
 //! `bus:NAME`: a bus's stems, cues and sub-buses summed on the timeline,
 //! written as a 32-bit float WAV whose `bext` time reference is the
-//! timeline's start. A bus leads the deliverables that read it alone: they
+//! timeline's start. With reels, the bus renders the long play, each clip
+//! placed in the reels it overlaps ([`crate::stages::programme`]); a reel
+//! target's dialogue gate renders that reel alone. A bus leads the deliverables that read it alone: they
 //! are rendered (or measured) from its blocks in its own pass
 //! ([`crate::stages::follow`]).
 
@@ -21,6 +23,7 @@ use crate::{
     stages::mix::{clip_source, route},
     stages::output::layout,
     stages::pipeline::{self, BlockSink},
+    stages::programme::{place, stretch},
     stages::target::recipe_target,
     stages::timeline::Timeline,
 };
@@ -59,33 +62,53 @@ impl BusRender {
             ..
         } = self.setting;
         let timeline = Timeline::read(&context.inputs()[0].path)?;
+        let segments = timeline.window(bus.reel.as_deref()).ok_or_else(|| {
+            miette::miette!(
+                "the timeline has no reel `{}`",
+                bus.reel.as_deref().unwrap_or("")
+            )
+        })?;
+        let frames: u64 = segments.iter().map(|segment| segment.frames).sum();
+        let time_reference = segments.first().map_or(timeline.start, |first| first.start);
         let channels = bus.channels.len();
         let mut sum = audio::Bus::new(channels).into_diagnostic()?;
         for (clip, gain) in &bus.clips {
-            let (source, extent) =
-                clip_source(clip, clock, default_start, &|path| context.tap(path))?;
-            let routed = route(source, &clip.route, &bus.channels, &clip.name)?;
-            sum.add(
-                routed,
-                extent
-                    .start
-                    .checked_sub(timeline.start)
-                    .ok_or_else(|| miette::miette!("{} starts before the timeline", clip.name))?,
-                *gain,
-            )
-            .into_diagnostic()?;
+            let tap = |path: &std::path::Path| context.tap(path);
+            let (source, extent) = clip_source(clip, clock, default_start, &tap)?;
+            let mut source = Some(source);
+            for piece in place(extent, &segments) {
+                // A clip in two reels is opened once per reel.
+                let whole = match source.take() {
+                    Some(source) => source,
+                    None => clip_source(clip, clock, default_start, &tap)?.0,
+                };
+                let played: Box<dyn Source> = if piece.is_whole(extent) {
+                    whole
+                } else {
+                    let tail = extent.frames - piece.skip - piece.frames;
+                    Box::new(audio::Trim::new(whole, piece.skip, tail).into_diagnostic()?)
+                };
+                let routed = route(played, &clip.route, &bus.channels, &clip.name)?;
+                sum.add(routed, piece.offset, *gain).into_diagnostic()?;
+            }
         }
+        // A sub-bus renders the long play; a reel's bus takes its stretch.
+        let skip = match &bus.reel {
+            Some(reel) => timeline.reel(reel).map_or(0, |segment| segment.offset),
+            None => 0,
+        };
         for ((_, gain, bus_route), input) in bus.buses.iter().zip(&context.inputs()[1..]) {
             let reader = WavReader::open(&input.path).into_diagnostic()?;
-            let routed = route(Box::new(reader), bus_route, &bus.channels, &input.id)?;
+            let stretch = stretch(Box::new(reader), skip, frames)?;
+            let routed = route(stretch, bus_route, &bus.channels, &input.id)?;
             sum.add(routed, 0, *gain).into_diagnostic()?;
         }
-        sum.set_length(timeline.frames);
+        sum.set_length(frames);
         sum.set_parallel(true);
         let stream = BusStream {
             channels,
-            frames: timeline.frames,
-            time_reference: timeline.start,
+            frames,
+            time_reference,
             rate: clock.sample_rate,
         };
         let mut led: Vec<Led<'_>> = follow::lead(
@@ -99,11 +122,10 @@ impl BusRender {
             sample_rate: clock.sample_rate,
             layout: layout(&bus.channels, None)?,
             sample_format: SampleFormat::Float32,
-            time_reference: Some(timeline.start),
+            time_reference: Some(time_reference),
         };
-        let encoder =
-            WavEncoder::with_length(context.output(), spec, bus.id.as_str(), timeline.frames)
-                .into_diagnostic()?;
+        let encoder = WavEncoder::with_length(context.output(), spec, bus.id.as_str(), frames)
+            .into_diagnostic()?;
         let mut file = FileSink {
             encoder,
             error: None,
@@ -168,6 +190,9 @@ impl Stage for BusRender {
                 .str(&format!("bus{index}"), id)
                 .f64(&format!("bus{index}.gain"), *gain);
             route_params(params, &format!("bus{index}.route"), route);
+        }
+        if let Some(reel) = &bus.reel {
+            params.str("reel", reel);
         }
     }
 

@@ -39,6 +39,7 @@ pub fn can_follow(bus: &str, target: &TargetStage) -> bool {
     matches!(target.from.as_slice(), [(id, _)] if id == bus)
         && target.dialogue.is_empty()
         && target.matched.is_none()
+        && target.reel.is_none()
 }
 
 /// Starts each of `followers` on the blocks of bus `bus` (`stream`): a

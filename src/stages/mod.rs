@@ -14,7 +14,7 @@
 //! | `report:FILE` | [`report`] | the cue sheet or the rights matrix |
 //!
 //! What they share: the keys' parameters ([`keys`]), clips on the timeline
-//! and routes ([`mix`]), how a deliverable is written ([`output`],
+//! and routes ([`mix`]), the long play and its reels ([`programme`]), how a deliverable is written ([`output`],
 //! [`delivery`]), a bus's pass feeding its deliverables ([`follow`],
 //! [`pipeline`]).
 
@@ -28,6 +28,7 @@ mod measure;
 pub mod mix;
 pub(crate) mod output;
 pub(crate) mod pipeline;
+mod programme;
 mod report;
 mod target;
 mod timeline;

@@ -24,13 +24,15 @@ use crate::{
     },
     engine::key::Params,
     engine::stage::{Carry, InputObject, RunContext, Stage},
-    lower::TargetStage,
+    lower::{StageId, TargetStage},
     model::LoudnessGate,
     stages::delivery::{deliver, Delivery, PIPELINE_FRAMES},
     stages::keys::{format_params, recipe_name, route_params, Setting},
     stages::loudness::{self, MixMeter},
     stages::mix::route,
     stages::output::{normalization, target_bext, target_output},
+    stages::programme::{stretch, Segment},
+    stages::timeline::Timeline,
 };
 
 /// A `target:NAME` stage.
@@ -55,6 +57,10 @@ impl TargetRender {
         // A target that matches another reads what that one is measured
         // from too (each input once).
         let targets = std::iter::once(spec).chain(spec.matched.as_deref());
+        // A reel's target finds its reel's stretch of the long play there.
+        if targets.clone().any(|target| target.reel.is_some()) {
+            inputs.push(StageId::timeline().to_string());
+        }
         for target in targets {
             let from = target.from.iter().map(|(id, _)| id);
             for id in from.chain(&target.dialogue) {
@@ -277,20 +283,24 @@ fn plan(target: &TargetStage, measured: &LoudnessReport) -> miette::Result<Norma
 
 /// `target`'s mix: its buses (found among `inputs`) routed to its layout
 /// and summed (one bus is read as it is, without a sum), with the first
-/// bus's start.
+/// bus's start; for a reel's target, the reel's stretch of them, with the
+/// reel's start.
 fn mix(target: &TargetStage, inputs: &[InputObject]) -> miette::Result<(Box<dyn Source>, u64)> {
     let from = inputs_of(target.from.iter().map(|(id, _)| id.as_str()), inputs)?;
+    let reel = reel_of(target, inputs)?;
     let mut routed = Vec::with_capacity(from.len());
     let mut time_reference = 0;
     for ((_, bus_route), input) in target.from.iter().zip(&from) {
         let reader = WavReader::open(&input.path).into_diagnostic()?;
         time_reference = reader.format().time_reference.unwrap_or(0);
-        routed.push(route(
-            Box::new(reader),
-            bus_route,
-            &target.channels,
-            &input.id,
-        )?);
+        let source: Box<dyn Source> = match &reel {
+            Some(segment) => {
+                time_reference = segment.start;
+                stretch(Box::new(reader), segment.offset, segment.frames)?
+            }
+            None => Box::new(reader),
+        };
+        routed.push(route(source, bus_route, &target.channels, &input.id)?);
     }
     if routed.len() == 1 {
         if let Some(only) = routed.pop() {
@@ -302,6 +312,23 @@ fn mix(target: &TargetStage, inputs: &[InputObject]) -> miette::Result<(Box<dyn 
         sum.add(source, 0, 0.0).into_diagnostic()?;
     }
     Ok((Box::new(sum), time_reference))
+}
+
+/// The stretch of the long play that holds `target`'s reel, if it renders
+/// one (from the timeline among `inputs`).
+fn reel_of(target: &TargetStage, inputs: &[InputObject]) -> miette::Result<Option<Segment>> {
+    let Some(reel) = &target.reel else {
+        return Ok(None);
+    };
+    let timeline = inputs_of(std::iter::once(StageId::timeline().as_str()), inputs)?;
+    let Some(timeline) = timeline.first() else {
+        miette::bail!("target `{}` does not read the timeline", target.name);
+    };
+    let timeline = Timeline::read(&timeline.path)?;
+    timeline
+        .reel(reel)
+        .map(Some)
+        .ok_or_else(|| miette::miette!("the timeline has no reel `{reel}`"))
 }
 
 /// Pass 1: the loudness of `target`'s mix, gated on its dialogue where its
@@ -385,6 +412,9 @@ impl Stage for TargetRender {
             params.f64("spec.true_peak", spec.true_peak_dbtp.unwrap_or(f64::NAN));
         }
         params.u64("dialogue_inputs", target.dialogue.len() as u64);
+        if let Some(reel) = &target.reel {
+            params.str("reel", reel);
+        }
         params.str(
             "bext.description",
             &target_bext(&self.setting.title, target).description,
@@ -414,6 +444,9 @@ impl Stage for TargetRender {
             params
                 .bool("match.limiter", level.limiter)
                 .u64("match.dialogue_inputs", level.dialogue.len() as u64);
+            if let Some(reel) = &level.reel {
+                params.str("match.reel", reel);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 //! `timeline`: the programme's first sample and its length, from every
-//! clip's placement and every source's length. It reads only WAV headers,
+//! clip's placement and every source's length, or from the reels (the long
+//! play joins them) or the programme's `end`. It reads only WAV headers,
 //! and its output changes only when a placement or a length does, so early
 //! cutoff stops a rebuild here when an edit leaves the timeline as it was.
 //!
@@ -28,10 +29,23 @@ use crate::{
     stages::mix::clip_source,
 };
 
-/// The programme's first sample (since midnight) and its length: the
-/// output of `timeline`, as JSON.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+/// The programme's first sample (since midnight) and its length, and its
+/// reels: the output of `timeline`, as JSON. With reels, the programme is
+/// the long play: the reels one after the other, `start` the first reel's
+/// start and `frames` their sum ([`crate::stages::programme`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeline {
+    pub start: u64,
+    pub frames: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reels: Vec<ReelSpan>,
+}
+
+/// One reel on the picture's clock: its first sample since midnight and
+/// its length.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReelSpan {
+    pub name: String,
     pub start: u64,
     pub frames: u64,
 }
@@ -90,6 +104,15 @@ impl Stage for TimelineRender {
         for (index, clip) in self.spec.clips.iter().enumerate() {
             clip_params(params, &format!("clip{index}"), clip, ClipUse::Timeline);
         }
+        for (index, reel) in self.spec.reels.iter().enumerate() {
+            params
+                .str(&format!("reel{index}"), &reel.name)
+                .str(&format!("reel{index}.start"), &reel.start.to_string())
+                .str(&format!("reel{index}.end"), &reel.end.to_string());
+        }
+        if let Some(end) = self.spec.end {
+            params.str("end", &end.to_string());
+        }
     }
 
     fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
@@ -120,11 +143,35 @@ impl Stage for TimelineRender {
             start = default_start;
             end = start;
         }
-        let text = serde_json::to_string(&Timeline {
-            start,
-            frames: end - start,
-        })
-        .into_diagnostic()?;
+        if let Some(programme_end) = self.spec.end {
+            end = clock.samples(programme_end).into_diagnostic()?;
+            start = start.min(end);
+        }
+        let mut reels = Vec::with_capacity(self.spec.reels.len());
+        for reel in &self.spec.reels {
+            let (first, last) = (
+                clock.samples(reel.start).into_diagnostic()?,
+                clock.samples(reel.end).into_diagnostic()?,
+            );
+            reels.push(ReelSpan {
+                name: reel.name.clone(),
+                start: first,
+                frames: last.saturating_sub(first),
+            });
+        }
+        let timeline = match reels.first() {
+            Some(first) => Timeline {
+                start: first.start,
+                frames: reels.iter().map(|reel| reel.frames).sum(),
+                reels,
+            },
+            None => Timeline {
+                start,
+                frames: end - start,
+                reels,
+            },
+        };
+        let text = serde_json::to_string(&timeline).into_diagnostic()?;
         context
             .output()
             .write_all(text.as_bytes())

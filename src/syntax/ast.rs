@@ -28,6 +28,7 @@ pub enum DeclarationKind {
     License,
     Bus,
     Target,
+    Reel,
     Album,
     Spec,
     Layout,
@@ -36,7 +37,7 @@ pub enum DeclarationKind {
 }
 
 impl DeclarationKind {
-    pub const ALL: [DeclarationKind; 12] = [
+    pub const ALL: [DeclarationKind; 13] = [
         DeclarationKind::Project,
         DeclarationKind::Import,
         DeclarationKind::Stem,
@@ -44,6 +45,7 @@ impl DeclarationKind {
         DeclarationKind::License,
         DeclarationKind::Bus,
         DeclarationKind::Target,
+        DeclarationKind::Reel,
         DeclarationKind::Album,
         DeclarationKind::Spec,
         DeclarationKind::Layout,
@@ -60,6 +62,7 @@ impl DeclarationKind {
             DeclarationKind::License => "license",
             DeclarationKind::Bus => "bus",
             DeclarationKind::Target => "target",
+            DeclarationKind::Reel => "reel",
             DeclarationKind::Album => "album",
             DeclarationKind::Spec => "spec",
             DeclarationKind::Layout => "layout",

@@ -300,6 +300,7 @@ impl Builder<'_> {
             Rule::license => DeclarationKind::License,
             Rule::bus => DeclarationKind::Bus,
             Rule::target => DeclarationKind::Target,
+            Rule::reel => DeclarationKind::Reel,
             Rule::album => DeclarationKind::Album,
             Rule::spec => DeclarationKind::Spec,
             Rule::layout => DeclarationKind::Layout,

@@ -108,6 +108,7 @@ rule_tests! {
     c003: "C003" exits 1;
     c004: "C004" exits 0;
     c005: "C005" exits 0;
+    c007: "C007" exits 0;
     d001: "D001" exits 1;
     d002: "D002" exits 1;
     d005: "D005" exits 0;

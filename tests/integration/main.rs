@@ -28,6 +28,7 @@ mod lint;
 mod measure;
 mod outputs;
 mod parser_fuzz;
+mod reels;
 mod reference;
 mod review;
 mod rights;
