@@ -66,9 +66,10 @@ impl TpdfQuantizer {
         })
     }
 
-    /// The same quantiser, as if `counter` samples had been quantised.
-    #[cfg(test)]
-    fn skipped_to(mut self, counter: u64) -> Self {
+    /// The same quantiser, as if `counter` samples had been quantised: a
+    /// stretch of a longer stream takes the noise the whole stream takes
+    /// there.
+    pub fn starting_at(mut self, counter: u64) -> Self {
         self.counter = counter;
         self
     }

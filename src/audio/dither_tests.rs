@@ -205,9 +205,9 @@ fn one_sample_at_a_time_equals_blocks() {
 fn blocks_across_the_high_key_boundary_equal_single_samples() {
     let input = low_sine(24, 1000.0, 3000);
     for start in [(1u64 << 31) - 1000, (1 << 32) - 7, u64::MAX / 2 - 100] {
-        let mut single = TpdfQuantizer::new(24, 5).unwrap().skipped_to(start);
+        let mut single = TpdfQuantizer::new(24, 5).unwrap().starting_at(start);
         let singles: Vec<i32> = input.iter().map(|&x| single.quantize_sample(x)).collect();
-        let mut blocks = TpdfQuantizer::new(24, 5).unwrap().skipped_to(start);
+        let mut blocks = TpdfQuantizer::new(24, 5).unwrap().starting_at(start);
         let mut out = Vec::new();
         for block in input.chunks(300) {
             blocks.quantize(block, &mut out);

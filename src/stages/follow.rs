@@ -26,7 +26,7 @@ use crate::{
     lower::{Route, TargetStage},
     stages::delivery::Delivery,
     stages::mix::MixError,
-    stages::output::{normalization, target_bext, target_output},
+    stages::output::{normalization, target_bext, target_output, Stamp},
     stages::pipeline::BlockSink,
 };
 
@@ -194,7 +194,11 @@ impl<'a> TargetFollower<'a> {
         project: &str,
     ) -> miette::Result<(Routing, Delivery<&'a mut ObjectWriter>)> {
         let routing = Routing::of(target, bus)?;
-        let (spec, quantizer) = target_output(target, bus.rate, bus.time_reference)?;
+        let stamp = Stamp {
+            time_reference: bus.time_reference,
+            first: 0,
+        };
+        let (spec, quantizer) = target_output(target, bus.rate, stamp)?;
         let mut delivery = Delivery::new(
             output,
             spec,

@@ -39,13 +39,17 @@ pub(crate) fn layout(channels: &[String], mask: Option<u32>) -> miette::Result<C
 pub(crate) fn target_output(
     target: &TargetStage,
     rate: u32,
-    time_reference: u64,
+    stamp: Stamp,
 ) -> miette::Result<(WavSpec, Option<TpdfQuantizer>)> {
-    let (sample_format, quantizer) = encoding(&target.format, &target.id)?;
     let out_rate = target.format.sample_rate;
-    let time_reference = ((u128::from(time_reference) * u128::from(out_rate)
-        + u128::from(rate) / 2)
-        / u128::from(rate)) as u64;
+    let at_out_rate = |samples: u64| {
+        ((u128::from(samples) * u128::from(out_rate) + u128::from(rate) / 2) / u128::from(rate))
+            as u64
+    };
+    let (sample_format, quantizer) = encoding(&target.format, &dither_identity(target))?;
+    let first = at_out_rate(stamp.first).saturating_mul(target.channels.len() as u64);
+    let quantizer = quantizer.map(|quantizer| quantizer.starting_at(first));
+    let time_reference = at_out_rate(stamp.time_reference);
     let spec = WavSpec {
         sample_rate: out_rate,
         layout: layout(&target.channels, target.mask)?,
@@ -53,6 +57,26 @@ pub(crate) fn target_output(
         time_reference: Some(time_reference),
     };
     Ok((spec, quantizer))
+}
+
+/// Where a target's first sample is: on the picture's clock (its `bext`
+/// time reference) and in the long play, both at the project's rate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    pub time_reference: u64,
+    pub first: u64,
+}
+
+/// What a target's dither sequence is seeded with: what it renders (its
+/// buses, routes, layout and depth), not its name, and the sequence runs
+/// from the start of the long play: a reel's target takes the noise the
+/// long play takes there, so it is that reel of the long play to the bit.
+fn dither_identity(target: &TargetStage) -> String {
+    let mut identity = format!("dither:{}:{}", target.layout, target.format.bits);
+    for (id, route) in &target.from {
+        identity.push_str(&format!("|{id} {route:?}"));
+    }
+    identity
 }
 
 /// The `bext` description of target `target` of the project titled

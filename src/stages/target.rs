@@ -30,7 +30,7 @@ use crate::{
     stages::keys::{format_params, recipe_name, route_params, Setting},
     stages::loudness::{self, MixMeter},
     stages::mix::route,
-    stages::output::{normalization, target_bext, target_output},
+    stages::output::{normalization, target_bext, target_output, Stamp},
     stages::programme::{stretch, Segment},
     stages::timeline::Timeline,
 };
@@ -105,8 +105,8 @@ impl TargetRender {
             return self.render_limited(context, &inputs, &plan);
         }
         // Pass 2: gain, dither, encode.
-        let (mix, time_reference) = mix(target, &inputs)?;
-        let (spec, quantizer) = target_output(target, rate, time_reference)?;
+        let (mix, stamp) = mix(target, &inputs)?;
+        let (spec, quantizer) = target_output(target, rate, stamp)?;
         let channels = target.channels.len();
         let normalizer = plan
             .as_ref()
@@ -170,7 +170,7 @@ impl TargetRender {
         let target = &self.spec;
         let rate = self.setting.clock.sample_rate;
         let channels = target.channels.len();
-        let (mix, time_reference) = mix(target, inputs)?;
+        let (mix, stamp) = mix(target, inputs)?;
         let frames = mix.frames();
         let mut limited = Normalized::new(mix, Normalizer::new(plan, channels, rate));
         let mut speech = match gate_of(target, inputs)? {
@@ -181,7 +181,7 @@ impl TargetRender {
             Some(speech) => MixMeter::gated(&target.channels, rate, speech)?,
             None => MixMeter::plain(&target.channels, rate)?,
         };
-        let (spec, quantizer) = target_output(target, rate, time_reference)?;
+        let (spec, quantizer) = target_output(target, rate, stamp)?;
         let mut delivery = Delivery::new(
             context.output(),
             spec,
@@ -282,20 +282,23 @@ fn plan(target: &TargetStage, measured: &LoudnessReport) -> miette::Result<Norma
 }
 
 /// `target`'s mix: its buses (found among `inputs`) routed to its layout
-/// and summed (one bus is read as it is, without a sum), with the first
-/// bus's start; for a reel's target, the reel's stretch of them, with the
-/// reel's start.
-fn mix(target: &TargetStage, inputs: &[InputObject]) -> miette::Result<(Box<dyn Source>, u64)> {
+/// and summed (one bus is read as it is, without a sum), stamped with the
+/// first bus's start; for a reel's target, the reel's stretch of them,
+/// stamped with the reel's start and where it is in the long play.
+fn mix(target: &TargetStage, inputs: &[InputObject]) -> miette::Result<(Box<dyn Source>, Stamp)> {
     let from = inputs_of(target.from.iter().map(|(id, _)| id.as_str()), inputs)?;
     let reel = reel_of(target, inputs)?;
     let mut routed = Vec::with_capacity(from.len());
-    let mut time_reference = 0;
+    let mut stamp = Stamp::default();
     for ((_, bus_route), input) in target.from.iter().zip(&from) {
         let reader = WavReader::open(&input.path).into_diagnostic()?;
-        time_reference = reader.format().time_reference.unwrap_or(0);
+        stamp.time_reference = reader.format().time_reference.unwrap_or(0);
         let source: Box<dyn Source> = match &reel {
             Some(segment) => {
-                time_reference = segment.start;
+                stamp = Stamp {
+                    time_reference: segment.start,
+                    first: segment.offset,
+                };
                 stretch(Box::new(reader), segment.offset, segment.frames)?
             }
             None => Box::new(reader),
@@ -304,14 +307,14 @@ fn mix(target: &TargetStage, inputs: &[InputObject]) -> miette::Result<(Box<dyn 
     }
     if routed.len() == 1 {
         if let Some(only) = routed.pop() {
-            return Ok((only, time_reference));
+            return Ok((only, stamp));
         }
     }
     let mut sum = audio::Bus::new(target.channels.len()).into_diagnostic()?;
     for source in routed {
         sum.add(source, 0, 0.0).into_diagnostic()?;
     }
-    Ok((Box::new(sum), time_reference))
+    Ok((Box::new(sum), stamp))
 }
 
 /// The stretch of the long play that holds `target`'s reel, if it renders
@@ -415,6 +418,9 @@ impl Stage for TargetRender {
         if let Some(reel) = &target.reel {
             params.str("reel", reel);
         }
+        // 2: the dither follows what is rendered and where it is in the
+        // long play, so that a reel's target is that reel of the long play.
+        params.u64("dither.version", 2);
         params.str(
             "bext.description",
             &target_bext(&self.setting.title, target).description,

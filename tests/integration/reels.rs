@@ -10,7 +10,10 @@ use std::path::Path;
 
 use sndtrk::audio::WavReader;
 
-use crate::{audio_support::read_wav, test::Test};
+use crate::{
+    audio_support::{hound_ints, read_wav},
+    test::Test,
+};
 
 /// One frame at 23.976 fps, in samples at 48 kHz (48000 × 1001 / 24000).
 const FRAME: usize = 2002;
@@ -36,6 +39,8 @@ bus FX 1.0 { pop a b between c }
 
 target lp { from FX layout 1.0 format wav 48kHz 32bit float }
 target r2 { from FX layout 1.0 format wav 48kHz 32bit float reel R2 }
+target lp24 { from FX layout 1.0 format wav 48kHz 24bit }
+target r2_24 { from FX layout 1.0 format wav 48kHz 24bit reel R2 }
 "#;
 
 /// Adds `frames` of a tone of `hz` at `dbfs` at `offset` of `signal`.
@@ -85,6 +90,11 @@ fn the_long_play_joins_the_reels_and_a_reel_target_is_its_reel() {
     let reel = read_wav(&out.join("r2.wav"));
     assert_eq!(reel, lp[r1..], "reel 2 is the long play's second reel");
     assert_eq!(time_reference(&out.join("r2.wav")), Some(2 * 172_972_800));
+    // Dithered to 24 bits, the reel is the long play's reel to the bit:
+    // the dither follows the long play.
+    let lp24 = hound_ints(&out.join("lp24.wav"));
+    assert_eq!(lp24.len(), r1 + r2);
+    assert_eq!(hound_ints(&out.join("r2_24.wav")), lp24[r1..]);
 }
 
 #[test]
