@@ -84,6 +84,8 @@ codes! {
     E0310 Error "A stem or cue with two audio sources.";
     E0311 Error "Layouts that do not fit together.";
 
+    E0340 Error "Two uses of one stem or cue start on the same frame.";
+
     E0501 Error "A file cannot be opened, read or written.";
     E0502 Error "A file is not a WAV file.";
     E0503 Error "A WAV file is truncated.";

@@ -49,14 +49,10 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
     let mut timeline = Vec::new();
     let lowerer = Lowerer { model, recipe_dir };
     for stem in &model.stems {
-        if let Some(clip) = lowerer.clip(&stem_clip(stem), &stem.clip, None) {
-            timeline.push(clip);
-        }
+        timeline.extend(lowerer.uses(&stem_clip(stem), &stem.clip, None));
     }
     for cue in &model.cues {
-        if let Some(clip) = lowerer.clip(&cue_clip(cue), &cue.clip, None) {
-            timeline.push(clip);
-        }
+        timeline.extend(lowerer.uses(&cue_clip(cue), &cue.clip, None));
     }
     stages.push(StageSpec::Timeline(TimelineStage {
         id: StageId::timeline(),
@@ -280,6 +276,22 @@ impl Lowerer<'_> {
         })
     }
 
+    /// One clip per use of `clip` ([`Clip::each_use`]): the first named
+    /// `name`, the others `name@2`, `name@3`, …, all with the seed of
+    /// `name`, so that every use of a noise plays the same noise.
+    fn uses(&self, name: &str, clip: &Clip, destination: Option<&str>) -> Vec<ClipSpec> {
+        clip.each_use()
+            .into_iter()
+            .filter_map(|(number, one)| {
+                let mut spec = self.clip(name, &one, destination)?;
+                if number > 1 {
+                    spec.name = format!("{name}@{number}");
+                }
+                Some(spec)
+            })
+            .collect()
+    }
+
     fn clip(&self, name: &str, clip: &Clip, destination: Option<&str>) -> Option<ClipSpec> {
         let source = clip.audio.as_ref()?.value.clone();
         let layout = self.clip_layout(clip);
@@ -311,19 +323,19 @@ impl Lowerer<'_> {
             match member.target {
                 Some(MemberRef::Stem(stem)) => {
                     let stem = &self.model.stems[stem];
-                    if let Some(clip) = self.clip(&stem_clip(stem), &stem.clip, Some(layout)) {
+                    for clip in self.uses(&stem_clip(stem), &stem.clip, Some(layout)) {
                         clips.push((clip, member.gain_db));
                     }
                 }
                 Some(MemberRef::Cue(cue)) => {
                     let cue = &self.model.cues[cue];
-                    if let Some(clip) = self.clip(&cue_clip(cue), &cue.clip, Some(layout)) {
+                    for clip in self.uses(&cue_clip(cue), &cue.clip, Some(layout)) {
                         clips.push((clip, member.gain_db));
                     }
                 }
                 Some(MemberRef::AllCues) => {
                     for cue in &self.model.cues {
-                        if let Some(clip) = self.clip(&cue_clip(cue), &cue.clip, Some(layout)) {
+                        for clip in self.uses(&cue_clip(cue), &cue.clip, Some(layout)) {
                             clips.push((clip, member.gain_db));
                         }
                     }
@@ -416,7 +428,7 @@ impl Lowerer<'_> {
             match member {
                 GateMember::Stem(stem) => {
                     let stem = &self.model.stems[stem];
-                    if let Some(mut clip) = self.clip(&stem_clip(stem), &stem.clip, None) {
+                    for mut clip in self.uses(&stem_clip(stem), &stem.clip, None) {
                         clip.route = to_mono(clip.channels.len());
                         clips.push((clip, gain));
                     }
@@ -535,11 +547,16 @@ impl Lowerer<'_> {
     /// cue goes to its channel when the album has it, else is folded as
     /// mono.
     fn album_clip(&self, cue: &Cue, edit: TrackEdit, layout: &str) -> Option<ClipSpec> {
+        // A cue used more than once is one track: `edit film` plays its
+        // first use.
         let mut clip = cue.clip.clone();
+        clip.uses.truncate(1);
         if edit == TrackEdit::Album {
             clip.trim_head = None;
             clip.trim_tail = None;
-            clip.until = None;
+            for one in &mut clip.uses {
+                one.until = None;
+            }
             clip.fade_in = None;
             clip.fade_out = None;
             clip.gain_db = 0.0;

@@ -29,6 +29,7 @@ pub(crate) mod stdlib;
 mod stem;
 mod target;
 mod timecode;
+mod uses;
 
 use std::path::Path;
 
