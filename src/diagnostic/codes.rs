@@ -147,6 +147,7 @@ codes! {
     C003 Error "A cue has no usage code, or a cue in the picture has no `at`.";
     C004 Warning "A song has no ISRC, or an ISRC or ISWC is malformed.";
     C005 Warning "A writer or publisher has no performing-rights society.";
+    C006 Warning "Two uses of music cues overlap in the picture.";
 
     D001 Error "A target's layout, rate or depth breaks its spec.";
     D002 Error "An M&E target contains a dialogue or ADR stem.";

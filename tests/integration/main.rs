@@ -33,3 +33,4 @@ mod review;
 mod rights;
 mod stdlib_matrices;
 mod test;
+mod uses;
