@@ -730,6 +730,53 @@ mod tests {
     }
 
     #[test]
+    fn a_cue_used_twice_is_two_clips_of_one_seed_and_one_album_track() {
+        let text = include_str!("../../examples/night-harbor/soundtrack.sndtrk").replace(
+            "at 01:00:04:00",
+            "at 01:00:04:00\n    at 01:00:40:00 to 01:00:42:00",
+        );
+        let resolved = resolve_text("soundtrack.sndtrk", None, &text);
+        assert!(!resolved.has_errors(), "{:#?}", resolved.diagnostics);
+        let plan = lower(&resolved.model, Path::new("."));
+        let StageSpec::Timeline(timeline) = stage(&plan, "timeline") else {
+            panic!()
+        };
+        let uses: Vec<&ClipSpec> = timeline
+            .clips
+            .iter()
+            .filter(|clip| clip.name.starts_with("cue:1M1"))
+            .collect();
+        let names: Vec<&str> = uses.iter().map(|clip| clip.name.as_str()).collect();
+        assert_eq!(names, ["cue:1M1", "cue:1M1@2"]);
+        assert_eq!(uses[0].seed, uses[1].seed);
+        assert_eq!(uses[1].clip.uses.len(), 1);
+        assert!(uses[1].clip.until().is_some());
+        assert!(uses[0].clip.until().is_none());
+        // Still two album tracks: the cue is one track.
+        let tracks = plan
+            .stages
+            .iter()
+            .filter(|stage| matches!(stage, StageSpec::AlbumTrack(_)))
+            .count();
+        assert_eq!(tracks, 2);
+        let StageSpec::AlbumTrack(track) = stage(&plan, "album:ost/01") else {
+            panic!()
+        };
+        assert_eq!(track.clip.name, "cue:1M1");
+        assert_eq!(track.clip.clip.uses.len(), 1);
+        assert_eq!(track.clip.clip.at(), uses[0].clip.at());
+        // The example's own plan is unchanged by the other use elsewhere.
+        let before = example();
+        let StageSpec::Bus(dx) = stage(&before, "bus:DX") else {
+            panic!()
+        };
+        let StageSpec::Bus(dx_after) = stage(&plan, "bus:DX") else {
+            panic!()
+        };
+        assert_eq!(dx, dx_after);
+    }
+
+    #[test]
     fn noise_seeds_differ_per_clip_and_are_fixed() {
         assert_ne!(seed("stem:fx"), seed("stem:amb"));
         assert_eq!(seed("stem:fx"), seed("stem:fx"));
