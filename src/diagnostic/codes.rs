@@ -84,6 +84,7 @@ codes! {
     E0310 Error "A stem or cue with two audio sources.";
     E0311 Error "Layouts that do not fit together.";
 
+    E0340 Error "Two uses of one stem or cue start on the same frame.";
     E0350 Error "Two reels overlap in timecode.";
     E0351 Error "A project with reels also gives its programme an `end`.";
 
@@ -148,6 +149,7 @@ codes! {
     C003 Error "A cue has no usage code, or a cue in the picture has no `at`.";
     C004 Warning "A song has no ISRC, or an ISRC or ISWC is malformed.";
     C005 Warning "A writer or publisher has no performing-rights society.";
+    C006 Warning "Two uses of music cues overlap in the picture.";
     C007 Warning "A clip runs past the end of its reel or of the programme, and is cut there.";
 
     D001 Error "A target's layout, rate or depth breaks its spec.";

@@ -79,7 +79,7 @@ pub fn check_code(code: &Named) -> Result<(), Box<Diagnostic>> {
     } else if let Some(suggestion) = closest(&code.name, codes) {
         format!("did you mean `{suggestion}`?")
     } else {
-        "lint codes are R001–R009 (rights), C001–C005 (cue sheet) and D001–D007 (delivery)"
+        "lint codes are R001–R009 (rights), C001–C006 (cue sheet) and D001–D007 (delivery)"
             .to_owned()
     };
     Err(Box::new(diagnostic.help(help)))

@@ -62,6 +62,7 @@ pub static RULES: &[&Rule] = &[
     &rules::c003_missing_usage::RULE,
     &rules::c004_recording_codes::RULE,
     &rules::c005_missing_society::RULE,
+    &rules::c006_overlapping_cues::RULE,
     &rules::c007_clip_cut_at_reel_end::RULE,
     &rules::d001_target_breaks_spec::RULE,
     &rules::d002_dialogue_in_me::RULE,

@@ -49,14 +49,10 @@ pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
     let mut timeline = Vec::new();
     let lowerer = Lowerer { model, recipe_dir };
     for stem in &model.stems {
-        if let Some(clip) = lowerer.clip(&stem_clip(stem), &stem.clip, None) {
-            timeline.push(clip);
-        }
+        timeline.extend(lowerer.uses(&stem_clip(stem), &stem.clip, None));
     }
     for cue in &model.cues {
-        if let Some(clip) = lowerer.clip(&cue_clip(cue), &cue.clip, None) {
-            timeline.push(clip);
-        }
+        timeline.extend(lowerer.uses(&cue_clip(cue), &cue.clip, None));
     }
     stages.push(StageSpec::Timeline(TimelineStage {
         id: StageId::timeline(),
@@ -304,6 +300,22 @@ impl Lowerer<'_> {
         })
     }
 
+    /// One clip per use of `clip` ([`Clip::each_use`]): the first named
+    /// `name`, the others `name@2`, `name@3`, …, all with the seed of
+    /// `name`, so that every use of a noise plays the same noise.
+    fn uses(&self, name: &str, clip: &Clip, destination: Option<&str>) -> Vec<ClipSpec> {
+        clip.each_use()
+            .into_iter()
+            .filter_map(|(number, one)| {
+                let mut spec = self.clip(name, &one, destination)?;
+                if number > 1 {
+                    spec.name = format!("{name}@{number}");
+                }
+                Some(spec)
+            })
+            .collect()
+    }
+
     fn clip(&self, name: &str, clip: &Clip, destination: Option<&str>) -> Option<ClipSpec> {
         let source = clip.audio.as_ref()?.value.clone();
         let layout = self.clip_layout(clip);
@@ -335,19 +347,19 @@ impl Lowerer<'_> {
             match member.target {
                 Some(MemberRef::Stem(stem)) => {
                     let stem = &self.model.stems[stem];
-                    if let Some(clip) = self.clip(&stem_clip(stem), &stem.clip, Some(layout)) {
+                    for clip in self.uses(&stem_clip(stem), &stem.clip, Some(layout)) {
                         clips.push((clip, member.gain_db));
                     }
                 }
                 Some(MemberRef::Cue(cue)) => {
                     let cue = &self.model.cues[cue];
-                    if let Some(clip) = self.clip(&cue_clip(cue), &cue.clip, Some(layout)) {
+                    for clip in self.uses(&cue_clip(cue), &cue.clip, Some(layout)) {
                         clips.push((clip, member.gain_db));
                     }
                 }
                 Some(MemberRef::AllCues) => {
                     for cue in &self.model.cues {
-                        if let Some(clip) = self.clip(&cue_clip(cue), &cue.clip, Some(layout)) {
+                        for clip in self.uses(&cue_clip(cue), &cue.clip, Some(layout)) {
                             clips.push((clip, member.gain_db));
                         }
                     }
@@ -442,7 +454,7 @@ impl Lowerer<'_> {
             match member {
                 GateMember::Stem(stem) => {
                     let stem = &self.model.stems[stem];
-                    if let Some(mut clip) = self.clip(&stem_clip(stem), &stem.clip, None) {
+                    for mut clip in self.uses(&stem_clip(stem), &stem.clip, None) {
                         clip.route = to_mono(clip.channels.len());
                         clips.push((clip, gain));
                     }
@@ -563,11 +575,16 @@ impl Lowerer<'_> {
     /// cue goes to its channel when the album has it, else is folded as
     /// mono.
     fn album_clip(&self, cue: &Cue, edit: TrackEdit, layout: &str) -> Option<ClipSpec> {
+        // A cue used more than once is one track: `edit film` plays its
+        // first use.
         let mut clip = cue.clip.clone();
+        clip.uses.truncate(1);
         if edit == TrackEdit::Album {
             clip.trim_head = None;
             clip.trim_tail = None;
-            clip.until = None;
+            for one in &mut clip.uses {
+                one.until = None;
+            }
             clip.fade_in = None;
             clip.fade_out = None;
             clip.gain_db = 0.0;
@@ -738,6 +755,53 @@ mod tests {
         assert_eq!(track.format.sample_rate, 44_100);
         assert_eq!(sanitize("a/b: c?"), "a_b_ c_");
         assert_eq!(sanitize(" .. "), "untitled");
+    }
+
+    #[test]
+    fn a_cue_used_twice_is_two_clips_of_one_seed_and_one_album_track() {
+        let text = include_str!("../../examples/night-harbor/soundtrack.sndtrk").replace(
+            "at 01:00:04:00",
+            "at 01:00:04:00\n    at 01:00:40:00 to 01:00:42:00",
+        );
+        let resolved = resolve_text("soundtrack.sndtrk", None, &text);
+        assert!(!resolved.has_errors(), "{:#?}", resolved.diagnostics);
+        let plan = lower(&resolved.model, Path::new("."));
+        let StageSpec::Timeline(timeline) = stage(&plan, "timeline") else {
+            panic!()
+        };
+        let uses: Vec<&ClipSpec> = timeline
+            .clips
+            .iter()
+            .filter(|clip| clip.name.starts_with("cue:1M1"))
+            .collect();
+        let names: Vec<&str> = uses.iter().map(|clip| clip.name.as_str()).collect();
+        assert_eq!(names, ["cue:1M1", "cue:1M1@2"]);
+        assert_eq!(uses[0].seed, uses[1].seed);
+        assert_eq!(uses[1].clip.uses.len(), 1);
+        assert!(uses[1].clip.until().is_some());
+        assert!(uses[0].clip.until().is_none());
+        // Still two album tracks: the cue is one track.
+        let tracks = plan
+            .stages
+            .iter()
+            .filter(|stage| matches!(stage, StageSpec::AlbumTrack(_)))
+            .count();
+        assert_eq!(tracks, 2);
+        let StageSpec::AlbumTrack(track) = stage(&plan, "album:ost/01") else {
+            panic!()
+        };
+        assert_eq!(track.clip.name, "cue:1M1");
+        assert_eq!(track.clip.clip.uses.len(), 1);
+        assert_eq!(track.clip.clip.at(), uses[0].clip.at());
+        // The example's own plan is unchanged by the other use elsewhere.
+        let before = example();
+        let StageSpec::Bus(dx) = stage(&before, "bus:DX") else {
+            panic!()
+        };
+        let StageSpec::Bus(dx_after) = stage(&plan, "bus:DX") else {
+            panic!()
+        };
+        assert_eq!(dx, dx_after);
     }
 
     #[test]

@@ -51,15 +51,17 @@ impl StageSpec {
 /// A clip ready to render: its source, where it goes and what is done to it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClipSpec {
-    /// `stem:dx` or `cue:1M1`.
+    /// `stem:dx` or `cue:1M1`; `cue:1M1@2` for a cue's second use.
     pub name: String,
     pub source: AudioSource,
     /// The file, resolved against the recipe's directory, for file sources.
     pub file: Option<PathBuf>,
     /// The channel labels of the clip's own layout.
     pub channels: Vec<String>,
+    /// The clip's settings, with at most one use: the one this clip plays.
     pub clip: Clip,
-    /// A seed for noise generators, fixed per clip name.
+    /// A seed for noise generators, fixed per stem or cue (every use of
+    /// it has the same).
     pub seed: u64,
     /// How the clip reaches the bus: a destination channel (`pan`), or a
     /// matrix, or neither when the layouts are the same.

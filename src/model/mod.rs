@@ -232,13 +232,28 @@ pub enum FadeCurve {
     EqualPower,
 }
 
+/// One use of a clip in the picture: one `at START [to END]` property. A
+/// clip with several `at` properties plays once at each (a cue's reprise),
+/// each use with the clip's trims, fades and gain, its own `to` bounding
+/// that use only.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Use {
+    /// `at START`.
+    pub at: Spanned<Timecode>,
+    /// `to END`, when the use is cut short.
+    pub until: Option<Spanned<Timecode>>,
+    /// The whole `at … [to …]` property.
+    pub span: Span,
+}
+
 /// Placement and processing shared by stems and cues.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clip {
     pub audio: Option<Spanned<AudioSource>>,
     pub layout: Option<Named>,
-    pub at: Option<Spanned<Timecode>>,
-    pub until: Option<Spanned<Timecode>>,
+    /// Its uses, in the order written; none when it has no `at` (it then
+    /// plays once, from `picture_start`).
+    pub uses: Vec<Use>,
     pub gain_db: f64,
     pub pan: Option<Named>,
     pub fade_in: Option<Duration>,
@@ -246,6 +261,35 @@ pub struct Clip {
     pub fade_curve: FadeCurve,
     pub trim_head: Option<Duration>,
     pub trim_tail: Option<Duration>,
+}
+
+impl Clip {
+    /// The first use's `at`: where a clip with one use plays.
+    pub fn at(&self) -> Option<Spanned<Timecode>> {
+        self.uses.first().map(|first| first.at)
+    }
+
+    /// The first use's `to`.
+    pub fn until(&self) -> Option<Spanned<Timecode>> {
+        self.uses.first().and_then(|first| first.until)
+    }
+
+    /// The clip as heard at each of its uses: a copy holding that one use,
+    /// with its number from 1; one copy without a use when it has none.
+    pub fn each_use(&self) -> Vec<(usize, Clip)> {
+        if self.uses.is_empty() {
+            return vec![(1, self.clone())];
+        }
+        self.uses
+            .iter()
+            .enumerate()
+            .map(|(index, one)| {
+                let mut clip = self.clone();
+                clip.uses = vec![*one];
+                (index + 1, clip)
+            })
+            .collect()
+    }
 }
 
 /// `stem NAME { … }`

@@ -1,5 +1,5 @@
 //! Where a clip sits in the picture: its in and out timecodes and duration
-//! from its placement (`at … [to …]`), its trims and the length of its
+//! at each of its uses (`at … [to …]`), its trims and the length of its
 //! audio (a generator's length, or a file's from its WAV header), never from
 //! what the recipe claims elsewhere. The frame arithmetic is
 //! [`crate::model::time`]'s.
@@ -8,7 +8,7 @@ use crate::{
     diagnostic::Diagnostic,
     model::wav_header,
     model::Timecode,
-    model::{AudioSource, Clip, FrameRate, Model},
+    model::{AudioSource, Clip, FrameRate, Model, Use},
 };
 
 /// Where a clip is heard in the picture.
@@ -22,18 +22,21 @@ pub struct Placement {
     pub seconds: f64,
 }
 
-/// The placement of `clip`: from its `at` for the length of its audio less
-/// its trims, cut short by `to` when the placement ends first. `Ok(None)`
-/// when the clip has no `at` or no audio; an error when its file's header
-/// cannot be read.
-pub fn placement(model: &Model, clip: &Clip) -> Result<Option<Placement>, Box<Diagnostic>> {
+/// The placement of each of `clip`'s uses, in the order written: from its
+/// `at` for the length of its audio less its trims, cut short by its own
+/// `to` when the use ends first. Empty when the clip has no `at` or no
+/// audio; an error when its file's header cannot be read.
+pub fn placements(model: &Model, clip: &Clip) -> Result<Vec<Placement>, Box<Diagnostic>> {
     let Some(project) = &model.project else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let rate = project.frame_rate;
-    let (Some(at), Some(audio)) = (clip.at, &clip.audio) else {
-        return Ok(None);
+    let Some(audio) = &clip.audio else {
+        return Ok(Vec::new());
     };
+    if clip.uses.is_empty() {
+        return Ok(Vec::new());
+    }
     let length = match &audio.value {
         AudioSource::File { path, .. } => {
             wav_header::read(&wav_header::resolve(model, audio.span, path), audio.span)?.seconds()
@@ -44,22 +47,33 @@ pub fn placement(model: &Model, clip: &Clip) -> Result<Option<Placement>, Box<Di
     };
     let trims = clip.trim_head.map_or(0.0, |trim| trim.seconds(rate))
         + clip.trim_tail.map_or(0.0, |trim| trim.seconds(rate));
-    let mut seconds = (length - trims).max(0.0);
+    let trimmed = (length - trims).max(0.0);
+    Ok(clip
+        .uses
+        .iter()
+        .map(|one| placed(one, trimmed, rate))
+        .collect())
+}
+
+/// One use of `seconds` of audio, at the frame rate `rate`.
+fn placed(one: &Use, seconds: f64, rate: FrameRate) -> Placement {
+    let mut seconds = seconds;
+    let at = one.at;
     let start = at.value.frame_count(rate) as i64;
     let mut frames = rate.seconds_to_frames(seconds);
-    if let Some(until) = clip.until {
+    if let Some(until) = one.until {
         let placed = until.value.frame_count(rate) as i64 - start;
         if placed < frames {
             frames = placed.max(0);
             seconds = rate.frames_to_seconds(frames as f64);
         }
     }
-    Ok(Some(Placement {
+    Placement {
         start: at.value,
         end: Timecode::from_frames((start + frames).max(0) as u64, rate, at.value.drop_frame),
         frames,
         seconds,
-    }))
+    }
 }
 
 /// A duration of `frames` as `HH:MM:SS:FF` (non-drop).

@@ -1,5 +1,5 @@
 //! The music cue sheet for the performing-rights societies: one row per cue
-//! use in the picture, with its cue number, title, usage, in and out
+//! use in the picture (a cue with several `at` has a row for each), with its cue number, title, usage, in and out
 //! timecodes and duration as placed (from `at`/`to`, trims and the audio's
 //! real length), writers and publishers with society and share, artist,
 //! label and ISRC.
@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::{
     diagnostic::Diagnostic,
     model::reach::Reach,
-    model::timing::{duration_timecode, placement},
+    model::timing::{duration_timecode, placements, Placement},
     model::{CueType, FrameRate, Model, Party},
 };
 
@@ -68,33 +68,42 @@ pub fn cue_sheet(model: &Model) -> Result<CueSheet, Vec<Diagnostic>> {
         if !mixes.iter().any(|mix| mix.contains_cue(index)) {
             continue;
         }
-        let placed = match placement(model, &cue.clip) {
+        let placed = match placements(model, &cue.clip) {
             Ok(placed) => placed,
             Err(error) => {
                 errors.push(*error);
                 continue;
             }
         };
-        let order = placed.map(|placed| placed.start.frame_count(frame_rate));
-        let row = CueSheetRow {
-            cue: cue.id.name.clone(),
-            title: cue.title.clone(),
-            cue_type: match cue.cue_type.map(|kind| kind.value) {
-                Some(CueType::Song) => "song",
-                _ => "score",
-            },
-            usage: cue.usage.as_ref().map(|usage| usage.name.clone()),
-            start: placed.map(|placed| placed.start.to_string()),
-            end: placed.map(|placed| placed.end.to_string()),
-            duration: placed.map(|placed| duration_timecode(placed.frames, frame_rate).to_string()),
-            seconds: placed.map(|placed| (placed.seconds * 1000.0).round() / 1000.0),
-            writers: cue.writers.iter().map(party).collect(),
-            publishers: cue.publishers.iter().map(party).collect(),
-            artist: cue.artist.as_ref().map(|artist| artist.value.clone()),
-            label: cue.label.as_ref().map(|label| label.value.clone()),
-            isrc: cue.isrc.as_ref().map(|isrc| isrc.value.clone()),
+        // One row per use; a cue without `at` has one row without timing.
+        let uses: Vec<Option<Placement>> = if placed.is_empty() {
+            vec![None]
+        } else {
+            placed.into_iter().map(Some).collect()
         };
-        rows.push((order.unwrap_or(u64::MAX), index, row));
+        for placed in uses {
+            let order = placed.map(|placed| placed.start.frame_count(frame_rate));
+            let row = CueSheetRow {
+                cue: cue.id.name.clone(),
+                title: cue.title.clone(),
+                cue_type: match cue.cue_type.map(|kind| kind.value) {
+                    Some(CueType::Song) => "song",
+                    _ => "score",
+                },
+                usage: cue.usage.as_ref().map(|usage| usage.name.clone()),
+                start: placed.map(|placed| placed.start.to_string()),
+                end: placed.map(|placed| placed.end.to_string()),
+                duration: placed
+                    .map(|placed| duration_timecode(placed.frames, frame_rate).to_string()),
+                seconds: placed.map(|placed| (placed.seconds * 1000.0).round() / 1000.0),
+                writers: cue.writers.iter().map(party).collect(),
+                publishers: cue.publishers.iter().map(party).collect(),
+                artist: cue.artist.as_ref().map(|artist| artist.value.clone()),
+                label: cue.label.as_ref().map(|label| label.value.clone()),
+                isrc: cue.isrc.as_ref().map(|isrc| isrc.value.clone()),
+            };
+            rows.push((order.unwrap_or(u64::MAX), index, row));
+        }
     }
     if !errors.is_empty() {
         return Err(errors);

@@ -1,12 +1,12 @@
 //! A clip, the part of a stem or cue that plays: its one audio source, layout,
-//! pan, placement (`at START [to END]`), gain, fades and trims.
+//! pan, uses (each `at START [to END]`, see [`super::uses`]), gain, fades
+//! and trims.
 
 use crate::{
     diagnostic::Diagnostic,
     model::{Clip, FadeCurve, Spanned},
     resolve::{
         args::Args, audio_source::audio_source, gain::gain, interpret::Interpreter, props::Props,
-        timecode::frames,
     },
     syntax::ast::Declaration,
 };
@@ -56,7 +56,7 @@ impl Interpreter<'_> {
         let gain_db = props
             .read("gain", d, |args| gain(args))
             .map_or(0.0, |gain| gain.value);
-        let placement = props.one("at", d).cloned();
+        let placements = props.every("at");
         let fade = props.read("fade", d, |args| {
             let mut fade = (None, None, FadeCurve::EqualPower);
             let mut any = false;
@@ -101,46 +101,13 @@ impl Interpreter<'_> {
                 any = true;
             }
         });
-        let (at, until) = match placement {
-            Some(property) => {
-                let mut args = Args::new(&property, self.diagnostics);
-                let at = args.timecode();
-                let until = if at.is_some() && args.eat("to").is_some() {
-                    args.timecode()
-                } else {
-                    None
-                };
-                if at.is_some() {
-                    args.finish();
-                }
-                let at = at.and_then(|timecode| self.check_timecode(timecode));
-                let until = until.and_then(|timecode| self.check_timecode(timecode));
-                if let (Some(start), Some(end)) = (at, until) {
-                    if frames(end.value, self.frame_rate) <= frames(start.value, self.frame_rate) {
-                        self.diagnostics.push(
-                            Diagnostic::error(
-                                crate::resolve::OUT_OF_RANGE,
-                                format!(
-                                    "the placement ends at {} before it starts at {}",
-                                    end.value, start.value
-                                ),
-                            )
-                            .at(end.span, "ends before the start")
-                            .help("write `at START to END` with END after START"),
-                        );
-                    }
-                }
-                (at, until)
-            }
-            None => (None, None),
-        };
+        let uses = self.uses(&placements);
         let (fade_in, fade_out, fade_curve) = fade.unwrap_or((None, None, FadeCurve::EqualPower));
         let (trim_head, trim_tail) = trim.unwrap_or((None, None));
         Clip {
             audio,
             layout,
-            at,
-            until,
+            uses,
             gain_db,
             pan,
             fade_in,

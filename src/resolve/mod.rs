@@ -30,6 +30,7 @@ pub(crate) mod stdlib;
 mod stem;
 mod target;
 mod timecode;
+mod uses;
 
 use std::path::Path;
 

@@ -57,6 +57,12 @@ impl<'a> Props<'a> {
         Some(first)
     }
 
+    /// Every property `keyword`, in the order written (a repeatable one
+    /// whose arguments the caller reads itself, such as `at`).
+    pub fn every(&mut self, keyword: &'static str) -> Vec<&'a Property> {
+        self.all(keyword).collect()
+    }
+
     /// Reads the one property `keyword` with `read`, if present.
     pub fn read<T>(
         &mut self,

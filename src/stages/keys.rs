@@ -115,7 +115,7 @@ pub(super) fn clip_params(
         params.str(
             &p("at"),
             &settings
-                .at
+                .at()
                 .map(|at| at.value.to_string())
                 .unwrap_or_default(),
         );
@@ -123,7 +123,7 @@ pub(super) fn clip_params(
     params.str(
         &p("to"),
         &settings
-            .until
+            .until()
             .map(|until| until.value.to_string())
             .unwrap_or_default(),
     );

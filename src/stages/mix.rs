@@ -137,13 +137,13 @@ pub fn clip_source(
         }
     };
     let settings = &clip.clip;
-    let start = match &settings.at {
+    let start = match settings.at() {
         Some(at) => clock.samples(at.value).map_err(&error)?,
         None => default_start,
     };
     let head = settings.trim_head.map_or(0, |trim| clock.duration(trim));
     let mut tail = settings.trim_tail.map_or(0, |trim| clock.duration(trim));
-    if let Some(until) = &settings.until {
+    if let Some(until) = settings.until() {
         let end = clock.samples(until.value).map_err(&error)?;
         let wanted = end.saturating_sub(start);
         let available = source.frames().saturating_sub(head + tail);

@@ -133,6 +133,9 @@ impl State {
             text += &format!("    track {}M1{edit}\n", cue + 1);
         }
         text += "    format wav 44.1kHz 16bit\n    spec album.streaming\n}\n";
+        // The edits move the cues across each other: an overlap is what
+        // they test, not a mistake (C006).
+        text += "\nlint {\n    allow C006\n}\n";
         text
     }
 

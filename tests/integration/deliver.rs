@@ -615,7 +615,7 @@ fn the_json_summary_gives_every_deliverable_its_measurement_and_verdict() {
         )
         .replace("    from FX RADIO", "    from LOUD");
     let recipe = format!(
-        "{recipe}\ntarget streaming {{\n    from DX FX SCORE\n    layout 2.0\n    format wav 48kHz 24bit\n    spec netflix.stereo\n}}\n\n// sndtrk: allow(C005)\nlint {{\n    warn D005\n}}\n"
+        "{recipe}\ntarget streaming {{\n    from DX FX SCORE\n    layout 2.0\n    format wav 48kHz 24bit\n    spec netflix.stereo\n}}\n\n// sndtrk: allow(C005)\nlint {{\n    warn D005\n    allow C006\n}}\n"
     );
     let test = project(&recipe);
     let dir = test.path();

@@ -34,3 +34,4 @@ mod review;
 mod rights;
 mod stdlib_matrices;
 mod test;
+mod uses;

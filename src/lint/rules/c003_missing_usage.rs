@@ -28,7 +28,7 @@ declare_rule! {
 fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
     for (index, cue) in checker.model.cues.iter().enumerate() {
         let in_picture = checker.mixes.iter().any(|mix| mix.contains_cue(index));
-        if in_picture && cue.clip.at.is_none() {
+        if in_picture && cue.clip.uses.is_empty() {
             diagnostics.push(
                 Diagnostic::error(
                     RULE.code,

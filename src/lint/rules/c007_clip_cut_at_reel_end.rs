@@ -88,7 +88,7 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     for subject in subjects(model) {
-        let Some(lengths) = Lengths::of(checker, subject.clip) else {
+        let Some(lengths) = Lengths::of(checker, &subject.clip) else {
             continue;
         };
         let Some(placed) = lengths.placed() else {
@@ -109,7 +109,7 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         }
         let over = end - boundary.end;
-        let at = subject.clip.at.map_or(subject.declaration, |at| at.span);
+        let at = subject.clip.at().map_or(subject.declaration, |at| at.span);
         diagnostics.push(
             Diagnostic::warning(
                 RULE.code,

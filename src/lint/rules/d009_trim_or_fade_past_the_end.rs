@@ -43,22 +43,30 @@ declare_rule! {
 fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let mut places = Places::default();
     for subject in subjects(checker.model) {
-        let Some(lengths) = Lengths::of(checker, subject.clip) else {
+        let Some(lengths) = Lengths::of(checker, &subject.clip) else {
             continue;
         };
         match lengths.placed() {
-            None => trims_past_the_end(checker, &subject, &lengths, &mut places, diagnostics),
+            // Trims are the clip's, not a use's: said once.
+            None if subject.number == 1 => {
+                trims_past_the_end(checker, &subject, &lengths, &mut places, diagnostics)
+            }
+            None => {}
             Some(placed) => {
                 for (fade, direction) in [(lengths.fade_in, "in"), (lengths.fade_out, "out")] {
                     if fade > placed {
-                        diagnostics.push(fade_too_long(
+                        let found = fade_too_long(
                             checker,
                             &subject,
                             &lengths,
                             &mut places,
                             fade,
                             direction,
-                        ));
+                        );
+                        // Two uses of one length say the same.
+                        if !diagnostics.contains(&found) {
+                            diagnostics.push(found);
+                        }
                     }
                 }
             }
@@ -73,7 +81,7 @@ fn trims_past_the_end(
     places: &mut Places,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let clip = subject.clip;
+    let clip = &subject.clip;
     let written = places.of(checker.model, subject.declaration);
     let over = lengths.trims().saturating_sub(lengths.source);
     let mut diagnostic = Diagnostic::error(
@@ -114,7 +122,7 @@ fn fade_too_long(
     fade: u64,
     direction: &str,
 ) -> Diagnostic {
-    let clip = subject.clip;
+    let clip = &subject.clip;
     let written = places.of(checker.model, subject.declaration);
     let placed = lengths.placed().unwrap_or(0);
     let at = match direction {

@@ -51,14 +51,15 @@ declare_rule! {
 fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let mut places = Places::default();
     for subject in subjects(checker.model) {
-        let Some(lengths) = Lengths::of(checker, subject.clip) else {
+        let Some(lengths) = Lengths::of(checker, &subject.clip) else {
             continue;
         };
         // Trims past the end are D009; nothing else can be said of the clip.
         let (Some(trimmed), Some(placed)) = (lengths.trimmed(), lengths.placed()) else {
             continue;
         };
-        if trimmed == 0 && lengths.trims() > 0 {
+        // Trims are the clip's, not a use's: said once.
+        if trimmed == 0 && lengths.trims() > 0 && subject.number == 1 {
             diagnostics.push(trims_everything(checker, &subject, &lengths, &mut places));
         }
         // A `to` can name no more than a frame: audio that ends within the
@@ -77,7 +78,11 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
             && fade_out <= placed
             && fade_in.saturating_add(fade_out) > placed;
         if overlap {
-            diagnostics.push(fades_overlap(checker, &subject, &lengths, &mut places));
+            let found = fades_overlap(checker, &subject, &lengths, &mut places);
+            // Two uses of one length say the same.
+            if !diagnostics.contains(&found) {
+                diagnostics.push(found);
+            }
         }
     }
 }
@@ -88,7 +93,7 @@ fn trims_everything(
     lengths: &Lengths,
     places: &mut Places,
 ) -> Diagnostic {
-    let clip = subject.clip;
+    let clip = &subject.clip;
     let written = places.of(checker.model, subject.declaration);
     let mut diagnostic = Diagnostic::warning(
         RULE.code,
@@ -121,7 +126,7 @@ fn to_past_the_end(
     trimmed: u64,
     wanted: u64,
 ) -> Diagnostic {
-    let clip = subject.clip;
+    let clip = &subject.clip;
     let end = lengths.start.saturating_add(trimmed);
     let ends = lengths.timecode(end);
     // On a frame boundary the timecode is the out point, the first frame
@@ -129,7 +134,7 @@ fn to_past_the_end(
     let on_a_frame = lengths.next_frame_start(end) == end;
     let short = lengths.duration(wanted.saturating_sub(trimmed));
     let until = clip
-        .until
+        .until()
         .map(|until| until.value.to_string())
         .unwrap_or_default();
     let mut diagnostic = Diagnostic::warning(
@@ -142,7 +147,7 @@ fn to_past_the_end(
             lengths.timecode(lengths.start),
         ),
     );
-    if let Some(at) = clip.until {
+    if let Some(at) = clip.until() {
         diagnostic = diagnostic.at(at.span, format!("{short} after the audio ends"));
     }
     if let Some(audio) = &clip.audio {
@@ -169,7 +174,7 @@ fn fades_overlap(
     lengths: &Lengths,
     places: &mut Places,
 ) -> Diagnostic {
-    let clip = subject.clip;
+    let clip = &subject.clip;
     let written = places.of(checker.model, subject.declaration);
     let placed = lengths.placed().unwrap_or(0);
     let fades = lengths.fade_in.saturating_add(lengths.fade_out);

@@ -26,12 +26,15 @@ use crate::{
     },
 };
 
-/// A stem or a cue, as the rules of clip lengths see it.
+/// One use of a stem or a cue, as the rules of clip lengths see it.
 pub struct Subject<'m> {
     /// `stem` or `cue`.
     pub kind: &'static str,
     pub name: &'m Named,
-    pub clip: &'m Clip,
+    /// The clip with this one use ([`Clip::each_use`]).
+    pub clip: Clip,
+    /// The use's number, from 1 (1 too for a clip without `at`).
+    pub number: usize,
     /// The whole declaration.
     pub declaration: Span,
 }
@@ -46,21 +49,30 @@ impl Subject<'_> {
     }
 }
 
-/// Every stem and every cue, in declaration order.
+/// Every use of every stem and every cue, in declaration order.
 pub fn subjects(model: &Model) -> Vec<Subject<'_>> {
-    let stems = model.stems.iter().map(|stem| Subject {
-        kind: "stem",
-        name: &stem.name,
-        clip: &stem.clip,
-        declaration: stem.span,
-    });
-    let cues = model.cues.iter().map(|cue| Subject {
-        kind: "cue",
-        name: &cue.id,
-        clip: &cue.clip,
-        declaration: cue.span,
-    });
-    stems.chain(cues).collect()
+    let stems = model
+        .stems
+        .iter()
+        .map(|stem| ("stem", &stem.name, &stem.clip, stem.span));
+    let cues = model
+        .cues
+        .iter()
+        .map(|cue| ("cue", &cue.id, &cue.clip, cue.span));
+    stems
+        .chain(cues)
+        .flat_map(|(kind, name, clip, declaration)| {
+            clip.each_use()
+                .into_iter()
+                .map(move |(number, clip)| Subject {
+                    kind,
+                    name,
+                    clip,
+                    number,
+                    declaration,
+                })
+        })
+        .collect()
 }
 
 /// A clip's lengths in samples at the project's sample rate.
@@ -87,7 +99,7 @@ pub struct Lengths {
 }
 
 impl Lengths {
-    /// The lengths of `clip`, or `None` when it has no audio, its file's
+    /// The lengths of `clip` at its first use, or `None` when it has no audio, its file's
     /// header could not be read (D003 reports that, with the audio core's
     /// code), or the recipe has no `project` to give the rates.
     pub fn of(checker: &Checker<'_>, clip: &Clip) -> Option<Lengths> {
@@ -111,11 +123,11 @@ impl Lengths {
         let samples = |duration: Option<crate::model::Duration>| {
             duration.map_or(0, |d| d.samples(rate, frame_rate))
         };
-        let start = match clip.at {
+        let start = match clip.at() {
             Some(at) => at.value.to_samples(frame_rate, rate).ok()?,
             None => project.picture_start.to_samples(frame_rate, rate).ok()?,
         };
-        let end = match clip.until {
+        let end = match clip.until() {
             Some(until) => Some(until.value.to_samples(frame_rate, rate).ok()?),
             None => None,
         };
@@ -130,7 +142,7 @@ impl Lengths {
             fade_in: samples(clip.fade_in),
             fade_out: samples(clip.fade_out),
             drop_frame: clip
-                .at
+                .at()
                 .map_or(project.picture_start.drop_frame, |at| at.value.drop_frame),
         })
     }
@@ -244,7 +256,7 @@ pub fn why_this_long(clip: &Clip, lengths: &Lengths, written: &Written) -> Optio
     let trimmed = lengths.trimmed()?;
     let placed = lengths.placed()?;
     if placed < trimmed {
-        let until = clip.until?;
+        let until = clip.until()?;
         return Some((
             until.span,
             format!(

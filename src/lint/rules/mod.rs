@@ -5,6 +5,7 @@ pub mod c002_publisher_shares;
 pub mod c003_missing_usage;
 pub mod c004_recording_codes;
 pub mod c005_missing_society;
+pub mod c006_overlapping_cues;
 pub mod c007_clip_cut_at_reel_end;
 pub mod d001_target_breaks_spec;
 pub mod d002_dialogue_in_me;
