@@ -11,9 +11,11 @@ declare_rule! {
     /// `at` for the length of its audio less its trims, cut short by its
     /// own `to`, in samples at the project's rate as the build renders it
     /// (a generator's `for`, a file's length from its WAV header). A use
-    /// that starts where another ends does not overlap it. Only cues that
-    /// reach a target's mix count; a cue without `at` is C003, and a cue of
-    /// `silence` (a placeholder, heard as nothing) does not count.
+    /// that starts where another ends does not overlap it. Two uses count
+    /// only when one target's mix hears both (an alternate cue for another
+    /// version of the film, in another target, overlaps nothing); a cue
+    /// without `at` is C003, and a cue of `silence` (a placeholder, heard
+    /// as nothing) does not count.
     ///
     /// ## Why
     /// Each use is one line of the cue sheet, and the societies pay by
@@ -38,6 +40,8 @@ declare_rule! {
 /// One use of a cue as placed: its samples on the picture's clock.
 struct Extent<'m> {
     subject: Subject<'m>,
+    /// The cue's index in the model.
+    cue: usize,
     lengths: Lengths,
     /// How many uses the cue has.
     uses: usize,
@@ -79,6 +83,7 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
             let start = lengths.start;
             let end = start.saturating_add(lengths.placed()?);
             Some(Extent {
+                cue: index,
                 uses: model.cues[index].clip.uses.len(),
                 subject,
                 lengths,
@@ -92,7 +97,11 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
     extents.sort_by_key(|extent| extent.start);
     for (later_index, later) in extents.iter().enumerate() {
         for earlier in &extents[..later_index] {
-            if earlier.end > later.start {
+            let together = checker
+                .mixes
+                .iter()
+                .any(|mix| mix.contains_cue(earlier.cue) && mix.contains_cue(later.cue));
+            if earlier.end > later.start && together {
                 diagnostics.push(overlap(earlier, later));
             }
         }
