@@ -8,7 +8,7 @@ use crate::{
     diagnostic::Diagnostic,
     model::wav_header,
     model::Timecode,
-    model::{AudioSource, Clip, FrameRate, Model},
+    model::{time_reference_at, AudioSource, Clip, FrameRate, Model, Placement as At},
 };
 
 /// Where a clip is heard in the picture.
@@ -34,18 +34,46 @@ pub fn placement(model: &Model, clip: &Clip) -> Result<Option<Placement>, Box<Di
     let (Some(at), Some(audio)) = (clip.at, &clip.audio) else {
         return Ok(None);
     };
+    let header = match &audio.value {
+        AudioSource::File { path, .. } => Some(wav_header::read(
+            &wav_header::resolve(model, audio.span, path),
+            audio.span,
+        )?),
+        AudioSource::MultiMono { files } => match files.first() {
+            Some(file) => Some(wav_header::read(
+                &wav_header::resolve(model, audio.span, &file.path),
+                file.span,
+            )?),
+            None => None,
+        },
+        _ => None,
+    };
     let length = match &audio.value {
-        AudioSource::File { path, .. } => {
-            wav_header::read(&wav_header::resolve(model, audio.span, path), audio.span)?.seconds()
-        }
         AudioSource::Tone { duration, .. }
         | AudioSource::Noise { duration, .. }
         | AudioSource::Silence { duration } => duration.seconds(rate),
+        _ => header.map_or(0.0, |header| header.seconds()),
+    };
+    let at = match at.value {
+        At::Timecode(timecode) => timecode,
+        At::Bext => {
+            let Some(reference) = header.and_then(|header| {
+                let reference = header.time_reference?;
+                Some(time_reference_at(
+                    reference,
+                    header.sample_rate,
+                    project.sample_rate,
+                ))
+            }) else {
+                return Ok(None);
+            };
+            Timecode::from_samples(reference, rate, false, project.sample_rate)
+        }
     };
     let trims = clip.trim_head.map_or(0.0, |trim| trim.seconds(rate))
         + clip.trim_tail.map_or(0.0, |trim| trim.seconds(rate));
     let mut seconds = (length - trims).max(0.0);
-    let start = at.value.frame_count(rate) as i64;
+    let start = at.frame_count(rate) as i64;
     let mut frames = rate.seconds_to_frames(seconds);
     if let Some(until) = clip.until {
         let placed = until.value.frame_count(rate) as i64 - start;
@@ -55,8 +83,8 @@ pub fn placement(model: &Model, clip: &Clip) -> Result<Option<Placement>, Box<Di
         }
     }
     Ok(Some(Placement {
-        start: at.value,
-        end: Timecode::from_frames((start + frames).max(0) as u64, rate, at.value.drop_frame),
+        start: at,
+        end: Timecode::from_frames((start + frames).max(0) as u64, rate, at.drop_frame),
         frames,
         seconds,
     }))

@@ -3,7 +3,7 @@
 
 use crate::{
     diagnostic::Diagnostic,
-    model::{Clip, FadeCurve, Spanned},
+    model::{Clip, FadeCurve, Placement, Spanned},
     resolve::{
         args::Args, audio_source::audio_source, gain::gain, interpret::Interpreter, props::Props,
         timecode::frames,
@@ -104,7 +104,17 @@ impl Interpreter<'_> {
         let (at, until) = match placement {
             Some(property) => {
                 let mut args = Args::new(&property, self.diagnostics);
-                let at = args.timecode();
+                let bext = args.eat("bext");
+                let at = match bext {
+                    Some(span) => Some(Spanned {
+                        value: Placement::Bext,
+                        span,
+                    }),
+                    None => args.timecode().map(|timecode| Spanned {
+                        value: Placement::Timecode(timecode.value),
+                        span: timecode.span,
+                    }),
+                };
                 let until = if at.is_some() && args.eat("to").is_some() {
                     args.timecode()
                 } else {
@@ -113,9 +123,26 @@ impl Interpreter<'_> {
                 if at.is_some() {
                     args.finish();
                 }
-                let at = at.and_then(|timecode| self.check_timecode(timecode));
+                let at = at.and_then(|at| match at.value {
+                    Placement::Bext => Some(at),
+                    Placement::Timecode(value) => self
+                        .check_timecode(Spanned {
+                            value,
+                            span: at.span,
+                        })
+                        .map(|timecode| Spanned {
+                            value: Placement::Timecode(timecode.value),
+                            span: timecode.span,
+                        }),
+                });
                 let until = until.and_then(|timecode| self.check_timecode(timecode));
-                if let (Some(start), Some(end)) = (at, until) {
+                let start = at.and_then(|at| {
+                    at.value.timecode().map(|value| Spanned {
+                        value,
+                        span: at.span,
+                    })
+                });
+                if let (Some(start), Some(end)) = (start, until) {
                     if frames(end.value, self.frame_rate) <= frames(start.value, self.frame_rate) {
                         self.diagnostics.push(
                             Diagnostic::error(
