@@ -72,8 +72,7 @@ fn multi_mono(
                 .at(file.channel.span, "again")
                 .related(earlier.channel.span, "first")
                 .help(format!(
-                    "give each channel of {layout} ({listed}) one file; `{}` cannot be both",
-                    file.written
+                    "give each channel of {layout} ({listed}) exactly one file"
                 )),
             );
         } else if !channels.is_empty() && !channels.contains(&channel.as_str()) {

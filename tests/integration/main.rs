@@ -31,5 +31,6 @@ mod parser_fuzz;
 mod reference;
 mod review;
 mod rights;
+mod sources;
 mod stdlib_matrices;
 mod test;

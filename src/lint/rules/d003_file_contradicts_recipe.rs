@@ -108,8 +108,7 @@ fn check_clip(
                     plural(channels),
                 ),
             )
-            .at(*span, format!("{} channels", header.channels))
-            .related(name.span, format!("{layout_name} by default")),
+            .at(*span, format!("{} channels", header.channels)),
         };
         diagnostic = match (&clip.layout, layout_for(checker, *header)) {
             (None, Some(layout)) => diagnostic.help(format!(
