@@ -156,9 +156,9 @@ fn multi_mono(
                     format!(
                         "`{}` is stamped {} but `{}` is stamped {}",
                         file.written,
-                        stamp(header.time_reference),
+                        stamp(checker, header.time_reference, header.sample_rate),
                         reference.written,
-                        stamp(expected.time_reference)
+                        stamp(checker, expected.time_reference, expected.sample_rate)
                     ),
                 )
                 .at(file.span, "another time stamp")
@@ -169,11 +169,24 @@ fn multi_mono(
     }
 }
 
-/// A time reference in samples, or "without a time stamp".
-fn stamp(reference: Option<u64>) -> String {
-    match reference {
-        Some(samples) => format!("sample {samples}"),
-        None => "without a time stamp".to_owned(),
+/// A time reference at `rate` as a timecode on the project's clock and in
+/// samples, or "without a time stamp".
+fn stamp(checker: &Checker<'_>, reference: Option<u64>, rate: u32) -> String {
+    let Some(samples) = reference else {
+        return "without a time stamp".to_owned();
+    };
+    match &checker.model.project {
+        Some(project) => {
+            let at = crate::model::time_reference_at(samples, rate, project.sample_rate);
+            let timecode = crate::model::Timecode::from_samples(
+                at,
+                project.frame_rate,
+                project.picture_start.drop_frame,
+                project.sample_rate,
+            );
+            format!("{timecode} (sample {samples})")
+        }
+        None => format!("sample {samples}"),
     }
 }
 

@@ -57,3 +57,44 @@ pub(super) fn multi_mono(args: &mut Args<'_, '_>, argument: &Argument) -> Option
     }
     good.then_some(AudioSource::MultiMono { files })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{model::AudioSource, resolve::resolve_text};
+
+    fn stem(file: &str) -> crate::resolve::Resolved {
+        let text = format!(
+            "import \"std/layouts\"\nproject \"T\" {{ frame_rate 24 sample_rate 48kHz }}\nstem dx {{ role dialogue layout 2.0 file {file} }}\nbus DX 2.0 {{ dx }}\n"
+        );
+        resolve_text("soundtrack.sndtrk", None, &text)
+    }
+
+    #[test]
+    fn a_list_of_channels_and_paths_is_a_multi_mono_source() {
+        let resolved = stem(r#"[R "b.wav", L "a.wav"]"#);
+        assert!(!resolved.has_errors(), "{:#?}", resolved.diagnostics);
+        let audio = resolved.model.stems[0].clip.audio.as_ref().unwrap();
+        let AudioSource::MultiMono { files } = &audio.value else {
+            panic!("{audio:?}")
+        };
+        let channels: Vec<&str> = files.iter().map(|f| f.channel.name.as_str()).collect();
+        assert_eq!(channels, ["R", "L"]);
+        assert_eq!(files[1].written, "a.wav");
+    }
+
+    #[test]
+    fn malformed_items_are_errors_not_panics() {
+        for file in [
+            "[]",
+            "[L]",
+            r#"[L "a.wav" "b.wav"]"#,
+            r#"["a.wav" L]"#,
+            r#"[L ""]"#,
+            "[L 3]",
+            r#"[L "a.wav", 01:00:00:00]"#,
+        ] {
+            let resolved = stem(file);
+            assert!(resolved.has_errors(), "{file}");
+        }
+    }
+}

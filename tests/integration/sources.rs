@@ -471,3 +471,42 @@ bus MX 5.1 { 1M1 }
     );
     check_renders(test, "D003-cue-without-layout");
 }
+
+#[test]
+fn a_missing_file_of_a_set_is_reported_by_check_and_fails_only_what_reads_it() {
+    let test = Test::new().recipe(&multi_mono_recipe(&items(&[0, 1, 2, 3, 4, 5])));
+    let dir = test.path();
+    write_set(&dir, 480);
+    fs::remove_file(dir.join("stems/DX.Rs.wav")).unwrap();
+    let (status, _, stderr) = sndtrk(&dir, &["check"]);
+    assert_eq!(status, 1);
+    assert!(stderr.contains("E0501"), "{stderr}");
+    assert!(stderr.contains("stems/DX.Rs.wav"), "{stderr}");
+    build_fails_cleanly(&dir);
+}
+
+#[test]
+fn a_stamped_96k_file_at_bext_starts_at_its_stamp_at_the_project_rate() {
+    let test = Test::new().recipe(&bext_recipe("at bext"));
+    let dir = test.path();
+    let signal = sine(440.0, 0.5, 9_600, 96_000);
+    mono(&dir, "stems/dx.wav", &signal, 96_000, Some(STAMP * 2));
+    let (status, _, stderr) = sndtrk(&dir, &["check"]);
+    assert_eq!(status, 0, "{stderr}");
+    let built = build(&dir, &[]);
+    assert_eq!(built["resample:stem:dx"], "ran");
+    let out = read_wav(&dir.join("out/pm.wav"));
+    let offset = 48_048usize;
+    assert_eq!(out.len(), offset + 4_800);
+    let reference = sine(440.0, 0.5, 4_800, RATE);
+    for n in 256..4_800 - 256 {
+        let error = (out[offset + n] - reference[n]).abs();
+        assert!(
+            error < 1e-3,
+            "sample {n}: {} vs {}",
+            out[offset + n],
+            reference[n]
+        );
+    }
+    assert!(out[..offset - 256].iter().all(|sample| sample.abs() < 1e-3));
+}
