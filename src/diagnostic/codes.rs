@@ -83,6 +83,13 @@ codes! {
     E0309 Error "A property has more arguments than it takes.";
     E0310 Error "A stem or cue with two audio sources.";
     E0311 Error "Layouts that do not fit together.";
+    E0320 Error "A multi-mono `file` list lacks a channel of its layout.";
+    E0321 Error "A multi-mono `file` list names a channel twice, or one its layout does not have.";
+    E0322 Error "A file of a multi-mono set is not mono.";
+    E0323 Error "The files of a multi-mono set differ in sample rate or length.";
+    E0324 Error "`at bext` places a source that has no `bext` time stamp.";
+    E0325 Error "A Broadcast WAV with a time stamp is placed by neither `at` nor `at bext`.";
+    E0326 Error "The files of a multi-mono set carry different `bext` time stamps.";
 
     E0340 Error "Two uses of one stem or cue start on the same frame.";
     E0350 Error "Two reels overlap in timecode.";

@@ -57,6 +57,7 @@ pub mod clipping;
 pub(crate) mod config;
 mod registry;
 pub(crate) mod rules;
+pub(crate) mod sources;
 pub(crate) mod suppression;
 
 pub use built::Built;

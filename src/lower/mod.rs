@@ -1,6 +1,9 @@
 //! Lowering: a resolved [`Model`] to the stages that render it.
 //!
 //! Stages, by id:
+//! - `resample:CLIP`: a stem's or cue's file source at another rate than
+//!   the project's, resampled to it (the only stages whose existence
+//!   depends on what a file's header says, given by [`lower_with_rates`]);
 //! - `timeline`: the programme's start and length, from every placement and
 //!   every source's length (it reads WAV headers, so it is a stage: its
 //!   output changes only when a placement or a source's length does, and
@@ -25,14 +28,14 @@ use std::path::{Path, PathBuf};
 
 pub use plan::{
     AlbumLevelStage, AlbumTrackStage, BusStage, ClipSpec, MeasureStage, ReelBounds, RenderPlan,
-    Report, ReportStage, Route, SpecLimits, StageSpec, TargetStage, TimelineStage,
+    Report, ReportStage, ResampleStage, Route, SpecLimits, StageSpec, TargetStage, TimelineStage,
 };
 pub use stage_id::{Renders, StageId};
 
 use crate::{
     model::{
-        Album, AlbumTrack, AudioSource, Clip, Cue, FrameRate, LoudnessGate, MemberRef, Model,
-        Named, Target, TrackEdit,
+        Album, AlbumTrack, Clip, Cue, FrameRate, LoudnessGate, MemberRef, Model, Named, Target,
+        TrackEdit,
     },
     resolve::{
         levels,
@@ -41,13 +44,61 @@ use crate::{
     syntax::ast::Timecode,
 };
 
-/// Lowers a model that resolved without errors.
+/// Lowers a model that resolved without errors, taking every file to be at
+/// the project's rate (see [`lower_with_rates`]).
 pub fn lower(model: &Model, recipe_dir: &Path) -> RenderPlan {
+    lower_with_rates(model, recipe_dir, &|_| None)
+}
+
+/// Lowers a model that resolved without errors. `rate_of` tells the sample
+/// rate of a file (resolved against `recipe_dir`) as its header says, if it
+/// can be read: a clip whose file (a multi-mono set's first) is at another
+/// rate than the project's gets a `resample:CLIP` stage. Lowering itself
+/// reads no file.
+pub fn lower_with_rates(
+    model: &Model,
+    recipe_dir: &Path,
+    rate_of: &dyn Fn(&Path) -> Option<u32>,
+) -> RenderPlan {
     let project = model.project.as_ref();
     let sample_rate = project.map_or(48_000, |project| project.sample_rate);
     let mut stages = Vec::new();
     let mut timeline = Vec::new();
-    let lowerer = Lowerer { model, recipe_dir };
+    let mut lowerer = Lowerer {
+        model,
+        recipe_dir,
+        resampled: Vec::new(),
+    };
+    let named_clips = model
+        .stems
+        .iter()
+        .map(|stem| (stem_clip(stem), &stem.clip))
+        .chain(model.cues.iter().map(|cue| (cue_clip(cue), &cue.clip)));
+    for (name, clip) in named_clips {
+        let Some(audio) = &clip.audio else {
+            continue;
+        };
+        let first = audio.value.files(audio.span).first().map(|file| file.0);
+        let rate = first.and_then(|path| rate_of(&recipe_dir.join(path)));
+        if let Some(rate) = rate.filter(|rate| *rate != sample_rate) {
+            lowerer.resampled.push((name, rate));
+        }
+    }
+    for (name, from_rate) in &lowerer.resampled {
+        let clip = match name.split_once(':') {
+            Some(("stem", stem)) => model.stems.get(stem).map(|stem| &stem.clip),
+            Some((_, cue)) => model.cues.get(cue).map(|cue| &cue.clip),
+            None => None,
+        };
+        if let Some(clip) = clip.and_then(|clip| lowerer.clip(name, clip, None)) {
+            stages.push(StageSpec::Resample(ResampleStage {
+                id: StageId::resample(name),
+                clip,
+                from_rate: *from_rate,
+            }));
+        }
+    }
+    let lowerer = lowerer;
     for stem in &model.stems {
         timeline.extend(lowerer.uses(&stem_clip(stem), &stem.clip, None));
     }
@@ -234,6 +285,9 @@ enum GateMember {
 struct Lowerer<'a> {
     model: &'a Model,
     recipe_dir: &'a Path,
+    /// The clips whose files are at another rate than the project's, with
+    /// that rate: each has a `resample:CLIP` stage.
+    resampled: Vec<(String, u32)>,
 }
 
 impl Lowerer<'_> {
@@ -323,19 +377,25 @@ impl Lowerer<'_> {
             Some(destination) => self.route(&layout, destination, clip.pan.as_ref())?,
             None => Route::Direct,
         };
-        let file = match &source {
-            AudioSource::File { path, .. } => Some(self.recipe_dir.join(path)),
-            _ => None,
-        };
-        Some(ClipSpec {
+        let mut spec = ClipSpec {
             name: name.to_owned(),
-            file,
+            files: Vec::new(),
             channels: self.channels(&layout),
             clip: clip.clone(),
             seed: seed(name),
             route,
             source,
-        })
+            resample: None,
+        };
+        spec.files = spec
+            .declared_files()
+            .into_iter()
+            .map(|path| self.recipe_dir.join(path))
+            .collect();
+        if self.resampled.iter().any(|(clip, _)| clip == name) {
+            spec.resample = Some(StageId::resample(name));
+        }
+        Some(spec)
     }
 
     fn bus(&self, index: usize) -> BusStage {

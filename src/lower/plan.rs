@@ -25,6 +25,7 @@ pub struct RenderPlan {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum StageSpec {
+    Resample(ResampleStage),
     Timeline(TimelineStage),
     Bus(BusStage),
     Target(TargetStage),
@@ -37,6 +38,7 @@ pub enum StageSpec {
 impl StageSpec {
     pub fn id(&self) -> &StageId {
         match self {
+            StageSpec::Resample(stage) => &stage.id,
             StageSpec::Timeline(stage) => &stage.id,
             StageSpec::Bus(stage) => &stage.id,
             StageSpec::Target(stage) => &stage.id,
@@ -54,8 +56,10 @@ pub struct ClipSpec {
     /// `stem:dx` or `cue:1M1`; `cue:1M1@2` for a cue's second use.
     pub name: String,
     pub source: AudioSource,
-    /// The file, resolved against the recipe's directory, for file sources.
-    pub file: Option<PathBuf>,
+    /// The files, resolved against the recipe's directory, for file
+    /// sources: the one file, or a multi-mono set's in the layout's channel
+    /// order.
+    pub files: Vec<PathBuf>,
     /// The channel labels of the clip's own layout.
     pub channels: Vec<String>,
     /// The clip's settings, with at most one use: the one this clip plays.
@@ -66,19 +70,52 @@ pub struct ClipSpec {
     /// How the clip reaches the bus: a destination channel (`pan`), or a
     /// matrix, or neither when the layouts are the same.
     pub route: Route,
+    /// The `resample:CLIP` stage whose output the clip reads instead of its
+    /// files, when they are at another rate than the project's.
+    pub resample: Option<StageId>,
 }
 
 impl ClipSpec {
-    /// The file as the recipe names it, relative to the project directory
-    /// (or absolute): what keys and the engine see, so that they do not
-    /// depend on the directory sndtrk runs in. [`ClipSpec::file`] is the
-    /// path to open.
-    pub fn declared_file(&self) -> Option<&Path> {
+    /// The files as the recipe names them, relative to the project
+    /// directory (or absolute), in the order of [`ClipSpec::files`]: what
+    /// keys and the engine see, so that they do not depend on the directory
+    /// sndtrk runs in. [`ClipSpec::files`] are the paths to open.
+    pub fn declared_files(&self) -> Vec<&Path> {
         match &self.source {
-            AudioSource::File { path, .. } => Some(path),
-            _ => None,
+            AudioSource::File { path, .. } => vec![path.as_path()],
+            AudioSource::MultiMono { files } => {
+                let mut ordered: Vec<&Path> = self
+                    .channels
+                    .iter()
+                    .filter_map(|channel| {
+                        files
+                            .iter()
+                            .find(|file| file.channel.name == *channel)
+                            .map(|file| file.path.as_path())
+                    })
+                    .collect();
+                if ordered.len() != files.len() {
+                    ordered = files.iter().map(|file| file.path.as_path()).collect();
+                }
+                ordered
+            }
+            _ => Vec::new(),
         }
     }
+}
+
+/// `resample:CLIP`: a clip's file source (one file, or a multi-mono set
+/// interleaved) at another rate, resampled whole to the project's rate and
+/// written as a 32-bit float WAV whose `bext` time reference, if the
+/// source has one, is counted at the project's rate. Trims, fades and
+/// placement are applied after, by the stages that read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResampleStage {
+    pub id: StageId,
+    /// The clip whose source is resampled (its trims and fades play no part).
+    pub clip: ClipSpec,
+    /// The source's rate, as its header said when the plan was made.
+    pub from_rate: u32,
 }
 
 /// How audio of one layout reaches another.

@@ -33,6 +33,9 @@ pub enum Renders {
     TrackMeasurement { album: String, number: usize },
     /// `report:FILE`: a report written to `out/reports/FILE`.
     Report(String),
+    /// `resample:stem:NAME` or `resample:cue:ID`: a clip's source at
+    /// another rate, resampled to the project's (the clip's name).
+    Resample(String),
 }
 
 /// A stage's id: what it renders and its text.
@@ -57,6 +60,7 @@ impl StageId {
                 format!("measure:{album}/{number:02}")
             }
             Renders::Report(file) => format!("report:{file}"),
+            Renders::Resample(clip) => format!("resample:{clip}"),
         };
         StageId { renders, text }
     }
@@ -134,6 +138,11 @@ impl StageId {
         }
     }
 
+    /// `resample:CLIP` for the clip `stem:NAME` or `cue:ID`.
+    pub fn resample(clip: &str) -> StageId {
+        StageId::new(Renders::Resample(clip.to_owned()))
+    }
+
     /// `report:FILE`
     pub fn report(file: &str) -> StageId {
         StageId::new(Renders::Report(file.to_owned()))
@@ -176,6 +185,9 @@ impl StageId {
             "measure" => Renders::Measurement(rest.to_owned()),
             "dialogue" => Renders::DialogueGate(rest.to_owned()),
             "report" => Renders::Report(rest.to_owned()),
+            "resample" if rest.starts_with("stem:") || rest.starts_with("cue:") => {
+                Renders::Resample(rest.to_owned())
+            }
             "album-level" => Renders::AlbumLevel(rest.to_owned()),
             "album-measure" => Renders::AlbumMeasurement(rest.to_owned()),
             "album" => {
@@ -246,6 +258,8 @@ mod tests {
             StageId::album_measurement("ost"),
             StageId::track_measurement("ost", 2),
             StageId::report("cuesheet.csv"),
+            StageId::resample("stem:dx"),
+            StageId::resample("cue:1M1"),
         ] {
             assert_eq!(StageId::parse(&id).as_ref(), Some(&id), "{id}");
         }

@@ -202,6 +202,11 @@ pub enum AudioSource {
         path: std::path::PathBuf,
         written: String,
     },
+    /// One mono WAV file per channel (`file [L "DX.L.wav", R "DX.R.wav"]`),
+    /// in the order written; readers put them in the layout's order.
+    MultiMono {
+        files: Vec<MonoFile>,
+    },
     Tone {
         frequency_hz: f64,
         level_dbfs: f64,
@@ -215,6 +220,74 @@ pub enum AudioSource {
     Silence {
         duration: Duration,
     },
+}
+
+/// One file of a multi-mono source: the channel it carries and its path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonoFile {
+    /// The channel label as written (`L`, `Lfe`…).
+    pub channel: Named,
+    /// The path, relative to the recipe that names it.
+    pub path: std::path::PathBuf,
+    /// The path as written.
+    pub written: String,
+    /// The span of the list item (`L "DX.L.wav"`).
+    pub span: Span,
+}
+
+impl AudioSource {
+    /// The files the source reads, with their spans (the `file` property's
+    /// for a single file, each item's for a multi-mono set), in the order
+    /// written; empty for a generator.
+    pub fn files(&self, span: Span) -> Vec<(&std::path::Path, &str, Span)> {
+        match self {
+            AudioSource::File { path, written } => vec![(path.as_path(), written.as_str(), span)],
+            AudioSource::MultiMono { files } => files
+                .iter()
+                .map(|file| (file.path.as_path(), file.written.as_str(), file.span))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Where a clip starts: a timecode, or the `bext` time stamp of its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// `at HH:MM:SS:FF`
+    Timecode(Timecode),
+    /// `at bext`: the file's Broadcast WAV TimeReference.
+    Bext,
+}
+
+impl Placement {
+    /// The timecode, for `at TIMECODE`.
+    pub fn timecode(self) -> Option<Timecode> {
+        match self {
+            Placement::Timecode(timecode) => Some(timecode),
+            Placement::Bext => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Placement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Placement::Timecode(timecode) => write!(f, "{timecode}"),
+            Placement::Bext => f.write_str("bext"),
+        }
+    }
+}
+
+/// A `bext` TimeReference, counted at `file_rate`, as samples since
+/// midnight at `project_rate`: `reference · project_rate / file_rate` in
+/// exact integer arithmetic (rounded down).
+pub fn time_reference_at(reference: u64, file_rate: u32, project_rate: u32) -> u64 {
+    if file_rate == project_rate || file_rate == 0 {
+        return reference;
+    }
+    let scaled = u128::from(reference) * u128::from(project_rate) / u128::from(file_rate);
+    u64::try_from(scaled).unwrap_or(u64::MAX)
 }
 
 /// The spectrum of a noise generator.
@@ -238,8 +311,8 @@ pub enum FadeCurve {
 /// that use only.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Use {
-    /// `at START`.
-    pub at: Spanned<Timecode>,
+    /// `at START` or `at bext`.
+    pub at: Spanned<Placement>,
     /// `to END`, when the use is cut short.
     pub until: Option<Spanned<Timecode>>,
     /// The whole `at … [to …]` property.
@@ -265,7 +338,7 @@ pub struct Clip {
 
 impl Clip {
     /// The first use's `at`: where a clip with one use plays.
-    pub fn at(&self) -> Option<Spanned<Timecode>> {
+    pub fn at(&self) -> Option<Spanned<Placement>> {
         self.uses.first().map(|first| first.at)
     }
 

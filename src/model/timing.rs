@@ -8,7 +8,7 @@ use crate::{
     diagnostic::Diagnostic,
     model::wav_header,
     model::Timecode,
-    model::{AudioSource, Clip, FrameRate, Model, Use},
+    model::{time_reference_at, AudioSource, Clip, FrameRate, Model, Placement as At, Use},
 };
 
 /// Where a clip is heard in the picture.
@@ -37,29 +37,57 @@ pub fn placements(model: &Model, clip: &Clip) -> Result<Vec<Placement>, Box<Diag
     if clip.uses.is_empty() {
         return Ok(Vec::new());
     }
+    let header = match &audio.value {
+        AudioSource::File { path, .. } => Some(wav_header::read(
+            &wav_header::resolve(model, audio.span, path),
+            audio.span,
+        )?),
+        AudioSource::MultiMono { files } => match files.first() {
+            Some(file) => Some(wav_header::read(
+                &wav_header::resolve(model, audio.span, &file.path),
+                file.span,
+            )?),
+            None => None,
+        },
+        _ => None,
+    };
     let length = match &audio.value {
-        AudioSource::File { path, .. } => {
-            wav_header::read(&wav_header::resolve(model, audio.span, path), audio.span)?.seconds()
-        }
         AudioSource::Tone { duration, .. }
         | AudioSource::Noise { duration, .. }
         | AudioSource::Silence { duration } => duration.seconds(rate),
+        _ => header.map_or(0.0, |header| header.seconds()),
     };
+    let stamp = header.and_then(|header| {
+        let reference = header.time_reference?;
+        let samples = time_reference_at(reference, header.sample_rate, project.sample_rate);
+        Some(Timecode::from_samples(
+            samples,
+            rate,
+            false,
+            project.sample_rate,
+        ))
+    });
     let trims = clip.trim_head.map_or(0.0, |trim| trim.seconds(rate))
         + clip.trim_tail.map_or(0.0, |trim| trim.seconds(rate));
     let trimmed = (length - trims).max(0.0);
     Ok(clip
         .uses
         .iter()
-        .map(|one| placed(one, trimmed, rate))
+        .filter_map(|one| {
+            // `at bext` without a stamp is reported by the checks (E0324).
+            let at = match one.at.value {
+                At::Timecode(timecode) => timecode,
+                At::Bext => stamp?,
+            };
+            Some(placed(at, one, trimmed, rate))
+        })
         .collect())
 }
 
-/// One use of `seconds` of audio, at the frame rate `rate`.
-fn placed(one: &Use, seconds: f64, rate: FrameRate) -> Placement {
+/// One use at `at` of `seconds` of audio, at the frame rate `rate`.
+fn placed(at: Timecode, one: &Use, seconds: f64, rate: FrameRate) -> Placement {
     let mut seconds = seconds;
-    let at = one.at;
-    let start = at.value.frame_count(rate) as i64;
+    let start = at.frame_count(rate) as i64;
     let mut frames = rate.seconds_to_frames(seconds);
     if let Some(until) = one.until {
         let placed = until.value.frame_count(rate) as i64 - start;
@@ -69,8 +97,8 @@ fn placed(one: &Use, seconds: f64, rate: FrameRate) -> Placement {
         }
     }
     Placement {
-        start: at.value,
-        end: Timecode::from_frames((start + frames).max(0) as u64, rate, at.value.drop_frame),
+        start: at,
+        end: Timecode::from_frames((start + frames).max(0) as u64, rate, at.drop_frame),
         frames,
         seconds,
     }

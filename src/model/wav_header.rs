@@ -21,6 +21,11 @@ pub struct WavHeader {
     pub sample_rate: u32,
     /// Sample frames (samples per channel).
     pub frames: u64,
+    /// The WAVE_FORMAT_EXTENSIBLE channel mask; 0 when the file has none.
+    pub mask: u32,
+    /// The `bext` TimeReference (samples since midnight at the file's
+    /// rate), when the file has a `bext` chunk.
+    pub time_reference: Option<u64>,
 }
 
 impl WavHeader {
@@ -55,6 +60,8 @@ pub fn read(path: &Path, span: Span) -> Result<WavHeader, Box<Diagnostic>> {
                 channels: format.channels,
                 sample_rate: format.sample_rate,
                 frames: format.frames,
+                mask: format.channel_mask,
+                time_reference: format.time_reference,
             })
         }
         Err(error) => Err(Box::new(diagnostic(&error, span))),

@@ -9,7 +9,7 @@ pub mod walk;
 use crate::{
     diagnostic::Diagnostic,
     engine::graph::StageGraph,
-    lower::{lower, RenderPlan, Renders},
+    lower::{lower_with_rates, RenderPlan, Renders},
     project::config::Config,
     resolve::{resolve_path, Resolved},
     stages::stages,
@@ -36,7 +36,11 @@ pub fn load(config: &Config) -> Result<Project, LoadError> {
     if resolved.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(LoadError::Recipe(Box::new(resolved)));
     }
-    let plan = lower(&resolved.model, &config.directory);
+    let plan = lower_with_rates(&resolved.model, &config.directory, &|path| {
+        crate::audio::WavReader::open(path)
+            .ok()
+            .map(|reader| reader.format().sample_rate)
+    });
     let stages = stages(&plan, &resolved.model).map_err(LoadError::Graph)?;
     let graph = StageGraph::new(stages).map_err(|error| LoadError::Graph(error.into()))?;
     Ok(Project {

@@ -55,6 +55,16 @@ pub(super) fn audio_source(
                 );
                 return None;
             }
+            if let Some(
+                argument @ Argument {
+                    value: Value::List(_),
+                    ..
+                },
+            ) = args.peek()
+            {
+                let _ = args.list("a list of mono files");
+                return super::multi_mono::multi_mono(args, argument);
+            }
             let path = args.text("a WAV file's path in quotes")?;
             if path.value.is_empty() {
                 return args.out_of_range(

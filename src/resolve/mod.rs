@@ -20,6 +20,7 @@ mod layout;
 pub(crate) mod levels;
 mod license;
 mod lint_block;
+mod multi_mono;
 mod party;
 mod project;
 mod props;

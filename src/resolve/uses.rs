@@ -4,7 +4,7 @@
 
 use crate::{
     diagnostic::Diagnostic,
-    model::Use,
+    model::{Placement, Spanned, Use},
     resolve::{args::Args, interpret::Interpreter, timecode::frames},
     syntax::ast::Property,
 };
@@ -22,10 +22,11 @@ impl Interpreter<'_> {
             let Some(one) = self.one_use(property) else {
                 continue;
             };
-            let start = frames(one.at.value, self.frame_rate);
+            let rate = self.frame_rate;
+            let start = |placement: Placement| placement.timecode().map(|tc| frames(tc, rate));
             if let Some(earlier) = uses
                 .iter()
-                .find(|earlier| frames(earlier.at.value, self.frame_rate) == start)
+                .find(|earlier| start(earlier.at.value) == start(one.at.value))
             {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -43,10 +44,19 @@ impl Interpreter<'_> {
         uses
     }
 
-    /// One `at START [to END]`.
+    /// One `at START [to END]` or `at bext [to END]`.
     fn one_use(&mut self, property: &Property) -> Option<Use> {
         let mut args = Args::new(property, self.diagnostics);
-        let at = args.timecode();
+        let at = match args.eat("bext") {
+            Some(span) => Some(Spanned {
+                value: Placement::Bext,
+                span,
+            }),
+            None => args.timecode().map(|timecode| Spanned {
+                value: Placement::Timecode(timecode.value),
+                span: timecode.span,
+            }),
+        };
         let until = if at.is_some() && args.eat("to").is_some() {
             args.timecode()
         } else {
@@ -55,9 +65,26 @@ impl Interpreter<'_> {
         if at.is_some() {
             args.finish();
         }
-        let at = at.and_then(|timecode| self.check_timecode(timecode));
+        let at = at.and_then(|at| match at.value {
+            Placement::Bext => Some(at),
+            Placement::Timecode(value) => self
+                .check_timecode(Spanned {
+                    value,
+                    span: at.span,
+                })
+                .map(|timecode| Spanned {
+                    value: Placement::Timecode(timecode.value),
+                    span: timecode.span,
+                }),
+        });
         let until = until.and_then(|timecode| self.check_timecode(timecode));
-        if let (Some(start), Some(end)) = (at, until) {
+        let start = at.and_then(|at| {
+            at.value.timecode().map(|value| Spanned {
+                value,
+                span: at.span,
+            })
+        });
+        if let (Some(start), Some(end)) = (start, until) {
             if frames(end.value, self.frame_rate) <= frames(start.value, self.frame_rate) {
                 self.diagnostics.push(
                     Diagnostic::error(

@@ -19,7 +19,7 @@ use crate::{
     lower::AlbumLevelStage,
     stages::keys::{clip_files, clip_params, ClipUse, Setting},
     stages::loudness,
-    stages::mix::{clip_source, route},
+    stages::mix::{clip_source, played, resample_inputs, route},
 };
 
 /// What `album-level:NAME` records: the album's loudness and true peak as
@@ -54,12 +54,14 @@ impl AlbumLevel {
 pub(super) struct AlbumLevelRender {
     spec: AlbumLevelStage,
     setting: Setting,
+    inputs: Vec<String>,
     files: Vec<PathBuf>,
 }
 
 impl AlbumLevelRender {
     pub fn new(spec: &AlbumLevelStage, setting: Setting) -> AlbumLevelRender {
         AlbumLevelRender {
+            inputs: resample_inputs(spec.tracks.iter()),
             files: clip_files(spec.tracks.iter()),
             spec: spec.clone(),
             setting,
@@ -77,7 +79,7 @@ impl Stage for AlbumLevelRender {
     }
 
     fn inputs(&self) -> &[String] {
-        &[]
+        &self.inputs
     }
 
     fn files(&self) -> &[PathBuf] {
@@ -114,6 +116,7 @@ impl Stage for AlbumLevelRender {
         } = self.setting;
         let mut tracks: Vec<Box<dyn Source>> = Vec::with_capacity(album.tracks.len());
         for clip in &album.tracks {
+            let clip = &*played(clip, context.inputs());
             let (source, _) = clip_source(clip, clock, default_start, &|path| context.tap(path))?;
             tracks.push(route(source, &clip.route, &album.channels, &clip.name)?);
         }

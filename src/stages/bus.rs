@@ -20,7 +20,7 @@ use crate::{
     stages::delivery::PIPELINE_FRAMES,
     stages::follow::{self, BusStream, Led},
     stages::keys::{clip_files, clip_params, recipe_name, route_params, ClipUse, Setting},
-    stages::mix::{clip_source, route},
+    stages::mix::{clip_source, played, resample_inputs, route},
     stages::output::layout,
     stages::pipeline::{self, BlockSink},
     stages::programme::{place, stretch},
@@ -40,6 +40,7 @@ impl BusRender {
     pub fn new(spec: &BusStage, setting: Setting) -> BusRender {
         let mut inputs = vec![StageId::timeline().into()];
         inputs.extend(spec.buses.iter().map(|(id, _, _)| id.to_string()));
+        inputs.extend(resample_inputs(spec.clips.iter().map(|(clip, _)| clip)));
         BusRender {
             files: clip_files(spec.clips.iter().map(|(clip, _)| clip)),
             spec: spec.clone(),
@@ -73,6 +74,7 @@ impl BusRender {
         let channels = bus.channels.len();
         let mut sum = audio::Bus::new(channels).into_diagnostic()?;
         for (clip, gain) in &bus.clips {
+            let clip = &*played(clip, context.inputs());
             let tap = |path: &std::path::Path| context.tap(path);
             let (source, extent) = clip_source(clip, clock, default_start, &tap)?;
             let mut source = Some(source);
@@ -97,7 +99,8 @@ impl BusRender {
             Some(reel) => timeline.reel(reel).map_or(0, |segment| segment.offset),
             None => 0,
         };
-        for ((_, gain, bus_route), input) in bus.buses.iter().zip(&context.inputs()[1..]) {
+        let sub_buses = &context.inputs()[1..1 + bus.buses.len()];
+        for ((_, gain, bus_route), input) in bus.buses.iter().zip(sub_buses) {
             let reader = WavReader::open(&input.path).into_diagnostic()?;
             let stretch = stretch(Box::new(reader), skip, frames)?;
             let routed = route(stretch, bus_route, &bus.channels, &input.id)?;

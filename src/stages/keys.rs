@@ -33,11 +33,21 @@ impl Setting {
 
 pub(super) fn clip_files<'a>(clips: impl Iterator<Item = &'a ClipSpec>) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = clips
-        .filter_map(|clip| clip.declared_file().map(Path::to_path_buf))
+        .flat_map(|clip| clip.declared_files().into_iter().map(Path::to_path_buf))
         .collect();
     files.sort();
     files.dedup();
     files
+}
+
+/// The declared files of a clip, in the order it reads them, `/`-separated
+/// paths joined by spaces.
+fn declared_files(clip: &ClipSpec) -> String {
+    clip.declared_files()
+        .iter()
+        .map(|path| path.to_string_lossy().replace('\\', "/"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn duration(params: &mut Params<'_>, name: &str, duration: Option<Duration>) {
@@ -76,11 +86,12 @@ pub(super) fn clip_params(
         AudioSource::File { .. } => {
             // The file's content hash is part of the key through `files`.
             params.str(&p("source"), "file");
-            let file = clip
-                .declared_file()
-                .map(|path| path.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_default();
-            params.str(&p("file"), &file);
+            params.str(&p("file"), &declared_files(clip));
+        }
+        AudioSource::MultiMono { .. } => {
+            // Every file's content hash is part of the key through `files`.
+            params.str(&p("source"), "multi-mono");
+            params.str(&p("files"), &declared_files(clip));
         }
         AudioSource::Tone {
             frequency_hz,
@@ -110,6 +121,9 @@ pub(super) fn clip_params(
         }
     }
     params.str(&p("channels"), &clip.channels.join(" "));
+    if let Some(resample) = &clip.resample {
+        params.str(&p("resample"), resample);
+    }
     let settings = &clip.clip;
     if clip_use != ClipUse::Track {
         params.str(

@@ -14,11 +14,13 @@ use thiserror::Error;
 use crate::{
     audio::read_tap::ReadTap,
     audio::{
-        AudioError, ChannelLayout, Convert, Fade, FadeShape, Gain, Matrix, Noise, NoiseKind, Pan,
-        Silence, Source, Tone, Trim, WavReader,
+        AudioError, ChannelLayout, Convert, Fade, FadeShape, Gain, Interleave, Matrix, Noise,
+        NoiseKind, Pan, Resampled, Silence, Source, Tone, Trim, WavReader,
     },
     lower::{ClipSpec, Route},
-    model::{AudioSource, FadeCurve, FrameRate, NoiseColor, Timecode},
+    model::{
+        time_reference_at, AudioSource, FadeCurve, FrameRate, NoiseColor, Placement, Timecode,
+    },
 };
 
 /// A clip or bus that could not be rendered.
@@ -72,8 +74,90 @@ pub struct Extent {
     pub frames: u64,
 }
 
+/// A clip's file source as its files hold it: the one file, or a
+/// multi-mono set interleaved in the layout's order, with its rate and its
+/// `bext` time reference (at that rate). Each file is opened with the tap
+/// `tap` gives for its declared path, if any.
+pub struct FileSource {
+    pub source: Box<dyn Source>,
+    pub sample_rate: u32,
+    pub time_reference: Option<u64>,
+}
+
+/// Opens the files of `clip` (a file or multi-mono source) as they are,
+/// checking the channel count against the clip's layout, and that a
+/// multi-mono set's files are mono, at one rate and of one length.
+pub fn open_files(
+    clip: &ClipSpec,
+    tap: &dyn Fn(&Path) -> Option<Box<dyn ReadTap>>,
+) -> Result<FileSource, MixError> {
+    let error = MixError::clip(clip);
+    let channels = clip.channels.len().max(1);
+    let declared = clip.declared_files();
+    let mut readers = Vec::new();
+    for (index, path) in clip.files.iter().enumerate() {
+        let shown = declared.get(index).copied().unwrap_or(path);
+        let reader = match tap(shown) {
+            Some(tap) => WavReader::open_tapped(path, tap),
+            None => WavReader::open(path),
+        }
+        .map_err(&error)?;
+        readers.push(reader);
+    }
+    let Some(first) = readers.first() else {
+        return Err(error(AudioError::InvalidValue {
+            what: "file source",
+            detail: "a file source without files".into(),
+            help: "name the WAV file with `file \"…\"`".into(),
+        }));
+    };
+    let sample_rate = first.format().sample_rate;
+    let time_reference = first.format().time_reference;
+    let source: Box<dyn Source> = if let AudioSource::MultiMono { .. } = &clip.source {
+        let mut names = Vec::new();
+        for reader in &readers {
+            if reader.format().sample_rate != sample_rate {
+                return Err(error(AudioError::RateMismatch {
+                    path: reader.path().to_path_buf(),
+                    expected: sample_rate,
+                    found: reader.format().sample_rate,
+                }));
+            }
+            names.push(reader.path().display().to_string());
+        }
+        if readers.len() != channels {
+            return Err(error(AudioError::InvalidValue {
+                what: "multi-mono set",
+                detail: format!("{} files for {channels} channels", readers.len()),
+                help: "give one mono file per channel of the layout".into(),
+            }));
+        }
+        let sources = readers
+            .into_iter()
+            .map(|reader| Box::new(reader) as Box<dyn Source>)
+            .collect();
+        Box::new(Interleave::new(sources, &names).map_err(&error)?)
+    } else {
+        let reader = readers.remove(0);
+        if reader.format().channels != channels {
+            return Err(error(AudioError::ChannelMismatch {
+                path: reader.path().to_path_buf(),
+                expected: channels,
+                found: reader.format().channels,
+            }));
+        }
+        Box::new(reader)
+    };
+    Ok(FileSource {
+        source,
+        sample_rate,
+        time_reference,
+    })
+}
+
 /// Opens a clip's source with its trims, bound, fades and gain applied, in
-/// the clip's own layout (not yet routed). A file is opened with the tap
+/// the clip's own layout (not yet routed), at the project's rate (a file at
+/// another rate is resampled as it is read). A file is opened with the tap
 /// `tap` gives for its declared path, if any (see [`crate::audio::read_tap`]).
 pub fn clip_source(
     clip: &ClipSpec,
@@ -84,17 +168,18 @@ pub fn clip_source(
     let error = MixError::clip(clip);
     let channels = clip.channels.len().max(1);
     let rate = clock.sample_rate;
+    let mut time_reference = None;
     let source: Box<dyn Source> = match &clip.source {
-        AudioSource::File { .. } => {
-            let path = clip.file.as_deref().unwrap_or_else(|| Path::new(""));
-            let declared = clip.declared_file().unwrap_or(path);
-            let reader = match tap(declared) {
-                Some(tap) => WavReader::open_tapped(path, tap),
-                None => WavReader::open(path),
+        AudioSource::File { .. } | AudioSource::MultiMono { .. } => {
+            let opened = open_files(clip, tap)?;
+            time_reference = opened
+                .time_reference
+                .map(|reference| time_reference_at(reference, opened.sample_rate, rate));
+            if opened.sample_rate == rate {
+                opened.source
+            } else {
+                Box::new(Resampled::new(opened.source, opened.sample_rate, rate).map_err(&error)?)
             }
-            .map_err(&error)?;
-            reader.expect(channels, rate).map_err(&error)?;
-            Box::new(reader)
         }
         AudioSource::Tone {
             frequency_hz,
@@ -137,8 +222,22 @@ pub fn clip_source(
         }
     };
     let settings = &clip.clip;
-    let start = match settings.at() {
-        Some(at) => clock.samples(at.value).map_err(&error)?,
+    let start = match settings.at().map(|at| at.value) {
+        Some(Placement::Timecode(at)) => clock.samples(at).map_err(&error)?,
+        Some(Placement::Bext) => time_reference.ok_or_else(|| {
+            error(AudioError::InvalidValue {
+                what: "at bext",
+                detail: format!(
+                    "`{}` has no `bext` time stamp",
+                    clip.files
+                        .first()
+                        .map(|path| path.display().to_string())
+                        .unwrap_or_default()
+                ),
+                help: "place the clip with `at TIMECODE`, or export the file as a Broadcast WAV"
+                    .into(),
+            })
+        })?,
         None => default_start,
     };
     let head = settings.trim_head.map_or(0, |trim| clock.duration(trim));
@@ -168,6 +267,45 @@ pub fn clip_source(
     }
     let frames = source.frames();
     Ok((source, Extent { start, frames }))
+}
+
+/// `clip` as a stage with the inputs `inputs` plays it: when the clip has a
+/// `resample:CLIP` stage among them, its files are that stage's output (at
+/// the project's rate, its time reference moved to it).
+pub fn played<'c>(
+    clip: &'c ClipSpec,
+    inputs: &[crate::engine::stage::InputObject],
+) -> std::borrow::Cow<'c, ClipSpec> {
+    let resampled = clip
+        .resample
+        .as_ref()
+        .and_then(|id| inputs.iter().find(|input| input.id == id.as_str()));
+    match resampled {
+        Some(input) => {
+            let mut played = clip.clone();
+            played.source = AudioSource::File {
+                path: input.path.clone(),
+                written: input.path.display().to_string(),
+            };
+            played.files = vec![input.path.clone()];
+            played.resample = None;
+            std::borrow::Cow::Owned(played)
+        }
+        None => std::borrow::Cow::Borrowed(clip),
+    }
+}
+
+/// The `resample:CLIP` stages `clips` read, each once, as stage inputs.
+pub fn resample_inputs<'a>(clips: impl Iterator<Item = &'a ClipSpec>) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for clip in clips {
+        if let Some(id) = &clip.resample {
+            if !ids.iter().any(|known| known == id.as_str()) {
+                ids.push(id.to_string());
+            }
+        }
+    }
+    ids
 }
 
 /// Routes a source into a destination layout.

@@ -4,6 +4,7 @@
 //!
 //! | stage | file | output |
 //! |---|---|---|
+//! | `resample:CLIP` | [`resample`] | a clip's source at another rate, resampled to the project's |
 //! | `timeline` | [`timeline`] | the programme's start and length, as JSON |
 //! | `bus:NAME` | [`bus`] | a 32-bit float WAV of the bus on the timeline |
 //! | `target:NAME` | [`target`] | the deliverable WAV |
@@ -30,6 +31,7 @@ pub(crate) mod output;
 pub(crate) mod pipeline;
 mod programme;
 mod report;
+mod resample;
 mod target;
 mod timeline;
 mod track;
@@ -46,8 +48,8 @@ use crate::{
     model::Model,
     stages::{
         album_level::AlbumLevelRender, bus::BusRender, keys::Setting, measure::MeasureRender,
-        mix::Clock, report::ReportRender, target::TargetRender, timeline::TimelineRender,
-        track::TrackRender,
+        mix::Clock, report::ReportRender, resample::ResampleRender, target::TargetRender,
+        timeline::TimelineRender, track::TrackRender,
     },
 };
 
@@ -71,6 +73,7 @@ pub fn stages(plan: &RenderPlan, model: &Model) -> Result<Vec<Box<dyn Stage>>, m
     let mut stages: Vec<Box<dyn Stage>> = Vec::with_capacity(plan.stages.len());
     for spec in &plan.stages {
         let stage: Box<dyn Stage> = match spec {
+            StageSpec::Resample(spec) => Box::new(ResampleRender::new(spec, setting.clone())),
             StageSpec::Timeline(spec) => Box::new(TimelineRender::new(spec, setting.clone())),
             StageSpec::Bus(spec) => Box::new(BusRender::new(spec, setting.clone())),
             StageSpec::Target(spec) => Box::new(TargetRender::new(spec, setting.clone())),

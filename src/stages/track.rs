@@ -13,7 +13,7 @@ use crate::{
     stages::album_level::AlbumLevel,
     stages::delivery::{deliver, encoding, Delivery},
     stages::keys::{clip_files, clip_params, format_params, ClipUse, Setting},
-    stages::mix::{clip_source, route},
+    stages::mix::{clip_source, played, resample_inputs, route},
     stages::output::{layout, track_bext},
 };
 
@@ -28,7 +28,12 @@ pub(super) struct TrackRender {
 impl TrackRender {
     pub fn new(spec: &AlbumTrackStage, setting: Setting) -> TrackRender {
         TrackRender {
-            inputs: spec.level.iter().map(|id| id.to_string()).collect(),
+            inputs: spec
+                .level
+                .iter()
+                .map(|id| id.to_string())
+                .chain(resample_inputs(std::iter::once(&spec.clip)))
+                .collect(),
             files: clip_files(std::iter::once(&spec.clip)),
             spec: spec.clone(),
             setting,
@@ -83,8 +88,8 @@ impl Stage for TrackRender {
             default_start,
             ..
         } = self.setting;
-        let (source, _) =
-            clip_source(&track.clip, clock, default_start, &|path| context.tap(path))?;
+        let clip = played(&track.clip, context.inputs()).into_owned();
+        let (source, _) = clip_source(&clip, clock, default_start, &|path| context.tap(path))?;
         let source = route(source, &track.clip.route, &track.channels, &track.clip.name)?;
         let (sample_format, quantizer) = encoding(&track.format, &track.id)?;
         let spec = WavSpec {
@@ -95,7 +100,13 @@ impl Stage for TrackRender {
         };
         let (channels, frames) = (source.channels(), source.frames());
         // The album's one gain, when it is normalised as one.
-        let normalizer = match context.inputs().first() {
+        let level = context.inputs().iter().find(|input| {
+            track
+                .level
+                .as_ref()
+                .is_some_and(|id| input.id == id.as_str())
+        });
+        let normalizer = match level {
             Some(level) => {
                 let level = AlbumLevel::read(&level.path)?;
                 Some(Normalizer::new(&level.plan(), channels, clock.sample_rate))

@@ -157,7 +157,14 @@ impl State {
             Edit::RewriteFile(file, seed) => self.file_seed[file] = seed,
             Edit::Layout(target, layout) => self.layouts[target] = layout,
             Edit::StemMatches(matches) => self.stem_matches = matches,
-            Edit::TrackVersion(cue, film) => self.film_edit[cue] = film,
+            Edit::TrackVersion(cue, film) => {
+                self.film_edit[cue] = film;
+                // A cue played at 0 dB, with no trims, fades or `to`, is
+                // the same clip in the film and on the album: no key moves.
+                if GAINS[self.cue_gain[cue]] == "0dB" {
+                    return false;
+                }
+            }
         }
         format!("{self:?}") != before
     }

@@ -221,7 +221,7 @@ mod d003 {
     use crate::{cuesheet::wav, test::Test};
 
     #[test]
-    fn fires_when_the_file_has_other_channels_and_rate() {
+    fn fires_when_the_file_has_other_channels_not_another_rate() {
         Test::new()
             .recipe(&fixture("lint/D003/recipe.sndtrk"))
             .write("stems/fx.wav", wav(2, 44_100, 0.5))

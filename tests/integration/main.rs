@@ -32,6 +32,7 @@ mod reels;
 mod reference;
 mod review;
 mod rights;
+mod sources;
 mod stdlib_matrices;
 mod test;
 mod uses;

@@ -10,15 +10,14 @@
 //! the fades ramp what remains (an error when a fade in or a fade out alone
 //! is longer). A timecode is the first sample of its frame; a duration in
 //! `s`, `ms`, `min` or `f` is rounded to the nearest sample. A file at
-//! another rate than the project's counts its length in seconds at the
-//! project's rate (the build asks for the project's rate: D003 for a stem,
-//! E0508 for a cue at build time).
+//! another rate than the project's counts its length at the project's rate
+//! as its `resample:` stage gives it (`round(frames · rate / file_rate)`).
 
 use std::collections::HashMap;
 
 use crate::{
     lint::Checker,
-    model::{AudioSource, Clip, FrameRate, Model, Named, Timecode},
+    model::{time_reference_at, AudioSource, Clip, FrameRate, Model, Named, Placement, Timecode},
     syntax::{
         ast::{Argument, Declaration, Value},
         parse::parse,
@@ -106,7 +105,7 @@ impl Lengths {
         let project = checker.model.project.as_ref()?;
         let (rate, frame_rate) = (project.sample_rate, project.frame_rate);
         let source = match &clip.audio.as_ref()?.value {
-            AudioSource::File { .. } => {
+            AudioSource::File { .. } | AudioSource::MultiMono { .. } => {
                 let header = checker.header(clip)?.as_ref().ok()?;
                 if header.sample_rate == rate || header.sample_rate == 0 {
                     header.frames
@@ -123,8 +122,12 @@ impl Lengths {
         let samples = |duration: Option<crate::model::Duration>| {
             duration.map_or(0, |d| d.samples(rate, frame_rate))
         };
-        let start = match clip.at() {
-            Some(at) => at.value.to_samples(frame_rate, rate).ok()?,
+        let start = match clip.at().map(|at| at.value) {
+            Some(Placement::Timecode(at)) => at.to_samples(frame_rate, rate).ok()?,
+            Some(Placement::Bext) => {
+                let header = checker.header(clip)?.as_ref().ok()?;
+                time_reference_at(header.time_reference?, header.sample_rate, rate)
+            }
             None => project.picture_start.to_samples(frame_rate, rate).ok()?,
         };
         let end = match clip.until() {
@@ -143,7 +146,8 @@ impl Lengths {
             fade_out: samples(clip.fade_out),
             drop_frame: clip
                 .at()
-                .map_or(project.picture_start.drop_frame, |at| at.value.drop_frame),
+                .and_then(|at| at.value.timecode())
+                .map_or(project.picture_start.drop_frame, |at| at.drop_frame),
         })
     }
 
@@ -243,6 +247,10 @@ pub fn of_the_source(clip: &Clip, lengths: &Lengths) -> String {
     let length = lengths.seconds(lengths.source);
     match clip.audio.as_ref().map(|audio| &audio.value) {
         Some(AudioSource::File { written, .. }) => format!("the {length} of `{written}`"),
+        Some(AudioSource::MultiMono { files }) => format!(
+            "the {length} of `{}`",
+            files.first().map_or("", |file| file.written.as_str())
+        ),
         Some(AudioSource::Tone { .. }) => format!("the {length} of its `tone`"),
         Some(AudioSource::Noise { .. }) => format!("the {length} of its `noise`"),
         Some(AudioSource::Silence { .. }) | None => format!("the {length} of its `silence`"),
