@@ -84,6 +84,13 @@ codes! {
     E0310 Error "A stem or cue with two audio sources.";
     E0311 Error "Layouts that do not fit together.";
 
+    E0330 Error "A `pan_law` that is not one of 0dB, -3dB, -4.5dB and -6dB.";
+    E0331 Error "A `pan` to a channel that the bus or album it reaches does not have.";
+    E0332 Error "A `pan` azimuth into a layout with no loudspeakers around the listener to pan between.";
+    E0333 Error "A bus member names a downmix that does not convert its layout to the bus's.";
+    E0334 Error "Two downmixes for the same pair of layouts are both the `default`.";
+    E0335 Error "Several downmixes convert one layout to another and none is the `default`.";
+
     E0501 Error "A file cannot be opened, read or written.";
     E0502 Error "A file is not a WAV file.";
     E0503 Error "A WAV file is truncated.";

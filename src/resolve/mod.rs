@@ -20,6 +20,7 @@ mod layout;
 pub(crate) mod levels;
 mod license;
 mod lint_block;
+pub(crate) mod pan;
 mod party;
 mod project;
 mod props;

@@ -3,11 +3,17 @@
 
 use crate::{
     model::{FrameRate, Project},
-    resolve::{args::Args, format::sample_rate, interpret::Interpreter, props::Props},
+    resolve::{args::Args, format::sample_rate, interpret::Interpreter, pan, props::Props},
     syntax::ast::{Declaration, Timecode},
 };
 
-pub(super) const PROJECT: &[&str] = &["frame_rate", "sample_rate", "picture_start", "release"];
+pub(super) const PROJECT: &[&str] = &[
+    "frame_rate",
+    "sample_rate",
+    "picture_start",
+    "release",
+    "pan_law",
+];
 
 impl Interpreter<'_> {
     pub(super) fn project(&mut self, declaration: &Declaration) -> Option<Project> {
@@ -33,6 +39,7 @@ impl Interpreter<'_> {
             .map(|title| title.value.clone())
             .unwrap_or_default();
         let release = props.read("release", d, |args| args.date());
+        let pan_law = props.read("pan_law", d, |args| pan::pan_law(args));
         let picture_start = props.one("picture_start", d).cloned();
         props.finish(d);
         let frame_rate = frame_rate.unwrap_or(FrameRate::F24);
@@ -63,6 +70,7 @@ impl Interpreter<'_> {
             sample_rate: sample_rate.map_or(48_000, |rate| rate.value),
             picture_start,
             release,
+            pan_law: pan_law.map(|law| law.value).unwrap_or_default(),
             span: declaration.span,
         })
     }
