@@ -131,7 +131,7 @@ mod tests {
             // -3 and -6 dB are the names of 1/√2 (-3.01 dB) and 0.5 (-6.02 dB).
             let gain = match law {
                 PanLaw::Zero => 1.0,
-                PanLaw::Minus3 => 1.0 / 2f64.sqrt(),
+                PanLaw::Minus3 => 2f64.sqrt() / 2.0,
                 PanLaw::Minus4_5 => 10f64.powf(-4.5 / 20.0),
                 PanLaw::Minus6 => 0.5,
             };

@@ -184,3 +184,38 @@ fn a_pan_with_no_place_in_the_bus_names_the_bus() {
     assert!(ran.stderr.contains("E0332"), "{}", ran.stderr);
     assert!(ran.stderr.contains("bus `B`"), "{}", ran.stderr);
 }
+
+#[test]
+fn a_panned_mono_cue_on_a_stereo_album_is_a_phantom_centre() {
+    let recipe = r#"import "std/layouts"
+project "P" { frame_rate 24 sample_rate 48kHz pan_law -6dB }
+cue 1M1 "Theme" {
+    type score
+    usage BI
+    layout 1.0
+    pan C
+    tone 220Hz -20dBFS for 1s
+    writer "Ana Ruiz" society ASCAP share 100%
+    publisher "Harbor Music" society ASCAP share 100%
+}
+album ost "P (Score)" { kind score track 1M1 format wav 48kHz 24bit }
+"#;
+    let resolved = resolve_text("soundtrack.sndtrk", None, recipe);
+    assert!(!resolved.has_errors(), "{:#?}", resolved.diagnostics);
+    let plan = lower(&resolved.model, Path::new("."));
+    let track = plan
+        .stages
+        .iter()
+        .find_map(|stage| match stage {
+            StageSpec::AlbumTrack(track) => Some(track),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        track.clip.route,
+        Route::Matrix {
+            name: "pan C".to_owned(),
+            rows: vec![vec![0.5], vec![0.5]],
+        }
+    );
+}
