@@ -27,6 +27,8 @@ pub mod measure;
 pub(crate) mod noise;
 pub(crate) mod normalize;
 pub(crate) mod pan;
+pub mod pan_law;
+pub mod pan_ring;
 pub(crate) mod peak_limiter;
 pub(crate) mod place;
 pub mod read_tap;

@@ -91,6 +91,12 @@ codes! {
     E0325 Error "A Broadcast WAV with a time stamp is placed by neither `at` nor `at bext`.";
     E0326 Error "The files of a multi-mono set carry different `bext` time stamps.";
 
+    E0330 Error "A `pan_law` that is not one of 0dB, -3dB, -4.5dB and -6dB.";
+    E0331 Error "A `pan` to a channel that the bus or album it reaches does not have.";
+    E0332 Error "A `pan` azimuth into a layout with no loudspeakers around the listener to pan between.";
+    E0333 Error "A bus member names a downmix that does not convert its layout to the bus's.";
+    E0334 Error "Two downmixes for the same pair of layouts are both the `default`.";
+    E0335 Error "Several downmixes convert one layout to another and none is the `default`.";
     E0340 Error "Two uses of one stem or cue start on the same frame.";
     E0350 Error "Two reels overlap in timecode.";
     E0351 Error "A project with reels also gives its programme an `end`.";

@@ -34,11 +34,12 @@ pub use stage_id::{Renders, StageId};
 
 use crate::{
     model::{
-        Album, AlbumTrack, Clip, Cue, FrameRate, LoudnessGate, MemberRef, Model, Named, Target,
+        Album, AlbumTrack, Clip, Cue, FrameRate, LoudnessGate, MemberRef, Model, Pan, Target,
         TrackEdit,
     },
     resolve::{
         levels,
+        pan::{placement, project_law, Placement},
         references::{album_conversion, album_layout, conversion},
     },
     syntax::ast::Timecode,
@@ -314,17 +315,36 @@ impl Lowerer<'_> {
         }
     }
 
-    fn route(&self, from: &str, to: &str, pan: Option<&Named>) -> Option<Route> {
+    fn route(&self, from: &str, to: &str, pan: Option<&Pan>) -> Option<Route> {
         if let Some(pan) = pan {
-            let channels = self.channels(to);
-            return channels
-                .iter()
-                .position(|channel| *channel == pan.name)
-                .map(Route::Pan);
+            return self.pan(pan, to);
         }
         match conversion(self.model, from, to)? {
             None => Some(Route::Direct),
             Some(name) => self.matrix(name),
+        }
+    }
+
+    /// A mono source panned into layout `to`: a channel alone
+    /// ([`Route::Pan`], as a pan to one channel always was), or a
+    /// one-input matrix named after the pan (`pan C`, `pan 30deg`) with
+    /// each loudspeaker's gain at the project's pan law.
+    fn pan(&self, pan: &Pan, to: &str) -> Option<Route> {
+        let channels = self.channels(to);
+        match placement(&channels, pan, project_law(self.model)).ok()? {
+            Placement::Channel(index) => Some(Route::Pan(index)),
+            Placement::Gains(gains) => {
+                let mut rows = vec![vec![0.0f32]; channels.len()];
+                for (index, gain) in gains {
+                    if let Some(row) = rows.get_mut(index) {
+                        row[0] += gain as f32;
+                    }
+                }
+                Some(Route::Matrix {
+                    name: format!("pan {}", pan.describe()),
+                    rows,
+                })
+            }
         }
     }
 
@@ -398,35 +418,86 @@ impl Lowerer<'_> {
         Some(spec)
     }
 
+    /// A stem or cue as a member of a bus of layout `layout`: routed
+    /// through the member's `downmix` when it names one from the clip's
+    /// layout, else by [`Lowerer::route`] (its pan, or the pair's default).
+    fn member_clip(
+        &self,
+        name: &str,
+        clip: &Clip,
+        layout: &str,
+        downmix: Option<&str>,
+    ) -> Option<ClipSpec> {
+        let named = downmix.and_then(|name| {
+            let declared = self.model.downmixes.get(name)?;
+            let from = declared.from.as_ref()?;
+            (from.name == self.clip_layout(clip)).then_some(name)
+        });
+        match named {
+            Some(downmix) => {
+                let mut spec = self.clip(name, clip, None)?;
+                spec.route = self.matrix(downmix)?;
+                Some(spec)
+            }
+            None => self.clip(name, clip, Some(layout)),
+        }
+    }
+
+    /// Every use of a bus member's clip ([`Lowerer::uses`]), routed to the
+    /// bus's `layout` as [`Lowerer::member_clip`] routes it.
+    fn member_uses(
+        &self,
+        name: &str,
+        clip: &Clip,
+        layout: &str,
+        downmix: Option<&str>,
+    ) -> Vec<ClipSpec> {
+        clip.each_use()
+            .into_iter()
+            .filter_map(|(number, one)| {
+                let mut spec = self.member_clip(name, &one, layout, downmix)?;
+                if number > 1 {
+                    spec.name = format!("{name}@{number}");
+                }
+                Some(spec)
+            })
+            .collect()
+    }
+
     fn bus(&self, index: usize) -> BusStage {
         let bus = &self.model.buses[index];
         let layout = bus.layout.name.as_str();
         let mut clips = Vec::new();
         let mut buses = Vec::new();
         for member in &bus.members {
+            let downmix = member.downmix.as_ref().map(|name| name.name.as_str());
             match member.target {
                 Some(MemberRef::Stem(stem)) => {
                     let stem = &self.model.stems[stem];
-                    for clip in self.uses(&stem_clip(stem), &stem.clip, Some(layout)) {
+                    for clip in self.member_uses(&stem_clip(stem), &stem.clip, layout, downmix) {
                         clips.push((clip, member.gain_db));
                     }
                 }
                 Some(MemberRef::Cue(cue)) => {
                     let cue = &self.model.cues[cue];
-                    for clip in self.uses(&cue_clip(cue), &cue.clip, Some(layout)) {
+                    for clip in self.member_uses(&cue_clip(cue), &cue.clip, layout, downmix) {
                         clips.push((clip, member.gain_db));
                     }
                 }
                 Some(MemberRef::AllCues) => {
                     for cue in &self.model.cues {
-                        for clip in self.uses(&cue_clip(cue), &cue.clip, Some(layout)) {
+                        for clip in self.member_uses(&cue_clip(cue), &cue.clip, layout, downmix) {
                             clips.push((clip, member.gain_db));
                         }
                     }
                 }
                 Some(MemberRef::Bus(inner)) => {
                     let inner = &self.model.buses[inner];
-                    if let Some(route) = self.route(&inner.layout.name, layout, None) {
+                    let route = match downmix {
+                        Some(name) => self.matrix(name),
+                        None => self.route(&inner.layout.name, layout, None),
+                    };
+                    if let Some(route) = route {
                         buses.push((StageId::bus(&inner.name.name), member.gain_db, route));
                     }
                 }
@@ -632,8 +703,8 @@ impl Lowerer<'_> {
     /// A cue as an album track, routed to the album's `layout`: its whole
     /// recording, or with `edit film` as the film plays it. A cue of
     /// another layout is folded down ([`album_conversion`]); a panned mono
-    /// cue goes to its channel when the album has it, else is folded as
-    /// mono.
+    /// cue is panned into the album's layout as into a bus (`pan C` on a
+    /// stereo album is a phantom centre at the project's pan law).
     fn album_clip(&self, cue: &Cue, edit: TrackEdit, layout: &str) -> Option<ClipSpec> {
         // A cue used more than once is one track: `edit film` plays its
         // first use.
@@ -651,13 +722,8 @@ impl Lowerer<'_> {
         }
         let mut spec = self.clip(&cue_clip(cue), &clip, None)?;
         let from = self.clip_layout(&clip);
-        let pan = clip.pan.as_ref().and_then(|pan| {
-            self.channels(layout)
-                .iter()
-                .position(|channel| *channel == pan.name)
-        });
-        spec.route = match pan {
-            Some(index) => Route::Pan(index),
+        spec.route = match clip.pan.as_ref().filter(|_| from == "1.0") {
+            Some(pan) => self.pan(pan, layout)?,
             None => match album_conversion(self.model, &from, layout)? {
                 None => Route::Direct,
                 Some(name) => self.matrix(name)?,

@@ -142,6 +142,8 @@ pub struct Project {
     /// `end TIMECODE`: where the programme of a project without reels
     /// ends (the frame it names is not in it).
     pub end: Option<Spanned<Timecode>>,
+    /// `pan_law`: how `pan` divides a mono source between two loudspeakers.
+    pub pan_law: crate::audio::pan_law::PanLaw,
     pub span: Span,
 }
 
@@ -328,7 +330,7 @@ pub struct Clip {
     /// plays once, from `picture_start`).
     pub uses: Vec<Use>,
     pub gain_db: f64,
-    pub pan: Option<Named>,
+    pub pan: Option<Pan>,
     pub fade_in: Option<Duration>,
     pub fade_out: Option<Duration>,
     pub fade_curve: FadeCurve,
@@ -362,6 +364,34 @@ impl Clip {
                 (index + 1, clip)
             })
             .collect()
+    }
+}
+
+/// Where `pan` places a mono source.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pan {
+    /// `pan C`: a loudspeaker channel, by its name.
+    Channel(Named),
+    /// `pan 30deg`: an azimuth in degrees (ITU-R BS.2051: 0 front centre,
+    /// positive to the left).
+    Azimuth(Spanned<f64>),
+}
+
+impl Pan {
+    /// The span of the pan's argument.
+    pub fn span(&self) -> Span {
+        match self {
+            Pan::Channel(channel) => channel.span,
+            Pan::Azimuth(azimuth) => azimuth.span,
+        }
+    }
+
+    /// The pan as written: `C` or `30deg`.
+    pub fn describe(&self) -> String {
+        match self {
+            Pan::Channel(channel) => channel.name.clone(),
+            Pan::Azimuth(azimuth) => format!("{}deg", azimuth.value),
+        }
     }
 }
 
@@ -505,6 +535,9 @@ pub struct BusMember {
     /// `None` where the name did not resolve (a diagnostic was reported).
     pub target: Option<MemberRef>,
     pub gain_db: f64,
+    /// `downmix NAME`: the downmix from the member's layout to the bus's,
+    /// in place of the pair's default.
+    pub downmix: Option<Named>,
     pub span: Span,
 }
 
@@ -642,13 +675,16 @@ pub struct MatrixRow {
     pub inputs: Vec<(Named, f64)>,
 }
 
-/// `downmix NAME { from A to B  matrix OUT [IN k, …] … }`
+/// `downmix NAME { from A to B [default] matrix OUT [IN k, …] … }`
 #[derive(Debug, Clone)]
 pub struct Downmix {
     pub name: Named,
     pub from: Option<Named>,
     pub to: Option<Named>,
     pub rows: Vec<MatrixRow>,
+    /// `default`: the downmix for its pair of layouts where several are
+    /// declared (the span of the keyword).
+    pub default: Option<Span>,
     pub span: Span,
 }
 

@@ -508,6 +508,7 @@ pub fn with_unit(value: f64, raw: &str, dimension: Dimension) -> String {
         Dimension::BitDepth => format!("{raw}bit"),
         Dimension::Duration => format!("{raw}s"),
         Dimension::Share => format!("{raw}%"),
+        Dimension::Angle => format!("{raw}deg"),
     }
 }
 

@@ -1,4 +1,5 @@
-//! The `bus` declaration: its members and their gains.
+//! The `bus` declaration: its members, their gains and the downmixes they
+//! name.
 
 use crate::{
     diagnostic::Diagnostic,
@@ -61,6 +62,7 @@ impl Interpreter<'_> {
                         name: named(&member.name),
                         target: None,
                         gain_db: gain_db.unwrap_or(0.0),
+                        downmix: member.downmix.as_ref().map(|(_, name)| named(name)),
                         span: member.span,
                     }
                 })

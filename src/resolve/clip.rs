@@ -6,7 +6,8 @@ use crate::{
     diagnostic::Diagnostic,
     model::{Clip, FadeCurve, Spanned},
     resolve::{
-        args::Args, audio_source::audio_source, gain::gain, interpret::Interpreter, props::Props,
+        args::Args, audio_source::audio_source, gain::gain, interpret::Interpreter, pan::pan,
+        props::Props,
     },
     syntax::ast::Declaration,
 };
@@ -52,7 +53,7 @@ impl Interpreter<'_> {
         let _ = frame_rate;
         let d = &mut *self.diagnostics;
         let layout = props.read("layout", d, |args| args.layout());
-        let pan = props.read("pan", d, |args| args.word("a channel such as `C`"));
+        let pan = props.read("pan", d, pan);
         let gain_db = props
             .read("gain", d, |args| gain(args))
             .map_or(0.0, |gain| gain.value);

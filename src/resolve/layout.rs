@@ -8,7 +8,7 @@ use crate::{
 };
 
 pub(super) const LAYOUT: &[&str] = &["channels", "mask"];
-pub(super) const DOWNMIX: &[&str] = &["from", "matrix"];
+pub(super) const DOWNMIX: &[&str] = &["from", "matrix", "default"];
 
 impl Interpreter<'_> {
     pub(super) fn layout(&mut self, declaration: &Declaration, name: Named) -> Layout {
@@ -133,6 +133,12 @@ impl Interpreter<'_> {
             }
             Some(MatrixRow { output, inputs })
         });
+        // `default`: the downmix a bus member or target of its `from`
+        // layout uses for its `to` layout unless it names another.
+        let default = props.one("default", d).cloned().map(|property| {
+            crate::resolve::args::Args::new(&property, d).finish();
+            property.keyword.span
+        });
         props.finish(d);
         let (from, to) = match layouts {
             Some((from, to)) => (Some(from), Some(to)),
@@ -143,6 +149,7 @@ impl Interpreter<'_> {
             from,
             to,
             rows,
+            default,
             span: declaration.span,
         }
     }

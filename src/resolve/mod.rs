@@ -21,6 +21,7 @@ pub(crate) mod levels;
 mod license;
 mod lint_block;
 mod multi_mono;
+pub(crate) mod pan;
 mod party;
 mod project;
 mod props;

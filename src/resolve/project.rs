@@ -3,7 +3,7 @@
 
 use crate::{
     model::{FrameRate, Project},
-    resolve::{format::sample_rate, interpret::Interpreter, props::Props},
+    resolve::{format::sample_rate, interpret::Interpreter, pan, props::Props},
     syntax::ast::{Declaration, Timecode},
 };
 
@@ -13,6 +13,7 @@ pub(super) const PROJECT: &[&str] = &[
     "picture_start",
     "release",
     "end",
+    "pan_law",
 ];
 
 impl Interpreter<'_> {
@@ -39,6 +40,7 @@ impl Interpreter<'_> {
             .map(|title| title.value.clone())
             .unwrap_or_default();
         let release = props.read("release", d, |args| args.date());
+        let pan_law = props.read("pan_law", d, |args| pan::pan_law(args));
         let picture_start = props.one("picture_start", d).cloned();
         let end = props.one("end", d).cloned();
         props.finish(d);
@@ -67,6 +69,7 @@ impl Interpreter<'_> {
             sample_rate: sample_rate.map_or(48_000, |rate| rate.value),
             picture_start,
             release,
+            pan_law: pan_law.map(|law| law.value).unwrap_or_default(),
             span: declaration.span,
         })
     }

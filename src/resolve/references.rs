@@ -6,9 +6,9 @@ use std::cell::Cell;
 
 use crate::{
     diagnostic::Diagnostic,
-    model::{MemberRef, Model, Named},
-    resolve::{coverage::MEDIA, levels},
-    syntax::keyword::closest,
+    model::{Downmix, MemberRef, Model, Named},
+    resolve::{coverage::MEDIA, levels, pan},
+    syntax::{keyword::closest, span::Span},
 };
 
 /// E0204: a name that nothing declares.
@@ -19,6 +19,12 @@ pub const WRONG_KIND: &str = crate::diagnostic::codes::E0205.code;
 pub const BUS_CYCLE: &str = crate::diagnostic::codes::E0206.code;
 /// E0311: layouts that do not fit together.
 pub const LAYOUT_MISMATCH: &str = crate::diagnostic::codes::E0311.code;
+/// E0333: a bus member's downmix that does not fit its layouts.
+pub const MEMBER_DOWNMIX: &str = crate::diagnostic::codes::E0333.code;
+/// E0334: two default downmixes for one pair of layouts.
+pub const TWO_DEFAULTS: &str = crate::diagnostic::codes::E0334.code;
+/// E0335: several downmixes for one pair and none the default.
+pub const AMBIGUOUS_DOWNMIX: &str = crate::diagnostic::codes::E0335.code;
 
 /// How many unknown names of the recipe's own (stems, buses, layouts, …)
 /// get a "did you mean" search.
@@ -138,6 +144,7 @@ pub fn check(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
             check_media(diagnostics, media);
         }
     }
+    double_defaults(model, diagnostics);
     levels::matches(model, suggestions, diagnostics);
     crate::resolve::reel::check(model, diagnostics);
     album_layouts(model, diagnostics);
@@ -372,7 +379,7 @@ fn layouts(model: &Model, suggestions: &Suggestions, diagnostics: &mut Vec<Diagn
                                 stem.name.name, layout.name
                             ),
                         )
-                        .at(pan.span, "pan of a multichannel stem")
+                        .at(pan.span(), "pan of a multichannel stem")
                         .help("remove `pan`, or declare the stem `layout 1.0`"),
                     );
                 }
@@ -407,6 +414,29 @@ fn layouts(model: &Model, suggestions: &Suggestions, diagnostics: &mut Vec<Diagn
             continue;
         }
         for member in &bus.members {
+            let cues: Vec<usize> = match member.target {
+                Some(MemberRef::Cue(index)) => vec![index],
+                Some(MemberRef::AllCues) => (0..model.cues.len()).collect(),
+                _ => Vec::new(),
+            };
+            if !cues.is_empty() {
+                let mut from: Vec<&str> = cues
+                    .iter()
+                    .map(|&index| cue_layout(&model.cues[index]))
+                    .collect();
+                from.sort_unstable();
+                from.dedup();
+                member_downmix(model, suggestions, bus, member, &from, diagnostics);
+            }
+            for cue in cues.into_iter().map(|index| &model.cues[index]) {
+                if let (Some(pan), "1.0") = (&cue.clip.pan, cue_layout(cue)) {
+                    let source = ("cue", &cue.id);
+                    let destination = ("bus", &bus.name);
+                    let layout = bus.layout.name.as_str();
+                    let joins = member.name.span;
+                    pan::check(model, source, destination, layout, pan, joins, diagnostics);
+                }
+            }
             let (layout, pan) = match member.target {
                 Some(MemberRef::Stem(index)) => (
                     model.stems[index].clip.layout.as_ref(),
@@ -415,11 +445,31 @@ fn layouts(model: &Model, suggestions: &Suggestions, diagnostics: &mut Vec<Diagn
                 Some(MemberRef::Bus(index)) => (Some(&model.buses[index].layout), None),
                 _ => continue,
             };
-            if let Some(pan) = pan {
-                channel_known(&bus.layout.name, pan, diagnostics);
+            if let (Some(pan), Some(MemberRef::Stem(index))) = (pan, member.target) {
+                let stem = &model.stems[index];
+                if layout.is_none_or(|layout| layout.name == "1.0") {
+                    let source = ("stem", &stem.name);
+                    let destination = ("bus", &bus.name);
+                    let layout = bus.layout.name.as_str();
+                    let joins = member.name.span;
+                    pan::check(model, source, destination, layout, pan, joins, diagnostics);
+                }
                 continue;
             }
             if let Some(layout) = layout {
+                if member.downmix.is_some() {
+                    let from = [layout.name.as_str()];
+                    member_downmix(model, suggestions, bus, member, &from, diagnostics);
+                    continue;
+                }
+                let help = format!("name one: `{} downmix NAME`", member.name.name);
+                let label = format!("{} member in a {} bus", layout.name, bus.layout.name);
+                let span = member.name.span;
+                let (from, to) = (layout.name.as_str(), bus.layout.name.as_str());
+                if let Some(diagnostic) = ambiguous(model, from, to, span, label, &help) {
+                    diagnostics.push(diagnostic);
+                    continue;
+                }
                 if model.layouts.index(&layout.name).is_some()
                     && conversion(model, &layout.name, &bus.layout.name).is_none()
                 {
@@ -497,6 +547,13 @@ fn layouts(model: &Model, suggestions: &Suggestions, diagnostics: &mut Vec<Diagn
             let Some(bus) = model.buses.get(&from.name) else {
                 continue;
             };
+            let label = "no downmix named".to_owned();
+            let help = format!("name one: `layout {} downmix NAME`", layout.name);
+            let (source, span) = (bus.layout.name.as_str(), layout.span);
+            if let Some(diagnostic) = ambiguous(model, source, &layout.name, span, label, &help) {
+                diagnostics.push(diagnostic);
+                continue;
+            }
             if model.layouts.index(&bus.layout.name).is_some()
                 && conversion(model, &bus.layout.name, &layout.name).is_none()
             {
@@ -531,22 +588,12 @@ pub fn album_layout<'a>(model: &'a Model, album: &'a crate::model::Album) -> &'a
         .map_or("2.0", |layout| layout.name.as_str())
 }
 
-/// How an album folds a cue of layout `from` to its layout `to`: as
-/// [`conversion`], except that where two downmixes are declared for the
-/// pair (the stdlib's `loro` and `ltrt` for 5.1 to 2.0) the album takes
-/// `loro`: Lo/Ro (ITU-R BS.775) is the fold-down for listening, Lt/Rt is
-/// for a matrix decoder.
+/// How an album folds a cue of layout `from` to its layout `to`: as a bus
+/// would, through the pair's one downmix or its `default` (the stdlib's
+/// `loro` for 5.1 to 2.0: Lo/Ro, ITU-R BS.775, is the fold-down for
+/// listening; Lt/Rt is for a matrix decoder).
 pub fn album_conversion<'a>(model: &'a Model, from: &str, to: &str) -> Option<Option<&'a str>> {
-    conversion(model, from, to).or_else(|| {
-        model
-            .downmixes
-            .get("loro")
-            .filter(|downmix| {
-                downmix.from.as_ref().is_some_and(|f| f.name == from)
-                    && downmix.to.as_ref().is_some_and(|t| t.name == to)
-            })
-            .map(|downmix| Some(downmix.name.name.as_str()))
-    })
+    conversion(model, from, to)
 }
 
 /// E0311 for an album track whose cue cannot be folded to the album's
@@ -562,10 +609,20 @@ fn album_layouts(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
                 continue;
             };
             let from = cue_layout(cue);
-            if model.layouts.index(from).is_none()
-                || album_conversion(model, from, to).is_some()
-                || (from == "1.0" && cue.clip.pan.is_some())
-            {
+            if let (Some(pan), "1.0") = (&cue.clip.pan, from) {
+                let source = ("cue", &cue.id);
+                let destination = ("album", &album.name);
+                let joins = track.cue.span;
+                pan::check(model, source, destination, to, pan, joins, diagnostics);
+                continue;
+            }
+            if model.layouts.index(from).is_none() || album_conversion(model, from, to).is_some() {
+                continue;
+            }
+            let label = format!("a {from} cue on a {to} album");
+            let help = "declare one for the album's cues";
+            if let Some(diagnostic) = ambiguous(model, from, to, track.cue.span, label, help) {
+                diagnostics.push(diagnostic);
                 continue;
             }
             diagnostics.push(
@@ -598,14 +655,156 @@ pub fn conversion<'a>(model: &'a Model, from: &str, to: &str) -> Option<Option<&
     if from == to {
         return Some(None);
     }
-    let mut found = model.downmixes.iter().filter(|downmix| {
-        downmix.from.as_ref().is_some_and(|f| f.name == from)
-            && downmix.to.as_ref().is_some_and(|t| t.name == to)
-    });
-    let first = found.next()?;
-    // Two candidates (such as loro and ltrt) are ambiguous: the recipe must choose.
-    if found.next().is_some() {
+    let found = candidates(model, from, to);
+    let chosen = match found.as_slice() {
+        [] => return None,
+        [only] => only,
+        // Several (such as loro and ltrt): the one marked `default`.
+        several => several.iter().find(|downmix| downmix.default.is_some())?,
+    };
+    Some(Some(chosen.name.name.as_str()))
+}
+
+/// The downmixes declared from layout `from` to layout `to`, in
+/// declaration order.
+pub fn candidates<'a>(model: &'a Model, from: &str, to: &str) -> Vec<&'a Downmix> {
+    model
+        .downmixes
+        .iter()
+        .filter(|downmix| {
+            downmix.from.as_ref().is_some_and(|f| f.name == from)
+                && downmix.to.as_ref().is_some_and(|t| t.name == to)
+        })
+        .collect()
+}
+
+/// E0335 when `from` to `to` has several downmixes and none is the
+/// default; `None` when it has none at all (or the conversion is fine).
+fn ambiguous(
+    model: &Model,
+    from: &str,
+    to: &str,
+    span: Span,
+    label: String,
+    help: &str,
+) -> Option<Diagnostic> {
+    let found = candidates(model, from, to);
+    if found.len() < 2 || conversion(model, from, to).is_some() {
         return None;
     }
-    Some(Some(first.name.name.as_str()))
+    let names: Vec<String> = found
+        .iter()
+        .map(|downmix| format!("`{}`", downmix.name.name))
+        .collect();
+    Some(
+        Diagnostic::error(
+            AMBIGUOUS_DOWNMIX,
+            match names.split_last() {
+                Some((last, [first])) => format!(
+                    "downmixes {first} and {last} both convert {from} to {to}, and neither is the `default`"
+                ),
+                Some((last, rest)) => format!(
+                    "downmixes {} and {last} all convert {from} to {to}, and none is the `default`",
+                    rest.join(", ")
+                ),
+                None => format!("no downmix converts {from} to {to}"),
+            },
+        )
+        .at(span, label)
+        .help(format!(
+            "mark one `default` in its declaration (`downmix NAME {{ from {from} to {to} default … }}`), or {help}"
+        )),
+    )
+}
+
+/// E0334 for each pair of layouts with more than one `default` downmix.
+fn double_defaults(model: &Model, diagnostics: &mut Vec<Diagnostic>) {
+    for (position, downmix) in model.downmixes.iter().enumerate() {
+        let (Some(from), Some(to), Some(default)) = (&downmix.from, &downmix.to, downmix.default)
+        else {
+            continue;
+        };
+        let earlier = model.downmixes.iter().take(position).find(|other| {
+            other.default.is_some()
+                && other.from.as_ref().is_some_and(|f| f.name == from.name)
+                && other.to.as_ref().is_some_and(|t| t.name == to.name)
+        });
+        if let Some(earlier) = earlier {
+            let mut diagnostic = Diagnostic::error(
+                TWO_DEFAULTS,
+                format!(
+                    "downmixes `{}` and `{}` are both the default from {} to {}",
+                    earlier.name.name, downmix.name.name, from.name, to.name
+                ),
+            )
+            .at(default, "a second default");
+            if let Some(first) = earlier.default {
+                diagnostic = diagnostic.related(first, "the first default");
+            }
+            diagnostics.push(
+                diagnostic.help(
+                    "keep `default` on one of them; a bus member or target may name the other",
+                ),
+            );
+        }
+    }
+}
+
+/// E0333 (or E0204) for a bus member's `downmix NAME` that does not convert
+/// the member's layout `from` (for `cues`, any of `from`) to the bus's.
+fn member_downmix(
+    model: &Model,
+    suggestions: &Suggestions,
+    bus: &crate::model::Bus,
+    member: &crate::model::BusMember,
+    from: &[&str],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(name) = &member.downmix else {
+        return;
+    };
+    let Some(downmix) = model.downmixes.get(&name.name) else {
+        diagnostics.push(not_found(
+            model,
+            suggestions,
+            "downmix",
+            name,
+            model.downmixes.names(),
+            "import `std/layouts` for loro and ltrt, or declare `downmix NAME { … }`",
+        ));
+        return;
+    };
+    let (Some(source), Some(to)) = (&downmix.from, &downmix.to) else {
+        return;
+    };
+    let to_bus = to.name == bus.layout.name;
+    if to_bus && from.contains(&source.name.as_str()) {
+        return;
+    }
+    let member_layout = match from {
+        [one] => (*one).to_owned(),
+        several => several.join(", "),
+    };
+    diagnostics.push(
+        Diagnostic::error(
+            MEMBER_DOWNMIX,
+            format!(
+                "downmix `{}` converts {} to {}, but `{}` is {member_layout} and bus `{}` is {}",
+                downmix.name.name,
+                source.name,
+                to.name,
+                member.name.name,
+                bus.name.name,
+                bus.layout.name
+            ),
+        )
+        .at(
+            name.span,
+            format!("not a downmix from {member_layout} to {}", bus.layout.name),
+        )
+        .help(format!(
+            "name a downmix from {member_layout} to {}, or remove `downmix {}` for the default",
+            bus.layout.name, downmix.name.name
+        )),
+    );
 }

@@ -130,11 +130,14 @@ pub struct Property {
     pub span: Span,
 }
 
-/// A bus member: a name and an optional gain, `MX -3dB`.
+/// A bus member: a name, an optional gain and an optional downmix,
+/// `MX -3dB downmix loro`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
     pub name: Name,
     pub gain: Option<Argument>,
+    /// `downmix NAME`: the span of the word `downmix`, and the name.
+    pub downmix: Option<(Span, Name)>,
     pub span: Span,
 }
 

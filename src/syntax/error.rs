@@ -276,6 +276,9 @@ impl Expected {
             Rule::rbracket => Expected::CloseBracket,
             Rule::rbrace => Expected::CloseBrace,
             Rule::EOI => Expected::End,
+            // `downmix NAME` after a member is optional and rare: not
+            // worth listing in "expected …".
+            Rule::member_downmix | Rule::kw_member_downmix => return None,
             _ => return None,
         })
     }

@@ -11,7 +11,8 @@
 //!   separated by single spaces. An empty block is `{ }`.
 //! - Lists are `[a, b, c]` (a trailing comma is dropped).
 //! - A bus is written on one line, `bus DX 5.1 { dx pop }`, when no member
-//!   carries a gain; otherwise one member per line. An empty bus is `{ }`.
+//!   carries a gain or a downmix; otherwise one member per line
+//!   (`fx -3dB downmix ltrt`). An empty bus is `{ }`.
 //! - Blank lines: at most one in a row; none at the start of the file, after
 //!   `{` or before `}`. Between two declarations a blank line is kept where
 //!   the source has one, and one is always written when either of the two
@@ -142,12 +143,15 @@ impl<'a> Printer<'a> {
     }
 
     /// Whether a declaration spans several lines: its body holds properties,
-    /// a bus member carries a gain, or a comment inside it breaks a line.
+    /// a bus member carries a gain or a downmix, or a comment inside it
+    /// breaks a line.
     fn is_multiline(&self, declaration: &Declaration) -> bool {
         let body = match &declaration.body {
             Body::None => false,
             Body::Block { properties, .. } => !properties.is_empty(),
-            Body::Members { members, .. } => members.iter().any(|member| member.gain.is_some()),
+            Body::Members { members, .. } => members
+                .iter()
+                .any(|member| member.gain.is_some() || member.downmix.is_some()),
         };
         body || self
             .comments_within(declaration.span)
@@ -209,6 +213,10 @@ impl<'a> Printer<'a> {
                     self.token_at(member.name.span, separator);
                     if let Some(gain) = &member.gain {
                         self.argument(gain);
+                    }
+                    if let Some((keyword, name)) = &member.downmix {
+                        self.token_at(*keyword, Separator::Space);
+                        self.token_at(name.span, Separator::Space);
                     }
                 }
                 self.close_brace(*span, multiline);

@@ -379,8 +379,26 @@ impl Builder<'_> {
             },
             |pair| self.name(&pair),
         );
-        let gain = inner.next().map(|pair| self.argument(pair));
-        Member { name, gain, span }
+        let mut gain = None;
+        let mut downmix = None;
+        for pair in inner {
+            if pair.as_rule() == Rule::member_downmix {
+                let mut words = pair.into_inner();
+                let keyword = words.next().map(|word| self.span(&word));
+                let named = words.next().map(|word| self.name(&word));
+                if let (Some(keyword), Some(named)) = (keyword, named) {
+                    downmix = Some((keyword, named));
+                }
+            } else {
+                gain = Some(self.argument(pair));
+            }
+        }
+        Member {
+            name,
+            gain,
+            downmix,
+            span,
+        }
     }
 
     fn argument(&mut self, pair: Pair<'_, Rule>) -> Argument {

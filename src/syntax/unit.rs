@@ -33,6 +33,8 @@ pub enum Unit {
     Frames,
     /// `%`
     Percent,
+    /// `deg`: an angle in degrees, such as a pan azimuth (`pan 30deg`).
+    Deg,
 }
 
 impl Unit {
@@ -52,6 +54,7 @@ impl Unit {
             "min" => Unit::Min,
             "f" => Unit::Frames,
             "%" => Unit::Percent,
+            "deg" => Unit::Deg,
             _ => return None,
         })
     }
@@ -75,6 +78,7 @@ impl Unit {
             "min" | "mins" => Unit::Min,
             "f" | "frame" | "frames" => Unit::Frames,
             "%" => Unit::Percent,
+            "deg" | "degs" | "degree" | "degrees" => Unit::Deg,
             _ => return None,
         })
     }
@@ -95,6 +99,7 @@ impl Unit {
             Unit::Min => "min",
             Unit::Frames => "f",
             Unit::Percent => "%",
+            Unit::Deg => "deg",
         }
     }
 
@@ -110,6 +115,7 @@ impl Unit {
             Unit::Bit => Dimension::BitDepth,
             Unit::Ms | Unit::S | Unit::Min | Unit::Frames => Dimension::Duration,
             Unit::Percent => Dimension::Share,
+            Unit::Deg => Dimension::Angle,
         }
     }
 }
@@ -132,6 +138,8 @@ pub enum Dimension {
     BitDepth,
     Duration,
     Share,
+    /// An angle, such as an azimuth.
+    Angle,
 }
 
 impl Dimension {
@@ -147,6 +155,7 @@ impl Dimension {
             Dimension::BitDepth => "a bit depth such as `24bit`",
             Dimension::Duration => "a duration such as `2s`, `500ms` or `1f`",
             Dimension::Share => "a share such as `50%`",
+            Dimension::Angle => "an azimuth in degrees such as `30deg`",
         }
     }
 }

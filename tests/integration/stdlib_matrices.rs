@@ -22,6 +22,8 @@ fn published_layout(labels: &[String]) -> &'static str {
         ["L", "R"] => "2.0",
         ["L", "R", "C", "LFE", "Ls", "Rs"] => "5.1",
         ["L", "R", "C", "LFE", "Lrs", "Rrs", "Lss", "Rss"] => "7.1",
+        ["L", "R", "C", "LFE", "Lrs", "Rrs", "Lss", "Rss", "Ltf", "Rtf", "Ltr", "Rtr"] => "7.1.4",
+        ["L", "R", "C", "LFE", "Lrs", "Rrs", "Lss", "Rss", "Lts", "Rts"] => "7.1.2",
         other => panic!("unexpected layout {other:?}"),
     }
 }
@@ -29,7 +31,7 @@ fn published_layout(labels: &[String]) -> &'static str {
 #[test]
 fn every_stdlib_downmix_is_its_published_formula_within_the_stdlibs_precision() {
     let matrices = build_matrices();
-    assert_eq!(matrices.len(), 6);
+    assert_eq!(matrices.len(), 12);
     for (name, matrix) in &matrices {
         let expected_layouts = match name.as_str() {
             "loro" | "ltrt" => ("5.1", "2.0"),
@@ -37,6 +39,12 @@ fn every_stdlib_downmix_is_its_published_formula_within_the_stdlibs_precision() 
             "mono51" => ("1.0", "5.1"),
             "stereo51" => ("2.0", "5.1"),
             "mono20" => ("1.0", "2.0"),
+            "up51to71" => ("5.1", "7.1"),
+            "stereo71" => ("2.0", "7.1"),
+            "loro71" => ("7.1", "2.0"),
+            "fold714" => ("7.1.4", "7.1"),
+            "fold714to51" => ("7.1.4", "5.1"),
+            "fold712" => ("7.1.2", "7.1"),
             _ => unreachable!(),
         };
         assert_eq!(

@@ -44,6 +44,10 @@ pub fn without_spans(mut file: File) -> File {
                     member.span = zero;
                     member.name.span = zero;
                     member.gain.iter_mut().for_each(erase);
+                    if let Some((keyword, name)) = &mut member.downmix {
+                        *keyword = zero;
+                        name.span = zero;
+                    }
                 }
             }
         }

@@ -70,6 +70,14 @@ fn lists_are_bracketed_with_comma_and_space() {
 }
 
 #[test]
+fn a_member_with_a_downmix_has_a_line_of_its_own() {
+    let text = "bus ST 2.0 { fx downmix ltrt  score -3dB downmix loro amb }";
+    let expected = "bus ST 2.0 {\n    fx downmix ltrt\n    score -3dB downmix loro\n    amb\n}\n";
+    assert_eq!(formatted(text), expected);
+    assert_eq!(formatted(expected), expected);
+}
+
+#[test]
 fn buses_stay_on_one_line_unless_a_member_has_a_gain() {
     assert_eq!(
         formatted("bus DX 5.1 {\n  dx\n  pop\n}\nbus E 2.0 {}\nbus PM 5.1 { DX -3dB MX FX +1dB }"),
@@ -274,14 +282,19 @@ fn members() -> impl Strategy<Value = Vec<String>> {
         (
             name(),
             prop::option::of(prop::sample::select(vec!["-3dB", "+1.5dB", "0dB"])),
+            prop::option::of(prop::sample::select(vec!["loro", "ltrt"])),
         ),
         0..4,
     )
     .prop_map(|members| {
         let mut tokens = vec!["{".to_owned()];
-        for (name, gain) in members {
+        for (name, gain, downmix) in members {
             tokens.push(name);
             tokens.extend(gain.map(str::to_owned));
+            if let Some(downmix) = downmix {
+                tokens.push("downmix".to_owned());
+                tokens.push(downmix.to_owned());
+            }
         }
         tokens.push("}".to_owned());
         tokens

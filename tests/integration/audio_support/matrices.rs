@@ -31,19 +31,26 @@ use super::{hound_ints, test_signal, write_wav, RATE};
 pub const PRECISION: f64 = 5e-5 + 1e-7;
 
 /// A recipe in which a build routes through every downmix of `std/layouts`:
-/// mono, stereo and 7.1 stems into a 5.1 bus (mono51, stereo51, fold71), a
-/// mono stem into a stereo bus (mono20), the 5.1 bus to two stereo targets
-/// (loro, ltrt).
+/// mono, stereo, 7.1 and 7.1.4 stems into a 5.1 bus (mono51, stereo51,
+/// fold71, fold714to51), mono and 7.1 stems into a stereo bus (mono20,
+/// loro71), 5.1, stereo, 7.1.4 and 7.1.2 stems into a 7.1 bus (up51to71,
+/// stereo71, fold714, fold712), the 5.1 bus to two stereo targets (loro,
+/// ltrt).
 const RECIPE: &str = r#"import "std/layouts"
 project "Matrices" { frame_rate 24 sample_rate 48kHz picture_start 01:00:00:00 }
 stem mono { role dialogue layout 1.0 tone 1kHz -20dBFS for 1s at 01:00:00:00 }
 stem wide { role effects layout 2.0 tone 440Hz -20dBFS for 1s at 01:00:00:00 }
 stem room { role effects layout 7.1 tone 220Hz -20dBFS for 1s at 01:00:00:00 }
-bus SURROUND 5.1 { mono wide room }
-bus STEREO 2.0 { mono }
+stem five { role effects layout 5.1 tone 330Hz -20dBFS for 1s at 01:00:00:00 }
+stem dome { role effects layout 7.1.4 tone 110Hz -20dBFS for 1s at 01:00:00:00 }
+stem arch { role effects layout 7.1.2 tone 550Hz -20dBFS for 1s at 01:00:00:00 }
+bus SURROUND 5.1 { mono wide room dome }
+bus STEREO 2.0 { mono room }
+bus SEVEN 7.1 { five wide dome arch }
 target lo_ro { from SURROUND layout 2.0 downmix loro format wav 48kHz 24bit }
 target lt_rt { from SURROUND layout 2.0 downmix ltrt format wav 48kHz 24bit }
 target mono_pair { from STEREO layout 2.0 format wav 48kHz 24bit }
+target seven { from SEVEN layout 7.1 format wav 48kHz 24bit }
 "#;
 
 /// A downmix as a build routes it: the lowered route (name and rows) and
@@ -168,6 +175,70 @@ pub fn published(name: &str) -> Vec<Vec<f64>> {
         ],
         // Mono to stereo: constant-power centre, c in each side.
         "mono20" => vec![vec![c], vec![c]],
+        // 5.1 to 7.1 (out L R C LFE Lrs Rrs Lss Rss, in L R C LFE Ls Rs):
+        // each surround into its side's side and rear surrounds at c.
+        "up51to71" => vec![
+            vec![1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            vec![0.0, 1.0, 0.0, 0.0, 0.0, 0.0],
+            vec![0.0, 0.0, 1.0, 0.0, 0.0, 0.0],
+            vec![0.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+            vec![0.0, 0.0, 0.0, 0.0, c, 0.0],
+            vec![0.0, 0.0, 0.0, 0.0, 0.0, c],
+            vec![0.0, 0.0, 0.0, 0.0, c, 0.0],
+            vec![0.0, 0.0, 0.0, 0.0, 0.0, c],
+        ],
+        // Stereo to 7.1: L and R only.
+        "stereo71" => {
+            let mut rows = vec![vec![0.0, 0.0]; 8];
+            rows[0][0] = 1.0;
+            rows[1][1] = 1.0;
+            rows
+        }
+        // 7.1 to 2.0: BS.775 Lo/Ro after the 7.1 fold, so each surround
+        // at c·c: Lo = L + c·C + c²·(Lrs + Lss), Ro likewise.
+        "loro71" => vec![
+            vec![1.0, 0.0, c, 0.0, c * c, 0.0, c * c, 0.0],
+            vec![0.0, 1.0, c, 0.0, 0.0, c * c, 0.0, c * c],
+        ],
+        // 7.1.4 (L R C LFE Lrs Rrs Lss Rss Ltf Rtf Ltr Rtr) to 7.1: the
+        // bed unchanged, Ltf/Rtf into L/R and Ltr/Rtr into Lrs/Rrs at c.
+        "fold714" => {
+            let mut rows = vec![vec![0.0; 12]; 8];
+            for (o, row) in rows.iter_mut().enumerate() {
+                row[o] = 1.0;
+            }
+            rows[0][8] = c;
+            rows[1][9] = c;
+            rows[4][10] = c;
+            rows[5][11] = c;
+            rows
+        }
+        // 7.1.4 to 5.1: fold714 then fold71.
+        "fold714to51" => {
+            let mut rows = vec![vec![0.0; 12]; 6];
+            for (o, row) in rows.iter_mut().enumerate().take(4) {
+                row[o] = 1.0;
+            }
+            rows[0][8] = c;
+            rows[1][9] = c;
+            rows[4][4] = c;
+            rows[4][6] = c;
+            rows[4][10] = c * c;
+            rows[5][5] = c;
+            rows[5][7] = c;
+            rows[5][11] = c * c;
+            rows
+        }
+        // 7.1.2 (7.1 then Lts Rts) to 7.1: the tops into Lss/Rss at c.
+        "fold712" => {
+            let mut rows = vec![vec![0.0; 10]; 8];
+            for (o, row) in rows.iter_mut().enumerate() {
+                row[o] = 1.0;
+            }
+            rows[6][8] = c;
+            rows[7][9] = c;
+            rows
+        }
         other => panic!("no published formula here for `{other}`"),
     }
 }

@@ -94,6 +94,12 @@ fn the_builds_7_1_to_5_1_nulls_against_sox() {
 }
 
 #[test]
+fn the_builds_7_1_lo_ro_nulls_against_sox() {
+    // Lo = L + 0.7071·C + 0.5·(Lss + Lrs), Ro = R + 0.7071·C + 0.5·(Rss + Rrs).
+    build_nulls_against_sox("loro71");
+}
+
+#[test]
 fn the_builds_upmixes_null_against_sox() {
     for name in ["mono51", "stereo51", "mono20"] {
         build_nulls_against_sox(name);
