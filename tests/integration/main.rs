@@ -18,6 +18,7 @@ mod engine_lead;
 mod engine_learn;
 mod example;
 mod fmt;
+mod handover;
 #[cfg(feature = "interop")]
 mod interop;
 mod isolation;

@@ -23,7 +23,7 @@ use crate::{
 const RATE: u32 = 48_000;
 
 /// `frames` of a sine of `frequency` at `amplitude`, sampled at `rate`.
-fn sine(frequency: f64, amplitude: f64, frames: usize, rate: u32) -> Vec<f32> {
+pub(crate) fn sine(frequency: f64, amplitude: f64, frames: usize, rate: u32) -> Vec<f32> {
     (0..frames)
         .map(|n| (amplitude * (TAU * frequency * n as f64 / f64::from(rate)).sin()) as f32)
         .collect()
@@ -45,7 +45,7 @@ fn mono(dir: &Path, name: &str, samples: &[f32], rate: u32, time_reference: Opti
 }
 
 /// A plain WAVE_FORMAT_PCM file (no channel mask) of 16-bit `samples`.
-fn plain_pcm(channels: u16, rate: u32, samples: &[i16]) -> Vec<u8> {
+pub(crate) fn plain_pcm(channels: u16, rate: u32, samples: &[i16]) -> Vec<u8> {
     let data = (samples.len() * 2) as u32;
     let mut bytes = Vec::new();
     bytes.extend_from_slice(b"RIFF");
@@ -67,7 +67,7 @@ fn plain_pcm(channels: u16, rate: u32, samples: &[i16]) -> Vec<u8> {
 }
 
 /// Channel `channel` of interleaved `samples` of `channels` channels.
-fn channel(samples: &[f32], channels: usize, channel: usize) -> Vec<f32> {
+pub(crate) fn channel(samples: &[f32], channels: usize, channel: usize) -> Vec<f32> {
     samples
         .iter()
         .skip(channel)
