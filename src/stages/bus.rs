@@ -84,12 +84,7 @@ impl BusRender {
                     Some(source) => source,
                     None => clip_source(clip, clock, default_start, &tap)?.0,
                 };
-                let played: Box<dyn Source> = if piece.is_whole(extent) {
-                    whole
-                } else {
-                    let tail = extent.frames - piece.skip - piece.frames;
-                    Box::new(audio::Trim::new(whole, piece.skip, tail).into_diagnostic()?)
-                };
+                let played = stretch(whole, piece.skip, piece.frames)?;
                 let routed = route(played, &clip.route, &bus.channels, &clip.name)?;
                 sum.add(routed, piece.offset, *gain).into_diagnostic()?;
             }

@@ -44,13 +44,6 @@ pub struct Piece {
     pub offset: u64,
 }
 
-impl Piece {
-    /// Whether the piece is the whole clip of `extent`.
-    pub fn is_whole(&self, extent: Extent) -> bool {
-        self.skip == 0 && self.frames == extent.frames
-    }
-}
-
 impl Timeline {
     /// The programme's segments, in long-play order.
     pub fn segments(&self) -> Vec<Segment> {
@@ -193,10 +186,6 @@ mod tests {
                 offset: 10
             }]
         );
-        assert!(pieces[0].is_whole(Extent {
-            start: 1010,
-            frames: 20
-        }));
         // Running past reel 1's end: cut there.
         let pieces = place(
             Extent {
