@@ -11,7 +11,7 @@ use std::fs;
 use sndtrk::audio::{ChannelLayout, SampleFormat, Source, WavReader};
 
 use crate::{
-    audio_support::{read_wav, write_wav},
+    audio_support::{assert_close, read_wav, write_wav},
     sources::{channel, plain_pcm, sine},
     test::Test,
 };
@@ -78,16 +78,6 @@ target pm_r2 {{ from PM layout 5.1 format wav 48kHz 32bit float reel R2 }}
 
 fn time_reference(path: &std::path::Path) -> Option<u64> {
     WavReader::open(path).unwrap().format().time_reference
-}
-
-fn assert_near(actual: &[f32], expected: &[f32], tolerance: f32, what: &str) {
-    assert_eq!(actual.len(), expected.len(), "{what}: length");
-    for (n, (a, e)) in actual.iter().zip(expected).enumerate() {
-        assert!(
-            (a - e).abs() <= tolerance,
-            "{what}: sample {n} is {a}, not {e}"
-        );
-    }
 }
 
 #[test]
@@ -157,13 +147,13 @@ fn a_two_reel_handover_builds_as_written() {
     };
     // Every file of the set in its channel, 24 frames into reel 1.
     for (k, samples) in set.iter().enumerate() {
-        assert_near(&stretch(k, 24 * FRAME, 48_000), samples, 1e-7, SET[k].0);
+        assert_close(&stretch(k, 24 * FRAME, 48_000), samples, 1e-7, SET[k].0);
     }
     // The BWF stem at its stamp: 12 frames into reel 2, L and R.
     let bg_at = r1 + 12 * FRAME;
     for k in 0..2 {
         let expected = channel(&bg, 2, k);
-        assert_near(&stretch(k, bg_at, 24_000), &expected, 1e-7, "bg");
+        assert_close(&stretch(k, bg_at, 24_000), &expected, 1e-7, "bg");
     }
     assert!(stretch(0, bg_at - 10, 10).iter().all(|s| *s == 0.0));
     // The plain PCM file in the layout's order, 24 frames into reel 2.
@@ -177,13 +167,13 @@ fn a_two_reel_handover_builds_as_written() {
             6,
             k,
         );
-        assert_near(&stretch(k, fx_at, 24_000), &expected, 1e-7, "fx");
+        assert_close(&stretch(k, fx_at, 24_000), &expected, 1e-7, "fx");
     }
     // The 96 kHz cue at pitch, for its length, 48 frames into reel 1.
     let cue_at = 48 * FRAME;
     let at_48k = sine(440.0, 0.2, 48_000, 48_000);
     let played = stretch(0, cue_at, 48_000);
-    assert_near(&played[200..47_800], &at_48k[200..47_800], 2e-3, "2M1");
+    assert_close(&played[200..47_800], &at_48k[200..47_800], 2e-3, "2M1");
     assert!(stretch(0, cue_at + 48_100, 1_000)
         .iter()
         .all(|s| s.abs() < 1e-3));
@@ -194,7 +184,7 @@ fn a_two_reel_handover_builds_as_written() {
     for k in 0..2 {
         let side = channel(&narration, 2, k);
         let expected: Vec<f32> = nar.iter().map(|x| x * gain).collect();
-        assert_near(&side[..24_000], &expected, 1e-7, "narration");
+        assert_close(&side[..24_000], &expected, 1e-7, "narration");
     }
     assert_eq!(
         WavReader::open(out.join("narration.wav"))
