@@ -2,6 +2,7 @@
 //! stop on errors, lower it and build the stage graph.
 
 pub mod blocked;
+pub mod check;
 pub mod config;
 pub mod deliver;
 pub mod walk;

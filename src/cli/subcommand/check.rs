@@ -11,7 +11,7 @@ use crate::{
     cli::arguments::{CheckArgs, DiagnosticFormat},
     cli::report::{EXIT_FAILURE, EXIT_OK},
     diagnostic::{Diagnostic, Severity},
-    emit, lint,
+    emit,
     project::config::Config,
     resolve::{resolve_path, Resolved},
 };
@@ -40,18 +40,7 @@ pub fn run(config: &Config, args: &CheckArgs) -> i32 {
         .iter()
         .map(|file| {
             let resolved = resolve_path(file);
-            let mut diagnostics = resolved.diagnostics.clone();
-            // Lints run on whatever resolved, so one unknown name does not
-            // hide every rights or delivery mistake; a syntax error stops
-            // them (declarations are missing, so they would mislead).
-            let syntax_error = resolved
-                .diagnostics
-                .iter()
-                .any(|diagnostic| diagnostic.is_error() && diagnostic.code.starts_with("E01"));
-            if !syntax_error {
-                diagnostics.extend(lint::check(&resolved.model));
-                diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-            }
+            let diagnostics = crate::project::check::diagnostics(&resolved);
             (resolved, diagnostics)
         })
         .collect();
