@@ -9,6 +9,7 @@
 //! | [`model`] | the resolved project, its timing, what reaches a target, clearances |
 //! | [`lint`] | the review rules (rights, cue sheet, delivery) over the model |
 //! | [`report`] | the cue sheet and the rights matrix |
+//! | [`review`] | `sndtrk diff`: two revisions of a project compared for code review |
 //! | [`lower`] | the one place that decides which render stages exist |
 //! | [`stages`] | what each render stage does, with the [`audio`] core |
 //! | [`engine`] | the generic build engine: keys, store, state, scheduler |
@@ -28,6 +29,7 @@ pub mod model;
 pub mod project;
 pub mod report;
 pub mod resolve;
+pub mod review;
 pub mod stages;
 pub mod syntax;
 

@@ -29,6 +29,10 @@ pub enum Command {
     Build(BuildArgs),
     /// Say what `build` would run and why, running nothing.
     Plan(PlanArgs),
+    /// Compare the project at two git revisions: the deliverables a change
+    /// alters and why, the cue uses it adds, removes, moves or edits, and
+    /// the diagnostics it brings and fixes.
+    Diff(DiffArgs),
     /// Print the stage graph.
     Graph(GraphArgs),
     /// Measure loudness (integrated, range, short-term and momentary maxima) and peaks of WAV files.
@@ -109,6 +113,33 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+}
+
+/// How `sndtrk diff` prints the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Aligned text for people.
+    Human,
+    /// One JSON document.
+    Json,
+    /// A pull-request comment.
+    Markdown,
+}
+
+/// Arguments of `sndtrk diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The revision to compare from (default: HEAD).
+    #[arg(value_name = "BASE", default_value = "HEAD")]
+    pub base: String,
+
+    /// The revision to compare to (default: the working tree).
+    #[arg(value_name = "HEAD")]
+    pub head: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
 }
 
 /// How `sndtrk graph` prints the graph.

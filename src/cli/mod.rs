@@ -35,6 +35,7 @@ pub fn run() -> i32 {
         Command::Rights(args) => subcommand::rights::run(&config, args),
         Command::Build(args) => subcommand::build::run(&config, args),
         Command::Plan(args) => subcommand::plan::run(&config, args),
+        Command::Diff(args) => subcommand::diff::run(&config, args),
         Command::Graph(args) => subcommand::graph::run(&config, args),
         Command::Fmt(args) => subcommand::fmt::run(config.given_directory(), args),
         Command::Measure(args) => subcommand::measure::run(config.given_directory(), args),

@@ -147,6 +147,11 @@ codes! {
     E0914 Error "A recipe file is not UTF-8 text.";
     E0915 Error "A recipe file cannot be written.";
 
+    E0930 Error "`sndtrk diff` runs outside a git repository.";
+    E0931 Error "`sndtrk diff` is given a revision git does not know.";
+    E0932 Error "The `git` command cannot be run, or fails.";
+    E0933 Error "A revision's files cannot be written to a temporary directory.";
+
     R001 Error "A song reaches a target's mix without an executed sync licence.";
     R002 Error "A song reaches a target's mix without an executed master licence.";
     R003 Error "A song on an album has no executed album licence.";

@@ -18,24 +18,29 @@ pub struct JsonDiagnostic<'a> {
     pub help: Option<&'a str>,
 }
 
+impl<'a> JsonDiagnostic<'a> {
+    /// `diagnostic` located in `sources`.
+    pub fn of(sources: &Sources, diagnostic: &'a Diagnostic) -> Self {
+        let location = diagnostic.location(sources);
+        JsonDiagnostic {
+            code: diagnostic.code,
+            severity: diagnostic.severity.as_str(),
+            message: &diagnostic.message,
+            file: location.as_ref().map(|location| location.file.clone()),
+            line: location.as_ref().map(|location| location.line),
+            column: location.as_ref().map(|location| location.column),
+            end_line: location.as_ref().map(|location| location.end_line),
+            end_column: location.as_ref().map(|location| location.end_column),
+            help: diagnostic.help.as_deref(),
+        }
+    }
+}
+
 /// Renders `diagnostics` as a pretty-printed JSON array.
 pub fn render(diagnostics: &[(&Sources, &Diagnostic)]) -> String {
     let items: Vec<JsonDiagnostic<'_>> = diagnostics
         .iter()
-        .map(|(sources, diagnostic)| {
-            let location = diagnostic.location(sources);
-            JsonDiagnostic {
-                code: diagnostic.code,
-                severity: diagnostic.severity.as_str(),
-                message: &diagnostic.message,
-                file: location.as_ref().map(|location| location.file.clone()),
-                line: location.as_ref().map(|location| location.line),
-                column: location.as_ref().map(|location| location.column),
-                end_line: location.as_ref().map(|location| location.end_line),
-                end_column: location.as_ref().map(|location| location.end_column),
-                help: diagnostic.help.as_deref(),
-            }
-        })
+        .map(|(sources, diagnostic)| JsonDiagnostic::of(sources, diagnostic))
         .collect();
     let mut text = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned());
     text.push('\n');

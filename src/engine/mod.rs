@@ -18,6 +18,7 @@
 //! | `out` | materialising deliverables in `out/`; [`clean`] |
 //! | `deliver` | [`Engine::deliver`]: the delivery step after a build that does not materialise |
 //! | `plan` | [`Engine::plan`]: what a build would do |
+//! | `deep_key` | every stage's key with inputs keyed by theirs, rendering nothing (`sndtrk diff`) |
 //! | `gc` | [`Engine::gc`]: shrinking the store |
 //!
 //! and what it reports (`outcome`, `progress`).
@@ -55,6 +56,7 @@
 
 pub(crate) mod atomic_file;
 pub mod db;
+pub mod deep_key;
 pub mod error;
 pub mod fingerprint;
 pub mod graph;

@@ -49,6 +49,17 @@ pub trait Stage: Send + Sync {
         UnreadableFiles::Fail
     }
 
+    /// Whether the stage only reads its files' headers, so it is cheap to
+    /// run even for a comparison that renders nothing: [`deep_keys`] runs
+    /// such a stage and keys its dependants by its output, as a build does,
+    /// so that a change its output does not show (a cue moved inside the
+    /// programme, for the timeline) stops there.
+    ///
+    /// [`deep_keys`]: crate::engine::deep_key::deep_keys
+    fn reads_headers_only(&self) -> bool {
+        false
+    }
+
     /// Writes every parameter that affects the output into the key. Anything
     /// left out here will not trigger a rebuild when it changes.
     fn params(&self, params: &mut Params<'_>);

@@ -33,11 +33,15 @@ pub enum LoadError {
 
 /// Resolves and lowers the project in `config.directory`.
 pub fn load(config: &Config) -> Result<Project, LoadError> {
-    let resolved = resolve_path(&config.recipe_path());
+    lower(resolve_path(&config.recipe_path()), &config.directory)
+}
+
+/// Lowers a resolved recipe whose sources are read under `directory`.
+pub fn lower(resolved: Resolved, directory: &std::path::Path) -> Result<Project, LoadError> {
     if resolved.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(LoadError::Recipe(Box::new(resolved)));
     }
-    let plan = lower_with_rates(&resolved.model, &config.directory, &|path| {
+    let plan = lower_with_rates(&resolved.model, directory, &|path| {
         crate::audio::WavReader::open(path)
             .ok()
             .map(|reader| reader.format().sample_rate)

@@ -98,6 +98,10 @@ impl Stage for TimelineRender {
         UnreadableFiles::Key
     }
 
+    fn reads_headers_only(&self) -> bool {
+        true
+    }
+
     fn params(&self, params: &mut Params<'_>) {
         self.setting.params(params);
         params.u64("default_start", self.setting.default_start);

@@ -24,6 +24,7 @@ use sndtrk::{
     engine::error::{EngineError, EngineWarning},
     lint::RULES,
     project::walk::WalkError,
+    review::ReviewError,
 };
 
 fn root() -> &'static Path {
@@ -318,6 +319,21 @@ fn library_errors() -> Vec<Box<dyn miette::Diagnostic>> {
         Box::new(FmtError::Write {
             path: PathBuf::from("soundtrack.sndtrk"),
             message: "read-only file system".to_owned(),
+        }),
+        Box::new(ReviewError::NotARepository {
+            path: PathBuf::from("night-harbor"),
+        }),
+        Box::new(ReviewError::UnknownRevision {
+            revision: "origin/mian".to_owned(),
+        }),
+        Box::new(ReviewError::Git {
+            action: "ls-tree".to_owned(),
+            detail: "fatal: not a tree object".to_owned(),
+        }),
+        Box::new(ReviewError::Write {
+            revision: "HEAD~1".to_owned(),
+            path: PathBuf::from("/tmp/sndtrk-diff-1a2b3c/stems/R1_DX.wav"),
+            cause: io::Error::new(io::ErrorKind::StorageFull, "No space left on device"),
         }),
     ]
 }

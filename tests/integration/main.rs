@@ -12,6 +12,7 @@ mod codes;
 mod cuesheet;
 mod deliver;
 mod diagnostics;
+mod diff;
 mod digital_silence;
 mod engine;
 mod engine_lead;

@@ -5,6 +5,7 @@ pub(crate) mod cache;
 pub(crate) mod check;
 pub(crate) mod clean;
 pub(crate) mod cuesheet;
+pub(crate) mod diff;
 pub mod fmt;
 pub(crate) mod graph;
 pub(crate) mod measure;
