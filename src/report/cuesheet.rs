@@ -129,7 +129,7 @@ fn party(party: &Party) -> CueSheetParty {
 }
 
 /// "J. Smith (BMI) 50%; K. Lee (ASCAP) 50%"
-fn parties_text(parties: &[CueSheetParty]) -> String {
+pub fn parties_text(parties: &[CueSheetParty]) -> String {
     parties
         .iter()
         .map(|party| {

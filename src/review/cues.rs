@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::{
-    report::cuesheet::{CueSheetParty, CueSheetRow},
+    report::cuesheet::{parties_text, CueSheetRow},
     review::declarations::DeclarationId,
     syntax::ast::DeclarationKind,
 };
@@ -45,6 +45,22 @@ pub struct CueChange {
     pub cue_sheet: Vec<String>,
 }
 
+impl Span {
+    /// `01:00:02:00–01:00:03:12` with `separator` between in and out, or
+    /// `untimed`.
+    pub fn shown(&self, separator: &str) -> String {
+        match (&self.start, &self.end) {
+            (Some(start), Some(end)) => format!("{start}{separator}{end}"),
+            _ => "untimed".to_owned(),
+        }
+    }
+}
+
+/// A use's span, or a dash where there is none (an added or removed use).
+pub fn shown(span: Option<&Span>, separator: &str) -> String {
+    span.map_or_else(|| "—".to_owned(), |span| span.shown(separator))
+}
+
 fn span_of(row: &CueSheetRow) -> Span {
     Span {
         start: row.start.clone(),
@@ -52,74 +68,32 @@ fn span_of(row: &CueSheetRow) -> Span {
     }
 }
 
-fn parties(parties: &[CueSheetParty]) -> String {
-    parties
-        .iter()
-        .map(|party| {
-            let mut text = party.name.clone();
-            if let Some(society) = &party.society {
-                text.push_str(&format!(" ({society})"));
-            }
-            if let Some(share) = party.share {
-                text.push_str(&format!(" {}%", (share * 100.0).round() / 100.0));
-            }
-            text
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn shown(value: Option<&str>) -> String {
+fn or_none(value: Option<&str>) -> String {
     value.unwrap_or("none").to_owned()
 }
 
 /// The cue-sheet fields that differ between two rows of one use, other
 /// than its in and out.
 fn row_changes(before: &CueSheetRow, after: &CueSheetRow) -> Vec<String> {
-    let mut changes = Vec::new();
-    let mut field = |name: &str, old: String, new: String| {
-        if old != new {
-            changes.push(format!("{name} {old} → {new}"));
-        }
+    let text = |row: &CueSheetRow| -> [(&'static str, String); 9] {
+        [
+            ("title", row.title.clone()),
+            ("type", row.cue_type.to_owned()),
+            ("usage", or_none(row.usage.as_deref())),
+            ("duration", or_none(row.duration.as_deref())),
+            ("writers", parties_text(&row.writers)),
+            ("publishers", parties_text(&row.publishers)),
+            ("artist", or_none(row.artist.as_deref())),
+            ("label", or_none(row.label.as_deref())),
+            ("isrc", or_none(row.isrc.as_deref())),
+        ]
     };
-    field("title", before.title.clone(), after.title.clone());
-    field(
-        "type",
-        before.cue_type.to_owned(),
-        after.cue_type.to_owned(),
-    );
-    field(
-        "usage",
-        shown(before.usage.as_deref()),
-        shown(after.usage.as_deref()),
-    );
-    field(
-        "duration",
-        shown(before.duration.as_deref()),
-        shown(after.duration.as_deref()),
-    );
-    field("writers", parties(&before.writers), parties(&after.writers));
-    field(
-        "publishers",
-        parties(&before.publishers),
-        parties(&after.publishers),
-    );
-    field(
-        "artist",
-        shown(before.artist.as_deref()),
-        shown(after.artist.as_deref()),
-    );
-    field(
-        "label",
-        shown(before.label.as_deref()),
-        shown(after.label.as_deref()),
-    );
-    field(
-        "isrc",
-        shown(before.isrc.as_deref()),
-        shown(after.isrc.as_deref()),
-    );
-    changes
+    text(before)
+        .into_iter()
+        .zip(text(after))
+        .filter(|((_, old), (_, new))| old != new)
+        .map(|((name, old), (_, new))| format!("{name} {old} → {new}"))
+        .collect()
 }
 
 fn by_cue(rows: &[CueSheetRow]) -> BTreeMap<&str, Vec<&CueSheetRow>> {
@@ -215,10 +189,10 @@ pub fn compare(
                     if moved {
                         cue_sheet.push(format!(
                             "in {} → {}, out {} → {}",
-                            shown(from.start.as_deref()),
-                            shown(to.start.as_deref()),
-                            shown(from.end.as_deref()),
-                            shown(to.end.as_deref())
+                            or_none(from.start.as_deref()),
+                            or_none(to.start.as_deref()),
+                            or_none(from.end.as_deref()),
+                            or_none(to.end.as_deref())
                         ));
                     }
                     cue_sheet.extend(fields);

@@ -279,6 +279,13 @@ mod tests {
     use super::*;
     use crate::syntax::source::SourceFile;
 
+    fn shown(changed: &BTreeMap<DeclarationId, Vec<String>>) -> Vec<String> {
+        changed
+            .iter()
+            .map(|(id, what)| format!("{id}: {}", what.join(", ")))
+            .collect()
+    }
+
     fn declarations(text: &str) -> Declarations {
         let mut sources = Sources::new();
         sources.add(SourceFile::new("soundtrack.sndtrk", None, text));
@@ -296,11 +303,7 @@ bus PM 5.1 { DX  music -3dB }
     fn a_property_change_is_named_by_its_keyword() {
         let head = BASE.replace("gain -2dB", "gain -1dB");
         let changed = changed(&declarations(BASE), &declarations(&head));
-        let shown: Vec<String> = changed
-            .iter()
-            .map(|(id, what)| format!("{id}: {}", what.join(", ")))
-            .collect();
-        assert_eq!(shown, ["stem dialog: gain"]);
+        assert_eq!(shown(&changed), ["stem dialog: gain"]);
     }
 
     #[test]
@@ -312,11 +315,7 @@ bus PM 5.1 { DX  music -3dB }
             )
             .replace("music -3dB", "music -4dB");
         let changed = changed(&declarations(BASE), &declarations(&head));
-        let shown: Vec<String> = changed
-            .iter()
-            .map(|(id, what)| format!("{id}: {}", what.join(", ")))
-            .collect();
-        assert_eq!(shown, ["bus PM: member music"]);
+        assert_eq!(shown(&changed), ["bus PM: member music"]);
     }
 
     #[test]

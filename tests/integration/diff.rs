@@ -175,6 +175,21 @@ fn changes(report: &Value) -> Vec<(String, String, Vec<String>)> {
         .collect()
 }
 
+/// Each cue change as (cue, change).
+fn cue_changes(report: &Value) -> Vec<(String, String)> {
+    report["cues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|cue| {
+            (
+                cue["cue"].as_str().unwrap().to_owned(),
+                cue["change"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 fn owned(rows: &[(&str, &str, &[&str])]) -> Vec<(String, String, Vec<String>)> {
     rows.iter()
         .map(|(name, change, because)| {
@@ -279,18 +294,14 @@ fn a_cue_edited_or_added_says_what_changed_on_the_cue_sheet() {
         "cue 3M1 \"Coda\" {\n    type score\n    usage BI\n    file \"music/1M1.wav\"\n    at 01:00:03:00\n    writer \"Ana Ruiz\" society ASCAP share 100%\n    publisher \"Harbour Music\" society ASCAP share 100%\n}\n\nbus DX 2.0",
     );
     let report = diff(&dir, &[]);
-    let cues: Vec<(&str, &str)> = report["cues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|cue| {
-            (
-                cue["cue"].as_str().unwrap(),
-                cue["change"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(cues, [("2M1", "edited"), ("3M1", "added")]);
+    let cues = cue_changes(&report);
+    assert_eq!(
+        cues,
+        [
+            ("2M1".into(), "edited".into()),
+            ("3M1".into(), "added".into())
+        ]
+    );
     assert_eq!(
         report["cues"][0]["cue_sheet"],
         serde_json::json!(["usage BI → BV"])
@@ -537,18 +548,14 @@ fn a_project_in_a_subdirectory_with_its_cues_in_an_import() {
     assert_eq!(new.len(), 1, "{new:?}");
     assert_eq!(new[0]["code"], "C001");
     assert_eq!(new[0]["file"], "film/music.sndtrk");
-    let cues: Vec<(&str, &str)> = report["cues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|cue| {
-            (
-                cue["cue"].as_str().unwrap(),
-                cue["change"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(cues, [("1M1", "edited"), ("2M1", "edited")]);
+    let cues = cue_changes(&report);
+    assert_eq!(
+        cues,
+        [
+            ("1M1".into(), "edited".into()),
+            ("2M1".into(), "edited".into())
+        ]
+    );
     assert_eq!(
         report["cues"][1]["changes"],
         serde_json::json!(["cue 2M1: gain"])

@@ -4,19 +4,8 @@ use std::fmt::Write;
 
 use crate::{
     emit::json::JsonDiagnostic,
-    review::{cues::Span, deliverables::Change, Review},
+    review::{cues, deliverables::Change, Review},
 };
-
-fn span(span: Option<&Span>) -> String {
-    match span {
-        Some(Span {
-            start: Some(start),
-            end: Some(end),
-        }) => format!("{start}–{end}"),
-        Some(_) => "untimed".to_owned(),
-        None => "—".to_owned(),
-    }
-}
 
 fn diagnostic_line(out: &mut String, word: &str, diagnostic: &JsonDiagnostic<'_>) {
     let place = match (&diagnostic.file, diagnostic.line, diagnostic.column) {
@@ -73,8 +62,8 @@ pub fn render(review: &Review) -> String {
             cue.change,
             cue.cue,
             cue.number,
-            span(cue.before.as_ref()),
-            span(cue.after.as_ref())
+            cues::shown(cue.before.as_ref(), "–"),
+            cues::shown(cue.after.as_ref(), "–")
         );
         let details: Vec<&str> = cue
             .changes

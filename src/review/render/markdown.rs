@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::{
     emit::json::JsonDiagnostic,
-    review::{cues::Span, deliverables::Change, Review},
+    review::{cues, deliverables::Change, Review},
 };
 
 /// Text for a table cell: pipes and line breaks escaped, HTML inert.
@@ -28,17 +28,6 @@ fn cell(text: &str) -> String {
 fn code(text: &str) -> String {
     // A code span cannot hold its own backticks; the recipe's words rarely do.
     format!("`{}`", text.replace('`', "'").replace('|', "\\|"))
-}
-
-fn span(span: Option<&Span>) -> String {
-    match span {
-        Some(Span {
-            start: Some(start),
-            end: Some(end),
-        }) => format!("{start} – {end}"),
-        Some(_) => "untimed".to_owned(),
-        None => "—".to_owned(),
-    }
 }
 
 fn diagnostic_row(out: &mut String, word: &str, diagnostic: &JsonDiagnostic<'_>) {
@@ -118,8 +107,8 @@ pub fn render(review: &Review) -> String {
                 code(&cue.cue),
                 cue.number,
                 cue.change,
-                span(cue.before.as_ref()),
-                span(cue.after.as_ref()),
+                cues::shown(cue.before.as_ref(), " – "),
+                cues::shown(cue.after.as_ref(), " – "),
                 if details.is_empty() {
                     "—".to_owned()
                 } else {

@@ -224,18 +224,7 @@ fn round(value: Option<f64>) -> Option<f64> {
 }
 
 fn json_diagnostic<'a>(sources: &Sources, diagnostic: &'a Diagnostic) -> JsonDiagnostic<'a> {
-    let location = diagnostic.location(sources);
-    JsonDiagnostic {
-        code: diagnostic.code,
-        severity: diagnostic.severity.as_str(),
-        message: &diagnostic.message,
-        file: location.as_ref().map(|location| location.file.clone()),
-        line: location.as_ref().map(|location| location.line),
-        column: location.as_ref().map(|location| location.column),
-        end_line: location.as_ref().map(|location| location.end_line),
-        end_column: location.as_ref().map(|location| location.end_column),
-        help: diagnostic.help.as_deref(),
-    }
+    JsonDiagnostic::of(sources, diagnostic)
 }
 
 fn json_measurement(project: &Project, measured: &Measurement) -> JsonMeasurement {
