@@ -4,7 +4,8 @@
 //! ([`checkout::Checkout`]), are read whole ([`side::Side`]) and compared
 //! three ways: the deliverables whose rendered bytes would differ, by their
 //! stage keys, and why ([`deliverables`]); the cue uses added, removed,
-//! moved or edited ([`cues`]); the diagnostics brought and fixed
+//! moved or edited ([`cues`]); the clearances that change ([`rights`]);
+//! the diagnostics brought and fixed
 //! ([`findings`]). The renderers in [`render`] print the comparison for
 //! people, scripts and pull-request comments.
 
@@ -15,6 +16,7 @@ pub mod deliverables;
 pub mod error;
 pub mod findings;
 pub mod render;
+pub mod rights;
 pub mod side;
 
 use std::path::Path;
@@ -29,6 +31,7 @@ pub struct Review {
     pub head: side::Side,
     pub deliverables: Vec<deliverables::DeliverableChange>,
     pub cues: Vec<cues::CueChange>,
+    pub rights: Vec<rights::RightsChange>,
 }
 
 impl Review {
@@ -63,11 +66,13 @@ impl Review {
         let changed = declarations::changed(&base.declarations, &head.declarations);
         let deliverables = deliverables::compare(&base, &head, &changed);
         let cues = cues::compare(&base.cue_sheet, &head.cue_sheet, &changed);
+        let rights = rights::compare(&base.rights, &head.rights);
         Self {
             base,
             head,
             deliverables,
             cues,
+            rights,
         }
     }
 

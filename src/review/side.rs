@@ -13,6 +13,7 @@ use crate::{
     engine::{deep_key, fingerprint::StatCache, graph::StageGraph, key::Digest},
     project::{self, check, LoadError},
     report::cuesheet::{cue_sheet, CueSheetRow},
+    report::rights::{matrix, RightsEntry},
     resolve::resolve_path,
     review::{checkout::Checkout, declarations::Declarations},
     syntax::source::{SourceFile, Sources},
@@ -38,6 +39,8 @@ pub struct Side {
     pub deliverables: Vec<Deliverable>,
     /// The cue sheet's rows (empty when it cannot be made).
     pub cue_sheet: Vec<CueSheetRow>,
+    /// The rights matrix: every cue in every target and album it plays in.
+    pub rights: Vec<RightsEntry>,
     /// The stage graph and every stage's deep key, when the recipe lowers.
     pub graph: Option<StageGraph>,
     pub keys: HashMap<String, Digest>,
@@ -98,6 +101,7 @@ impl Side {
             }))
             .collect();
         let cue_sheet = cue_sheet(model).map(|sheet| sheet.cues).unwrap_or_default();
+        let rights = matrix(model);
         let (graph, keys) = match project::lower(resolved, &checkout.project) {
             Ok(project) => {
                 let keys = deep_key::deep_keys(&project.graph, &checkout.project, stats);
@@ -112,6 +116,7 @@ impl Side {
             declarations,
             deliverables,
             cue_sheet,
+            rights,
             graph,
             keys,
             stats: Arc::clone(stats),

@@ -587,3 +587,56 @@ fn a_recipe_new_at_the_head_adds_every_deliverable() {
         .collect();
     assert_eq!(added, ["added", "added"]);
 }
+
+#[test]
+fn a_score_cue_turned_song_is_blocked_where_it_plays() {
+    let test = repository();
+    let dir = test.path();
+    edit(
+        &dir,
+        "type score\n    usage BI\n    file \"music/2M1.wav\"",
+        "type song\n    usage BI\n    file \"music/2M1.wav\"",
+    );
+    let report = diff(&dir, &[]);
+    let rights: Vec<(String, String, String, String)> = report["rights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| {
+            let text = |key: &str| change[key].as_str().unwrap_or("-").to_owned();
+            (text("cue"), text("in"), text("before"), text("after"))
+        })
+        .collect();
+    let blocked = |target: &str| {
+        (
+            "2M1".to_owned(),
+            format!("target {target}"),
+            "cleared".to_owned(),
+            "blocked".to_owned(),
+        )
+    };
+    assert_eq!(
+        rights,
+        [
+            blocked("me"),
+            blocked("music_stem"),
+            blocked("print_master")
+        ]
+    );
+    assert!(report["rights"][0]["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|gap| gap.as_str().unwrap().contains("sync")));
+    let new: Vec<&str> = report["diagnostics"]["new"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|diagnostic| diagnostic["code"].as_str().unwrap())
+        .collect();
+    assert!(new.contains(&"R001"), "{new:?}");
+    // Paperwork: no deliverable's audio changes.
+    assert!(changes(&report)
+        .iter()
+        .all(|(_, change, _)| change == "unchanged"));
+}

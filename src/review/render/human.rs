@@ -76,6 +76,23 @@ pub fn render(review: &Review) -> String {
         }
         out.push('\n');
     }
+    if !review.rights.is_empty() {
+        out.push_str("\nrights:\n");
+    }
+    for change in &review.rights {
+        let _ = write!(
+            out,
+            "  {} in {}: {} → {}",
+            change.cue,
+            change.context,
+            change.before.unwrap_or("not played"),
+            change.after.unwrap_or("not played")
+        );
+        if !change.gaps.is_empty() {
+            let _ = write!(out, "  ({})", change.gaps.join("; "));
+        }
+        out.push('\n');
+    }
     out.push_str("\ndiagnostics:\n");
     let new = review.new_diagnostics();
     let fixed = review.fixed_diagnostics();

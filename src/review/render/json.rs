@@ -1,12 +1,12 @@
 //! `sndtrk diff --format json`: one document,
-//! `{"base", "head", "deliverables", "cues", "diagnostics": {"new", "fixed"}}`,
+//! `{"base", "head", "deliverables", "cues", "rights", "diagnostics": {"new", "fixed"}}`,
 //! diagnostics in `sndtrk check --format json`'s shape.
 
 use serde::Serialize;
 
 use crate::{
     emit::json::JsonDiagnostic,
-    review::{cues::CueChange, deliverables::DeliverableChange, Review},
+    review::{cues::CueChange, deliverables::DeliverableChange, rights::RightsChange, Review},
 };
 
 #[derive(Serialize)]
@@ -17,6 +17,7 @@ struct Document<'a> {
     head_commit: Option<&'a str>,
     deliverables: &'a [DeliverableChange],
     cues: &'a [CueChange],
+    rights: &'a [RightsChange],
     diagnostics: Diagnostics<'a>,
 }
 
@@ -36,6 +37,7 @@ pub fn render(review: &Review) -> String {
         head_commit: review.head.checkout.commit.as_deref(),
         deliverables: &review.deliverables,
         cues: &review.cues,
+        rights: &review.rights,
         diagnostics: Diagnostics {
             new: review.new_diagnostics().into_iter().map(located).collect(),
             fixed: review

@@ -117,6 +117,26 @@ pub fn render(review: &Review) -> String {
             );
         }
     }
+    if !review.rights.is_empty() {
+        out.push_str(
+            "\n#### Rights\n\n| cue | in | before | after | not covered |\n|---|---|---|---|---|\n",
+        );
+        for change in &review.rights {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                code(&change.cue),
+                cell(&change.context),
+                change.before.unwrap_or("—"),
+                change.after.unwrap_or("—"),
+                if change.gaps.is_empty() {
+                    "—".to_owned()
+                } else {
+                    cell(&change.gaps.join("; "))
+                }
+            );
+        }
+    }
     out.push_str("\n#### Diagnostics\n\n");
     let new = review.new_diagnostics();
     let fixed = review.fixed_diagnostics();
