@@ -36,6 +36,7 @@ pub fn run() -> i32 {
         Command::Build(args) => subcommand::build::run(&config, args),
         Command::Plan(args) => subcommand::plan::run(&config, args),
         Command::Graph(args) => subcommand::graph::run(&config, args),
+        Command::Schedule(args) => subcommand::schedule::run(&config, args),
         Command::Fmt(args) => subcommand::fmt::run(config.given_directory(), args),
         Command::Measure(args) => subcommand::measure::run(config.given_directory(), args),
         Command::Clean => subcommand::clean::run(&config.directory),

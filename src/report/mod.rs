@@ -2,4 +2,6 @@
 //! (`cuesheet`) and the rights matrix (`rights`).
 
 pub mod cuesheet;
+pub mod ics;
 pub mod rights;
+pub mod schedule;

@@ -65,6 +65,17 @@ pub struct Measurement {
 }
 
 impl Measurement {
+    /// Reads a measurement stage's output object: its first line, the JSON
+    /// of the measurement (what may follow is the curve, see
+    /// [`crate::stages::curve`]).
+    pub fn decode(bytes: &[u8]) -> Option<Measurement> {
+        let end = bytes
+            .iter()
+            .position(|byte| *byte == b'\n')
+            .unwrap_or(bytes.len());
+        serde_json::from_slice(&bytes[..end]).ok()
+    }
+
     /// Whether the deliverable clips: a sample at full scale, or a true
     /// peak above 0 dBTP.
     pub fn clips(&self) -> bool {

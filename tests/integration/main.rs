@@ -35,6 +35,7 @@ mod reels;
 mod reference;
 mod review;
 mod rights;
+mod schedule;
 mod sources;
 mod stdlib_matrices;
 mod test;

@@ -87,8 +87,7 @@ pub(super) fn finish(
 ) -> i32 {
     let store = engine.store().clone();
     let judgement = judge(project, checks, report, after, |digest| {
-        let bytes = std::fs::read(store.object_path(digest)).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        crate::project::status::read_measurement(&store, digest)
     });
     let sources = &project.resolved.model.sources;
     for diagnostic in judgement.found(after.len()) {
