@@ -3,5 +3,6 @@
 
 pub mod cuesheet;
 pub mod ics;
+pub mod qc;
 pub mod rights;
 pub mod schedule;

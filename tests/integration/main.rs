@@ -31,6 +31,7 @@ mod member_downmix;
 mod outputs;
 mod pan;
 mod parser_fuzz;
+mod qc_report;
 mod reels;
 mod reference;
 mod review;

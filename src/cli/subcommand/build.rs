@@ -90,6 +90,7 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
         checks,
         &diagnostics,
         args.format,
+        args.today.unwrap_or_else(crate::syntax::ast::Date::today),
     )
 }
 
