@@ -34,6 +34,9 @@ pub struct LoudnessMeter {
     /// Every short-term energy, for the LRA (8 bytes per 100 ms).
     short_term_history: Vec<f64>,
     true_peak: TruePeakMeter,
+    /// The latest momentary and short-term energies, once their windows
+    /// are full (for a loudness curve, see [`LoudnessMeter::latest`]).
+    latest: (Option<f64>, Option<f64>),
 }
 
 /// What a [`LoudnessMeter`] measured. Levels of silence are `-inf`.
@@ -91,6 +94,7 @@ impl LoudnessMeter {
             short_term_max: 0.0,
             short_term_history: Vec::new(),
             true_peak: TruePeakMeter::new(roles.len(), sample_rate),
+            latest: (None, None),
         })
     }
 
@@ -125,19 +129,23 @@ impl LoudnessMeter {
             short_term_max,
             short_term_history,
             true_peak,
+            latest,
         } = self;
         blocks.check_block(block)?;
         // The K-weighted loudness and the true peak are independent: on a
         // large enough block they run side by side (same result either way).
         let mut loudness = || {
             blocks.push(block, |energy| {
-                if let Some(m) = momentary.push(energy) {
+                let m = momentary.push(energy);
+                if let Some(m) = m {
                     *momentary_max = momentary_max.max(m);
                 }
-                if let Some(s) = short_term.push(energy) {
+                let s = short_term.push(energy);
+                if let Some(s) = s {
                     *short_term_max = short_term_max.max(s);
                     short_term_history.push(s);
                 }
+                *latest = (m, s);
             })
         };
         if block.len() >= PARALLEL_SAMPLES {
@@ -147,6 +155,25 @@ impl LoudnessMeter {
             true_peak.push(block);
             loudness()
         }
+    }
+
+    /// The frames of one 100 ms sub-block, the step of the momentary and
+    /// short-term loudness.
+    pub fn sub_block_frames(&self) -> usize {
+        self.blocks.hop()
+    }
+
+    /// One point of a loudness curve, for audio pushed up to a sub-block's
+    /// end: the latest momentary and short-term loudness in LUFS (`None`
+    /// until their window is full; `-inf` for silence), and the true peak
+    /// (linear) since the last call.
+    pub fn latest(&mut self) -> (Option<f64>, Option<f64>, f64) {
+        let (momentary, short_term) = self.latest;
+        (
+            momentary.map(energy_to_loudness),
+            short_term.map(energy_to_loudness),
+            self.true_peak.take_interval(),
+        )
     }
 
     /// The measurement so far.

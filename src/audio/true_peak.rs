@@ -102,6 +102,8 @@ pub struct TruePeakMeter {
     /// Per channel, the last `TAPS - 1` samples, then the current block.
     lanes: Vec<Vec<f32>>,
     peak: f32,
+    /// The peak since the last [`TruePeakMeter::take_interval`].
+    interval: f32,
 }
 
 impl TruePeakMeter {
@@ -122,6 +124,7 @@ impl TruePeakMeter {
             bound,
             lanes: vec![vec![0.0; TAPS - 1]; channels],
             peak: 0.0,
+            interval: 0.0,
         }
     }
 
@@ -130,7 +133,8 @@ impl TruePeakMeter {
         let channels = self.channels;
         for (c, lane) in self.lanes.iter_mut().enumerate() {
             lane.extend(block.iter().skip(c).step_by(channels));
-            self.peak = scan(lane, &self.phases, self.bound, self.peak);
+            self.interval = scan(lane, &self.phases, self.bound, self.interval);
+            self.peak = self.peak.max(self.interval);
             let keep = lane.len() - (TAPS - 1);
             lane.drain(..keep);
         }
@@ -142,6 +146,13 @@ impl TruePeakMeter {
     /// found here stands whatever follows.
     pub fn peak_so_far(&self) -> f64 {
         f64::from(self.peak)
+    }
+
+    /// The true peak (linear) of the points whose window completed since
+    /// the last call (as [`TruePeakMeter::peak_so_far`] counts them), and
+    /// starts the next interval: a loudness curve's peak per 100 ms.
+    pub fn take_interval(&mut self) -> f64 {
+        f64::from(std::mem::take(&mut self.interval))
     }
 
     /// The true peak so far (linear), with the points after the last samples

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::syntax::ast::Date;
+
 /// sndtrk: build film soundtrack deliverables from a recipe.
 #[derive(Debug, Parser)]
 #[command(name = "sndtrk", version, about, long_about = None)]
@@ -35,6 +37,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// Print the stage graph.
     Graph(GraphArgs),
+    /// Print every deliverable's due date, days left and status (ready, stale, failing, blocked, not built).
+    Schedule(ScheduleArgs),
     /// Measure loudness (integrated, range, short-term and momentary maxima) and peaks of WAV files.
     Measure(MeasureArgs),
     /// Rewrite recipes in the one canonical layout.
@@ -101,6 +105,11 @@ pub struct BuildArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+
+    /// The day the QC report's schedule counts the days left from, as
+    /// YYYY-MM-DD [default: today, UTC].
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<Date>,
 }
 
 /// Arguments of `sndtrk plan`.
@@ -169,6 +178,40 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub format: DiagnosticFormat,
+
+    /// The day to check the delivery schedule on (S002), as YYYY-MM-DD
+    /// [default: today, UTC].
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<Date>,
+}
+
+/// How `sndtrk schedule` prints the schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScheduleFormat {
+    /// An aligned table for people.
+    Human,
+    /// One JSON array of objects, one per deliverable.
+    Json,
+    /// An iCalendar file (RFC 5545): one all-day event per due date.
+    Ics,
+}
+
+/// Arguments of `sndtrk schedule`.
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// The day to count the days left from, as YYYY-MM-DD [default: today, UTC].
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<Date>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScheduleFormat::Human)]
+    pub format: ScheduleFormat,
+}
+
+/// A `--today` date: `YYYY-MM-DD`, a day that exists.
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a date; write one that exists, as YYYY-MM-DD"))
 }
 
 /// How the cue sheet is printed.

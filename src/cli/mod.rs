@@ -37,6 +37,7 @@ pub fn run() -> i32 {
         Command::Plan(args) => subcommand::plan::run(&config, args),
         Command::Diff(args) => subcommand::diff::run(&config, args),
         Command::Graph(args) => subcommand::graph::run(&config, args),
+        Command::Schedule(args) => subcommand::schedule::run(&config, args),
         Command::Fmt(args) => subcommand::fmt::run(config.given_directory(), args),
         Command::Measure(args) => subcommand::measure::run(config.given_directory(), args),
         Command::Clean => subcommand::clean::run(&config.directory),

@@ -5,8 +5,8 @@
 //! The ranges follow the pipeline: E01xx syntax, E02xx names and imports,
 //! E03xx properties, values and ranges, E05xx audio files and operations,
 //! E06xx signal processing, E07xx the build engine, E09xx the command line;
-//! R (rights), C (cue sheet) and D (delivery) are the lint rules, whose
-//! full docs live beside each rule in `lint/rules/`.
+//! R (rights), C (cue sheet), D (delivery) and S (schedule: due dates) are
+//! the lint rules, whose full docs live beside each rule in `lint/rules/`.
 //!
 //! A code is used through its constant here (`codes::E0101.code`); the audio
 //! core's and engine's error enums name theirs in `#[diagnostic(code(…))]`
@@ -180,6 +180,9 @@ codes! {
     D008 Warning "A stem or M&E from a normalised target's mix neither normalises nor `match`es it.";
     D009 Error "A stem's or cue's trims remove more than its audio holds, or a fade is longer than the clip.";
     D010 Warning "A stem's or cue's `to` lies a frame or more past the end of its audio, its trims leave nothing, or its fades overlap.";
+
+    S001 Error "A deliverable is due after its release date.";
+    S002 Warning "A deliverable is due within 7 days (or overdue) and is not ready.";
 }
 
 #[cfg(test)]
@@ -190,7 +193,7 @@ mod tests {
     fn codes_are_unique_and_in_order() {
         for pair in CODES.windows(2) {
             let rank = |code: &str| {
-                let class = "ERCD".find(&code[..1]).unwrap_or(9);
+                let class = "ERCDS".find(&code[..1]).unwrap_or(9);
                 (class, code.to_owned())
             };
             assert!(

@@ -1,5 +1,5 @@
-//! The lint rules: rights (R), cue sheet (C) and delivery (D) checks on a
-//! resolved [`Model`], in the manner of ruff.
+//! The lint rules: rights (R), cue sheet (C), delivery (D) and schedule
+//! (S) checks on a resolved [`Model`], in the manner of ruff.
 //!
 //! Every rule lives in its own file under `rules/` with a stable code, a
 //! kebab-case name, a default severity and a doc comment (what it checks,
@@ -10,7 +10,9 @@
 //! `// sndtrk: allow(CODE) reason` comments (`suppression.rs`);
 //! [`check_built`] (`sndtrk build`) runs the rules that read what a build
 //! made (D004, the measured deliverables) and applies the `lint` block's
-//! severities.
+//! severities; [`check_schedule`] (`sndtrk check` on a project's recipe)
+//! runs the rules on the delivery schedule (S002: what is due soon and not
+//! ready) with the `lint` block and inline suppressions.
 
 /// Declares a [`Rule`] whose doc comment is kept as its help text; its
 /// code, default severity and summary come from the code table
@@ -38,6 +40,16 @@ macro_rules! declare_rule {
     ) => {
         declare_rule!(@rule [$($doc)*] $id $code $name $crate::lint::Check::Built($check));
     };
+    (
+        $(#[doc = $doc:literal])*
+        pub static $id:ident {
+            code: $code:ident,
+            name: $name:literal,
+            check_schedule: $check:path $(,)?
+        }
+    ) => {
+        declare_rule!(@rule [$($doc)*] $id $code $name $crate::lint::Check::Schedule($check));
+    };
     (@rule [$($doc:literal)*] $id:ident $code:ident $name:literal $check:expr) => {
         $(#[doc = $doc])*
         pub static $id: $crate::lint::Rule = $crate::lint::Rule {
@@ -57,12 +69,14 @@ pub mod clipping;
 pub(crate) mod config;
 mod registry;
 pub(crate) mod rules;
+mod scheduled;
 pub(crate) mod sources;
 pub(crate) mod suppression;
 
 pub use built::Built;
 pub use checker::Checker;
 pub use registry::{rule, Check, Rule, RULES};
+pub use scheduled::Scheduled;
 
 use crate::{diagnostic::Diagnostic, model::Model};
 
@@ -138,6 +152,33 @@ pub fn check_built(built: &Built<'_>) -> Vec<Diagnostic> {
             }
         }
     }
+    diagnostics
+}
+
+/// Runs every rule over the delivery schedule ([`Check::Schedule`]) and
+/// applies the recipe's `lint` severities and inline suppressions; the
+/// diagnostics sorted by position.
+pub fn check_schedule(scheduled: &Scheduled<'_>) -> Vec<Diagnostic> {
+    let (settings, _) = config::Settings::from_model(scheduled.model);
+    let (suppressions, _) = suppression::Suppressions::scan(scheduled.model);
+    let mut diagnostics = Vec::new();
+    for rule in RULES {
+        let Check::Schedule(check) = rule.check else {
+            continue;
+        };
+        let mut found = Vec::new();
+        check(scheduled, &mut found);
+        for diagnostic in found {
+            let Some(severity) = settings.severity(rule) else {
+                continue;
+            };
+            let diagnostic = diagnostic.with_severity(severity);
+            if !suppressions.silences(&diagnostic) {
+                diagnostics.push(diagnostic);
+            }
+        }
+    }
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics
 }
 

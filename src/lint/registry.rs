@@ -2,7 +2,7 @@
 
 use crate::{
     diagnostic::{Diagnostic, Severity},
-    lint::{rules, Built, Checker},
+    lint::{rules, Built, Checker, Scheduled},
 };
 
 /// When a rule runs, and what it reads.
@@ -13,6 +13,10 @@ pub enum Check {
     /// `sndtrk build`, once the build has run: finds the rule's diagnostics
     /// in what it made (such as the deliverables' measurements).
     Built(fn(&Built<'_>, &mut Vec<Diagnostic>)),
+    /// `sndtrk check` on a project's recipe: finds the rule's diagnostics
+    /// in the delivery schedule on the day checked (due dates and the
+    /// status each deliverable's last build left).
+    Schedule(fn(&Scheduled<'_>, &mut Vec<Diagnostic>)),
 }
 
 /// One lint rule.
@@ -73,6 +77,8 @@ pub static RULES: &[&Rule] = &[
     &rules::d008_unmatched_stem::RULE,
     &rules::d009_trim_or_fade_past_the_end::RULE,
     &rules::d010_clip_not_as_written::RULE,
+    &rules::s001_due_after_release::RULE,
+    &rules::s002_due_soon_not_ready::RULE,
 ];
 
 /// Codes checked after a build outside the registry (D007: clipping, see

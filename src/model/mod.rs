@@ -5,6 +5,7 @@
 //! so later stages (lint rules, the build) can point diagnostics at the
 //! recipe text that must change.
 
+pub mod calendar;
 pub(crate) mod clearance;
 pub(crate) mod reach;
 pub mod time;
@@ -571,6 +572,8 @@ pub struct Target {
     pub media: Option<Spanned<Coverage>>,
     pub territory: Option<Spanned<Coverage>>,
     pub release: Option<Spanned<Date>>,
+    /// `due DATE`: when the deliverable is owed (`sndtrk schedule`).
+    pub due: Option<Spanned<Date>>,
     pub normalize: bool,
     pub limiter: bool,
     /// The stems or buses whose activity gates dialogue loudness (empty:
@@ -602,6 +605,8 @@ pub struct Album {
     pub format: Option<Format>,
     pub spec: Option<Named>,
     pub release: Option<Spanned<Date>>,
+    /// `due DATE`: when the album is owed (`sndtrk schedule`).
+    pub due: Option<Spanned<Date>>,
     pub span: Span,
 }
 

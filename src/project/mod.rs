@@ -5,6 +5,7 @@ pub mod blocked;
 pub mod check;
 pub mod config;
 pub mod deliver;
+pub mod status;
 pub mod walk;
 
 use crate::{

@@ -2,4 +2,7 @@
 //! (`cuesheet`) and the rights matrix (`rights`).
 
 pub mod cuesheet;
+pub mod ics;
+pub mod qc;
 pub mod rights;
+pub mod schedule;

@@ -1,5 +1,6 @@
 //! The `album` declaration: kind, tracks (each the cue's whole recording,
-//! or `edit film` the film's edit of it), format, spec and release date.
+//! or `edit film` the film's edit of it), format, spec, release date and
+//! due date.
 
 use crate::{
     model::{Album, AlbumKind, AlbumTrack, Named, Spanned, TrackEdit},
@@ -7,7 +8,7 @@ use crate::{
     syntax::ast::Declaration,
 };
 
-pub(super) const ALBUM: &[&str] = &["kind", "track", "format", "spec", "release"];
+pub(super) const ALBUM: &[&str] = &["kind", "track", "format", "spec", "release", "due"];
 
 impl Interpreter<'_> {
     pub(super) fn album(&mut self, declaration: &Declaration, name: Named) -> Album {
@@ -47,6 +48,7 @@ impl Interpreter<'_> {
             args.word("a delivery spec such as `album.cd`")
         });
         let release = props.read("release", d, |args| args.date());
+        let due = props.read("due", d, |args| args.date());
         props.finish(d);
         Album {
             title: declaration
@@ -60,6 +62,7 @@ impl Interpreter<'_> {
             format,
             spec,
             release,
+            due,
             span: declaration.span,
         }
     }

@@ -1,6 +1,6 @@
 //! The `target` declaration: a deliverable rendered from buses (layout and
-//! downmix, format, spec, media, territory, release, normalize, limiter,
-//! dialogue gate, match, reel).
+//! downmix, format, spec, media, territory, release, due date, normalize,
+//! limiter, dialogue gate, match, reel).
 
 use crate::{
     model::{Named, Target},
@@ -17,6 +17,7 @@ pub(super) const TARGET: &[&str] = &[
     "media",
     "territory",
     "release",
+    "due",
     "normalize",
     "limiter",
     "dialogue_gate",
@@ -70,6 +71,7 @@ impl Interpreter<'_> {
             coverage(args, "world", "territories such as `world` or `[GB, DE]`")
         });
         let release = props.read("release", d, |args| args.date());
+        let due = props.read("due", d, |args| args.date());
         let normalize = props
             .read("normalize", d, |args| args.choice(&["on", "off"]))
             .is_none_or(|choice| choice.name == "on");
@@ -99,6 +101,7 @@ impl Interpreter<'_> {
             media,
             territory,
             release,
+            due,
             normalize,
             limiter,
             dialogue_gate,

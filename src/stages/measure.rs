@@ -1,7 +1,8 @@
 //! `measure:NAME` and `measure:NAME/NN`: a deliverable (a target or an
 //! album track) measured as delivered: its integrated loudness (and its
 //! dialogue-gated loudness where its spec gates on dialogue), true and
-//! sample peaks, loudness range, and its samples at full scale, as JSON.
+//! sample peaks, loudness range, and its samples at full scale, as one
+//! line of JSON, then its loudness curve at 10 Hz ([`crate::stages::curve`]).
 //! A build checks the measurement against the spec (D004) and for clipping
 //! (D007).
 
@@ -23,13 +24,13 @@ use crate::{
     engine::key::Params,
     engine::stage::{InputObject, RunContext, Stage},
     lower::MeasureStage,
-    stages::loudness::MIN_DIALOGUE_FRACTION,
+    stages::{curve::Curve, loudness::MIN_DIALOGUE_FRACTION},
 };
 
 /// The version of what a measurement records, in its key: raised whenever
 /// [`Measurement`] gains a field, so a measurement cached by an older sndtrk
 /// is not taken for a new one.
-const VERSION: u64 = 3;
+const VERSION: u64 = 4;
 
 /// What a measurement stage records. Levels of silence are `None`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -65,6 +66,17 @@ pub struct Measurement {
 }
 
 impl Measurement {
+    /// Reads a measurement stage's output object: its first line, the JSON
+    /// of the measurement (what may follow is the curve, see
+    /// [`crate::stages::curve`]).
+    pub fn decode(bytes: &[u8]) -> Option<Measurement> {
+        let end = bytes
+            .iter()
+            .position(|byte| *byte == b'\n')
+            .unwrap_or(bytes.len());
+        serde_json::from_slice(&bytes[..end]).ok()
+    }
+
     /// Whether the deliverable clips: a sample at full scale, or a true
     /// peak above 0 dBTP.
     pub fn clips(&self) -> bool {
@@ -118,12 +130,11 @@ impl Stage for MeasureRender {
         }
         let paths: Vec<&std::path::Path> =
             measured.iter().map(|input| input.path.as_path()).collect();
-        let measurement = measure(&paths, &self.spec.channels, dialogue)?;
-        let text = serde_json::to_string(&measurement).into_diagnostic()?;
-        context
-            .output()
-            .write_all(text.as_bytes())
-            .into_diagnostic()
+        let (measurement, curve) = measure(&paths, &self.spec.channels, dialogue)?;
+        let mut bytes = serde_json::to_vec(&measurement).into_diagnostic()?;
+        bytes.push(b'\n');
+        bytes.extend(curve.encode());
+        context.output().write_all(&bytes).into_diagnostic()
     }
 }
 
@@ -131,12 +142,12 @@ impl Stage for MeasureRender {
 /// tracks played one after the other as one programme), whose channels are
 /// `labels`, gating on the sum of `dialogue` (objects on the deliverable's
 /// timeline at its rate) when given. Frames count from the first file's
-/// start.
+/// start. With it, the loudness curve (one point per 100 ms).
 fn measure(
     paths: &[&std::path::Path],
     labels: &[String],
     dialogue: &[InputObject],
-) -> miette::Result<Measurement> {
+) -> miette::Result<(Measurement, Curve)> {
     let Some(first) = paths.first() else {
         miette::bail!("nothing to measure");
     };
@@ -150,6 +161,9 @@ fn measure(
         (buses, _) => Some(DialogueGate::new(buses, labels, rate, format.frames)?),
     };
     let mut block = vec![0.0f32; BLOCK_FRAMES * channels];
+    let hop = meter.sub_block_frames().max(1);
+    let mut into_hop = 0;
+    let mut curve = Curve::default();
     for path in paths {
         let mut reader = WavReader::open(path).into_diagnostic()?;
         if reader.channels() != channels || reader.format().sample_rate != rate {
@@ -164,11 +178,23 @@ fn measure(
             if frames == 0 {
                 break;
             }
-            let block = &block[..frames * channels];
-            meter.push(block).into_diagnostic()?;
-            clips.push(block);
-            if let Some(gate) = &mut gate {
-                gate.push(block, frames)?;
+            // In pieces that end on the curve's 100 ms steps.
+            let mut rest = &block[..frames * channels];
+            while !rest.is_empty() {
+                let take = (rest.len() / channels).min(hop - into_hop);
+                let (now, later) = rest.split_at(take * channels);
+                meter.push(now).into_diagnostic()?;
+                clips.push(now);
+                if let Some(gate) = &mut gate {
+                    gate.push(now, take)?;
+                }
+                into_hop += take;
+                if into_hop == hop {
+                    into_hop = 0;
+                    let (momentary, short_term, peak) = meter.latest();
+                    curve.push(momentary, short_term, peak);
+                }
+                rest = later;
             }
         }
     }
@@ -181,7 +207,7 @@ fn measure(
         None if true_peak_dbtp.is_some_and(|peak| peak > 0.0) => first_over(first)?,
         None => None,
     };
-    Ok(Measurement {
+    let measurement = Measurement {
         integrated_lufs: finite(report.integrated_lufs),
         true_peak_dbtp,
         sample_peak_dbfs: finite(report.sample_peak_dbfs),
@@ -196,7 +222,8 @@ fn measure(
         first_clip_frame,
         time_reference: format.time_reference,
         sample_rate: rate,
-    })
+    };
+    Ok((measurement, curve))
 }
 
 /// Where the true peak of the file at `path` first rises above 0 dBTP: the

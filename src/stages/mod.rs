@@ -21,6 +21,7 @@
 
 mod album_level;
 mod bus;
+pub mod curve;
 pub(crate) mod delivery;
 pub(crate) mod follow;
 mod keys;

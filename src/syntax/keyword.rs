@@ -7,6 +7,7 @@ pub const PROPERTY_KEYWORDS: &[&str] = &[
     "sample_rate",
     "picture_start",
     "release",
+    "due",
     "pan_law",
     "role",
     "layout",

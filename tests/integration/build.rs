@@ -74,6 +74,7 @@ fn every_deliverable_is_rendered_readable_and_within_spec() {
             "pm.wav",
             "reports/cuesheet.csv",
             "reports/cuesheet.json",
+            "reports/index.html",
             "reports/rights.json",
             "stereo.wav"
         ]

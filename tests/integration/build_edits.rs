@@ -323,11 +323,11 @@ fn check_edits(edits: &[Edit]) {
         );
         let incremental = outputs(dir);
         let expected = outputs(clean.path());
-        // The four targets, the two album tracks and the three reports (cue
-        // sheet CSV and JSON, rights).
+        // The four targets, the two album tracks and the four reports (cue
+        // sheet CSV and JSON, rights, the QC report).
         assert_eq!(
             expected.len(),
-            9,
+            10,
             "every deliverable and the reports rendered"
         );
         assert_eq!(

@@ -57,7 +57,7 @@ fn written_codes(text: &str) -> Vec<String> {
             };
             let word = &piece[..end];
             let shaped = matches!(word.len(), 4 | 5)
-                && word.starts_with(['E', 'R', 'C', 'D'])
+                && word.starts_with(['E', 'R', 'C', 'D', 'S'])
                 && word[1..].bytes().all(|byte| byte.is_ascii_digit());
             if shaped {
                 codes.push(word.to_owned());

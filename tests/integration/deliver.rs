@@ -186,9 +186,10 @@ fn files(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-const REPORTS: [&str; 3] = [
+const REPORTS: [&str; 4] = [
     "reports/cuesheet.csv",
     "reports/cuesheet.json",
+    "reports/index.html",
     "reports/rights.json",
 ];
 

@@ -117,6 +117,7 @@ rule_tests! {
     d008: "D008" exits 0;
     d009: "D009" exits 1;
     d010: "D010" exits 0;
+    s001: "S001" exits 1;
 }
 
 #[test]

@@ -10,14 +10,11 @@ use crate::{
     cli::report::{EXIT_FAILURE, EXIT_USAGE},
     diagnostic::Diagnostic,
     emit,
-    engine::outcome::Status,
     engine::progress::{BarProgress, JsonProgress, PlainProgress, Progress},
     engine::{BuildOptions, Engine},
     lint::{self, Built},
-    lower::{Renders, StageId},
     project::config::Config,
     project::{self, LoadError, Project},
-    stages::Measurement,
 };
 
 pub fn run(config: &Config, args: &BuildArgs) -> i32 {
@@ -70,30 +67,7 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
     for (ids, failure) in report.distinct_failures() {
         eprintln!("{} failed:\n{failure:?}", ids.join(", "));
     }
-    let mut measurements = Vec::new();
-    for outcome in &report.outcomes {
-        let Some(measure) = StageId::parse(&outcome.id) else {
-            continue;
-        };
-        if !matches!(
-            measure.renders(),
-            Renders::Measurement(_) | Renders::AlbumMeasurement(_)
-        ) {
-            continue;
-        }
-        if !matches!(outcome.status, Status::Ran | Status::Fresh) {
-            continue;
-        }
-        let Some(digest) = outcome.output else {
-            continue;
-        };
-        let measured: Option<Measurement> = std::fs::read(engine.store().object_path(&digest))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-        if let Some(measured) = measured {
-            measurements.push((measure, measured));
-        }
-    }
+    let measurements = crate::project::status::measurements(&report.outcomes, engine.store());
     // The rules that read what the build made (D004), with the severities
     // of the recipe's `lint` block (`allow D004` silences it, `warn D004`
     // lets the build pass).
@@ -116,6 +90,7 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
         checks,
         &diagnostics,
         args.format,
+        args.today.unwrap_or_else(crate::syntax::ast::Date::today),
     )
 }
 

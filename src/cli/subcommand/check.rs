@@ -10,10 +10,14 @@ use std::path::PathBuf;
 use crate::{
     cli::arguments::{CheckArgs, DiagnosticFormat},
     cli::report::{EXIT_FAILURE, EXIT_OK},
+    cli::subcommand::schedule::open_state,
     diagnostic::{Diagnostic, Severity},
     emit,
+    lint::{self, Scheduled},
     project::config::Config,
+    project::status,
     resolve::{resolve_path, Resolved},
+    syntax::ast::Date,
 };
 
 pub fn run(config: &Config, args: &CheckArgs) -> i32 {
@@ -36,7 +40,7 @@ pub fn run(config: &Config, args: &CheckArgs) -> i32 {
             }
         }
     };
-    let results: Vec<(Resolved, Vec<Diagnostic>)> = files
+    let mut results: Vec<(Resolved, Vec<Diagnostic>)> = files
         .iter()
         .map(|file| {
             let resolved = resolve_path(file);
@@ -44,6 +48,21 @@ pub fn run(config: &Config, args: &CheckArgs) -> i32 {
             (resolved, diagnostics)
         })
         .collect();
+    // The project's own recipe is checked against its delivery schedule
+    // too (S002), on `--today` or today's date.
+    if args.paths.is_empty() {
+        let today = args.today.unwrap_or_else(Date::today);
+        if let Some((resolved, diagnostics)) = results.first_mut() {
+            match schedule_diagnostics(config, resolved, today) {
+                Ok(found) if !found.is_empty() => {
+                    diagnostics.extend(found);
+                    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+                }
+                Ok(_) => {}
+                Err(code) => return code,
+            }
+        }
+    }
     let diagnostics: Vec<_> = results
         .iter()
         .flat_map(|(resolved, diagnostics)| {
@@ -76,4 +95,33 @@ pub fn run(config: &Config, args: &CheckArgs) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// The diagnostics of the rules on the schedule (S002) for the project's
+/// recipe on `today`: none when the recipe has errors (it cannot be
+/// built) or nothing is due within the week (the build state is then not
+/// read). `Err` is the exit code of a build state that cannot be opened.
+fn schedule_diagnostics(
+    config: &Config,
+    resolved: &Resolved,
+    today: Date,
+) -> Result<Vec<Diagnostic>, i32> {
+    if resolved.has_errors() || !status::any_due_soon(&resolved.model, today) {
+        return Ok(Vec::new());
+    }
+    let Ok(project) = crate::project::load(config) else {
+        return Ok(Vec::new());
+    };
+    let mut engine = open_state(config)?;
+    let rows = match status::schedule(&project, engine.as_mut(), today) {
+        Ok(rows) => rows,
+        Err(error) => return Err(crate::cli::report::report_error(error)),
+    };
+    // The diagnostics point into this resolution's sources, which are the
+    // same files read again: spans carry over.
+    Ok(lint::check_schedule(&Scheduled {
+        model: &project.resolved.model,
+        today,
+        rows: &rows,
+    }))
 }

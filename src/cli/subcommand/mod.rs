@@ -11,3 +11,4 @@ pub(crate) mod graph;
 pub(crate) mod measure;
 pub(crate) mod plan;
 pub(crate) mod rights;
+pub(crate) mod schedule;

@@ -25,6 +25,8 @@ pub mod r006_licence_term;
 pub mod r007_licence_not_executed;
 pub mod r008_licence_for_unused_cue;
 pub mod r009_song_on_score_album;
+pub mod s001_due_after_release;
+pub mod s002_due_soon_not_ready;
 
 mod lengths;
 mod shared;

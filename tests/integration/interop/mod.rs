@@ -1,4 +1,5 @@
-//! Cross-checks against sox, soxi, ffmpeg and ffprobe: `cargo test
+//! Cross-checks against sox, soxi, ffmpeg and ffprobe, and the QC report in
+//! headless Chromium: `cargo test
 //! --features interop` (`.ci/run` installs the tools). Every test here runs
 //! at least one of them and fails, naming the tool, when it is missing; the
 //! default suite has an independent check for everything verified here (see
@@ -10,5 +11,6 @@ mod build;
 mod downmix;
 mod malformed;
 mod measure;
+mod qc_report;
 mod tools;
 mod wav_io;

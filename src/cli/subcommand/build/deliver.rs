@@ -29,8 +29,9 @@ use crate::{
         deliver::{judge, Checks, Judged, Judgement, Verdict},
         Project,
     },
-    stages::Measurement,
-    syntax::source::Sources,
+    report::qc,
+    stages::{curve::Curve, Measurement},
+    syntax::{ast::Date, source::Sources},
 };
 
 /// Runs the checks of `sndtrk check` on the project and prints their
@@ -84,11 +85,11 @@ pub(super) fn finish(
     checks: Checks,
     after: &[Diagnostic],
     format: ReportFormat,
+    today: Date,
 ) -> i32 {
     let store = engine.store().clone();
     let judgement = judge(project, checks, report, after, |digest| {
-        let bytes = std::fs::read(store.object_path(digest)).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        crate::project::status::read_measurement(&store, digest)
     });
     let sources = &project.resolved.model.sources;
     for diagnostic in judgement.found(after.len()) {
@@ -123,6 +124,13 @@ pub(super) fn finish(
         eprintln!("{:?}", miette::Report::new(error));
         failed = true;
     }
+    if let Err(message) = qc_report(project, engine, &judgement, report, today) {
+        eprintln!(
+            "error: the QC report ({}) could not be written: {message}",
+            qc::PATH
+        );
+        failed = true;
+    }
     match format {
         ReportFormat::Human => {
             for line in human_lines(&judgement, &removed) {
@@ -139,6 +147,32 @@ pub(super) fn finish(
     } else {
         EXIT_OK
     }
+}
+
+/// Writes the QC report (`out/reports/index.html`) from this build's
+/// judgement, its measurements' curves and the schedule after it.
+fn qc_report(
+    project: &Project,
+    engine: &mut Engine,
+    judgement: &Judgement,
+    report: &BuildReport,
+    today: Date,
+) -> Result<(), String> {
+    let rows = crate::project::status::schedule(project, Some(engine), today)
+        .map_err(|error| error.to_string())?;
+    let store = engine.store().clone();
+    let html = qc::page(
+        project,
+        judgement,
+        report,
+        |digest| {
+            let bytes = std::fs::read(store.object_path(digest)).ok()?;
+            Curve::from_object(&bytes)
+        },
+        &rows,
+        today,
+    )?;
+    qc::write(engine.project_dir(), &html).map_err(|error| error.to_string())
 }
 
 /// One line per deliverable (`delivered out/stereo.wav`, `not delivered
