@@ -7,6 +7,7 @@ pub(crate) mod clean;
 pub(crate) mod cuesheet;
 pub mod fmt;
 pub(crate) mod graph;
+pub(crate) mod lsp;
 pub(crate) mod measure;
 pub(crate) mod plan;
 pub(crate) mod rights;
