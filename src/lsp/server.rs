@@ -19,8 +19,9 @@ use lsp_types::{
     CompletionOptions, CompletionResponse, Diagnostic as LspDiagnostic, DocumentSymbolResponse,
     FoldingRangeProviderCapability, GotoDefinitionResponse, Hover, HoverContents,
     HoverProviderCapability, MarkupContent, MarkupKind, OneOf, Position, PrepareRenameResponse,
-    PublishDiagnosticsParams, RenameOptions, ServerCapabilities, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Url,
+    PublishDiagnosticsParams, RenameOptions, ServerCapabilities, TextDocumentPositionParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, Url,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -237,33 +238,31 @@ impl Server {
 
     fn request(&mut self, request: Request) -> Answer {
         let method = request.method.clone();
-        let params = request.params;
+        // Requests are read leniently: what a request needs and no more
+        // (a client's optional fields never fail it).
+        let mut params = request.params;
         match method.as_str() {
             request::GotoDefinition::METHOD => {
-                let params: lsp_types::GotoDefinitionParams = parse(params)?;
-                let at = params.text_document_position_params;
+                let at: TextDocumentPositionParams = parse(params)?;
                 let found = self.locate(&at.text_document.uri, at.position).and_then(
                     |(analysis, source, offset)| navigate::definition(&analysis, source, offset),
                 );
                 to_value(found.map(GotoDefinitionResponse::Scalar))
             }
             request::References::METHOD => {
-                let params: lsp_types::ReferenceParams = parse(params)?;
-                let at = params.text_document_position;
+                let include_declaration = params["context"]["includeDeclaration"]
+                    .as_bool()
+                    .unwrap_or(true);
+                let at: TextDocumentPositionParams = parse(params)?;
                 let found = self.locate(&at.text_document.uri, at.position).map(
                     |(analysis, source, offset)| {
-                        navigate::references(
-                            &analysis,
-                            source,
-                            offset,
-                            params.context.include_declaration,
-                        )
+                        navigate::references(&analysis, source, offset, include_declaration)
                     },
                 );
                 to_value(found)
             }
             request::PrepareRenameRequest::METHOD => {
-                let at: lsp_types::TextDocumentPositionParams = parse(params)?;
+                let at: TextDocumentPositionParams = parse(params)?;
                 let found = self.locate(&at.text_document.uri, at.position).and_then(
                     |(analysis, source, offset)| {
                         navigate::prepare_rename(&analysis, source, offset)
@@ -272,21 +271,25 @@ impl Server {
                 to_value(found.map(PrepareRenameResponse::Range))
             }
             request::Rename::METHOD => {
-                let params: lsp_types::RenameParams = parse(params)?;
-                let at = params.text_document_position;
+                let Some(new_name) = params["newName"].as_str().map(str::to_owned) else {
+                    return Err((
+                        ErrorCode::InvalidParams,
+                        "a rename needs `newName`".to_owned(),
+                    ));
+                };
+                let at: TextDocumentPositionParams = parse(params)?;
                 let Some((analysis, source, offset)) =
                     self.locate(&at.text_document.uri, at.position)
                 else {
                     return Ok(Value::Null);
                 };
-                match navigate::rename(&analysis, source, offset, &params.new_name) {
+                match navigate::rename(&analysis, source, offset, &new_name) {
                     Ok(edit) => to_value(edit),
                     Err(message) => Err((ErrorCode::RequestFailed, message)),
                 }
             }
             request::HoverRequest::METHOD => {
-                let params: lsp_types::HoverParams = parse(params)?;
-                let at = params.text_document_position_params;
+                let at: TextDocumentPositionParams = parse(params)?;
                 let found = self.locate(&at.text_document.uri, at.position).and_then(
                     |(analysis, source, offset)| {
                         let (text, span) = hover::hover(&analysis, source, offset)?;
@@ -302,8 +305,7 @@ impl Server {
                 to_value(found)
             }
             request::Completion::METHOD => {
-                let params: lsp_types::CompletionParams = parse(params)?;
-                let at = params.text_document_position;
+                let at: TextDocumentPositionParams = parse(params)?;
                 let document = at.text_document.uri;
                 let Some(text) = self.text(&document) else {
                     return Ok(Value::Null);
@@ -314,18 +316,21 @@ impl Server {
                 to_value(CompletionResponse::Array(items))
             }
             request::Formatting::METHOD => {
-                let params: lsp_types::DocumentFormattingParams = parse(params)?;
-                let text = self.text(&params.text_document.uri);
+                let params: lsp_types::TextDocumentIdentifier =
+                    parse(params["textDocument"].take())?;
+                let text = self.text(&params.uri);
                 to_value(text.and_then(|text| format::edits(&text)))
             }
             request::DocumentSymbolRequest::METHOD => {
-                let params: lsp_types::DocumentSymbolParams = parse(params)?;
-                let text = self.text(&params.text_document.uri);
+                let params: lsp_types::TextDocumentIdentifier =
+                    parse(params["textDocument"].take())?;
+                let text = self.text(&params.uri);
                 to_value(text.map(|text| DocumentSymbolResponse::Nested(outline::symbols(&text))))
             }
             request::FoldingRangeRequest::METHOD => {
-                let params: lsp_types::FoldingRangeParams = parse(params)?;
-                let text = self.text(&params.text_document.uri);
+                let params: lsp_types::TextDocumentIdentifier =
+                    parse(params["textDocument"].take())?;
+                let text = self.text(&params.uri);
                 to_value(text.map(|text| outline::folding(&text)))
             }
             uri::STDLIB_REQUEST => {
