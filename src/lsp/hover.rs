@@ -25,8 +25,10 @@ pub fn hover(analysis: &Analysis, source: SourceId, offset: usize) -> Option<(St
         let text = match occurrence.kind {
             Kind::Stem => model.stems.get(&occurrence.name).map(|stem| {
                 let mut text = format!(
-                    "**stem `{}`** — role {}\n\n",
-                    stem.name.name, stem.role.name
+                    "**stem `{}`** — role {}, layout {}\n\n",
+                    stem.name.name,
+                    stem.role.name,
+                    clip_layout(&stem.clip)
                 );
                 clip(model, &stem.clip, &mut text);
                 text
@@ -91,7 +93,7 @@ fn clip(model: &Model, clip: &Clip, text: &mut String) {
                         header.bits,
                         header.channels,
                         header.sample_rate,
-                        seconds(header.seconds())
+                        as_duration(header.seconds(), frame_rate)
                     );
                 }
                 Err(error) => {
@@ -110,7 +112,7 @@ fn clip(model: &Model, clip: &Clip, text: &mut String) {
                     ", {}-bit, {} Hz, duration {}",
                     header.bits,
                     header.sample_rate,
-                    seconds(header.seconds())
+                    as_duration(header.seconds(), frame_rate)
                 );
             }
             text.push('\n');
@@ -145,7 +147,7 @@ fn clip(model: &Model, clip: &Clip, text: &mut String) {
             let _ = writeln!(
                 text,
                 "- source: generator, {what}, {channels} channels, {rate} Hz, duration {}",
-                seconds(length)
+                as_duration(length, frame_rate)
             );
         }
         None => {
@@ -160,7 +162,7 @@ fn clip(model: &Model, clip: &Clip, text: &mut String) {
                     "- placed {}–{} ({})",
                     placement.start,
                     placement.end,
-                    seconds(placement.seconds)
+                    as_duration(placement.seconds, frame_rate)
                 );
             }
         }
@@ -171,15 +173,27 @@ fn clip(model: &Model, clip: &Clip, text: &mut String) {
     }
 }
 
-fn seconds(value: f64) -> String {
-    format!("{value:.3} s")
+/// A duration in seconds and, at the project's frame rate, as a timecode.
+fn as_duration(seconds: f64, frame_rate: Option<crate::model::FrameRate>) -> String {
+    match frame_rate {
+        Some(rate) => format!(
+            "{seconds:.3} s = {}",
+            timing::duration_timecode(rate.seconds_to_frames(seconds), rate)
+        ),
+        None => format!("{seconds:.3} s"),
+    }
 }
 
 /// A cue: its clip, writers and publishers, and its clearance.
 fn cue(model: &Model, index: usize) -> String {
     let cue = &model.cues[index];
     let kind = if cue.is_song() { "song" } else { "score" };
-    let mut text = format!("**cue {} \"{}\"** — {kind}\n\n", cue.id.name, cue.title);
+    let mut text = format!(
+        "**cue {} \"{}\"** — {kind}, layout {}\n\n",
+        cue.id.name,
+        cue.title,
+        clip_layout(&cue.clip)
+    );
     clip(model, &cue.clip, &mut text);
     for (role, parties) in [("writer", &cue.writers), ("publisher", &cue.publishers)] {
         for party in parties {

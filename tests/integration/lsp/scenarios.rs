@@ -213,7 +213,8 @@ pub fn hover(client: &mut impl Client) {
     };
     let mut ask = |offset: usize| client.at("textDocument/hover", &uri, position(EXAMPLE, offset));
     let fx = hover_text(&mut ask, find(EXAMPLE, "{ fx foley", 0) + 2);
-    assert!(fx.contains("duration 40.000 s"), "{fx}");
+    assert!(fx.contains("duration 40.000 s = 00:00:40:00"), "{fx}");
+    assert!(fx.contains("layout 5.1"), "{fx}");
     assert!(fx.contains("layout: 5.1"), "{fx}");
     assert!(fx.contains("placed 01:00:00:00–01:00:40:00"), "{fx}");
     let song = hover_text(&mut ask, find(EXAMPLE, "cue 2M3", 1) + 4);
@@ -469,7 +470,7 @@ pub fn hover_on_a_file_stem(client: &mut impl Client) {
     let shown = shown["contents"]["value"].as_str().unwrap();
     assert!(
         shown
-            .contains("`stems/dx.wav`, WAV 24-bit integer, 1 channels, 48000 Hz, duration 3.000 s"),
+            .contains("`stems/dx.wav`, WAV 24-bit integer, 1 channels, 48000 Hz, duration 3.000 s = 00:00:03:00"),
         "{shown}"
     );
     assert!(shown.contains("layout: 1.0"), "{shown}");
