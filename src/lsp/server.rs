@@ -42,6 +42,8 @@ pub struct Server {
     analyses: HashMap<Url, Arc<Analysis>>,
     /// The files whose diagnostics were last published.
     published: HashSet<Url>,
+    /// Whether a document changed since diagnostics were last published.
+    changed: bool,
 }
 
 /// What a request handler gives: a result, or an error code and message.
@@ -84,29 +86,57 @@ impl Server {
         }
     }
 
-    /// Handles one message; gives the messages to send in answer. A panic
-    /// while handling it (a bug) answers a request with an error and leaves
-    /// the server running.
+    /// Handles one message; gives the messages to send in answer (with
+    /// the diagnostics a changed document brings). A panic while handling
+    /// it (a bug) answers a request with an error and leaves the server
+    /// running.
     pub fn handle(&mut self, message: Message) -> Vec<Message> {
+        let mut messages = self.handle_deferred(message);
+        messages.extend(self.flush());
+        messages
+    }
+
+    /// Handles one message, but only notes that documents changed: their
+    /// diagnostics wait for [`Server::flush`] (or the next request), so a
+    /// burst of changes is checked once.
+    pub fn handle_deferred(&mut self, message: Message) -> Vec<Message> {
         let id = match &message {
             Message::Request(request) => Some(request.id.clone()),
             _ => None,
         };
+        let mut messages = Vec::new();
+        if id.is_some() {
+            // A request sees, and follows, the diagnostics of the texts it is about.
+            messages.extend(self.flush());
+        }
         match catch_unwind(AssertUnwindSafe(|| self.dispatch(message))) {
-            Ok(messages) => messages,
+            Ok(answers) => messages.extend(answers),
             Err(_) => {
                 self.analyses.clear();
-                id.map(|id| {
+                messages.extend(id.map(|id| {
                     Message::Response(Response::new_err(
                         id,
                         ErrorCode::InternalError as i32,
                         "sndtrk failed on this request (a bug); please report it".to_owned(),
                     ))
-                })
-                .into_iter()
-                .collect()
+                }));
             }
         }
+        messages
+    }
+
+    /// Publishes the diagnostics of the documents changed since the last
+    /// time, if any did.
+    pub fn flush(&mut self) -> Vec<Message> {
+        if !self.changed {
+            return Vec::new();
+        }
+        self.changed = false;
+        self.analyses.clear();
+        catch_unwind(AssertUnwindSafe(|| self.publish())).unwrap_or_else(|_| {
+            self.analyses.clear();
+            Vec::new()
+        })
     }
 
     fn dispatch(&mut self, message: Message) -> Vec<Message> {
@@ -118,18 +148,22 @@ impl Server {
                     Err((code, message)) => Response::new_err(id, code as i32, message),
                 })]
             }
-            Message::Notification(notification) => self.notification(notification),
+            Message::Notification(notification) => {
+                self.notification(notification);
+                Vec::new()
+            }
             Message::Response(_) => Vec::new(),
         }
     }
 
-    fn notification(&mut self, notification: Notification) -> Vec<Message> {
+    /// Takes a document's text from a notification.
+    fn notification(&mut self, notification: Notification) {
         let method = notification.method.as_str();
         match method {
             notification::DidOpenTextDocument::METHOD => {
                 let Ok(params) = parse::<lsp_types::DidOpenTextDocumentParams>(notification.params)
                 else {
-                    return Vec::new();
+                    return;
                 };
                 let document = params.text_document;
                 self.documents
@@ -139,11 +173,11 @@ impl Server {
                 let Ok(params) =
                     parse::<lsp_types::DidChangeTextDocumentParams>(notification.params)
                 else {
-                    return Vec::new();
+                    return;
                 };
                 // Full-document sync: the last change holds the whole text.
                 let Some(change) = params.content_changes.into_iter().last() else {
-                    return Vec::new();
+                    return;
                 };
                 let document = params.text_document;
                 self.documents
@@ -153,15 +187,15 @@ impl Server {
                 let Ok(params) =
                     parse::<lsp_types::DidCloseTextDocumentParams>(notification.params)
                 else {
-                    return Vec::new();
+                    return;
                 };
                 self.documents.close(&params.text_document.uri);
             }
             notification::DidSaveTextDocument::METHOD => {}
-            _ => return Vec::new(),
+            _ => return,
         }
         self.analyses.clear();
-        self.publish()
+        self.changed = true;
     }
 
     /// The diagnostics of every file of every open document's project;
@@ -384,7 +418,12 @@ pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + 
                 return Ok(());
             }
         }
-        for answer in server.handle(message) {
+        let mut answers = server.handle_deferred(message);
+        // Changes that came in a burst are checked once, after the last.
+        if connection.receiver.is_empty() {
+            answers.extend(server.flush());
+        }
+        for answer in answers {
             connection.sender.send(answer)?;
         }
     }

@@ -210,6 +210,11 @@ impl Binary {
         }
     }
 
+    /// Sends a notification and waits for nothing.
+    pub fn send_notification(&mut self, method: &str, params: Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
     /// Shuts the server down and waits for it to exit; gives its status.
     pub fn shut_down(mut self) -> i32 {
         let shutdown = self.request("shutdown", Value::Null);

@@ -8,7 +8,7 @@ use proptest::test_runner::{RngAlgorithm, TestRng};
 use serde_json::json;
 
 use super::{
-    client::{Binary, Client, InProcess},
+    client::{published_for, Binary, Client, InProcess},
     scenarios::{position, Project, EXAMPLE},
 };
 
@@ -139,5 +139,36 @@ fn random_edits_to_the_binary() {
     let mut server = Binary::start();
     hammer(&mut server, 150);
     assert!(server.is_running());
+    assert_eq!(server.shut_down(), 0);
+}
+
+/// Changes sent in a burst, without waiting, are all taken: the request
+/// after them is answered within a second, and the diagnostics published
+/// last are those of the last text.
+#[test]
+fn a_burst_of_changes() {
+    let project = Project::new(EXAMPLE);
+    let uri = project.uri("soundtrack.sndtrk");
+    let typo = EXAMPLE.replace("{ fx foley amb }", "{ fx folly amb }");
+    let mut server = Binary::start();
+    server.open(&uri, EXAMPLE);
+    for version in 2..600 {
+        let text = if version % 2 == 0 {
+            EXAMPLE
+        } else {
+            typo.as_str()
+        };
+        server.send_notification(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri, "version": version },
+                "contentChanges": [{ "text": text }],
+            }),
+        );
+    }
+    let published = server.change(&uri, 600, &typo);
+    let last = published_for(&published, &uri).expect("diagnostics of the last text");
+    assert_eq!(last.len(), 1, "{last:#?}");
+    assert_eq!(last[0]["code"], "E0204");
     assert_eq!(server.shut_down(), 0);
 }
