@@ -59,6 +59,8 @@ pub fn hover(analysis: &Analysis, source: SourceId, offset: usize) -> Option<(St
                     channels.join(" ")
                 )
             }),
+            Kind::License => model.licenses.get(&occurrence.name).map(license),
+            Kind::Target => model.targets.get(&occurrence.name).map(target),
             kind => Some(format!("**{} `{}`**", kind.word(), occurrence.name)),
         }?;
         return Some((text, occurrence.span));
@@ -242,6 +244,56 @@ fn cue(model: &Model, index: usize) -> String {
             })
             .collect();
         let _ = writeln!(text, "- {what}: {}", parts.join(", "));
+    }
+    text
+}
+
+/// A licence: what it clears, for which cue, from whom, and its status.
+fn license(license: &crate::model::License) -> String {
+    let mut text = format!("**license `{}`**\n\n", license.name.name);
+    if let Some(kind) = license.kind {
+        let _ = writeln!(text, "- kind: {}", clearance::kind_name(kind.value));
+    }
+    if let Some(cue) = &license.cue {
+        let _ = writeln!(text, "- cue: {}", cue.name);
+    }
+    if let Some(licensor) = &license.licensor {
+        let _ = writeln!(text, "- licensor: {}", licensor.value);
+    }
+    if let Some(term) = &license.term {
+        let end = term
+            .end
+            .map_or_else(|| "perpetuity".to_owned(), |end| end.to_string());
+        let _ = writeln!(text, "- term: {} to {end}", term.start);
+    }
+    if let Some(status) = license.status {
+        let _ = writeln!(text, "- status: {}", clearance::status_name(status.value));
+    }
+    text
+}
+
+/// A target: its sources, layout, format and spec.
+fn target(target: &crate::model::Target) -> String {
+    let mut text = format!("**target `{}`**\n\n", target.name.name);
+    let from: Vec<&str> = target.from.iter().map(|from| from.name.as_str()).collect();
+    let _ = writeln!(text, "- from: {}", from.join(", "));
+    if let Some(layout) = &target.layout {
+        let _ = writeln!(text, "- layout: {}", layout.name);
+    }
+    if let Some(format) = &target.format {
+        let _ = writeln!(
+            text,
+            "- format: {} Hz, {}-bit{}",
+            format.sample_rate,
+            format.bits,
+            if format.float { " float" } else { "" }
+        );
+    }
+    if let Some(spec) = &target.spec {
+        let _ = writeln!(text, "- spec: {}", spec.name);
+    }
+    if let Some(matched) = &target.matches {
+        let _ = writeln!(text, "- matches: {}", matched.name);
     }
     text
 }

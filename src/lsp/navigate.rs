@@ -125,6 +125,17 @@ pub fn rename(
     if !is_whole(rule, new_name) {
         return Err(format!("`{new_name}` is not a valid name"));
     }
+    if new_name != occurrence.name
+        && analysis
+            .index
+            .declaration(occurrence.kind, new_name)
+            .is_some()
+    {
+        return Err(format!(
+            "a {} named `{new_name}` exists already",
+            occurrence.kind.word()
+        ));
+    }
     let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
     for found in all {
         if analysis.is_stdlib(found.span.source) {

@@ -44,7 +44,17 @@ pub fn symbols(text: &str) -> Vec<DocumentSymbol> {
         .collect()
 }
 
+/// The symbol's name (never empty, which editors refuse).
 fn name(declaration: &Declaration) -> String {
+    let name = written(declaration);
+    if name.trim().is_empty() {
+        declaration.kind.keyword().to_owned()
+    } else {
+        name
+    }
+}
+
+fn written(declaration: &Declaration) -> String {
     let named = declaration.name.as_ref().map(|name| name.text.clone());
     let title = declaration.title.as_ref().map(|title| title.value.clone());
     match declaration.kind {

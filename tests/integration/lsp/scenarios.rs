@@ -231,6 +231,13 @@ pub fn hover(client: &mut impl Client) {
     assert!(spec.contains("LUFS"), "{spec}");
     let rate = hover_text(&mut ask, find(EXAMPLE, "44.1kHz", 0) + 1);
     assert!(rate.contains("44100 Hz"), "{rate}");
+    let license = hover_text(&mut ask, find(EXAMPLE, "license sync_2M3", 0) + 9);
+    assert!(
+        license.contains("- kind: sync") && license.contains("- status: executed"),
+        "{license}"
+    );
+    let target = hover_text(&mut ask, find(EXAMPLE, "match print_master", 0) + 7);
+    assert!(target.contains("- spec: netflix.surround"), "{target}");
     let frames = hover_text(&mut ask, find(EXAMPLE, "1f", 0));
     assert!(frames.contains("0.041667 s"), "{frames}");
 }
@@ -318,6 +325,15 @@ pub fn rename_cue(client: &mut impl Client) {
         prepared,
         range_of(EXAMPLE, "2M3", EXAMPLE.matches("2M3").count() - 1)
     );
+    let taken = client.request(
+        "textDocument/rename",
+        json!({
+            "textDocument": { "uri": uri },
+            "position": { "line": position(EXAMPLE, at).0, "character": position(EXAMPLE, at).1 },
+            "newName": "1M1",
+        }),
+    );
+    assert!(taken.is_err(), "a cue 1M1 exists: {taken:?}");
     let edit = client
         .request(
             "textDocument/rename",
