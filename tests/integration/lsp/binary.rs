@@ -77,3 +77,10 @@ fn hover_on_a_file_stem() {
     scenarios::hover_on_a_file_stem(&mut server);
     assert_eq!(server.shut_down(), 0);
 }
+
+#[test]
+fn ranges_in_utf16() {
+    let mut server = Binary::start();
+    scenarios::ranges_in_utf16(&mut server);
+    assert_eq!(server.shut_down(), 0);
+}

@@ -51,3 +51,8 @@ fn unsaved_import() {
 fn hover_on_a_file_stem() {
     scenarios::hover_on_a_file_stem(&mut InProcess::new());
 }
+
+#[test]
+fn ranges_in_utf16() {
+    scenarios::ranges_in_utf16(&mut InProcess::new());
+}

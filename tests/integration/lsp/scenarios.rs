@@ -492,3 +492,28 @@ pub fn hover_on_a_file_stem(client: &mut impl Client) {
     assert!(shown.contains("layout: 1.0"), "{shown}");
     assert!(shown.contains("placed 01:00:00:00–01:00:03:00"), "{shown}");
 }
+
+/// A range after non-ASCII text on its line counts UTF-16 code units (an
+/// emoji is two).
+pub fn ranges_in_utf16(client: &mut impl Client) {
+    let project = Project::new(EXAMPLE);
+    let uri = project.uri("soundtrack.sndtrk");
+    let text = EXAMPLE.replace("{ fx foley amb }", "{ /* Björk 🎵 */ fx folly amb }");
+    let list = published_for(&client.open(&uri, &text), &uri).unwrap();
+    assert_eq!(list.len(), 1, "{list:#?}");
+    assert_eq!(list[0]["range"], range_of(&text, "folly", 0));
+    let line = &text[text.find("bus FX").unwrap()..];
+    let column = line[..line.find("folly").unwrap()].encode_utf16().count();
+    assert_eq!(list[0]["range"]["start"]["character"], column);
+    assert_ne!(
+        column,
+        line[..line.find("folly").unwrap()].len(),
+        "the line is not ASCII"
+    );
+    let at = find(&text, "fx folly", 0);
+    let found = client.at("textDocument/definition", &uri, position(&text, at));
+    assert_eq!(
+        found["range"],
+        range_of(&text, "fx", find_count(&text, "stem fx", "fx"))
+    );
+}
