@@ -175,13 +175,9 @@ impl Server {
                 else {
                     return;
                 };
-                // Full-document sync: the last change holds the whole text.
-                let Some(change) = params.content_changes.into_iter().last() else {
-                    return;
-                };
                 let document = params.text_document;
                 self.documents
-                    .change(document.uri, change.text, document.version);
+                    .change(document.uri, params.content_changes, document.version);
             }
             notification::DidCloseTextDocument::METHOD => {
                 let Ok(params) =
