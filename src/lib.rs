@@ -17,6 +17,7 @@
 //! | [`diagnostic`] | the one diagnostic type every error uses |
 //! | [`emit`] | diagnostics as JSON, and (feature `cli`) human text, SARIF or GitHub annotations |
 //! | [`project`] | a project on disk, loaded for the commands that render it |
+//! | `lsp` | the language server, `sndtrk lsp` (feature `lsp`, part of `cli`) |
 //! | `cli` | the command line (feature `cli`) |
 
 pub mod audio;
@@ -35,3 +36,5 @@ pub mod syntax;
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "lsp")]
+pub mod lsp;

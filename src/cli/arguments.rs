@@ -46,6 +46,8 @@ pub enum Command {
     /// Remove the rendered deliverables (DIR/out/); the cache keeps them, so
     /// the next build restores them without rendering.
     Clean,
+    /// Run the language server over standard input and output, for editors.
+    Lsp,
     /// Manage the content-addressed cache in DIR/.sndtrk/.
     Cache {
         #[command(subcommand)]

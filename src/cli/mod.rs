@@ -41,6 +41,7 @@ pub fn run() -> i32 {
         Command::Fmt(args) => subcommand::fmt::run(config.given_directory(), args),
         Command::Measure(args) => subcommand::measure::run(config.given_directory(), args),
         Command::Clean => subcommand::clean::run(&config.directory),
+        Command::Lsp => subcommand::lsp::run(),
         Command::Cache { command } => subcommand::cache::run(&config.directory, *command),
     }
 }

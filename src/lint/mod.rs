@@ -58,6 +58,7 @@ macro_rules! declare_rule {
             default_severity: $crate::diagnostic::codes::$code.severity,
             summary: $crate::diagnostic::codes::$code.summary,
             doc: concat!($($doc, "\n"),*),
+            file: file!(),
             check: $check,
         };
     };

@@ -32,6 +32,9 @@ pub struct Rule {
     pub summary: &'static str,
     /// The rule's doc comment (markdown): what it checks, why, an example.
     pub doc: &'static str,
+    /// The source file that declares the rule and holds its doc, relative
+    /// to the repository (`src/lint/rules/r002_song_without_master.rs`).
+    pub file: &'static str,
     /// When it runs, and the function that finds its diagnostics.
     pub check: Check,
 }

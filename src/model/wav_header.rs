@@ -2,7 +2,15 @@
 //! decoding the audio. The lint rules (D003) and the cue sheet (a file's
 //! length) need no more than this.
 
-use std::path::{Path, PathBuf};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Mutex, OnceLock,
+    },
+    time::SystemTime,
+};
 
 use crate::{
     audio::{AudioError, WavReader},
@@ -26,6 +34,10 @@ pub struct WavHeader {
     /// The `bext` TimeReference (samples since midnight at the file's
     /// rate), when the file has a `bext` chunk.
     pub time_reference: Option<u64>,
+    /// Bits per sample.
+    pub bits: u16,
+    /// Whether the samples are floating point.
+    pub float: bool,
 }
 
 impl WavHeader {
@@ -52,20 +64,72 @@ pub fn resolve(model: &Model, span: Span, path: &Path) -> PathBuf {
 /// (which checks the header and that the data chunk is all there, without
 /// decoding the audio); its error becomes a diagnostic at `span` (the `file`
 /// property) with the audio core's code, naming the file.
+///
+/// Once [`cache_by_stat`] is called, a header read well is kept for the
+/// rest of the process and given again while the file's size, modification
+/// time and inode stay the same.
 pub fn read(path: &Path, span: Span) -> Result<WavHeader, Box<Diagnostic>> {
+    let stat = CACHING
+        .load(Ordering::Relaxed)
+        .then(|| stat(path))
+        .flatten();
+    if let Some(stat) = stat {
+        if let Some(header) = cache().lock().ok().and_then(|cache| {
+            cache
+                .get(path)
+                .filter(|(known, _)| *known == stat)
+                .map(|(_, header)| *header)
+        }) {
+            return Ok(header);
+        }
+    }
     match WavReader::open(path) {
         Ok(reader) => {
             let format = reader.format();
-            Ok(WavHeader {
+            let header = WavHeader {
                 channels: format.channels,
                 sample_rate: format.sample_rate,
                 frames: format.frames,
                 mask: format.channel_mask,
                 time_reference: format.time_reference,
-            })
+                bits: format.bits(),
+                float: format.is_float(),
+            };
+            if let (Some(stat), Ok(mut cache)) = (stat, cache().lock()) {
+                cache.insert(path.to_path_buf(), (stat, header));
+            }
+            Ok(header)
         }
         Err(error) => Err(Box::new(diagnostic(&error, span))),
     }
+}
+
+/// Whether [`read`] keeps headers by the files' stat.
+static CACHING: AtomicBool = AtomicBool::new(false);
+
+/// What a cached header was read at: size, modification time, inode.
+type Stat = (u64, Option<SystemTime>, u64);
+
+fn cache() -> &'static Mutex<HashMap<PathBuf, (Stat, WavHeader)>> {
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, (Stat, WavHeader)>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Keeps every header read from here on, by its file's stat, so that a
+/// long-running process (the language server, which checks the recipe on
+/// every keystroke) reads an unchanged file's header once. A command that
+/// runs once has no need of it.
+pub fn cache_by_stat() {
+    CACHING.store(true, Ordering::Relaxed);
+}
+
+fn stat(path: &Path) -> Option<Stat> {
+    let metadata = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&metadata);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((metadata.len(), metadata.modified().ok(), inode))
 }
 
 /// An [`AudioError`] as a diagnostic at `span`, keeping its code and help.

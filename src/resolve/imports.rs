@@ -42,15 +42,18 @@ pub fn cannot_read(path: &Path, error: &std::io::Error) -> Diagnostic {
     .help(help)
 }
 
-/// Loads the root file and, depth first, everything it imports.
+/// Loads the root file and, depth first, everything it imports, reading
+/// each imported file (not of the standard library) with `read`.
 pub fn load(
     sources: &mut Sources,
     diagnostics: &mut Vec<Diagnostic>,
     root: SourceFile,
+    read: ReadFile<'_>,
 ) -> Vec<Loaded> {
     let mut loader = Loader {
         sources,
         diagnostics,
+        read,
         loaded: Vec::new(),
         keys: HashMap::new(),
         stack: Vec::new(),
@@ -63,9 +66,20 @@ pub fn load(
     loader.loaded
 }
 
+/// How an imported file's text is read: from disk for the command line
+/// ([`read_from_disk`]), from the editor's buffers first for the language
+/// server.
+pub type ReadFile<'a> = &'a dyn Fn(&Path) -> std::io::Result<String>;
+
+/// Reads a file's text from disk.
+pub fn read_from_disk(path: &Path) -> std::io::Result<String> {
+    std::fs::read_to_string(path)
+}
+
 struct Loader<'a> {
     sources: &'a mut Sources,
     diagnostics: &'a mut Vec<Diagnostic>,
+    read: ReadFile<'a>,
     loaded: Vec<Loaded>,
     keys: HashMap<String, SourceId>,
     /// The chain of files being loaded, for cycle detection: (key, name).
@@ -140,7 +154,7 @@ impl Loader<'_> {
             if self.keys.contains_key(&key) || self.stack.iter().any(|(open, _)| *open == key) {
                 (key, SourceFile::new(written, Some(path), ""))
             } else {
-                match std::fs::read_to_string(&path) {
+                match (self.read)(&path) {
                     Ok(text) => (
                         key,
                         SourceFile::new(path.display().to_string(), Some(path), text),

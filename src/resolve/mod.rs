@@ -41,11 +41,14 @@ use crate::{diagnostic::Diagnostic, model::Model, syntax::source::SourceFile};
 pub use args::{
     BAD_DATE, BAD_TIMECODE, EXTRA_ARGUMENT, MISSING_ARGUMENT, OUT_OF_RANGE, WRONG_ARGUMENT,
 };
-pub use imports::{CANNOT_READ, IMPORT_CYCLE, IMPORT_NOT_FOUND};
+pub use coverage::MEDIA;
+pub use cue::USAGES;
+pub use imports::{read_from_disk, ReadFile, CANNOT_READ, IMPORT_CYCLE, IMPORT_NOT_FOUND};
 pub use interpret::{DUPLICATE, MISSING_PROJECT, SECOND_PROJECT};
 pub use props::{NOT_ALLOWED, REPEATED, REQUIRED};
 pub use reel::{END_WITH_REELS, REELS_OVERLAP};
 pub use references::{BUS_CYCLE, LAYOUT_MISMATCH, UNKNOWN_NAME, WRONG_KIND};
+pub use stem::ROLES;
 
 /// A resolved model with every diagnostic found on the way.
 #[derive(Debug)]
@@ -68,7 +71,7 @@ pub fn resolve_path(path: &Path) -> Resolved {
         Ok(text) => {
             let name = path.display().to_string();
             let file = SourceFile::new(name, Some(path.to_path_buf()), text);
-            resolve_into(&mut model, &mut diagnostics, file);
+            resolve_into(&mut model, &mut diagnostics, file, &read_from_disk);
         }
         Err(error) => diagnostics.push(imports::cannot_read(path, &error)),
     }
@@ -77,15 +80,31 @@ pub fn resolve_path(path: &Path) -> Resolved {
 
 /// Resolves a recipe given as text (`path` locates its relative imports).
 pub fn resolve_text(name: &str, path: Option<&Path>, text: &str) -> Resolved {
+    resolve_text_with(name, path, text, &read_from_disk)
+}
+
+/// Resolves a recipe given as text, reading its imports with `read` (the
+/// language server reads a file open in the editor from its buffer).
+pub fn resolve_text_with(
+    name: &str,
+    path: Option<&Path>,
+    text: &str,
+    read: ReadFile<'_>,
+) -> Resolved {
     let mut model = Model::default();
     let mut diagnostics = Vec::new();
     let file = SourceFile::new(name, path.map(Path::to_path_buf), text);
-    resolve_into(&mut model, &mut diagnostics, file);
+    resolve_into(&mut model, &mut diagnostics, file, read);
     finish(model, diagnostics)
 }
 
-fn resolve_into(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, root: SourceFile) {
-    let files = imports::load(&mut model.sources, diagnostics, root);
+fn resolve_into(
+    model: &mut Model,
+    diagnostics: &mut Vec<Diagnostic>,
+    root: SourceFile,
+    read: ReadFile<'_>,
+) {
+    let files = imports::load(&mut model.sources, diagnostics, root, read);
     interpret::declarations(model, diagnostics, &files);
     let before = diagnostics.len();
     references::check(model, diagnostics);
@@ -134,4 +153,25 @@ fn finish(model: Model, mut diagnostics: Vec<Diagnostic>) -> Resolved {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup();
     Resolved { model, diagnostics }
+}
+
+/// The property keywords a declaration of `kind` takes (for completion):
+/// empty for those without properties (`import`, and `bus`, which holds
+/// members).
+pub fn properties(kind: crate::syntax::ast::DeclarationKind) -> &'static [&'static str] {
+    use crate::syntax::ast::DeclarationKind as Kind;
+    match kind {
+        Kind::Project => project::PROJECT,
+        Kind::Stem => stem::STEM,
+        Kind::Cue => cue::CUE,
+        Kind::License => license::LICENSE,
+        Kind::Target => target::TARGET,
+        Kind::Reel => reel::REEL,
+        Kind::Album => album::ALBUM,
+        Kind::Spec => spec::SPEC,
+        Kind::Layout => layout::LAYOUT,
+        Kind::Downmix => layout::DOWNMIX,
+        Kind::Lint => lint_block::LINT,
+        Kind::Import | Kind::Bus => &[],
+    }
 }

@@ -103,6 +103,28 @@ mod tests {
     }
 
     #[test]
+    fn the_editor_grammar_highlights_every_property_word() {
+        let grammar: serde_json::Value =
+            serde_json::from_str(include_str!("../../editors/sndtrk.tmLanguage.json"))
+                .expect("the TextMate grammar is JSON");
+        let patterns = grammar["repository"]["values"]["patterns"]
+            .as_array()
+            .expect("value patterns");
+        let properties = patterns
+            .iter()
+            .find(|pattern| pattern["name"] == "keyword.other.property.sndtrk")
+            .and_then(|pattern| pattern["match"].as_str())
+            .expect("the property word pattern");
+        let start = properties.find("(?:").expect("an alternation") + 3;
+        let end = start + properties[start..].find(')').expect("its end");
+        let listed: Vec<&str> = properties[start..end].split('|').collect();
+        assert_eq!(listed.len(), PROPERTY_KEYWORDS.len());
+        for word in PROPERTY_KEYWORDS {
+            assert!(listed.contains(word), "{word} is not highlighted");
+        }
+    }
+
+    #[test]
     fn suggests_close_words_only() {
         assert_eq!(
             closest("gian", PROPERTY_KEYWORDS.iter().copied()),

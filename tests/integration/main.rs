@@ -27,6 +27,8 @@ mod language_doc;
 mod levels;
 mod limiter;
 mod lint;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod measure;
 mod member_downmix;
 mod outputs;

@@ -8,6 +8,7 @@ pub(crate) mod cuesheet;
 pub(crate) mod diff;
 pub mod fmt;
 pub(crate) mod graph;
+pub(crate) mod lsp;
 pub(crate) mod measure;
 pub(crate) mod plan;
 pub(crate) mod rights;
