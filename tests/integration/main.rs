@@ -33,6 +33,8 @@ mod pan;
 mod parser_fuzz;
 mod reels;
 mod reference;
+mod remote;
+mod remote_server;
 mod review;
 mod rights;
 mod sources;

@@ -12,7 +12,7 @@ use crate::{
     emit,
     engine::outcome::Status,
     engine::progress::{BarProgress, JsonProgress, PlainProgress, Progress},
-    engine::{BuildOptions, Engine},
+    engine::{remote::RemoteSources, BuildOptions, Engine},
     lint::{self, Built},
     lower::{Renders, StageId},
     project::config::Config,
@@ -28,6 +28,19 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
     for warning in engine.take_warnings() {
         eprintln!("warning: {warning}");
     }
+    let sources = RemoteSources::from_environment(
+        args.remote.remote_cache.clone(),
+        args.remote.remote_upload,
+        args.remote.remote_required,
+    );
+    let sources = RemoteSources {
+        flag_off: args.remote.no_remote_cache,
+        ..sources
+    };
+    let remote = match crate::cli::remote::open(config, sources) {
+        Ok(remote) => remote,
+        Err(code) => return code,
+    };
     let checks = deliver::checks(&project);
     // Only stages the graph has: a report whose text cannot be made (a cue
     // file that cannot be read) is planned but left out of it.
@@ -39,6 +52,7 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
     let options = BuildOptions {
         jobs: args.jobs.unwrap_or(0),
         targets,
+        remote: remote.clone(),
         ..BuildOptions::default()
     };
     let progress: Box<dyn Progress> = match args.format {
@@ -55,6 +69,7 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
         options,
         progress.as_ref(),
     );
+    crate::cli::remote::print_warnings(remote.as_deref());
     let report = match built {
         Ok(report) => report,
         Err(error) => {
@@ -81,7 +96,10 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
         ) {
             continue;
         }
-        if !matches!(outcome.status, Status::Ran | Status::Fresh) {
+        if !matches!(
+            outcome.status,
+            Status::Ran | Status::Fresh | Status::Fetched
+        ) {
             continue;
         }
         let Some(digest) = outcome.output else {
