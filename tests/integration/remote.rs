@@ -20,7 +20,7 @@ use crate::{
 use sndtrk::engine::key::Digest;
 
 /// `sndtrk build --format json ARGS` in `dir` with `envs`, any status.
-fn build_in(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Ran {
+pub(crate) fn build_in(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Ran {
     let mut test = Test::at(dir)
         .args(["build", "--format", "json"])
         .args(args.iter().copied())
@@ -34,7 +34,11 @@ fn build_in(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Ran {
 }
 
 /// A build that must succeed; each stage's status.
-fn built(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> (BTreeMap<String, String>, Ran) {
+pub(crate) fn built(
+    dir: &Path,
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> (BTreeMap<String, String>, Ran) {
     let ran = build_in(dir, args, envs);
     assert_eq!(
         ran.status, 0,
@@ -45,7 +49,7 @@ fn built(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> (BTreeMap<String, 
 }
 
 /// Every file under `out/`, with the blake3 of its bytes.
-fn delivered(dir: &Path) -> BTreeMap<String, String> {
+pub(crate) fn delivered(dir: &Path) -> BTreeMap<String, String> {
     let out = dir.join("out");
     walkdir::WalkDir::new(&out)
         .sort_by_file_name()
@@ -61,7 +65,7 @@ fn delivered(dir: &Path) -> BTreeMap<String, String> {
 }
 
 /// The statuses that occur, with how many stages have each.
-fn tally(statuses: &BTreeMap<String, String>) -> BTreeMap<&str, usize> {
+pub(crate) fn tally(statuses: &BTreeMap<String, String>) -> BTreeMap<&str, usize> {
     let mut tally = BTreeMap::new();
     for status in statuses.values() {
         *tally.entry(status.as_str()).or_default() += 1;
@@ -89,7 +93,7 @@ fn upload_from_a_clone(server: &CacheServer) -> (Test, BTreeMap<String, String>)
 
 /// A run's standard error on one line: the wrapping and the report's
 /// margin taken out.
-fn flat(stderr: &str) -> String {
+pub(crate) fn flat(stderr: &str) -> String {
     stderr
         .split_whitespace()
         .filter(|word| *word != "│")
@@ -99,7 +103,7 @@ fn flat(stderr: &str) -> String {
 
 /// The remote cache's warnings (`⚠` lines) in a run's standard error
 /// (the recipe has a lint warning of its own).
-fn warnings(stderr: &str) -> Vec<&str> {
+pub(crate) fn warnings(stderr: &str) -> Vec<&str> {
     stderr
         .lines()
         .filter(|line| {

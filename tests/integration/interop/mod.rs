@@ -10,5 +10,6 @@ mod build;
 mod downmix;
 mod malformed;
 mod measure;
+mod remote;
 mod tools;
 mod wav_io;
