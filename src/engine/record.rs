@@ -17,8 +17,9 @@ use crate::engine::{
     stage::{InputObject, SourceFile},
 };
 
-/// A stage recorded: its node, key, output and size.
-pub(super) type Recorded = (NodeIndex, Digest, Digest, u64);
+/// A stage recorded: its node, key, output, size and files (with the
+/// digests its key was computed with).
+pub(super) type Recorded = (NodeIndex, Digest, Digest, u64, Vec<SourceFile>);
 
 /// A stage that ran, to be recorded in the state once its files' digests
 /// are known.
@@ -63,7 +64,7 @@ pub(super) fn record_ran(
             Some((key, manifest)) => {
                 state.set_action(key, stage.output, stage.size);
                 state.set_stage(node.id(), key, manifest);
-                recorded.push((stage.node, key, stage.output, stage.size));
+                recorded.push((stage.node, key, stage.output, stage.size, files));
                 if let Some(outcome) = outcomes[stage.node.index()].as_mut() {
                     outcome.key = Some(key);
                 }

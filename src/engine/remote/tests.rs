@@ -155,3 +155,32 @@ fn what_ran_is_uploaded_blob_first_a_failure_never_and_a_second_project_fetches_
     assert_eq!(memory.puts.lock().unwrap().len(), 4, "read-only wrote");
     assert_eq!(report.summary.fetched, 2);
 }
+
+#[test]
+fn a_stage_whose_source_changed_during_the_build_is_not_uploaded() {
+    let memory = Arc::new(Memory::default());
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(project.path().join("take.wav"), b"first take").unwrap();
+    let graph = StageGraph::new(vec![Box::new(
+        FnStage::new("copy", "k", |context| {
+            let path = context.files()[0].path.clone();
+            let bytes = std::fs::read(&path).unwrap();
+            // Someone saves a new take while the stage runs.
+            std::fs::write(&path, b"second take, longer").unwrap();
+            context
+                .output()
+                .write_all(&bytes)
+                .map_err(|error| miette::miette!("{error}"))
+        })
+        .file("take.wav"),
+    )])
+    .unwrap();
+    let mut engine = Engine::open(project.path(), |_| {}).unwrap();
+    let options = BuildOptions {
+        remote: Some(remote(&memory, true)),
+        ..BuildOptions::default()
+    };
+    let report = engine.build(&graph, &options, &Silent).unwrap();
+    assert_eq!(report.ran(), ["copy"]);
+    assert!(memory.puts.lock().unwrap().is_empty());
+}

@@ -142,7 +142,7 @@ impl<'a> Schedule<'a> {
         if !link.remote.uploads() {
             return;
         }
-        for (node, key, output, size) in recorded {
+        for (node, key, output, size, files) in recorded {
             let Some(outcome) = self.outcomes[node.index()].as_ref() else {
                 continue;
             };
@@ -154,7 +154,20 @@ impl<'a> Schedule<'a> {
                 notes: outcome.notes.clone(),
             };
             let (remote, store, stats) = (link.remote, self.parts.store, self.parts.stats);
-            link.send(Box::new(move || remote.upload(&manifest, store, stats)));
+            link.send(Box::new(move || {
+                // A source that changed since its digest was taken (an
+                // edit during the build) would put this output under a
+                // key it does not belong to: not uploaded.
+                let unchanged = files.iter().all(|file| {
+                    file.digest.is_none_or(|digest| {
+                        digest == Digest::UNREADABLE
+                            || stats.fingerprint(&file.path).ok() == Some(digest)
+                    })
+                });
+                if unchanged {
+                    remote.upload(&manifest, store, stats);
+                }
+            }));
         }
     }
 }
