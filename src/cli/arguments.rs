@@ -112,6 +112,33 @@ pub struct BuildArgs {
     /// YYYY-MM-DD [default: today, UTC].
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub today: Option<Date>,
+
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// The remote cache options of `sndtrk build`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RemoteArgs {
+    /// Fetch stage outputs from this shared cache before rendering them
+    /// (http://, https://; default: SNDTRK_REMOTE_CACHE, else `[remote] url`
+    /// in DIR/sndtrk.toml).
+    #[arg(long, value_name = "URL")]
+    pub remote_cache: Option<String>,
+
+    /// Upload what this build renders to the remote cache (CI; also
+    /// SNDTRK_REMOTE_UPLOAD=1). Off, the remote cache is only read.
+    #[arg(long)]
+    pub remote_upload: bool,
+
+    /// Fail instead of rendering locally when the remote cache fails (also
+    /// SNDTRK_REMOTE_REQUIRED=1).
+    #[arg(long)]
+    pub remote_required: bool,
+
+    /// Use no remote cache, whatever the environment and sndtrk.toml say.
+    #[arg(long, conflicts_with_all = ["remote_cache", "remote_upload", "remote_required"])]
+    pub no_remote_cache: bool,
 }
 
 /// Arguments of `sndtrk plan`.
@@ -124,6 +151,12 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+
+    /// Also ask the remote cache which stale stages it would serve: this
+    /// URL, or with none given SNDTRK_REMOTE_CACHE, else `[remote] url` in
+    /// DIR/sndtrk.toml.
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    pub remote_cache: Option<String>,
 }
 
 /// How `sndtrk diff` prints the comparison.

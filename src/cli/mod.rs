@@ -2,6 +2,7 @@
 
 pub(crate) mod arguments;
 pub mod byte_size;
+mod remote;
 pub mod report;
 pub mod subcommand;
 

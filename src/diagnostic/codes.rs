@@ -139,6 +139,11 @@ codes! {
     E0708 Error "The build failed.";
     E0709 Error "A stage crashed.";
     E0710 Warning "A damaged or unknown build state or stat cache was discarded.";
+    E0720 Warning "Requests to the remote cache failed; the stages were rendered locally.";
+    E0721 Warning "The remote cache served damaged objects; they were discarded.";
+    E0722 Warning "The remote cache token was withheld from a plain HTTP server.";
+    E0723 Error "A required remote cache failed.";
+    E0724 Error "The remote cache settings are not usable.";
 
     E0901 Error "An invalid size on the command line.";
     E0911 Error "A path on the command line does not exist.";

@@ -13,6 +13,7 @@ use crate::engine::{
     out::out_dir,
     outcome::{StageOutcome, Status},
     progress::{Progress, Summary},
+    remote::workers::with_workers,
     schedule::Schedule,
 };
 
@@ -84,6 +85,7 @@ fn summary(outcomes: &[StageOutcome], seconds: f64) -> Summary {
     Summary {
         ran: count(Status::Ran),
         fresh: count(Status::Fresh),
+        fetched: count(Status::Fetched),
         failed: count(Status::Failed),
         skipped: count(Status::Skipped),
         seconds,
@@ -125,14 +127,25 @@ impl Engine {
         // With no state at all (a clean build) no stage can be fresh, so the
         // sources are not hashed up front: their digests are learnt as the
         // stages read them (see `source_digest`).
-        let learn = state.actions.is_empty() && state.stages.is_empty();
+        // A remote lookup needs the key, so with a remote cache they are
+        // hashed up front.
+        let learn = state.actions.is_empty() && state.stages.is_empty() && options.remote.is_none();
         let sources = pool.install(|| parts.sources(graph, &selected, learn));
 
         progress.begin(selected.iter().filter(|chosen| **chosen).count());
-        let mut schedule =
-            Schedule::new(graph, &selected, parts, state, &sources, options, progress);
-        schedule.run(&pool);
-        let (outcomes, failures) = schedule.finish();
+        let connections = options
+            .remote
+            .as_ref()
+            .map_or(0, |remote| remote.settings().connections);
+        // The remote threads end (their uploads done) before the state is
+        // saved.
+        let (outcomes, failures) = with_workers(connections, |tasks| {
+            let mut schedule = Schedule::new(
+                graph, &selected, parts, state, &sources, options, progress, tasks,
+            );
+            schedule.run(&pool);
+            schedule.finish()
+        });
 
         if options.targets.is_empty() && failures.is_empty() {
             self.state.retain_stages(|id| graph.node(id).is_some());

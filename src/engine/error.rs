@@ -95,6 +95,23 @@ pub enum EngineError {
         help("this is a bug in sndtrk, please report it with the recipe; other stages were not affected")
     )]
     StagePanicked { stage: String, message: String },
+
+    /// The remote cache is required (`--remote-required`) and failed.
+    #[error("remote cache {url} is required and failed: {message}")]
+    #[diagnostic(
+        code(E0723),
+        help("check that the server is up and reachable, or build without --remote-required (and SNDTRK_REMOTE_REQUIRED, and `required` in sndtrk.toml) to render locally when it fails")
+    )]
+    RemoteRequired { url: String, message: String },
+
+    /// The remote cache's settings (flags, environment, `sndtrk.toml`)
+    /// are not usable.
+    #[error("{message}")]
+    #[diagnostic(
+        code(E0724),
+        help("see docs/remote.md for --remote-cache, SNDTRK_REMOTE_CACHE and the [remote] section of sndtrk.toml")
+    )]
+    RemoteSettings { message: String },
 }
 
 impl EngineError {
@@ -121,6 +138,50 @@ pub enum EngineWarning {
         )
     )]
     StateDiscarded { path: PathBuf, reason: String },
+
+    /// Requests to the remote cache failed; what it would have served was
+    /// rendered locally.
+    #[error(
+        "remote cache {url}: {failures} {} failed, the first: {first}{}",
+        if *failures == 1 { "request" } else { "requests" },
+        if *off { "; it was off for the rest of the build" } else { "" }
+    )]
+    #[diagnostic(
+        code(E0720),
+        severity(Warning),
+        help("the stages it could not serve were rendered locally; nothing it sent entered the cache unverified")
+    )]
+    RemoteFailed {
+        url: String,
+        failures: usize,
+        first: String,
+        off: bool,
+    },
+
+    /// The remote cache served objects that are not what they claim to be.
+    #[error(
+        "remote cache {url} served {damaged} damaged {}, the first: {first}",
+        if *damaged == 1 { "object" } else { "objects" }
+    )]
+    #[diagnostic(
+        code(E0721),
+        severity(Warning),
+        help("they were discarded and their stages rendered locally; the server's storage may be failing, or someone wrote to it by hand")
+    )]
+    RemoteDamaged {
+        url: String,
+        damaged: usize,
+        first: String,
+    },
+
+    /// A token was given but the URL is plain HTTP to another machine.
+    #[error("SNDTRK_REMOTE_TOKEN was not sent to {url}: it is plain HTTP to a host that is not loopback")]
+    #[diagnostic(
+        code(E0722),
+        severity(Warning),
+        help("use an https:// URL to send the token")
+    )]
+    RemoteTokenWithheld { url: String },
 }
 
 #[cfg(test)]

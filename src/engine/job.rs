@@ -56,10 +56,23 @@ pub(super) struct Completion {
     pub(super) followers: Vec<(NodeIndex, Prepared)>,
 }
 
+/// A remote lookup that came back, for the stage it was made for.
+pub(super) struct Fetched {
+    pub(super) node: NodeIndex,
+    pub(super) outcome: StageOutcome,
+    pub(super) files: Vec<SourceFile>,
+    pub(super) inputs: Vec<InputObject>,
+    pub(super) key: Digest,
+    pub(super) lookup: crate::engine::remote::Lookup,
+    pub(super) seconds: f64,
+}
+
 /// What a worker sends the scheduler.
 pub(super) enum Message {
     /// A stage finished.
     Finished(Box<Completion>),
+    /// A stale stage's remote lookup came back.
+    Fetched(Box<Fetched>),
     /// A source file's digest was learnt.
     Learnt,
 }

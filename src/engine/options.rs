@@ -1,6 +1,8 @@
 //! What to build and how: [`BuildOptions`].
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
+
+use crate::engine::remote::Remote;
 
 /// How to build.
 #[derive(Debug, Clone)]
@@ -27,6 +29,11 @@ pub struct BuildOptions {
     /// ([`crate::engine::Engine::deliver`]), and no outcome has a
     /// materialised path.
     pub materialise: bool,
+    /// A shared remote cache: a stale stage is looked up there before it
+    /// renders, and (with uploads on) what ran is uploaded. With one, a
+    /// clean build hashes its sources up front, since a lookup needs the
+    /// key.
+    pub remote: Option<Arc<Remote>>,
 }
 
 impl Default for BuildOptions {
@@ -38,6 +45,7 @@ impl Default for BuildOptions {
             verify: false,
             lead: true,
             materialise: true,
+            remote: None,
         }
     }
 }

@@ -11,6 +11,9 @@ pub enum Status {
     Ran,
     /// Its output was already in the cache; nothing ran.
     Fresh,
+    /// Stale here, but its output was downloaded from the remote cache
+    /// (verified against its hash); nothing ran.
+    Fetched,
     /// It ran and failed, or a source file it reads could not be read.
     Failed,
     /// It did not run because an input failed.
@@ -25,6 +28,7 @@ impl Status {
         match self {
             Status::Ran => "ran",
             Status::Fresh => "fresh",
+            Status::Fetched => "fetched",
             Status::Failed => "failed",
             Status::Skipped => "skipped",
             Status::Stale => "stale",
@@ -60,6 +64,8 @@ pub enum Reason {
     InputFailed(String),
     /// Failed: the error, on one line.
     Error(String),
+    /// Stale here, and its output is in the remote cache (plan).
+    InRemoteCache,
 }
 
 impl fmt::Display for Reason {
@@ -83,6 +89,7 @@ impl fmt::Display for Reason {
             Reason::InputWillRebuild(input) => write!(f, "input {input} will be rebuilt"),
             Reason::InputFailed(input) => write!(f, "input {input} failed"),
             Reason::Error(message) => f.write_str(message),
+            Reason::InRemoteCache => f.write_str("in the remote cache"),
         }
     }
 }
@@ -187,6 +194,7 @@ mod tests {
             ),
             (Reason::InputFailed("bus:PM".into()), "input bus:PM failed"),
             (Reason::Error("boom".into()), "boom"),
+            (Reason::InRemoteCache, "in the remote cache"),
         ];
         for (reason, text) in cases {
             assert_eq!(reason.to_string(), text);
@@ -194,11 +202,15 @@ mod tests {
         let statuses = [
             Status::Ran,
             Status::Fresh,
+            Status::Fetched,
             Status::Failed,
             Status::Skipped,
             Status::Stale,
         ];
         let words: Vec<_> = statuses.iter().map(ToString::to_string).collect();
-        assert_eq!(words, ["ran", "fresh", "failed", "skipped", "stale"]);
+        assert_eq!(
+            words,
+            ["ran", "fresh", "fetched", "failed", "skipped", "stale"]
+        );
     }
 }

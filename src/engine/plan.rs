@@ -8,6 +8,7 @@ use crate::engine::{
     open::Engine,
     out::materialised_path,
     outcome::{Reason, StageOutcome, Status},
+    remote::Remote,
 };
 
 impl Engine {
@@ -19,6 +20,19 @@ impl Engine {
         &mut self,
         graph: &StageGraph,
         targets: &[String],
+    ) -> Result<Vec<StageOutcome>, EngineError> {
+        self.plan_with_remote(graph, targets, None)
+    }
+
+    /// [`Engine::plan`], asking `remote` too: a stale stage whose output
+    /// the remote cache would serve is `fetched`, "in the remote cache",
+    /// and its output (named by the manifest) keys the stages after it.
+    /// Nothing is downloaded.
+    pub fn plan_with_remote(
+        &mut self,
+        graph: &StageGraph,
+        targets: &[String],
+        remote: Option<&Remote>,
     ) -> Result<Vec<StageOutcome>, EngineError> {
         let selected = graph.select(targets)?;
         let parts = self.parts(false);
@@ -69,6 +83,13 @@ impl Engine {
                 Decision::Stale { key, reason } => {
                     outcome.reason = reason;
                     outcome.key = Some(key);
+                    if let Some(found) = remote.and_then(|remote| remote.peek(&key, stage.id())) {
+                        outcome.status = Status::Fetched;
+                        outcome.reason = Reason::InRemoteCache;
+                        outcome.output = Some(found.output);
+                        outcome.materialised = materialised_path(stage);
+                        outputs[node.index()] = Some(found.output);
+                    }
                 }
                 Decision::Unkeyed => {}
             }

@@ -17,6 +17,8 @@ use crate::engine::outcome::{StageOutcome, Status};
 pub struct Summary {
     pub ran: usize,
     pub fresh: usize,
+    /// Stages whose output came from the remote cache.
+    pub fetched: usize,
     pub failed: usize,
     pub skipped: usize,
     pub seconds: f64,
@@ -95,6 +97,11 @@ pub fn plain_line(outcome: &StageOutcome, explain: bool) -> Option<String> {
             ),
         },
         Status::Ran => format!("ran {} ({:.2}s)", outcome.id, outcome.seconds),
+        Status::Fetched if explain => format!(
+            "fetched {} ({:.2}s): {}; its output is in the remote cache",
+            outcome.id, outcome.seconds, outcome.reason
+        ),
+        Status::Fetched => format!("fetched {} ({:.2}s)", outcome.id, outcome.seconds),
         Status::Failed | Status::Skipped => {
             format!("{} {}: {}", outcome.status, outcome.id, outcome.reason)
         }
@@ -107,7 +114,11 @@ pub fn plain_line(outcome: &StageOutcome, explain: bool) -> Option<String> {
 
 /// The plain summary line.
 pub fn summary_line(summary: &Summary) -> String {
-    let mut line = format!("{} ran, {} fresh", summary.ran, summary.fresh);
+    let mut line = format!("{} ran", summary.ran);
+    if summary.fetched > 0 {
+        line.push_str(&format!(", {} fetched", summary.fetched));
+    }
+    line.push_str(&format!(", {} fresh", summary.fresh));
     if summary.failed > 0 {
         line.push_str(&format!(", {} failed", summary.failed));
     }
@@ -304,6 +315,7 @@ mod tests {
         let summary = Summary {
             ran: 2,
             fresh: 1,
+            fetched: 0,
             failed: 1,
             skipped: 1,
             seconds: 1.5,
@@ -330,11 +342,33 @@ mod tests {
             summary_line(&Summary {
                 ran: 0,
                 fresh: 7,
+                fetched: 0,
                 failed: 0,
                 skipped: 0,
                 seconds: 0.004
             }),
             "0 ran, 7 fresh in 0.00s"
+        );
+        assert_eq!(
+            summary_line(&Summary {
+                ran: 1,
+                fresh: 2,
+                fetched: 3,
+                failed: 0,
+                skipped: 0,
+                seconds: 0.5
+            }),
+            "1 ran, 3 fetched, 2 fresh in 0.50s"
+        );
+        let mut fetched = outcome("bus:PM", Status::Fetched, Reason::New);
+        fetched.seconds = 0.125;
+        assert_eq!(
+            plain_line(&fetched, true).unwrap(),
+            "fetched bus:PM (0.12s): not built before; its output is in the remote cache"
+        );
+        assert_eq!(
+            plain_line(&fetched, false).unwrap(),
+            "fetched bus:PM (0.12s)"
         );
     }
 

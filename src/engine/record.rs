@@ -17,6 +17,10 @@ use crate::engine::{
     stage::{InputObject, SourceFile},
 };
 
+/// A stage recorded: its node, key, output, size and files (with the
+/// digests its key was computed with).
+pub(super) type Recorded = (NodeIndex, Digest, Digest, u64, Vec<SourceFile>);
+
 /// A stage that ran, to be recorded in the state once its files' digests
 /// are known.
 pub(super) struct Unrecorded {
@@ -31,7 +35,7 @@ pub(super) struct Unrecorded {
 /// of them when `hash`, hashing the files no stage read whole, in
 /// parallel); drops those with a file that changed during the build (they
 /// run again next time); keeps the rest waiting. A recorded stage's
-/// outcome gets its key.
+/// outcome gets its key. Returns the stages recorded.
 pub(super) fn record_ran(
     graph: &StageGraph,
     state: &mut State,
@@ -40,7 +44,7 @@ pub(super) fn record_ran(
     pending: &PendingSources,
     stats: &StatCache,
     hash: bool,
-) {
+) -> Vec<Recorded> {
     let learn = |stage: &Unrecorded| learnt_digests(&stage.files, pending, stats, hash);
     // Hashing runs on the pool (the caller installs it); a check of what
     // is already known stays on the scheduler's thread.
@@ -50,6 +54,7 @@ pub(super) fn record_ran(
         unrecorded.iter().map(learn).collect()
     };
     let mut waiting = Vec::new();
+    let mut recorded = Vec::new();
     for (stage, files) in std::mem::take(unrecorded).into_iter().zip(learnt) {
         let Some(files) = files else {
             continue;
@@ -59,6 +64,7 @@ pub(super) fn record_ran(
             Some((key, manifest)) => {
                 state.set_action(key, stage.output, stage.size);
                 state.set_stage(node.id(), key, manifest);
+                recorded.push((stage.node, key, stage.output, stage.size, files));
                 if let Some(outcome) = outcomes[stage.node.index()].as_mut() {
                     outcome.key = Some(key);
                 }
@@ -67,6 +73,7 @@ pub(super) fn record_ran(
         }
     }
     *unrecorded = waiting;
+    recorded
 }
 
 /// The stage's files with the digests learnt so far filled in (all of

@@ -19,9 +19,15 @@
 //! under its key once its files' digests are known
 //! ([`crate::engine::record`]).
 //!
+//! With a remote cache, a stale stage is looked up there first, on the
+//! remote threads ([`fetch`]): a hit is done like a fresh stage, a miss
+//! runs; what ran is uploaded once it is recorded (with uploads on).
+//!
 //! A stage that runs may render, in its own pass, dependants it can lead
 //! ([`crate::engine::lead`]): they are queued with what the pass left
 //! them ([`StageState::Led`]) and decided like any other stage.
+
+mod fetch;
 
 use std::{cmp::Reverse, collections::BinaryHeap, sync::mpsc, time::Instant};
 
@@ -41,6 +47,7 @@ use crate::engine::{
     outcome::{Reason, StageOutcome, Status},
     progress::Progress,
     record::{record_ran, Unrecorded},
+    remote::workers::Tasks,
     stage::{InputObject, SourceFile, Stage},
 };
 
@@ -85,6 +92,8 @@ pub(super) struct Schedule<'a> {
     /// digests are known, else once they are learnt.
     unrecorded: Vec<Unrecorded>,
     last_save: Instant,
+    /// The remote cache and the queue to its threads, when there is one.
+    remote: Option<fetch::RemoteLink<'a>>,
 }
 
 /// The scope the jobs of a build run in.
@@ -92,6 +101,8 @@ type Scope<'s> = rayon::Scope<'s>;
 
 impl<'a> Schedule<'a> {
     /// A build of the `selected` stages, those without inputs queued.
+    // The build's borrowed pieces, each from a different owner.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         graph: &'a StageGraph,
         selected: &[bool],
@@ -100,6 +111,7 @@ impl<'a> Schedule<'a> {
         sources: &'a Sources,
         options: &'a BuildOptions,
         progress: &'a dyn Progress,
+        tasks: Option<Tasks<'a>>,
     ) -> Self {
         let mut position = vec![0; graph.len()];
         for (index, node) in graph.order().iter().enumerate() {
@@ -136,6 +148,7 @@ impl<'a> Schedule<'a> {
             failures: Vec::new(),
             unrecorded: Vec::new(),
             last_save: Instant::now(),
+            remote: fetch::RemoteLink::new(options, tasks),
         }
     }
 
@@ -154,8 +167,10 @@ impl<'a> Schedule<'a> {
                 break;
             };
             self.running -= 1;
-            if let Message::Finished(completion) = message {
-                self.finished(scope, &sender, *completion);
+            match message {
+                Message::Finished(completion) => self.finished(scope, &sender, *completion),
+                Message::Fetched(fetched) => self.fetched(scope, &sender, *fetched),
+                Message::Learnt => {}
             }
             self.record(false);
             if self.last_save.elapsed() >= self.options.save_interval {
@@ -210,6 +225,9 @@ impl<'a> Schedule<'a> {
                 self.state.remove_action(&key);
                 outcome.key = Some(key);
                 outcome.reason = reason;
+                if led.is_none() && self.remote.is_some() {
+                    return self.look_up(sender, node, outcome, files, inputs, key);
+                }
                 let job = self.job(node, outcome, files, inputs, led);
                 self.spawn(scope, sender, job);
             }
@@ -391,7 +409,7 @@ impl<'a> Schedule<'a> {
     /// Records the stages that ran whose files' digests are known (all,
     /// hashing what is left, when `hash`).
     fn record(&mut self, hash: bool) {
-        record_ran(
+        let recorded = record_ran(
             self.graph,
             self.state,
             &mut self.outcomes,
@@ -400,6 +418,7 @@ impl<'a> Schedule<'a> {
             self.parts.stats,
             hash,
         );
+        self.upload(recorded);
     }
 
     /// The output of a done stage.

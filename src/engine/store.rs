@@ -404,6 +404,24 @@ impl ObjectWriter {
     /// to disk and renames the file into the store. Returns the digest and
     /// the size.
     pub fn finish(self, stats: &StatCache) -> io::Result<(Digest, u64)> {
+        self.finish_checked(None, stats)?
+            .ok_or_else(|| io::Error::other("an unchecked object is always stored"))
+    }
+
+    /// Like [`ObjectWriter::finish`], for bytes that must hash to
+    /// `expected` (a download): bytes that do not are discarded, never
+    /// stored, and `None` is returned.
+    pub fn finish_expecting(self, expected: &Digest, stats: &StatCache) -> io::Result<Option<u64>> {
+        self.finish_checked(Some(expected), stats)
+            .map(|finished| finished.map(|(_, size)| size))
+    }
+
+    /// Hashes, checks against `expected` (when given) and stores.
+    fn finish_checked(
+        self,
+        expected: Option<&Digest>,
+        stats: &StatCache,
+    ) -> io::Result<Option<(Digest, u64)>> {
         let in_order = self.hashed_in_order();
         let kept = (self.hasher.finalize().into(), self.end);
         let mut temporary = self.file.into_inner().map_err(|error| error.into_error())?;
@@ -413,9 +431,12 @@ impl ObjectWriter {
             temporary.as_file_mut().seek(SeekFrom::Start(0))?;
             crate::engine::fingerprint::hash_reader(temporary.as_file_mut())?
         };
+        if expected.is_some_and(|expected| *expected != digest) {
+            return Ok(None);
+        }
         let destination = self.store.object_path(&digest);
         if stats.fingerprint(&destination).ok() == Some(digest) {
-            return Ok((digest, size));
+            return Ok(Some((digest, size)));
         }
         temporary.as_file().sync_all()?;
         #[cfg(unix)]
@@ -432,7 +453,7 @@ impl ObjectWriter {
             .persist(&destination)
             .map_err(|error| error.error)?;
         stats.record(&destination, digest)?;
-        Ok((digest, size))
+        Ok(Some((digest, size)))
     }
 }
 

@@ -425,7 +425,12 @@ fn rendered(
     outcome: &StageOutcome,
     measure: Option<&StageOutcome>,
 ) -> Result<Digest, String> {
-    let ok = |outcome: &StageOutcome| matches!(outcome.status, Status::Ran | Status::Fresh);
+    let ok = |outcome: &StageOutcome| {
+        matches!(
+            outcome.status,
+            Status::Ran | Status::Fresh | Status::Fetched
+        )
+    };
     if !ok(outcome) || outcome.output.is_none() {
         return Err(match outcome.status {
             Status::Skipped => outcome.reason.to_string(),

@@ -188,7 +188,10 @@ pub fn measurements(outcomes: &[StageOutcome], store: &Store) -> Vec<(StageId, M
         ) {
             continue;
         }
-        if !matches!(outcome.status, StageStatus::Ran | StageStatus::Fresh) {
+        if !matches!(
+            outcome.status,
+            StageStatus::Ran | StageStatus::Fresh | StageStatus::Fetched
+        ) {
             continue;
         }
         let Some(digest) = outcome.output else {

@@ -299,6 +299,29 @@ fn library_errors() -> Vec<Box<dyn miette::Diagnostic>> {
             path: PathBuf::from(".sndtrk/state"),
             reason: "unknown version 9".to_owned(),
         }),
+        Box::new(EngineWarning::RemoteFailed {
+            url: "http://cache:8080".to_owned(),
+            failures: 3,
+            first: "ac 3f1a9c0b2d4e: io: Connection refused (os error 111)".to_owned(),
+            off: true,
+        }),
+        Box::new(EngineWarning::RemoteDamaged {
+            url: "http://cache:8080".to_owned(),
+            damaged: 2,
+            first: "the output of bus:PM did not match its hash".to_owned(),
+        }),
+        Box::new(EngineWarning::RemoteTokenWithheld {
+            url: "http://cache:8080".to_owned(),
+        }),
+        Box::new(EngineError::RemoteRequired {
+            url: "http://cache:8080".to_owned(),
+            message: "GET ac 3f1a9c0b2d4e answered 500 Internal Server Error".to_owned(),
+        }),
+        Box::new(EngineError::RemoteSettings {
+            message:
+                "remote cache `ftp://cache`: the URL must start with http://, https:// or grpc://"
+                    .to_owned(),
+        }),
         Box::new(InvalidSize {
             text: "10 gigs".to_owned(),
         }),

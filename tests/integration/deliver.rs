@@ -861,6 +861,7 @@ const JSON_SUMMARY: &str = r#"{
     "delivered": 2,
     "errors": 5,
     "failed": 0,
+    "fetched": 0,
     "fresh": 0,
     "not_delivered": 4,
     "ran": 15,

@@ -37,6 +37,8 @@ mod parser_fuzz;
 mod qc_report;
 mod reels;
 mod reference;
+mod remote;
+mod remote_server;
 mod review;
 mod rights;
 mod schedule;

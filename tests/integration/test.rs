@@ -68,6 +68,7 @@ pub struct Test {
     expected_status: Option<i32>,
     stdout: Expect,
     stderr: Expect,
+    envs: Vec<(String, String)>,
 }
 
 /// What a finished run left behind, for further assertions.
@@ -115,7 +116,14 @@ impl Test {
             expected_status: Some(0),
             stdout: Expect::Whole(String::new()),
             stderr: Expect::Whole(String::new()),
+            envs: Vec::new(),
         }
+    }
+
+    /// Sets an environment variable for the run.
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.envs.push((name.to_owned(), value.to_owned()));
+        self
     }
 
     /// The project directory the command runs in.
@@ -236,6 +244,16 @@ impl Test {
             .env("NO_COLOR", "1")
             .env("COLUMNS", "100")
             .env_remove("CI");
+        // The remote cache is only what a test asks for.
+        for name in [
+            "SNDTRK_REMOTE_CACHE",
+            "SNDTRK_REMOTE_UPLOAD",
+            "SNDTRK_REMOTE_REQUIRED",
+            "SNDTRK_REMOTE_TOKEN",
+        ] {
+            command.env_remove(name);
+        }
+        command.envs(self.envs.iter().map(|(name, value)| (name, value)));
         command
     }
 

@@ -11,7 +11,7 @@ use crate::{
     diagnostic::Diagnostic,
     emit,
     engine::progress::{BarProgress, JsonProgress, PlainProgress, Progress},
-    engine::{BuildOptions, Engine},
+    engine::{remote::RemoteSources, BuildOptions, Engine},
     lint::{self, Built},
     project::config::Config,
     project::{self, LoadError, Project},
@@ -25,6 +25,19 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
     for warning in engine.take_warnings() {
         eprintln!("warning: {warning}");
     }
+    let sources = RemoteSources::from_environment(
+        args.remote.remote_cache.clone(),
+        args.remote.remote_upload,
+        args.remote.remote_required,
+    );
+    let sources = RemoteSources {
+        flag_off: args.remote.no_remote_cache,
+        ..sources
+    };
+    let remote = match crate::cli::remote::open(config, sources) {
+        Ok(remote) => remote,
+        Err(code) => return code,
+    };
     let checks = deliver::checks(&project);
     // Only stages the graph has: a report whose text cannot be made (a cue
     // file that cannot be read) is planned but left out of it.
@@ -36,6 +49,7 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
     let options = BuildOptions {
         jobs: args.jobs.unwrap_or(0),
         targets,
+        remote: remote.clone(),
         ..BuildOptions::default()
     };
     let progress: Box<dyn Progress> = match args.format {
@@ -52,6 +66,7 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
         options,
         progress.as_ref(),
     );
+    crate::cli::remote::print_warnings(remote.as_deref());
     let report = match built {
         Ok(report) => report,
         Err(error) => {

@@ -5,7 +5,7 @@ use crate::{
     cli::report::{EXIT_FAILURE, EXIT_OK},
     cli::subcommand::build::open,
     engine::outcome::Status,
-    engine::progress::json_line,
+    engine::{progress::json_line, remote::RemoteSources},
     project::config::Config,
 };
 
@@ -14,17 +14,34 @@ pub fn run(config: &Config, args: &PlanArgs) -> i32 {
         Ok(opened) => opened,
         Err(code) => return code,
     };
-    let outcomes = match engine.plan(&project.graph, &targets) {
+    let remote = match &args.remote_cache {
+        None => None,
+        Some(url) => {
+            let flag = (!url.is_empty()).then(|| url.clone());
+            match crate::cli::remote::open(
+                config,
+                RemoteSources::from_environment(flag, false, false),
+            ) {
+                Ok(remote) => remote,
+                Err(code) => return code,
+            }
+        }
+    };
+    let outcomes = match engine.plan_with_remote(&project.graph, &targets, remote.as_deref()) {
         Ok(outcomes) => outcomes,
         Err(error) => {
             eprintln!("{:?}", miette::Report::new(error));
             return EXIT_FAILURE;
         }
     };
+    crate::cli::remote::print_warnings(remote.as_deref());
     let mut stale = 0;
+    let mut fetched = 0;
     for outcome in &outcomes {
-        if outcome.status == Status::Stale {
-            stale += 1;
+        match outcome.status {
+            Status::Stale => stale += 1,
+            Status::Fetched => fetched += 1,
+            _ => {}
         }
         match args.format {
             ReportFormat::Json => println!("{}", json_line(outcome)),
@@ -34,7 +51,14 @@ pub fn run(config: &Config, args: &PlanArgs) -> i32 {
         }
     }
     if args.format == ReportFormat::Human {
-        println!("{stale} of {} stages would run", outcomes.len());
+        if remote.is_some() {
+            println!(
+                "{stale} of {} stages would run, {fetched} would be fetched from the remote cache",
+                outcomes.len()
+            );
+        } else {
+            println!("{stale} of {} stages would run", outcomes.len());
+        }
     }
     EXIT_OK
 }

@@ -188,7 +188,7 @@ pub fn assert_meets(
     assert!(peak <= ceiling, "{what} peaks at {peak} dBTP");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

@@ -12,5 +12,6 @@ mod downmix;
 mod malformed;
 mod measure;
 mod qc_report;
+mod remote;
 mod tools;
 mod wav_io;

@@ -113,7 +113,12 @@ pub(super) fn finish(
     }
     // The reports go to `out/reports/` whenever they were written.
     for outcome in &report.outcomes {
-        if outcome.kind == "report" && matches!(outcome.status, Status::Ran | Status::Fresh) {
+        if outcome.kind == "report"
+            && matches!(
+                outcome.status,
+                Status::Ran | Status::Fresh | Status::Fetched
+            )
+        {
             if let Err(error) = engine.deliver(&project.graph, &outcome.id, outcome.output) {
                 eprintln!("{:?}", miette::Report::new(error));
                 failed = true;
@@ -221,6 +226,7 @@ struct JsonSummary<'a> {
 struct JsonTotals {
     ran: usize,
     fresh: usize,
+    fetched: usize,
     failed: usize,
     skipped: usize,
     seconds: f64,
@@ -314,6 +320,7 @@ fn json_summary(
         summary: JsonTotals {
             ran: totals.ran,
             fresh: totals.fresh,
+            fetched: totals.fetched,
             failed: totals.failed,
             skipped: totals.skipped,
             seconds: (totals.seconds * 1000.0).round() / 1000.0,
