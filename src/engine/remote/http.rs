@@ -77,6 +77,14 @@ impl HttpBackend {
         (backend, withheld)
     }
 
+    /// `request` with the bearer token, when one may be sent.
+    fn authorized<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        match &self.authorization {
+            Some(authorization) => request.header("Authorization", authorization),
+            None => request,
+        }
+    }
+
     fn url(&self, area: Area, name: &str) -> String {
         format!("{}/{}/{name}", self.base, area.as_str())
     }
@@ -126,10 +134,7 @@ impl Backend for HttpBackend {
         limit: u64,
         sink: &mut dyn Write,
     ) -> Result<bool, Failure> {
-        let mut request = self.agent.get(&self.url(area, name));
-        if let Some(authorization) = &self.authorization {
-            request = request.header("Authorization", authorization);
-        }
+        let request = self.authorized(self.agent.get(&self.url(area, name)));
         let response = request
             .call()
             .map_err(|error| self.transport(area, name, &error))?;
@@ -156,10 +161,7 @@ impl Backend for HttpBackend {
     }
 
     fn contains(&self, area: Area, name: &str) -> Result<bool, Failure> {
-        let mut request = self.agent.head(&self.url(area, name));
-        if let Some(authorization) = &self.authorization {
-            request = request.header("Authorization", authorization);
-        }
+        let request = self.authorized(self.agent.head(&self.url(area, name)));
         let response = request
             .call()
             .map_err(|error| self.transport(area, name, &error))?;
@@ -171,14 +173,12 @@ impl Backend for HttpBackend {
     }
 
     fn put(&self, area: Area, name: &str, size: u64, body: &mut dyn Read) -> Result<(), Failure> {
-        let mut request = self
-            .agent
-            .put(&self.url(area, name))
-            .header("Content-Length", size.to_string())
-            .header("Content-Type", "application/octet-stream");
-        if let Some(authorization) = &self.authorization {
-            request = request.header("Authorization", authorization);
-        }
+        let request = self.authorized(
+            self.agent
+                .put(&self.url(area, name))
+                .header("Content-Length", size.to_string())
+                .header("Content-Type", "application/octet-stream"),
+        );
         let response = request
             .send(ureq::SendBody::from_reader(body))
             .map_err(|error| self.transport(area, name, &error))?;

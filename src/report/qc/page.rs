@@ -6,7 +6,7 @@
 
 use crate::{
     report::{
-        cuesheet::{CueSheet, CueSheetParty},
+        cuesheet::{parties_text, CueSheet},
         qc::{
             html::{escape, head, id, row},
             plot::{self, Clock, Limits},
@@ -286,24 +286,6 @@ fn schedule(html: &mut String, page: &Page<'_>) {
     html.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-/// `Ana Ruiz (ASCAP) 50%; …`
-fn parties(parties: &[CueSheetParty]) -> String {
-    parties
-        .iter()
-        .map(|party| {
-            let mut text = party.name.clone();
-            if let Some(society) = &party.society {
-                text.push_str(&format!(" ({society})"));
-            }
-            if let Some(share) = party.share {
-                text.push_str(&format!(" {share}%"));
-            }
-            text
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 fn cue_sheet(html: &mut String, page: &Page<'_>) {
     html.push_str("<section id=\"cue-sheet\">\n<h2>Cue sheet</h2>\n");
     let listed: Vec<&str> = match page.cue_sheet {
@@ -337,8 +319,8 @@ fn cue_sheet(html: &mut String, page: &Page<'_>) {
                     text(&cue.start),
                     text(&cue.end),
                     text(&cue.duration),
-                    parties(&cue.writers),
-                    parties(&cue.publishers),
+                    parties_text(&cue.writers),
+                    parties_text(&cue.publishers),
                     text(&cue.artist),
                     text(&cue.isrc),
                 ]));
