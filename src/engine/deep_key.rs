@@ -23,18 +23,19 @@ use crate::engine::{
     store::Store,
 };
 
-/// Runs a stage with no inputs into `store`; its output's digest, or
+/// Runs a stage with no inputs into `store`, its files' digests given in
+/// the order of [`Stage::files`]; its output's digest, or
 /// `None` when it fails (the stage is then keyed by its fields).
 fn run_cheap(
     stage: &dyn Stage,
     dir: &Path,
-    files: &[(String, Digest)],
+    digests: &[(&str, Digest)],
     store: &Store,
 ) -> Option<Digest> {
     let files = stage
         .files()
         .iter()
-        .zip(files)
+        .zip(digests)
         .map(|(declared, (_, digest))| SourceFile {
             declared: declared.clone(),
             path: dir.join(declared),
@@ -101,13 +102,9 @@ pub fn deep_keys(graph: &StageGraph, dir: &Path, stats: &StatCache) -> HashMap<S
         let params = |params: &mut Params<'_>| stage.params(params);
         let mut key = stage_key(stage.id(), stage.kind(), &params, &declared, &inputs);
         if stage.reads_headers_only() && inputs.is_empty() {
-            let owned: Vec<(String, Digest)> = declared
-                .iter()
-                .map(|(name, digest)| ((*name).to_owned(), *digest))
-                .collect();
             if let Some(output) = store
                 .as_ref()
-                .and_then(|store| run_cheap(stage, dir, &owned, store))
+                .and_then(|store| run_cheap(stage, dir, &declared, store))
             {
                 key = output;
             }

@@ -94,19 +94,15 @@ impl Checkout {
 }
 
 enum GitFailure {
-    /// git ran and said no.
-    Failed(String),
+    /// git ran and said no: what it was asked to do, and what it said.
+    Failed(ReviewError),
     Other(ReviewError),
 }
 
 impl GitFailure {
     fn into_error(self) -> ReviewError {
         match self {
-            GitFailure::Failed(detail) => ReviewError::Git {
-                action: "rev-parse".to_owned(),
-                detail,
-            },
-            GitFailure::Other(error) => error,
+            GitFailure::Failed(error) | GitFailure::Other(error) => error,
         }
     }
 }
@@ -134,7 +130,10 @@ fn git(directory: &Path, args: &[&str], action: &str) -> Result<String, GitFailu
         .map_err(|error| GitFailure::Other(spawn_failed(action, &error)))?;
     if !output.status.success() {
         let detail = String::from_utf8_lossy(&output.stderr).trim().to_owned();
-        return Err(GitFailure::Failed(detail));
+        return Err(GitFailure::Failed(ReviewError::Git {
+            action: action.to_owned(),
+            detail,
+        }));
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
@@ -152,13 +151,7 @@ fn tree_entries(root: &Path, commit: &str) -> Result<Vec<Entry>, ReviewError> {
         &["ls-tree", "-r", "-z", "--full-tree", commit],
         "ls-tree",
     )
-    .map_err(|error| match error {
-        GitFailure::Failed(detail) => ReviewError::Git {
-            action: "ls-tree".to_owned(),
-            detail,
-        },
-        GitFailure::Other(error) => error,
-    })?;
+    .map_err(GitFailure::into_error)?;
     let mut entries = Vec::new();
     for record in listing.split('\0').filter(|record| !record.is_empty()) {
         let Some((meta, path)) = record.split_once('\t') else {

@@ -11,7 +11,7 @@ use std::{
 use crate::{
     diagnostic::Diagnostic,
     engine::{deep_key, fingerprint::StatCache, graph::StageGraph, key::Digest},
-    project::{self, check, LoadError},
+    project::{self, check},
     report::cuesheet::{cue_sheet, CueSheetRow},
     report::rights::{matrix, RightsEntry},
     resolve::resolve_path,
@@ -107,7 +107,7 @@ impl Side {
                 let keys = deep_key::deep_keys(&project.graph, &checkout.project, stats);
                 (Some(project.graph), keys)
             }
-            Err(LoadError::Recipe(_) | LoadError::Graph(_)) => (None, HashMap::new()),
+            Err(_) => (None, HashMap::new()),
         };
         Self {
             checkout,

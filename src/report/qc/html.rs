@@ -31,28 +31,24 @@ pub fn id(prefix: &str, name: &str) -> String {
     id
 }
 
-/// One table row of cells, each escaped.
-pub fn row(cells: &[String]) -> String {
+/// `<tr>` of `cells`, each escaped and in a `tag` element.
+fn cells(tag: &str, cells: &[impl AsRef<str>]) -> String {
     let mut html = String::from("<tr>");
     for cell in cells {
-        html.push_str("<td>");
-        html.push_str(&escape(cell));
-        html.push_str("</td>");
+        html.push_str(&format!("<{tag}>{}</{tag}>", escape(cell.as_ref())));
     }
-    html.push_str("</tr>\n");
+    html.push_str("</tr>");
     html
 }
 
+/// One table row of cells, each escaped.
+pub fn row(row: &[String]) -> String {
+    cells("td", row) + "\n"
+}
+
 /// A table's head row.
-pub fn head(cells: &[&str]) -> String {
-    let mut html = String::from("<thead><tr>");
-    for cell in cells {
-        html.push_str("<th>");
-        html.push_str(&escape(cell));
-        html.push_str("</th>");
-    }
-    html.push_str("</tr></thead>\n");
-    html
+pub fn head(row: &[&str]) -> String {
+    format!("<thead>{}</thead>\n", cells("th", row))
 }
 
 #[cfg(test)]
