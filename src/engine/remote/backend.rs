@@ -7,7 +7,9 @@
 
 use std::{
     fmt,
+    fs::File,
     io::{Read, Write},
+    path::Path,
 };
 
 /// The two areas of a remote cache.
@@ -72,4 +74,13 @@ pub trait Backend: Send + Sync {
 
     /// Stores `size` bytes read from `body` under `name`, streaming.
     fn put(&self, area: Area, name: &str, size: u64, body: &mut dyn Read) -> Result<(), Failure>;
+
+    /// Stores the `size` bytes of the file at `path` under `name`. A
+    /// backend that must hash a blob before it sends it (REAPI) reads the
+    /// file twice instead of spooling it.
+    fn put_file(&self, area: Area, name: &str, size: u64, path: &Path) -> Result<(), Failure> {
+        let mut file = File::open(path)
+            .map_err(|error| Failure::new(format!("cannot read {}: {error}", path.display())))?;
+        self.put(area, name, size, &mut file)
+    }
 }

@@ -11,6 +11,7 @@
 //! | `settings` | [`RemoteSettings`] from the flags, the environment and `sndtrk.toml` |
 //! | `backend` | the [`backend::Backend`] trait: get, probe, put in `ac` and `cas` |
 //! | `http` | the HTTP backend (Bazel's HTTP cache layout, under [`PREFIX`]) |
+//! | `reapi` | the REAPI (gRPC) backend: ActionCache and CAS (feature `reapi`) |
 //! | `manifest` | what a stage leaves under its key, self-checking |
 //! | `verify` | downloads into the store, checked against their hash |
 //! | `guard` | the circuit breaker and the build's warnings |
@@ -28,13 +29,15 @@
 pub mod backend;
 pub mod http;
 pub mod manifest;
+#[cfg(feature = "reapi")]
+pub mod reapi;
 pub mod settings;
 
 mod guard;
 mod verify;
 pub(crate) mod workers;
 
-use std::{fs::File, time::Instant};
+use std::time::Instant;
 
 pub use settings::{RemoteSettings, RemoteSources};
 
@@ -87,15 +90,30 @@ impl Remote {
     /// The remote cache `settings` name.
     pub fn open(settings: RemoteSettings) -> Result<Self, EngineError> {
         if settings.url.starts_with("grpc") {
-            return Err(EngineError::RemoteSettings {
-                message: format!(
-                    "remote cache {}: this sndtrk was built without REAPI (gRPC) support",
-                    settings::redacted(&settings.url)
-                ),
-            });
+            return Self::open_reapi(settings);
         }
         let (backend, withheld) = http::HttpBackend::new(&settings);
         Ok(Self::with_backend(Box::new(backend), settings, withheld))
+    }
+
+    /// A REAPI remote cache (`grpc://`, `grpcs://`).
+    #[cfg(feature = "reapi")]
+    fn open_reapi(settings: RemoteSettings) -> Result<Self, EngineError> {
+        let (backend, withheld) = reapi::ReapiBackend::new(&settings)
+            .map_err(|message| EngineError::RemoteSettings { message })?;
+        Ok(Self::with_backend(Box::new(backend), settings, withheld))
+    }
+
+    /// Without the `reapi` feature, `grpc://` is refused.
+    #[cfg(not(feature = "reapi"))]
+    fn open_reapi(settings: RemoteSettings) -> Result<Self, EngineError> {
+        Err(EngineError::RemoteSettings {
+            message: format!(
+                "remote cache {}: this sndtrk was built without REAPI (gRPC) support \
+                 (build it with `--features reapi`)",
+                settings::redacted(&settings.url)
+            ),
+        })
     }
 
     /// A remote cache over `backend` (tests plug their own in).
@@ -254,10 +272,8 @@ impl Remote {
                 return Ok(());
             }
             let path = store.object_path(&manifest.output);
-            let mut file = File::open(&path).map_err(|error| {
-                Failure::new(format!("cannot read {}: {error}", path.display()))
-            })?;
-            self.backend.put(Area::Cas, &name, manifest.size, &mut file)
+            self.backend
+                .put_file(Area::Cas, &name, manifest.size, &path)
         });
         let bytes = manifest.encode();
         let uploaded = blob.and_then(|()| {
