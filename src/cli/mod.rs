@@ -14,8 +14,21 @@ use crate::{
     project::config::Config,
 };
 
+/// A reader that goes away (`sndtrk plan --format json | head`) ends the
+/// process as it ends `cat`: quietly, by SIGPIPE, instead of a panic at
+/// the next line printed. (Rust's runtime ignores SIGPIPE by default.)
+fn quit_quietly_on_a_closed_pipe() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setting a signal's disposition to the default before any
+    // thread is started; no handler runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Parses the process arguments, runs the subcommand and returns the exit code.
 pub fn run() -> i32 {
+    quit_quietly_on_a_closed_pipe();
     let arguments = match Arguments::try_parse() {
         Ok(arguments) => arguments,
         Err(error) => {

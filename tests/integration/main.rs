@@ -34,7 +34,10 @@ mod member_downmix;
 mod outputs;
 mod pan;
 mod parser_fuzz;
+mod pipes;
 mod qc_report;
+#[cfg(feature = "reapi")]
+mod reapi;
 mod reels;
 mod reference;
 mod remote;

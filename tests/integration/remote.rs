@@ -501,3 +501,22 @@ fn remote_the_token_goes_only_to_loopback_or_tls_and_is_never_printed() {
     assert!(ran.stderr.contains("E0722"), "{}", ran.stderr);
     assert!(!ran.stderr.contains(token));
 }
+
+#[cfg(not(feature = "reapi"))]
+#[test]
+fn remote_grpc_urls_need_the_reapi_feature() {
+    let clone = project(RECIPE);
+    let ran = build_in(
+        &clone.path(),
+        &["--remote-cache", "grpc://127.0.0.1:1/main"],
+        &[],
+    );
+    assert_eq!(ran.status, 1, "{}", ran.stderr);
+    assert!(ran.stderr.contains("E0724"), "{}", ran.stderr);
+    assert!(
+        flat(&ran.stderr).contains("built without REAPI (gRPC) support"),
+        "{}",
+        ran.stderr
+    );
+    assert!(!clone.path().join("out").exists());
+}

@@ -41,9 +41,10 @@ impl GrpcAddress {
             return Err(format!("remote cache `{shown}`: the URL names no host"));
         }
         let instance = instance.trim_matches('/').to_owned();
-        if instance.split('/').any(|segment| {
-            matches!(segment, "blobs" | "uploads" | "actions" | "operations")
-        }) {
+        if instance
+            .split('/')
+            .any(|segment| matches!(segment, "blobs" | "uploads" | "actions" | "operations"))
+        {
             return Err(format!(
                 "remote cache `{shown}`: the instance name may not contain \
                  `blobs`, `uploads`, `actions` or `operations`"
@@ -106,7 +107,12 @@ mod tests {
 
     #[test]
     fn bad_addresses_are_refused_without_credentials() {
-        for url in ["grpc://", "grpc://u:secret@/x", "grpc://h:1/x/blobs", "http://h"] {
+        for url in [
+            "grpc://",
+            "grpc://u:secret@/x",
+            "grpc://h:1/x/blobs",
+            "http://h",
+        ] {
             let error = GrpcAddress::parse(url).unwrap_err();
             assert!(!error.contains("secret"), "{error}");
         }

@@ -40,8 +40,8 @@ use bazel_remote_apis::build::bazel::remote::execution::v2::{
     action_cache_client::ActionCacheClient, batch_update_blobs_request,
     capabilities_client::CapabilitiesClient,
     content_addressable_storage_client::ContentAddressableStorageClient, digest_function,
-    ActionResult, BatchUpdateBlobsRequest, Digest, FindMissingBlobsRequest,
-    GetActionResultRequest, GetCapabilitiesRequest, OutputFile, UpdateActionResultRequest,
+    ActionResult, BatchUpdateBlobsRequest, Digest, FindMissingBlobsRequest, GetActionResultRequest,
+    GetCapabilitiesRequest, OutputFile, UpdateActionResultRequest,
 };
 use bazel_remote_apis::google::bytestream::byte_stream_client::ByteStreamClient;
 use tokio::runtime::Runtime;
@@ -117,8 +117,7 @@ impl ReapiBackend {
                 format!("Bearer {token}")
                     .parse::<MetadataValue<Ascii>>()
                     .map_err(|_| {
-                        "SNDTRK_REMOTE_TOKEN holds characters a gRPC header cannot carry"
-                            .to_owned()
+                        "SNDTRK_REMOTE_TOKEN holds characters a gRPC header cannot carry".to_owned()
                     })?,
             ),
             _ => None,
@@ -147,21 +146,31 @@ impl ReapiBackend {
         request
     }
 
-    /// Runs `call` on the runtime, within the read timeout: its answer,
-    /// or a failure when it took too long.
-    fn call<T>(
-        &self,
-        what: &str,
-        call: impl Future<Output = Result<tonic::Response<T>, Status>>,
-    ) -> Result<Result<T, Status>, Failure> {
+    /// Runs the call `start` makes on the runtime, within the read
+    /// timeout: its answer, or a failure when it took too long. A server
+    /// too busy to take it (`RESOURCE_EXHAUSTED`, as BuildGrid answers when
+    /// its threads are all taken) is asked again, a few times, after a
+    /// growing pause.
+    fn call<T, F, Fut>(&self, what: &str, start: F) -> Result<Result<T, Status>, Failure>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<tonic::Response<T>, Status>>,
+    {
         let timeout = self.io_timeout;
-        match self
-            .runtime
-            .block_on(async { tokio::time::timeout(timeout, call).await })
-        {
-            Ok(Ok(response)) => Ok(Ok(response.into_inner())),
-            Ok(Err(status)) => Ok(Err(status)),
-            Err(_) => Err(status::timed_out(what)),
+        let mut attempt = 0;
+        loop {
+            let answer = self
+                .runtime
+                .block_on(async { tokio::time::timeout(timeout, start()).await });
+            match answer {
+                Ok(Err(status)) if status::busy(&status) && attempt < status::RETRIES => {
+                    std::thread::sleep(status::pause(attempt));
+                    attempt += 1;
+                }
+                Ok(Ok(response)) => return Ok(Ok(response.into_inner())),
+                Ok(Err(status)) => return Ok(Err(status)),
+                Err(_) => return Err(status::timed_out(what)),
+            }
         }
     }
 
@@ -186,11 +195,14 @@ impl ReapiBackend {
             return Ok(());
         }
         let what = "GetCapabilities";
-        let request = self.request(GetCapabilitiesRequest {
+        let message = GetCapabilitiesRequest {
             instance_name: self.address.instance.clone(),
-        });
-        let mut client = CapabilitiesClient::new(self.channel.clone());
-        let capabilities = match self.call(what, client.get_capabilities(request))? {
+        };
+        let capabilities = match self.call(what, || {
+            let mut client = CapabilitiesClient::new(self.channel.clone());
+            let request = self.request(message.clone());
+            async move { client.get_capabilities(request).await }
+        })? {
             Ok(capabilities) => capabilities,
             Err(status) => return Err(status::failure(what, &status)),
         };
@@ -226,14 +238,17 @@ impl ReapiBackend {
     fn action_result(&self, key_hex: &str) -> Result<Option<ActionResult>, Failure> {
         self.check_capabilities()?;
         let what = format!("GetActionResult {}", short(key_hex));
-        let request = self.request(GetActionResultRequest {
+        let message = GetActionResultRequest {
             instance_name: self.address.instance.clone(),
             action_digest: Some(StageAction::of(key_hex).digest),
             inline_output_files: vec![MANIFEST_PATH.to_owned()],
             ..GetActionResultRequest::default()
-        });
-        let mut client = self.action_cache();
-        match self.call(&what, client.get_action_result(request))? {
+        };
+        match self.call(&what, || {
+            let mut client = self.action_cache();
+            let request = self.request(message.clone());
+            async move { client.get_action_result(request).await }
+        })? {
             Ok(result) => Ok(Some(result)),
             Err(status) => match answer(&what, &status) {
                 Answer::Missing => Ok(None),
@@ -280,13 +295,16 @@ impl ReapiBackend {
             return Ok(true);
         }
         let what = format!("FindMissingBlobs {}", short(&digest.hash));
-        let request = self.request(FindMissingBlobsRequest {
+        let message = FindMissingBlobsRequest {
             instance_name: self.address.instance.clone(),
             blob_digests: vec![digest.clone()],
             ..FindMissingBlobsRequest::default()
-        });
-        let mut client = self.cas();
-        match self.call(&what, client.find_missing_blobs(request))? {
+        };
+        match self.call(&what, || {
+            let mut client = self.cas();
+            let request = self.request(message.clone());
+            async move { client.find_missing_blobs(request).await }
+        })? {
             Ok(response) => Ok(response.missing_blob_digests.is_empty()),
             Err(status) => Err(status::failure(&what, &status)),
         }
@@ -296,7 +314,9 @@ impl ReapiBackend {
     /// the CAS has it; it is read once to hash it and once to send it.
     fn upload_blob(&self, name: &str, size: u64, file: &mut File) -> Result<(), Failure> {
         self.check_capabilities()?;
-        let local = |error: std::io::Error| Failure::new(format!("cannot read the blob {}: {error}", short(name)));
+        let local = |error: std::io::Error| {
+            Failure::new(format!("cannot read the blob {}: {error}", short(name)))
+        };
         let digest = digest_of_reader(&mut *file).map_err(local)?;
         if u64::try_from(digest.size_bytes).ok() != Some(size) {
             return Err(Failure::new(format!(
@@ -305,8 +325,18 @@ impl ReapiBackend {
             )));
         }
         if !self.has_blob(&digest)? {
-            file.seek(SeekFrom::Start(0)).map_err(local)?;
-            stream::write(self, &digest, file)?;
+            let mut attempt = 0;
+            loop {
+                file.seek(SeekFrom::Start(0)).map_err(local)?;
+                match stream::write(self, &digest, file) {
+                    Ok(()) => break,
+                    Err(stream::WriteFailure::Busy(_)) if attempt < status::RETRIES => {
+                        std::thread::sleep(status::pause(attempt));
+                        attempt += 1;
+                    }
+                    Err(failure) => return Err(failure.into()),
+                }
+            }
         }
         self.remember(name, digest);
         Ok(())
@@ -335,7 +365,7 @@ impl ReapiBackend {
             (digest_of(&action.action), action.action),
         ];
         let what = format!("BatchUpdateBlobs {}", short(key_hex));
-        let request = self.request(BatchUpdateBlobsRequest {
+        let message = BatchUpdateBlobsRequest {
             instance_name: self.address.instance.clone(),
             requests: blobs
                 .into_iter()
@@ -346,9 +376,12 @@ impl ReapiBackend {
                 })
                 .collect(),
             ..BatchUpdateBlobsRequest::default()
-        });
-        let mut client = self.cas();
-        let response = match self.call(&what, client.batch_update_blobs(request))? {
+        };
+        let response = match self.call(&what, || {
+            let mut client = self.cas();
+            let request = self.request(message.clone());
+            async move { client.batch_update_blobs(request).await }
+        })? {
             Ok(response) => response,
             Err(status) => return Err(status::failure(&what, &status)),
         };
@@ -367,18 +400,24 @@ impl ReapiBackend {
             digest: Some(digest),
             ..OutputFile::default()
         };
-        let request = self.request(UpdateActionResultRequest {
+        let message = UpdateActionResultRequest {
             instance_name: self.address.instance.clone(),
             action_digest: Some(action.digest),
             action_result: Some(ActionResult {
-                output_files: vec![file(MANIFEST_PATH, manifest_digest), file(OUTPUT_PATH, output)],
+                output_files: vec![
+                    file(MANIFEST_PATH, manifest_digest),
+                    file(OUTPUT_PATH, output),
+                ],
                 exit_code: 0,
                 ..ActionResult::default()
             }),
             ..UpdateActionResultRequest::default()
-        });
-        let mut client = self.action_cache();
-        match self.call(&what, client.update_action_result(request))? {
+        };
+        match self.call(&what, || {
+            let mut client = self.action_cache();
+            let request = self.request(message.clone());
+            async move { client.update_action_result(request).await }
+        })? {
             Ok(_) => Ok(()),
             Err(status) => Err(status::failure(&what, &status)),
         }
@@ -419,7 +458,9 @@ impl Backend for ReapiBackend {
                         }
                     }
                 }
-                let take = bytes.len().min(usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX));
+                let take = bytes
+                    .len()
+                    .min(usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX));
                 sink.write_all(&bytes[..take])
                     .map_err(|error| Failure::new(format!("cannot keep the manifest: {error}")))?;
                 Ok(true)
@@ -481,5 +522,53 @@ impl Backend for ReapiBackend {
                 self.put(area, name, size, &mut file)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::remote::settings::RemoteSources;
+
+    fn settings(url: &str) -> RemoteSettings {
+        RemoteSources {
+            flag_url: Some(url.into()),
+            env_token: Some("t0ken".into()),
+            ..RemoteSources::default()
+        }
+        .resolve()
+        .unwrap()
+        .unwrap()
+    }
+
+    #[test]
+    fn a_token_goes_only_over_tls_or_to_loopback() {
+        for (url, sent) in [
+            ("grpc://cache.example:9092", false),
+            ("grpcs://cache.example", true),
+            ("grpc://127.0.0.1:1/main", true),
+        ] {
+            let (backend, withheld) = ReapiBackend::new(&settings(url)).unwrap();
+            assert_eq!(
+                (backend.authorization.is_some(), withheld),
+                (sent, !sent),
+                "{url}"
+            );
+            assert!(!backend.describe().contains("t0ken"));
+        }
+    }
+
+    #[test]
+    fn a_blob_is_unknown_until_a_result_or_an_upload_names_it() {
+        let (backend, _) = ReapiBackend::new(&settings("grpc://127.0.0.1:1")).unwrap();
+        let name = "ab".repeat(32);
+        // Nothing is asked of the (absent) server for a blob it cannot name.
+        assert_eq!(backend.contains(Area::Cas, &name), Ok(false));
+        assert_eq!(
+            backend.get(Area::Cas, &name, 10, &mut Vec::new()),
+            Ok(false)
+        );
+        backend.remember(&name, digest_of(b"x"));
+        assert_eq!(backend.known(&name), Some(digest_of(b"x")));
     }
 }

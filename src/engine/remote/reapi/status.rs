@@ -2,6 +2,8 @@
 //! miss, anything else a [`Failure`] on one line, with a hint where the
 //! code says what to do.
 
+use std::time::Duration;
+
 use tonic::{Code, Status};
 
 use crate::engine::remote::backend::Failure;
@@ -28,7 +30,9 @@ pub(super) fn failure(what: &str, status: &Status) -> Failure {
         Code::Unauthenticated | Code::PermissionDenied => {
             " (check SNDTRK_REMOTE_TOKEN and the server's permissions)"
         }
-        Code::ResourceExhausted => " (the server refuses: it is full or the object too large)",
+        Code::ResourceExhausted => {
+            " (the server refuses: it is busy, full or the object too large)"
+        }
         Code::Unimplemented => " (the server does not offer this REAPI service on this instance)",
         Code::InvalidArgument => " (check the instance name in the URL)",
         _ => "",
@@ -40,6 +44,26 @@ pub(super) fn failure(what: &str, status: &Status) -> Failure {
         format!("{:?}: {message}", status.code())
     };
     Failure::new(format!("{what} answered {message}{hint}"))
+}
+
+/// How many times a request the server was too busy for is asked again.
+pub(super) const RETRIES: u32 = 5;
+
+/// Whether the server turned the request away for being busy, so that it
+/// may take it a moment later.
+pub(super) fn busy(status: &Status) -> bool {
+    status.code() == Code::ResourceExhausted
+}
+
+/// The pause before asking again after `attempt` refusals: 50 ms, doubled
+/// each time, with up to as much again of jitter, so that the clients a
+/// busy server turned away do not all come back at once.
+pub(super) fn pause(attempt: u32) -> Duration {
+    let base = 50u64 << attempt.min(6);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.subsec_nanos());
+    Duration::from_millis(base + u64::from(nanos) % base)
 }
 
 /// A request that took longer than it may.
@@ -63,11 +87,14 @@ mod tests {
         };
         assert_eq!(
             failed.message,
-            "Write ab answered ResourceExhausted: full disk (the server refuses: it is full or the object too large)"
+            "Write ab answered ResourceExhausted: full disk (the server refuses: it is busy, full or the object too large)"
         );
         assert_eq!(
             failure("Read ab", &Status::unavailable("")).message,
             "Read ab answered Unavailable"
         );
+        assert!(busy(&Status::resource_exhausted("")) && !busy(&Status::unavailable("")));
+        assert!(pause(0) >= Duration::from_millis(50) && pause(0) < Duration::from_millis(100));
+        assert!(pause(3) >= Duration::from_millis(400) && pause(3) < Duration::from_millis(800));
     }
 }

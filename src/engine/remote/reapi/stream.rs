@@ -35,7 +35,7 @@ pub(super) fn read(
         return Ok(true);
     }
     let what = format!("Read {}", short(&digest.hash));
-    let request = backend.request(ReadRequest {
+    let message = ReadRequest {
         resource_name: format!(
             "{}blobs/{}/{}",
             backend.address.resource_prefix(),
@@ -44,9 +44,12 @@ pub(super) fn read(
         ),
         read_offset: 0,
         read_limit: 0,
-    });
-    let mut client = backend.byte_stream();
-    let mut chunks = match backend.call(&what, client.read(request))? {
+    };
+    let mut chunks = match backend.call(&what, || {
+        let mut client = backend.byte_stream();
+        let request = backend.request(message.clone());
+        async move { client.read(request).await }
+    })? {
         Ok(chunks) => chunks,
         Err(status) => {
             return match answer(&what, &status) {
@@ -64,6 +67,10 @@ pub(super) fn read(
             .block_on(async { tokio::time::timeout(timeout, chunks.message()).await });
         let chunk = match next {
             Err(_) => return Err(status::timed_out(&what)),
+            // The server says its copy is damaged: what arrived so far is
+            // handed on as it is, and fails the check against the hash
+            // like any damaged download (discarded, rendered locally).
+            Ok(Err(status)) if status.code() == tonic::Code::DataLoss => return Ok(true),
             Ok(Err(status)) => {
                 return match answer(&what, &status) {
                     Answer::Missing if written == 0 => Ok(false),
@@ -76,13 +83,34 @@ pub(super) fn read(
         };
         let room = usize::try_from(cap - written).unwrap_or(usize::MAX);
         let take = chunk.data.len().min(room);
-        sink.write_all(&chunk.data[..take]).map_err(|error| {
-            Failure::new(format!("{what}: cannot keep the download: {error}"))
-        })?;
+        sink.write_all(&chunk.data[..take])
+            .map_err(|error| Failure::new(format!("{what}: cannot keep the download: {error}")))?;
         written += take as u64;
         if written >= cap {
             return Ok(true);
         }
+    }
+}
+
+/// Why an upload did not go through.
+pub(super) enum WriteFailure {
+    /// The server was too busy to take it: worth sending again.
+    Busy(Failure),
+    /// Anything else.
+    Failed(Failure),
+}
+
+impl From<WriteFailure> for Failure {
+    fn from(failure: WriteFailure) -> Self {
+        match failure {
+            WriteFailure::Busy(failure) | WriteFailure::Failed(failure) => failure,
+        }
+    }
+}
+
+impl From<Failure> for WriteFailure {
+    fn from(failure: Failure) -> Self {
+        WriteFailure::Failed(failure)
     }
 }
 
@@ -91,7 +119,7 @@ pub(super) fn write(
     backend: &ReapiBackend,
     digest: &Digest,
     body: &mut dyn Read,
-) -> Result<(), Failure> {
+) -> Result<(), WriteFailure> {
     let size = u64::try_from(digest.size_bytes).unwrap_or(0);
     if size == 0 {
         // The empty blob is in every CAS.
@@ -118,7 +146,9 @@ pub(super) fn write(
         let read = match fill(body, &mut buffer) {
             Ok(read) => read,
             Err(error) => {
-                break Err(Failure::new(format!("{what}: cannot read the blob: {error}")))
+                break Err(Failure::new(format!(
+                    "{what}: cannot read the blob: {error}"
+                )))
             }
         };
         let finish = read < buffer.len() || offset + read as u64 >= size;
@@ -153,9 +183,12 @@ pub(super) fn write(
         .block_on(async { tokio::time::timeout(timeout, call).await });
     fed?;
     let response = match answer {
-        Err(_) => return Err(status::timed_out(&what)),
-        Ok(Err(_)) => return Err(Failure::new(format!("{what}: the upload was cut short"))),
-        Ok(Ok(Err(status))) => return Err(status::failure(&what, &status)),
+        Err(_) => return Err(status::timed_out(&what).into()),
+        Ok(Err(_)) => return Err(Failure::new(format!("{what}: the upload was cut short")).into()),
+        Ok(Ok(Err(status))) if status::busy(&status) => {
+            return Err(WriteFailure::Busy(status::failure(&what, &status)))
+        }
+        Ok(Ok(Err(status))) => return Err(status::failure(&what, &status).into()),
         Ok(Ok(Ok(response))) => response.into_inner(),
     };
     // A server that had the blob may answer at once with its size, or -1
@@ -164,7 +197,8 @@ pub(super) fn write(
     if offset != size || (committed != digest.size_bytes && committed != -1) {
         return Err(Failure::new(format!(
             "{what}: {committed} of {size} bytes were committed"
-        )));
+        ))
+        .into());
     }
     Ok(())
 }
