@@ -5,6 +5,7 @@
 
 pub mod bext;
 pub(crate) mod block_energy;
+pub mod bs2127;
 pub(crate) mod bus;
 pub(crate) mod channel_role;
 pub mod clip;

@@ -9,6 +9,7 @@
 //! `audio_io.rs`).
 
 mod bext;
+mod bs2127;
 mod build;
 mod downmix;
 mod malformed;
