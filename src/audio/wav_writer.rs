@@ -710,6 +710,96 @@ mod tests {
         assert_eq!(back, samples);
     }
 
+    #[test]
+    fn an_adm_master_past_the_riff_limit_keeps_its_chunks_and_gets_ds64() {
+        // 40 channels (more than a channel-based file may have), 24-bit,
+        // two chunks of odd and even length before the audio; the RIFF
+        // limit pretended to be 100 bytes of data, so the sizes go to ds64.
+        let spec = WavSpec {
+            sample_rate: 48_000,
+            layout: ChannelLayout::generic(40),
+            sample_format: SampleFormat::Int24,
+            time_reference: None,
+        };
+        let chunks = [
+            Chunk {
+                id: *b"chna",
+                body: vec![1, 2, 3],
+            },
+            Chunk {
+                id: *b"axml",
+                body: b"<a/>".to_vec(),
+            },
+        ];
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut encoder = WavEncoder::broadcast_with_chunks(
+            &mut out,
+            spec.clone(),
+            "adm.wav",
+            None,
+            BextInfo::default(),
+            &chunks,
+        )
+        .unwrap();
+        encoder.rf64_above = encoder.header_len + 100;
+        let header_len = encoder.header_len as usize;
+        encoder.write_block(&[0.25f32; 40 * 3]).unwrap(); // 360 bytes
+        encoder.finish().unwrap();
+        let bytes = out.into_inner();
+        let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
+        let u64_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap());
+        assert_eq!(&bytes[0..4], b"RF64");
+        assert_eq!(u32_at(4), u32::MAX);
+        assert_eq!(&bytes[12..16], b"ds64");
+        assert_eq!(u64_at(20), bytes.len() as u64 - 8);
+        assert_eq!(u64_at(28), 360);
+        assert_eq!(u64_at(36), 3);
+        // The chunks, in order, each padded to an even length, then data.
+        let chna = bytes.windows(4).position(|w| w == b"chna").unwrap();
+        assert_eq!(u32_at(chna + 4), 3);
+        assert_eq!(&bytes[chna + 8..chna + 11], &[1, 2, 3]);
+        assert_eq!(bytes[chna + 11], 0);
+        assert_eq!(&bytes[chna + 12..chna + 16], b"axml");
+        assert_eq!(u32_at(chna + 16), 4);
+        assert_eq!(&bytes[chna + 20..chna + 24], b"<a/>");
+        assert_eq!(&bytes[chna + 24..chna + 28], b"data");
+        assert_eq!(chna + 32, header_len);
+        assert_eq!(u32_at(header_len - 4), u32::MAX);
+        // Under the limit, the same stream is plain RIFF with its sizes.
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut encoder = WavEncoder::broadcast_with_chunks(
+            &mut out,
+            spec.clone(),
+            "adm.wav",
+            None,
+            BextInfo::default(),
+            &chunks,
+        )
+        .unwrap();
+        encoder.write_block(&[0.25f32; 40 * 3]).unwrap();
+        encoder.finish().unwrap();
+        let bytes = out.into_inner();
+        assert_eq!(&bytes[0..4], b"RIFF");
+        assert_eq!(
+            u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize,
+            bytes.len() - 8
+        );
+        // 129 channels is one more than the profile's 128 tracks.
+        let too_many = WavSpec {
+            layout: ChannelLayout::generic(129),
+            ..spec
+        };
+        assert!(WavEncoder::broadcast_with_chunks(
+            std::io::Cursor::new(Vec::new()),
+            too_many,
+            "adm.wav",
+            None,
+            BextInfo::default(),
+            &chunks,
+        )
+        .is_err());
+    }
+
     /// A test signal: a 1 kHz tone on the left, 440 Hz on the right, with
     /// a second of silence in the middle and a 4 s length (so there are
     /// short-term windows).

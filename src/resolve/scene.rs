@@ -137,7 +137,7 @@ pub(super) fn check(model: &Model, suggestions: &Suggestions, diagnostics: &mut 
             .get(&bus.layout.name)
             .map_or(0, |layout| layout.channels.len());
         let tracks = bed_channels + scene.objects.len();
-        if tracks > MAX_TRACKS && scene.objects.len() <= MAX_OBJECTS {
+        if tracks > MAX_TRACKS {
             let extra = scene
                 .objects
                 .get(MAX_TRACKS.saturating_sub(bed_channels))

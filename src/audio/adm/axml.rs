@@ -91,13 +91,15 @@ pub fn encode(scene: &Scene<'_>) -> (String, Vec<Track>) {
     w.open("format", &[]);
     w.open("audioFormatExtended", &[("version", "ITU-R_BS.2076-2")]);
     let end = time(scene.frames, scene.rate);
-    let start = time(0, scene.rate);
+    // The profile asks for a start written `00:00:00.00000`.
+    let start = "00:00:00.00000".to_owned();
     // The programme and its one content.
     w.open(
         "audioProgramme",
         &[
             ("audioProgrammeID", "APR_1001"),
-            ("audioProgrammeName", &scene.programme),
+            // The name by which the profile knows its masters.
+            ("audioProgrammeName", "Atmos_Master"),
             ("start", &start),
             ("end", &end),
         ],
@@ -139,7 +141,7 @@ pub fn encode(scene: &Scene<'_>) -> (String, Vec<Track>) {
         w.open(
             "audioObject",
             &[
-                ("audioObjectID", &format!("AO_{:04X}", 0x1002 + index)),
+                ("audioObjectID", &object_id(index)),
                 ("audioObjectName", &object.name),
                 ("start", &start),
                 ("duration", &end),
@@ -173,9 +175,6 @@ pub fn encode(scene: &Scene<'_>) -> (String, Vec<Track>) {
                 ("typeDefinition", "DirectSpeakers"),
             ],
         );
-        if channel.is_lfe() {
-            w.leaf("frequency", &[("typeDefinition", "lowPass")], "120");
-        }
         w.open(
             "audioBlockFormat",
             &[("audioBlockFormatID", &block_id(&track.channel, 1))],
@@ -292,6 +291,13 @@ pub fn encode(scene: &Scene<'_>) -> (String, Vec<Track>) {
         })
         .collect();
     (w.finish(), rows)
+}
+
+/// `AO_100B` on: the audioObject of object `index` (from 0). The profile
+/// keeps `AO_1001` to `AO_100A` for beds, `AO_100B` to `AO_1080` (118) for
+/// objects.
+fn object_id(index: usize) -> String {
+    format!("AO_{:04X}", 0x100B + index)
 }
 
 /// `AB_xxxxxxxx_nnnnnnnn`: block `number` (from 1) of channel format `channel`.

@@ -8,13 +8,14 @@
 //! `ceil(length / grid)` blocks of near-equal length (boundaries at
 //! `start + floor(k · length / n)` samples), `grid` being 1024 samples at
 //! 48 kHz (21.3 ms; scaled with the rate: `rate / 46.875`, 2048 at 96 kHz).
-//! Each block holds the object's position at the block's end, the line's
-//! there, reached as the Dolby Atmos Master ADM Profile asks: `jumpPosition`
+//! A path's points always end blocks (neighbouring blocks of one position
+//! are otherwise one). Each block holds the object's position at the
+//! block's end, the line's there, reached as the Dolby Atmos Master ADM Profile asks: `jumpPosition`
 //! 1 with an `interpolationLength` of 0 on the first block and 0.005208 s
 //! after (250 samples at 48 kHz), so the object glides to each block's
 //! position over its first 5.2 ms and holds it. Where the object stands
 //! still (before its first point, after its last, and up to a `jump`) one
-//! block spans the whole stretch; a jump is the block that starts at the
+//! block spans the stretch between points; a jump is the block that starts at the
 //! jump point. An object that never moves has one block, the programme
 //! long.
 
@@ -79,8 +80,6 @@ pub fn compile(points: &[Point], frames: u64, rate: u32) -> Vec<Block> {
     for pair in points.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         if b.jump || b.at <= a.at {
-            cuts.push(a.at);
-            cuts.push(b.at);
             continue;
         }
         let length = b.at - a.at;
@@ -89,9 +88,13 @@ pub fn compile(points: &[Point], frames: u64, rate: u32) -> Vec<Block> {
             cuts.push(a.at + k * length / n);
         }
     }
-    for point in points {
-        cuts.push(point.at);
-    }
+    // A path's points end blocks (a lone `position` cuts nothing).
+    let kept: Vec<i64> = if points.len() > 1 {
+        points.iter().map(|point| point.at).collect()
+    } else {
+        Vec::new()
+    };
+    cuts.extend(&kept);
     cuts.push(end);
     cuts.retain(|cut| (0..=end).contains(cut));
     cuts.sort_unstable();
@@ -102,7 +105,7 @@ pub fn compile(points: &[Point], frames: u64, rate: u32) -> Vec<Block> {
         let (a, b) = (pair[0], pair[1]);
         let (x, y, z) = position(b);
         if let Some(last) = blocks.last_mut() {
-            if (last.x, last.y, last.z) == (x, y, z) {
+            if (last.x, last.y, last.z) == (x, y, z) && !kept.contains(&a) {
                 last.frames += (b - a) as u64;
                 continue;
             }
@@ -181,11 +184,12 @@ mod tests {
                 (4_800, 1_024),
                 (5_824, 1_024),
                 (6_848, 1_024),
-                (7_872, 1_024 + 11_104)
+                (7_872, 1_024),
+                (8_896, 11_104)
             ]
         );
         let xs: Vec<f64> = blocks.iter().map(|b| b.x).collect();
-        assert_eq!(xs, [-1.0, -0.5, 0.0, 0.5, 1.0]);
+        assert_eq!(xs, [-1.0, -0.5, 0.0, 0.5, 1.0, 1.0]);
         assert_eq!(blocks[0].interpolation, 0);
         assert!(blocks[1..].iter().all(|b| b.interpolation == 250));
         let total: u64 = blocks.iter().map(|b| b.frames).sum();
