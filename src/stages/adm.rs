@@ -77,8 +77,9 @@ pub(super) fn params(target: &TargetStage, params: &mut Params<'_>) {
     params
         .str("adm.scene", &plan.scene)
         .str("adm.bed", &plan.bed)
-        // 1: blocks on a 1024-sample grid at 48 kHz, times as samples.
-        .u64("adm.version", 1);
+        // 2: blocks on a 1024-sample grid at 48 kHz that path points end,
+        // times as samples; the profile's programme name and object ids.
+        .u64("adm.version", 2);
     for (index, object) in plan.objects.iter().enumerate() {
         let path: Vec<String> = object
             .path

@@ -113,14 +113,12 @@ pub fn encode(scene: &Scene<'_>) -> (String, Vec<Track>) {
             ("audioContentName", &scene.programme),
         ],
     );
-    let objects = 1 + scene.objects.len();
-    for object in 0..objects {
-        w.leaf(
-            "audioObjectIDRef",
-            &[],
-            &format!("AO_{:04X}", 0x1001 + object),
-        );
+    w.leaf("audioObjectIDRef", &[], "AO_1001");
+    for object in 0..scene.objects.len() {
+        w.leaf("audioObjectIDRef", &[], &object_id(object));
     }
+    // Mixed content (dialogue and other sound), of no particular kind.
+    w.leaf("dialogue", &[("mixedContentKind", "0")], "2");
     w.close("audioContent");
     // The bed's object, then one per object.
     w.open(
