@@ -3,6 +3,7 @@
 //!
 //! Audio moves between stages as blocks of interleaved `f32` frames.
 
+pub mod adm;
 pub mod bext;
 pub(crate) mod block_energy;
 pub mod bs2127;
@@ -64,4 +65,4 @@ pub use tone::Tone;
 pub use trim::Trim;
 pub use wav_format::WavFormat;
 pub use wav_reader::WavReader;
-pub use wav_writer::{WavEncoder, WavSpec, WavWriter, WriteSummary};
+pub use wav_writer::{Chunk, WavEncoder, WavSpec, WavWriter, WriteSummary};

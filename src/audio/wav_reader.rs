@@ -27,8 +27,12 @@ pub(crate) const FORMAT_EXTENSIBLE: u16 = 0xFFFE;
 pub(crate) const GUID_TAIL: [u8; 14] = [
     0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71,
 ];
-/// The most channels a file may have (the WAV mask defines 18 positions).
+/// The most channels a file sndtrk writes may have (the WAV mask defines
+/// 18 positions); an ADM master may have more, up to [`MAX_READ_CHANNELS`].
 pub const MAX_CHANNELS: usize = 32;
+/// The most channels a file may have to be read: an ADM BWF master's 128
+/// tracks (the Dolby Atmos Master ADM Profile's limit).
+pub const MAX_READ_CHANNELS: usize = 128;
 
 /// Reads a WAV file block by block as interleaved `f32` frames.
 #[derive(Debug)]
@@ -402,9 +406,9 @@ fn parse_fmt(path: &Path, fmt: &[u8]) -> Result<Fmt, AudioError> {
     if channels == 0 {
         return Err(invalid("zero channels".into()));
     }
-    if channels > MAX_CHANNELS {
+    if channels > MAX_READ_CHANNELS {
         return Err(unsupported(format!(
-            "{channels} channels (at most {MAX_CHANNELS})"
+            "{channels} channels (at most {MAX_READ_CHANNELS})"
         )));
     }
     if sample_rate == 0 {

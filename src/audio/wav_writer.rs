@@ -70,6 +70,18 @@ pub struct WriteSummary {
 /// The largest RIFF file: its size field is a `u32` counting from byte 8.
 const RIFF_LIMIT: u64 = u32::MAX as u64 + 8;
 
+/// The most channels of a file with chunks of its own ([`WavEncoder::broadcast_with_chunks`]):
+/// the Dolby Atmos Master ADM Profile's 128 tracks.
+pub const MAX_ADM_CHANNELS: usize = 128;
+
+/// A chunk written before the audio: its four-character id and its body
+/// (padded to an even length in the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    pub id: [u8; 4],
+    pub body: Vec<u8>,
+}
+
 /// Size of the `ds64` chunk body (and of the `JUNK` chunk reserving it):
 /// RIFF size, data size and sample count as `u64`, table length `u32`.
 const DS64_SIZE: usize = 28;
@@ -159,16 +171,13 @@ fn metering(path: &Path, error: crate::audio::dsp_error::DspError) -> AudioError
     }
 }
 
-fn check_spec(spec: &WavSpec, path: &Path) -> Result<(), AudioError> {
+fn check_spec(spec: &WavSpec, path: &Path, most: usize) -> Result<(), AudioError> {
     let channels = spec.layout.channels();
-    if channels == 0 || channels > MAX_CHANNELS {
+    if channels == 0 || channels > most {
         return Err(AudioError::InvalidValue {
             what: "channel count",
-            detail: format!(
-                "{channels} channels for `{}` (1 to {MAX_CHANNELS})",
-                path.display()
-            ),
-            help: format!("give a channel count from 1 to {MAX_CHANNELS}"),
+            detail: format!("{channels} channels for `{}` (1 to {most})", path.display()),
+            help: format!("give a channel count from 1 to {most}"),
         });
     }
     if spec.sample_rate == 0 {
@@ -185,7 +194,7 @@ impl WavWriter {
     /// Starts writing `path` (through a temporary file beside it).
     pub fn create(path: impl AsRef<Path>, spec: WavSpec) -> Result<Self, AudioError> {
         let path = path.as_ref().to_path_buf();
-        check_spec(&spec, &path)?;
+        check_spec(&spec, &path, MAX_CHANNELS)?;
         let dir = match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
@@ -268,7 +277,7 @@ impl<W: Write + Seek> WavEncoder<W> {
     /// Starts a WAV stream in `out` (positioned at its start); `name` names
     /// it in errors.
     pub fn new(out: W, spec: WavSpec, name: impl Into<PathBuf>) -> Result<Self, AudioError> {
-        Self::start(out, spec, name.into(), None, None)
+        Self::start(out, spec, name.into(), None, None, &[])
     }
 
     /// Like [`WavEncoder::new`], for a stream that will hold `frames`
@@ -281,7 +290,7 @@ impl<W: Write + Seek> WavEncoder<W> {
         name: impl Into<PathBuf>,
         frames: u64,
     ) -> Result<Self, AudioError> {
-        Self::start(out, spec, name.into(), Some(frames), None)
+        Self::start(out, spec, name.into(), Some(frames), None, &[])
     }
 
     /// A Broadcast WAV deliverable: like [`WavEncoder::with_length`] (or
@@ -298,7 +307,22 @@ impl<W: Write + Seek> WavEncoder<W> {
         frames: Option<u64>,
         info: BextInfo,
     ) -> Result<Self, AudioError> {
-        Self::start(out, spec, name.into(), frames, Some(info))
+        Self::start(out, spec, name.into(), frames, Some(info), &[])
+    }
+
+    /// [`WavEncoder::broadcast`] with more chunks before the audio, in the
+    /// order given (an ADM BWF master's `chna` and `axml`, see
+    /// [`crate::audio::adm`]); such a file may have up to
+    /// [`MAX_ADM_CHANNELS`] channels.
+    pub fn broadcast_with_chunks(
+        out: W,
+        spec: WavSpec,
+        name: impl Into<PathBuf>,
+        frames: Option<u64>,
+        info: BextInfo,
+        chunks: &[Chunk],
+    ) -> Result<Self, AudioError> {
+        Self::start(out, spec, name.into(), frames, Some(info), chunks)
     }
 
     /// Replaces the description of the `bext` chunk (written when the
@@ -324,8 +348,14 @@ impl<W: Write + Seek> WavEncoder<W> {
         path: PathBuf,
         frames: Option<u64>,
         broadcast: Option<BextInfo>,
+        chunks: &[Chunk],
     ) -> Result<Self, AudioError> {
-        check_spec(&spec, &path)?;
+        let most = if chunks.is_empty() {
+            MAX_CHANNELS
+        } else {
+            MAX_ADM_CHANNELS
+        };
+        check_spec(&spec, &path, most)?;
         let time_reference = spec.time_reference;
         let bext = match (broadcast, time_reference) {
             (Some(info), _) => {
@@ -351,8 +381,11 @@ impl<W: Write + Seek> WavEncoder<W> {
             chunk.written = chunk.body();
             chunk
         });
-        let (mut header, fact_offset, bext_offset) =
-            header(&spec, bext.as_ref().map(|chunk| chunk.written.as_slice()));
+        let (mut header, fact_offset, bext_offset) = header(
+            &spec,
+            bext.as_ref().map(|chunk| chunk.written.as_slice()),
+            chunks,
+        );
         let bext = bext.map(|chunk| BextChunk {
             offset: bext_offset.unwrap_or(0),
             ..chunk
@@ -572,7 +605,11 @@ fn riff_sizes(
 /// The header up to and including the data chunk's size field (with a
 /// `bext` chunk of body `bext` when there is one), the offset of the `fact`
 /// chunk's frame count if there is one and that of the `bext` body.
-fn header(spec: &WavSpec, bext: Option<&[u8]>) -> (Vec<u8>, Option<u64>, Option<u64>) {
+fn header(
+    spec: &WavSpec,
+    bext: Option<&[u8]>,
+    chunks: &[Chunk],
+) -> (Vec<u8>, Option<u64>, Option<u64>) {
     let channels = spec.layout.channels() as u16;
     let bytes = spec.sample_format.bytes() as u16;
     let block_align = channels * bytes;
@@ -611,6 +648,18 @@ fn header(spec: &WavSpec, bext: Option<&[u8]>) -> (Vec<u8>, Option<u64>, Option<
         h.extend_from_slice(&4u32.to_le_bytes());
         fact_offset = Some(h.len() as u64);
         h.extend_from_slice(&0u32.to_le_bytes());
+    }
+    for chunk in chunks {
+        h.extend_from_slice(&chunk.id);
+        h.extend_from_slice(
+            &u32::try_from(chunk.body.len())
+                .unwrap_or(u32::MAX)
+                .to_le_bytes(),
+        );
+        h.extend_from_slice(&chunk.body);
+        if chunk.body.len() % 2 == 1 {
+            h.push(0);
+        }
     }
     h.extend_from_slice(b"data");
     h.extend_from_slice(&0u32.to_le_bytes());
@@ -659,6 +708,96 @@ mod tests {
         assert_eq!(reader.format().time_reference, Some(77));
         let back = crate::audio::source::read_to_end(&mut reader).unwrap();
         assert_eq!(back, samples);
+    }
+
+    #[test]
+    fn an_adm_master_past_the_riff_limit_keeps_its_chunks_and_gets_ds64() {
+        // 40 channels (more than a channel-based file may have), 24-bit,
+        // two chunks of odd and even length before the audio; the RIFF
+        // limit pretended to be 100 bytes of data, so the sizes go to ds64.
+        let spec = WavSpec {
+            sample_rate: 48_000,
+            layout: ChannelLayout::generic(40),
+            sample_format: SampleFormat::Int24,
+            time_reference: None,
+        };
+        let chunks = [
+            Chunk {
+                id: *b"chna",
+                body: vec![1, 2, 3],
+            },
+            Chunk {
+                id: *b"axml",
+                body: b"<a/>".to_vec(),
+            },
+        ];
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut encoder = WavEncoder::broadcast_with_chunks(
+            &mut out,
+            spec.clone(),
+            "adm.wav",
+            None,
+            BextInfo::default(),
+            &chunks,
+        )
+        .unwrap();
+        encoder.rf64_above = encoder.header_len + 100;
+        let header_len = encoder.header_len as usize;
+        encoder.write_block(&[0.25f32; 40 * 3]).unwrap(); // 360 bytes
+        encoder.finish().unwrap();
+        let bytes = out.into_inner();
+        let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
+        let u64_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap());
+        assert_eq!(&bytes[0..4], b"RF64");
+        assert_eq!(u32_at(4), u32::MAX);
+        assert_eq!(&bytes[12..16], b"ds64");
+        assert_eq!(u64_at(20), bytes.len() as u64 - 8);
+        assert_eq!(u64_at(28), 360);
+        assert_eq!(u64_at(36), 3);
+        // The chunks, in order, each padded to an even length, then data.
+        let chna = bytes.windows(4).position(|w| w == b"chna").unwrap();
+        assert_eq!(u32_at(chna + 4), 3);
+        assert_eq!(&bytes[chna + 8..chna + 11], &[1, 2, 3]);
+        assert_eq!(bytes[chna + 11], 0);
+        assert_eq!(&bytes[chna + 12..chna + 16], b"axml");
+        assert_eq!(u32_at(chna + 16), 4);
+        assert_eq!(&bytes[chna + 20..chna + 24], b"<a/>");
+        assert_eq!(&bytes[chna + 24..chna + 28], b"data");
+        assert_eq!(chna + 32, header_len);
+        assert_eq!(u32_at(header_len - 4), u32::MAX);
+        // Under the limit, the same stream is plain RIFF with its sizes.
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut encoder = WavEncoder::broadcast_with_chunks(
+            &mut out,
+            spec.clone(),
+            "adm.wav",
+            None,
+            BextInfo::default(),
+            &chunks,
+        )
+        .unwrap();
+        encoder.write_block(&[0.25f32; 40 * 3]).unwrap();
+        encoder.finish().unwrap();
+        let bytes = out.into_inner();
+        assert_eq!(&bytes[0..4], b"RIFF");
+        assert_eq!(
+            u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize,
+            bytes.len() - 8
+        );
+        // 129 channels is one more than the profile's 128 tracks.
+        let too_many = WavSpec {
+            layout: ChannelLayout::generic(129),
+            ..spec
+        };
+        assert!(WavEncoder::broadcast_with_chunks(
+            std::io::Cursor::new(Vec::new()),
+            too_many,
+            "adm.wav",
+            None,
+            BextInfo::default(),
+            &chunks,
+        )
+        .is_err());
     }
 
     /// A test signal: a 1 kHz tone on the left, 440 Hz on the right, with

@@ -101,6 +101,17 @@ codes! {
     E0350 Error "Two reels overlap in timecode.";
     E0351 Error "A project with reels also gives its programme an `end`.";
 
+    E0360 Error "An object's coordinate is outside the room (X and Y from -1 to 1, Z from 0 to 1).";
+    E0361 Error "An object has both a `position` and a `path`, or neither.";
+    E0362 Error "The times of an object's path do not increase.";
+    E0363 Error "A point of an object's path falls outside the object's clip.";
+    E0364 Error "A scene has more objects than the Dolby Atmos Master ADM Profile allows (118).";
+    E0365 Error "A scene has more tracks than the Dolby Atmos Master ADM Profile allows (128).";
+    E0366 Error "A scene's bed has a layout the Dolby Atmos Master ADM Profile does not allow.";
+    E0367 Error "An object's source is not mono.";
+    E0368 Error "An ADM master's rate or depth is not one the Dolby Atmos Master ADM Profile allows.";
+    E0369 Error "A scene names an object twice, or an ADM target is not rendered from one scene.";
+
     E0501 Error "A file cannot be opened, read or written.";
     E0502 Error "A file is not a WAV file.";
     E0503 Error "A WAV file is truncated.";

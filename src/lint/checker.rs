@@ -34,7 +34,8 @@ impl<'m> Checker<'m> {
             .stems
             .iter()
             .map(|stem| &stem.clip)
-            .chain(model.cues.iter().map(|cue| &cue.clip));
+            .chain(model.cues.iter().map(|cue| &cue.clip))
+            .chain(model.objects.iter().map(|object| &object.clip));
         let mut headers = HashMap::new();
         for clip in clips {
             let Some(audio) = &clip.audio else {

@@ -70,6 +70,7 @@ pub mod clipping;
 pub(crate) mod config;
 mod registry;
 pub(crate) mod rules;
+mod scene;
 mod scheduled;
 pub(crate) mod sources;
 pub(crate) mod suppression;

@@ -27,8 +27,9 @@ mod stage_id;
 use std::path::{Path, PathBuf};
 
 pub use plan::{
-    AlbumLevelStage, AlbumTrackStage, BusStage, ClipSpec, MeasureStage, ReelBounds, RenderPlan,
-    Report, ReportStage, ResampleStage, Route, SpecLimits, StageSpec, TargetStage, TimelineStage,
+    AdmObject, AdmPlan, AlbumLevelStage, AlbumTrackStage, BusStage, ClipSpec, MeasureStage,
+    ReelBounds, RenderPlan, Report, ReportStage, ResampleStage, Route, SpecLimits, StageSpec,
+    TargetStage, TimelineStage,
 };
 pub use stage_id::{Renders, StageId};
 
@@ -106,6 +107,10 @@ pub fn lower_with_rates(
     for cue in &model.cues {
         timeline.extend(lowerer.uses(&cue_clip(cue), &cue.clip, None));
     }
+    let scened = scened_objects(model);
+    for object in &scened {
+        timeline.extend(lowerer.uses(&object_clip(object), &object.clip, None));
+    }
     stages.push(StageSpec::Timeline(TimelineStage {
         id: StageId::timeline(),
         clips: timeline,
@@ -114,6 +119,9 @@ pub fn lower_with_rates(
     }));
     for index in bus_order(model) {
         stages.push(StageSpec::Bus(lowerer.bus(index)));
+    }
+    for object in &scened {
+        stages.push(StageSpec::Bus(lowerer.object(object)));
     }
     for target in &model.targets {
         if let Some(gate) = lowerer.dialogue_gate(target) {
@@ -125,7 +133,14 @@ pub fn lower_with_rates(
             let measure = MeasureStage {
                 id: StageId::measurement(&stage.name),
                 measured: vec![stage.id.clone()],
-                channels: stage.channels.clone(),
+                // An ADM master's tracks are no loudspeaker feeds: measured
+                // (for clipping) as channels without positions.
+                channels: match &stage.adm {
+                    Some(_) => (1..=stage.channels.len())
+                        .map(|track| format!("Ch{track}"))
+                        .collect(),
+                    None => stage.channels.clone(),
+                },
                 sample_rate: stage.format.sample_rate,
                 dialogue: measured_gate(&stage, sample_rate),
             };
@@ -236,6 +251,23 @@ fn reels(model: &Model) -> Vec<ReelBounds> {
     reels
 }
 
+/// The objects some scene plays, each once, in declaration order (an
+/// object no scene names renders nothing).
+fn scened_objects(model: &Model) -> Vec<&crate::model::Object> {
+    model
+        .objects
+        .iter()
+        .filter(|object| {
+            model.scenes.iter().any(|scene| {
+                scene
+                    .objects
+                    .iter()
+                    .any(|named| named.name == object.name.name)
+            })
+        })
+        .collect()
+}
+
 /// Buses with sub-buses first (the resolver has rejected cycles).
 fn bus_order(model: &Model) -> Vec<usize> {
     fn visit(model: &Model, bus: usize, done: &mut Vec<bool>, order: &mut Vec<usize>) {
@@ -261,6 +293,11 @@ fn bus_order(model: &Model) -> Vec<usize> {
 /// A stem's clip name, `stem:NAME`: how keys, seeds and messages know it.
 fn stem_clip(stem: &crate::model::Stem) -> String {
     format!("stem:{}", stem.name.name)
+}
+
+/// An object's clip name, `object:NAME`.
+fn object_clip(object: &crate::model::Object) -> String {
+    format!("object:{}", object.name.name)
 }
 
 /// A cue's clip name, `cue:ID`.
@@ -515,6 +552,9 @@ impl Lowerer<'_> {
     }
 
     fn target(&self, target: &Target) -> Option<TargetStage> {
+        if target.format.is_some_and(|format| format.adm) {
+            return self.adm_target(target);
+        }
         let layout = target.layout.as_ref()?.name.clone();
         let mut from = Vec::new();
         for name in &target.from {
@@ -553,6 +593,119 @@ impl Lowerer<'_> {
             matched: None,
             reel: target.reel.as_ref().map(|reel| reel.name.clone()),
             output: PathBuf::from(format!("{}.wav", target.name.name)),
+            adm: None,
+        })
+    }
+
+    /// `object:NAME`: an object's clip alone, mono, on the timeline.
+    fn object(&self, object: &crate::model::Object) -> BusStage {
+        let name = object_clip(object);
+        let clips = self
+            .uses(&name, &object.clip, None)
+            .into_iter()
+            .map(|mut clip| {
+                if clip.channels.is_empty() {
+                    clip.channels = vec!["C".to_owned()];
+                }
+                (clip, 0.0)
+            })
+            .collect();
+        BusStage {
+            id: StageId::object(&object.name.name),
+            name: object.name.name.clone(),
+            channels: vec!["C".to_owned()],
+            clips,
+            buses: Vec::new(),
+            reel: None,
+        }
+    }
+
+    /// An ADM master (`format adm`) of the scene its `from` names: the bed
+    /// bus routed to the profile's track order, then each object to its
+    /// own track.
+    fn adm_target(&self, target: &Target) -> Option<TargetStage> {
+        let format = target.format?;
+        let from = target.from.first()?;
+        let scene = self.model.scene(&from.name)?;
+        let bus = scene.bed_bus();
+        let bed = crate::audio::adm::bed::bed(&bus.layout.name)?;
+        let bus_channels = self.channels(&bus.layout.name);
+        let objects: Vec<&crate::model::Object> = scene.objects().collect();
+        let tracks = bed.len() + objects.len();
+        let mut channels: Vec<String> =
+            bed.iter().map(|channel| channel.label.to_owned()).collect();
+        channels.extend(
+            objects
+                .iter()
+                .map(|object| format!("object:{}", object.name.name)),
+        );
+        let mut bed_rows = vec![vec![0.0f32; bus_channels.len()]; tracks];
+        for (track, channel) in bed.iter().enumerate() {
+            let input = bus_channels
+                .iter()
+                .position(|label| label == channel.label)?;
+            bed_rows[track][input] = 1.0;
+        }
+        let mut routes = vec![(
+            StageId::bus(&bus.name.name),
+            Route::Matrix {
+                name: format!("{} bed", bus.layout.name),
+                rows: bed_rows,
+            },
+        )];
+        let project = self.model.project.as_ref();
+        let rate = project.map_or(48_000, |project| project.sample_rate);
+        let frame_rate = project.map_or(FrameRate::F24, |project| project.frame_rate);
+        let picture_start = project.map(|project| project.picture_start);
+        let mut planned = Vec::new();
+        for (index, object) in objects.iter().enumerate() {
+            let mut rows = vec![vec![0.0f32]; tracks];
+            rows[bed.len() + index][0] = 1.0;
+            routes.push((
+                StageId::object(&object.name.name),
+                Route::Matrix {
+                    name: format!("track {}", bed.len() + index + 1),
+                    rows,
+                },
+            ));
+            let start = object
+                .clip
+                .at()
+                .and_then(|at| at.value.timecode())
+                .or(picture_start)
+                .map_or(0, |timecode| {
+                    frame_rate.frame_to_samples(timecode.frame_count(frame_rate), rate)
+                });
+            planned.push(AdmObject {
+                name: object.name.name.clone(),
+                start,
+                path: object.path.clone(),
+            });
+        }
+        let spec = target
+            .spec
+            .as_ref()
+            .and_then(|spec| self.model.specs.get(&spec.name));
+        Some(TargetStage {
+            id: StageId::target(&target.name.name),
+            name: target.name.name.clone(),
+            from: routes,
+            layout: format!("ADM {}", bus.layout.name),
+            channels,
+            mask: Some(0),
+            format,
+            spec: spec.map(spec_limits),
+            normalize: target.normalize,
+            limiter: target.limiter || spec.is_some_and(|spec| spec.limiter),
+            dialogue: Vec::new(),
+            matched: None,
+            reel: target.reel.as_ref().map(|reel| reel.name.clone()),
+            output: PathBuf::from(format!("{}.wav", target.name.name)),
+            adm: Some(AdmPlan {
+                scene: scene.scene.name.name.clone(),
+                bed: bus.layout.name.clone(),
+                objects: planned,
+            }),
         })
     }
 

@@ -190,6 +190,50 @@ pub struct TargetStage {
     pub reel: Option<String>,
     /// `out/NAME.wav`
     pub output: PathBuf,
+    /// `format adm`: the ADM BWF master of an immersive scene, whose
+    /// `from` is its bed (routed to the bed's tracks) then its objects
+    /// (each to its track).
+    pub adm: Option<AdmPlan>,
+}
+
+/// What an ADM master's metadata is made of, besides its audio.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdmPlan {
+    /// The scene's name.
+    pub scene: String,
+    /// The bed's layout (one the profile allows).
+    pub bed: String,
+    /// The objects, in track order after the bed's.
+    pub objects: Vec<AdmObject>,
+}
+
+/// One object of an ADM master.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdmObject {
+    pub name: String,
+    /// Where its clip starts: samples since midnight at the project's rate
+    /// (its first use's `at`, or the picture start).
+    pub start: u64,
+    /// Its path, offsets from `start`.
+    pub path: Vec<crate::model::PathPoint>,
+}
+
+impl AdmObject {
+    /// The object's path on the clock of a programme whose first sample is
+    /// `programme_start` (samples since midnight at the project's rate).
+    pub fn points(&self, programme_start: u64) -> Vec<crate::audio::adm::Point> {
+        let start = i128::from(self.start) - i128::from(programme_start);
+        self.path
+            .iter()
+            .map(|point| crate::audio::adm::Point {
+                at: i64::try_from(start + i128::from(point.offset)).unwrap_or(i64::MAX),
+                x: point.x,
+                y: point.y,
+                z: point.z,
+                jump: point.jump,
+            })
+            .collect()
+    }
 }
 
 /// The measurable rules of a spec.

@@ -16,6 +16,9 @@ pub enum Renders {
     Timeline,
     /// `bus:NAME`: a bus's mix on the timeline.
     Bus(String),
+    /// `object:NAME`: an immersive scene's audio object, its mono clip on
+    /// the timeline (one track of an ADM master).
+    Object(String),
     /// `target:NAME`: a deliverable.
     Target(String),
     /// `measure:NAME`: a target's loudness, peaks and clipping.
@@ -50,6 +53,7 @@ impl StageId {
         let text = match &renders {
             Renders::Timeline => "timeline".to_owned(),
             Renders::Bus(name) => format!("bus:{name}"),
+            Renders::Object(name) => format!("object:{name}"),
             Renders::Target(name) => format!("target:{name}"),
             Renders::Measurement(name) => format!("measure:{name}"),
             Renders::DialogueGate(name) => format!("dialogue:{name}"),
@@ -73,6 +77,11 @@ impl StageId {
     /// `bus:NAME`
     pub fn bus(name: &str) -> StageId {
         StageId::new(Renders::Bus(name.to_owned()))
+    }
+
+    /// `object:NAME`
+    pub fn object(name: &str) -> StageId {
+        StageId::new(Renders::Object(name.to_owned()))
     }
 
     /// `target:NAME`
@@ -177,6 +186,7 @@ impl StageId {
         };
         let renders = match prefix {
             "bus" => Renders::Bus(rest.to_owned()),
+            "object" => Renders::Object(rest.to_owned()),
             "target" => Renders::Target(rest.to_owned()),
             "measure" if rest.contains('/') => {
                 let (album, number) = track(rest)?;
@@ -249,6 +259,7 @@ mod tests {
         for id in [
             StageId::timeline(),
             StageId::bus("PM"),
+            StageId::object("flyby"),
             StageId::target("print_master"),
             StageId::measurement("print_master"),
             StageId::dialogue_gate("print_master"),

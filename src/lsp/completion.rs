@@ -121,7 +121,13 @@ fn values(kind: DeclarationKind, keyword: &str, model: &Model) -> Option<Vec<Com
     use CompletionItemKind as Item;
     use DeclarationKind as Kind;
     Some(match (kind, keyword) {
-        (Kind::Target, "from") => names(model.buses.names(), Item::MODULE),
+        (Kind::Target, "from") => {
+            let mut items = names(model.buses.names(), Item::MODULE);
+            items.extend(names(model.scenes.names(), Item::MODULE));
+            items
+        }
+        (Kind::Immersive, "bed") => names(model.buses.names(), Item::MODULE),
+        (Kind::Immersive, "objects") => names(model.objects.names(), Item::VARIABLE),
         (Kind::Downmix, "from" | "to") | (_, "layout") => {
             names(model.layouts.names(), Item::ENUM_MEMBER)
         }
@@ -149,7 +155,7 @@ fn values(kind: DeclarationKind, keyword: &str, model: &Model) -> Option<Vec<Com
         ),
         (_, "territory") => words(["world"], Item::ENUM_MEMBER),
         (_, "noise") => words(["pink", "white", "brown"], Item::ENUM_MEMBER),
-        (_, "format") => words(["wav"], Item::ENUM_MEMBER),
+        (_, "format") => words(["wav", "adm"], Item::ENUM_MEMBER),
         (_, "fade") => words(["in", "out"], Item::KEYWORD),
         (_, "trim") => words(["head", "tail"], Item::KEYWORD),
         (Kind::Lint, "deny" | "warn" | "allow") => {

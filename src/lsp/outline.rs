@@ -73,6 +73,8 @@ fn kind(kind: DeclarationKind) -> SymbolKind {
         DeclarationKind::Project => SymbolKind::NAMESPACE,
         DeclarationKind::Import => SymbolKind::FILE,
         DeclarationKind::Stem | DeclarationKind::Cue => SymbolKind::VARIABLE,
+        DeclarationKind::Object => SymbolKind::OBJECT,
+        DeclarationKind::Immersive => SymbolKind::MODULE,
         DeclarationKind::License => SymbolKind::KEY,
         DeclarationKind::Bus => SymbolKind::MODULE,
         DeclarationKind::Target | DeclarationKind::Album => SymbolKind::CLASS,

@@ -8,10 +8,12 @@
 pub mod calendar;
 pub(crate) mod clearance;
 pub(crate) mod reach;
+pub mod scene;
 pub mod time;
 pub(crate) mod timing;
 pub(crate) mod wav_header;
 
+pub use scene::{Object, PathPoint, ResolvedScene, Scene};
 pub use time::{FrameRate, Timecode};
 
 use std::collections::HashMap;
@@ -27,6 +29,10 @@ pub struct Model {
     pub sources: Sources,
     pub project: Option<Project>,
     pub stems: Table<Stem>,
+    /// `object` declarations: Dolby Atmos audio objects.
+    pub objects: Table<Object>,
+    /// `immersive` declarations: scenes of a bed and objects.
+    pub scenes: Table<Scene>,
     pub cues: Table<Cue>,
     pub licenses: Table<License>,
     pub buses: Table<Bus>,
@@ -554,6 +560,9 @@ pub struct Bus {
 /// A container, sample rate and bit depth: `format wav 48kHz 24bit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Format {
+    /// `format adm …`: an ADM BWF master of an immersive scene (a bed and
+    /// objects, with `chna` and `axml` chunks), not a channel-based WAV.
+    pub adm: bool,
     pub sample_rate: u32,
     pub bits: u16,
     pub float: bool,

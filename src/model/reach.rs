@@ -39,7 +39,12 @@ impl Reach {
         let mut seen_stems = HashSet::new();
         let mut seen_cues = HashSet::new();
         for (from, name) in model.targets[target].from.iter().enumerate() {
-            let Some(bus) = model.buses.index(&name.name) else {
+            // A scene's target hears its bed (and its objects, below).
+            let bus = match model.scene(&name.name) {
+                Some(scene) => Some(scene.bed),
+                None => model.buses.index(&name.name),
+            };
+            let Some(bus) = bus else {
                 continue;
             };
             let mut walk = Walk {

@@ -36,11 +36,37 @@ pub(super) fn bit_depth(args: &mut Args<'_, '_>) -> Option<Spanned<u16>> {
     })
 }
 
-/// `format wav RATE DEPTH [float]`
+/// E0368: an ADM master at a rate or depth the profile does not allow.
+pub const ADM_FORMAT: &str = crate::diagnostic::codes::E0368.code;
+
+/// `format wav RATE DEPTH [float]`, or `format adm RATE DEPTH` (48 or 96
+/// kHz, 24 bits: the Dolby Atmos Master ADM Profile's).
 pub(super) fn format(args: &mut Args<'_, '_>) -> Option<Format> {
-    args.choice(&["wav"])?;
+    let adm = args.choice(&["wav", "adm"])?.name == "adm";
     let rate = sample_rate(args)?;
     let bits = bit_depth(args)?;
+    if adm && ![48_000, 96_000].contains(&rate.value) {
+        args.diagnostics.push(
+            crate::diagnostic::Diagnostic::error(
+                ADM_FORMAT,
+                format!("an ADM master at {} Hz", rate.value),
+            )
+            .at(rate.span, "not 48 or 96 kHz")
+            .help("the Dolby Atmos Master ADM Profile allows `48kHz` and `96kHz`"),
+        );
+        return None;
+    }
+    if adm && bits.value != 24 {
+        args.diagnostics.push(
+            crate::diagnostic::Diagnostic::error(
+                ADM_FORMAT,
+                format!("an ADM master of {}-bit samples", bits.value),
+            )
+            .at(bits.span, "not 24-bit")
+            .help("the Dolby Atmos Master ADM Profile's samples are `24bit`"),
+        );
+        return None;
+    }
     let float = args.eat("float").is_some();
     if float != (bits.value == 32) {
         return args.out_of_range(
@@ -54,6 +80,7 @@ pub(super) fn format(args: &mut Args<'_, '_>) -> Option<Format> {
         );
     }
     Some(Format {
+        adm,
         sample_rate: rate.value,
         bits: bits.value,
         float,

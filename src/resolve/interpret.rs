@@ -5,7 +5,7 @@
 
 use crate::{
     diagnostic::Diagnostic,
-    model::{FrameRate, Model, Named, Table},
+    model::{FrameRate, Model, Named, Table, Timecode},
     resolve::{
         album::ALBUM,
         cue::CUE,
@@ -13,8 +13,10 @@ use crate::{
         layout::{DOWNMIX, LAYOUT},
         license::LICENSE,
         lint_block::LINT,
+        object::OBJECT,
         project::PROJECT,
         reel::REEL,
+        scene::IMMERSIVE,
         spec::SPEC,
         stem::STEM,
         target::TARGET,
@@ -41,6 +43,13 @@ pub fn declarations(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, files:
     let mut interpreter = Interpreter {
         frame_rate: FrameRate::F24,
         sample_rate: 48_000,
+        picture_start: Timecode {
+            hours: 0,
+            minutes: 0,
+            seconds: 0,
+            frames: 0,
+            drop_frame: false,
+        },
         names,
         diagnostics,
     };
@@ -72,6 +81,7 @@ pub fn declarations(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, files:
     if let Some(project) = &model.project {
         interpreter.frame_rate = project.frame_rate;
         interpreter.sample_rate = project.sample_rate;
+        interpreter.picture_start = project.picture_start;
     }
     for loaded in files {
         for declaration in &loaded.file.declarations {
@@ -117,6 +127,8 @@ pub(super) struct Interpreter<'d> {
     pub(super) names: std::collections::HashSet<String>,
     /// The project's sample rate: a tone must lie below half of it.
     pub(super) sample_rate: u32,
+    /// The project's picture start: where a clip without `at` plays.
+    pub(super) picture_start: Timecode,
     pub(super) diagnostics: &'d mut Vec<Diagnostic>,
 }
 
@@ -154,6 +166,8 @@ fn allowed(kind: DeclarationKind) -> &'static [&'static str] {
     match kind {
         DeclarationKind::Project => PROJECT,
         DeclarationKind::Stem => STEM,
+        DeclarationKind::Object => OBJECT,
+        DeclarationKind::Immersive => IMMERSIVE,
         DeclarationKind::Cue => CUE,
         DeclarationKind::License => LICENSE,
         DeclarationKind::Target => TARGET,
@@ -193,6 +207,28 @@ impl Interpreter<'_> {
                     kind,
                     &name,
                     stem,
+                    |item| item.name.span,
+                );
+            }
+            DeclarationKind::Object => {
+                let object = self.object(declaration, name.clone());
+                insert(
+                    &mut model.objects,
+                    self.diagnostics,
+                    kind,
+                    &name,
+                    object,
+                    |item| item.name.span,
+                );
+            }
+            DeclarationKind::Immersive => {
+                let scene = self.immersive(declaration, name.clone());
+                insert(
+                    &mut model.scenes,
+                    self.diagnostics,
+                    kind,
+                    &name,
+                    scene,
                     |item| item.name.span,
                 );
             }

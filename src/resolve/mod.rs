@@ -21,12 +21,14 @@ pub(crate) mod levels;
 mod license;
 mod lint_block;
 mod multi_mono;
+mod object;
 pub(crate) mod pan;
 mod party;
 mod project;
 mod props;
 mod reel;
 pub(crate) mod references;
+mod scene;
 mod spec;
 pub(crate) mod stdlib;
 mod stem;
@@ -163,6 +165,8 @@ pub fn properties(kind: crate::syntax::ast::DeclarationKind) -> &'static [&'stat
     match kind {
         Kind::Project => project::PROJECT,
         Kind::Stem => stem::STEM,
+        Kind::Object => object::OBJECT,
+        Kind::Immersive => scene::IMMERSIVE,
         Kind::Cue => cue::CUE,
         Kind::License => license::LICENSE,
         Kind::Target => target::TARGET,

@@ -70,6 +70,8 @@ fn unknown<'a>(
 fn kind_of(model: &Model, name: &str) -> Option<&'static str> {
     [
         (model.stems.index(name).is_some(), "stem"),
+        (model.objects.index(name).is_some(), "object"),
+        (model.scenes.index(name).is_some(), "scene"),
         (model.cues.index(name).is_some(), "cue"),
         (model.buses.index(name).is_some(), "bus"),
         (model.licenses.index(name).is_some(), "license"),
@@ -111,9 +113,11 @@ pub fn check(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
     bus_cycles(model, diagnostics);
     layouts(model, suggestions, diagnostics);
     let model = &*model;
+    crate::resolve::scene::check(model, suggestions, diagnostics);
     for target in &model.targets {
+        let scene = crate::resolve::scene::target_scene(model, target, diagnostics);
         for from in &target.from {
-            if model.buses.index(&from.name).is_none() {
+            if scene.is_none() && model.buses.index(&from.name).is_none() {
                 diagnostics.push(not_found(
                     model,
                     suggestions,

@@ -40,6 +40,10 @@ impl Interpreter<'_> {
         if from.is_empty() {
             props.require(None::<()>, "from", "from PM", d);
         }
+        let format = props.read("format", d, format);
+        let format = props.require(format, "format", "format wav 48kHz 24bit", d);
+        let adm = format.is_some_and(|format| format.adm)
+            || props.has("format") && format.is_none() && !props.has("layout");
         let layout = props.read("layout", d, |args| {
             let layout = args.layout()?;
             let downmix = if args.eat("downmix").is_some() {
@@ -49,14 +53,17 @@ impl Interpreter<'_> {
             };
             Some((layout, downmix))
         });
-        // A target without a layout would render nothing: it is required.
-        let layout = props.require(layout, "layout", "layout 5.1", d);
+        // A target without a layout would render nothing: it is required,
+        // but for an ADM master, whose tracks are its scene's.
+        let layout = if adm {
+            layout
+        } else {
+            props.require(layout, "layout", "layout 5.1", d)
+        };
         let (layout, downmix) = match layout {
             Some((layout, downmix)) => (Some(layout), downmix),
             None => (None, None),
         };
-        let format = props.read("format", d, format);
-        let format = props.require(format, "format", "format wav 48kHz 24bit", d);
         let spec = props.read("spec", d, |args| {
             args.word("a delivery spec such as `netflix.stereo`")
         });

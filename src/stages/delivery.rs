@@ -18,7 +18,7 @@ use miette::IntoDiagnostic;
 
 use crate::{
     audio::{
-        bext::BextInfo, dither::TpdfQuantizer, normalize::Normalizer, resample::Resampler,
+        bext::BextInfo, dither::TpdfQuantizer, normalize::Normalizer, resample::Resampler, Chunk,
         SampleFormat, Source, WavEncoder, WavSpec, BLOCK_FRAMES,
     },
     model::Format,
@@ -34,6 +34,16 @@ pub struct Delivery<W: Write + Seek> {
     normalizer: Option<Normalizer>,
     processed: Vec<f32>,
     output: Output<W>,
+}
+
+/// The mix a deliverable is made of: its stage id (which seeds nothing
+/// here; it names the file in errors), rate, channels and length.
+#[derive(Debug, Clone, Copy)]
+pub struct Stream<'a> {
+    pub id: &'a str,
+    pub rate: u32,
+    pub channels: usize,
+    pub frames: u64,
 }
 
 /// What follows the gain: resampling, dither and encoding.
@@ -63,10 +73,36 @@ impl<W: Write + Seek> Delivery<W> {
         normalizer: Option<Normalizer>,
         quantizer: Option<TpdfQuantizer>,
     ) -> miette::Result<Self> {
+        let stream = Stream {
+            id,
+            rate,
+            channels,
+            frames,
+        };
+        Self::with_chunks(out, spec, stream, normalizer, quantizer, &[])
+    }
+
+    /// [`Delivery::new`] for a file with chunks of its own before the
+    /// audio (an ADM master's `chna` and `axml`).
+    pub fn with_chunks(
+        out: W,
+        spec: WavSpec,
+        stream: Stream<'_>,
+        normalizer: Option<Normalizer>,
+        quantizer: Option<TpdfQuantizer>,
+        chunks: &[Chunk],
+    ) -> miette::Result<Self> {
+        let Stream {
+            id,
+            rate,
+            channels,
+            frames,
+        } = stream;
         let resampler = Resampler::new(rate, spec.sample_rate, channels).into_diagnostic()?;
         let length = resampler.is_passthrough().then_some(frames);
         let encoder =
-            WavEncoder::broadcast(out, spec, id, length, BextInfo::default()).into_diagnostic()?;
+            WavEncoder::broadcast_with_chunks(out, spec, id, length, BextInfo::default(), chunks)
+                .into_diagnostic()?;
         let capacity = PIPELINE_FRAMES * channels;
         Ok(Self {
             normalizer,
@@ -227,6 +263,7 @@ mod tests {
             })
             .collect();
         let format = Format {
+            adm: false,
             sample_rate: 48_000,
             bits: 16,
             float: false,

@@ -40,6 +40,7 @@ pub fn can_follow(bus: &str, target: &TargetStage) -> bool {
         && target.dialogue.is_empty()
         && target.matched.is_none()
         && target.reel.is_none()
+        && target.adm.is_none()
 }
 
 /// Starts each of `followers` on the blocks of bus `bus` (`stream`): a

@@ -176,4 +176,7 @@ pub(super) fn format_params(params: &mut Params<'_>, format: &Format) {
         .u64("format.rate", u64::from(format.sample_rate))
         .u64("format.bits", u64::from(format.bits))
         .bool("format.float", format.float);
+    if format.adm {
+        params.bool("format.adm", true);
+    }
 }

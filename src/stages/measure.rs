@@ -154,7 +154,9 @@ fn measure(
     let format = WavReader::open(first).into_diagnostic()?.format().clone();
     let channels = format.channels;
     let rate = format.sample_rate;
-    let mut meter = LoudnessMeter::for_labels(labels, rate).into_diagnostic()?;
+    // Labels without a position (an ADM master's tracks) weigh 1.
+    let roles = crate::audio::channel_role::ChannelRole::for_layout(labels);
+    let mut meter = LoudnessMeter::new(&roles, rate).into_diagnostic()?;
     let mut clips = ClipCounter::new(channels, format.sample_format);
     let mut gate = match (dialogue, paths) {
         ([], _) | (_, [_, _, ..]) => None,

@@ -7,7 +7,8 @@
 //! | `resample:CLIP` | [`resample`] | a clip's source at another rate, resampled to the project's |
 //! | `timeline` | [`timeline`] | the programme's start and length, as JSON |
 //! | `bus:NAME` | [`bus`] | a 32-bit float WAV of the bus on the timeline |
-//! | `target:NAME` | [`target`] | the deliverable WAV |
+//! | `object:NAME` | [`bus`] | a 32-bit float mono WAV of an immersive scene's object on the timeline |
+//! | `target:NAME` | [`target`] | the deliverable WAV (an ADM BWF master's chunks: [`adm`]) |
 //! | `measure:NAME` | [`measure`] | a deliverable's loudness and peaks, as JSON |
 //! | `album-level:NAME` | [`album_level`] | an album's loudness as one, and its one gain, as JSON |
 //! | `album:NAME/NN` | [`track`] | an album track WAV |
@@ -19,6 +20,7 @@
 //! [`delivery`]), a bus's pass feeding its deliverables ([`follow`],
 //! [`pipeline`]).
 
+mod adm;
 mod album_level;
 mod bus;
 pub mod curve;

@@ -26,7 +26,8 @@ use crate::{
     engine::stage::{Carry, InputObject, RunContext, Stage},
     lower::{StageId, TargetStage},
     model::LoudnessGate,
-    stages::delivery::{deliver, Delivery, PIPELINE_FRAMES},
+    stages::adm,
+    stages::delivery::{deliver, Delivery, Stream, PIPELINE_FRAMES},
     stages::keys::{format_params, recipe_name, route_params, Setting},
     stages::loudness::{self, MixMeter},
     stages::mix::route,
@@ -112,15 +113,26 @@ impl TargetRender {
             .as_ref()
             .map(|plan| Normalizer::new(plan, channels, rate));
         let frames = mix.frames();
-        let mut delivery = Delivery::new(
-            context.output(),
-            spec,
-            &target.id,
+        let chunks = adm::chunks(
+            target,
+            &self.setting.title,
+            rate,
+            stamp.time_reference,
+            frames,
+        )?;
+        let stream = Stream {
+            id: &target.id,
             rate,
             channels,
             frames,
+        };
+        let mut delivery = Delivery::with_chunks(
+            context.output(),
+            spec,
+            stream,
             normalizer,
             quantizer,
+            &chunks,
         )?;
         delivery.describe(target_bext(&self.setting.title, target))?;
         deliver(delivery, mix)
@@ -421,6 +433,7 @@ impl Stage for TargetRender {
         // 2: the dither follows what is rendered and where it is in the
         // long play, so that a reel's target is that reel of the long play.
         params.u64("dither.version", 2);
+        adm::params(target, params);
         params.str(
             "bext.description",
             &target_bext(&self.setting.title, target).description,

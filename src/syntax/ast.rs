@@ -24,6 +24,8 @@ pub enum DeclarationKind {
     Project,
     Import,
     Stem,
+    Object,
+    Immersive,
     Cue,
     License,
     Bus,
@@ -37,10 +39,12 @@ pub enum DeclarationKind {
 }
 
 impl DeclarationKind {
-    pub const ALL: [DeclarationKind; 13] = [
+    pub const ALL: [DeclarationKind; 15] = [
         DeclarationKind::Project,
         DeclarationKind::Import,
         DeclarationKind::Stem,
+        DeclarationKind::Object,
+        DeclarationKind::Immersive,
         DeclarationKind::Cue,
         DeclarationKind::License,
         DeclarationKind::Bus,
@@ -58,6 +62,8 @@ impl DeclarationKind {
             DeclarationKind::Project => "project",
             DeclarationKind::Import => "import",
             DeclarationKind::Stem => "stem",
+            DeclarationKind::Object => "object",
+            DeclarationKind::Immersive => "immersive",
             DeclarationKind::Cue => "cue",
             DeclarationKind::License => "license",
             DeclarationKind::Bus => "bus",

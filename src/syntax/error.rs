@@ -241,6 +241,8 @@ impl Expected {
             Rule::kw_project
             | Rule::kw_import
             | Rule::kw_stem
+            | Rule::kw_object
+            | Rule::kw_immersive
             | Rule::kw_cue
             | Rule::kw_license
             | Rule::kw_bus

@@ -296,6 +296,8 @@ impl Builder<'_> {
             Rule::project => DeclarationKind::Project,
             Rule::import => DeclarationKind::Import,
             Rule::stem => DeclarationKind::Stem,
+            Rule::object => DeclarationKind::Object,
+            Rule::immersive => DeclarationKind::Immersive,
             Rule::cue => DeclarationKind::Cue,
             Rule::license => DeclarationKind::License,
             Rule::bus => DeclarationKind::Bus,

@@ -1,5 +1,6 @@
 //! Every integration test of sndtrk, in one binary. One module per area.
 
+mod adm;
 mod audio_io;
 mod audio_malformed;
 mod audio_ops;

@@ -48,6 +48,8 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
     }
     // What else the headers tell: multi-mono sets and time stamps.
     sources::check(checker, diagnostics);
+    // And objects: mono files, paths within them (E0367, E0363).
+    crate::lint::scene::check(checker, diagnostics);
 }
 
 fn check_clip(

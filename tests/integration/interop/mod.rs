@@ -1,4 +1,5 @@
-//! Cross-checks against sox, soxi, ffmpeg and ffprobe, and the QC report in
+//! Cross-checks against sox, soxi, ffmpeg and ffprobe, libmediainfo
+//! (pymediainfo, for the ADM master), and the QC report in
 //! headless Chromium: `cargo test
 //! --features interop` (`.ci/run` installs the tools). Every test here runs
 //! at least one of them and fails, naming the tool, when it is missing. The
@@ -8,6 +9,7 @@
 //! `audio_reference.rs`, `stdlib_matrices.rs` and the header tests in
 //! `audio_io.rs`).
 
+mod adm;
 mod bext;
 mod bs2127;
 mod build;
