@@ -47,6 +47,16 @@ impl Failure {
     }
 }
 
+/// The first characters of a long hex name, for messages.
+pub fn short(name: &str) -> &str {
+    &name[..name.len().min(12)]
+}
+
+/// A server's message on one line.
+pub fn one_line(text: &str) -> String {
+    text.lines().collect::<Vec<_>>().join(" ")
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)

@@ -15,7 +15,7 @@ use std::{
 use ureq::{http::StatusCode, Agent};
 
 use crate::engine::remote::{
-    backend::{Area, Backend, Failure},
+    backend::{one_line, short, Area, Backend, Failure},
     settings::{redacted, RemoteSettings},
     PREFIX,
 };
@@ -64,11 +64,7 @@ impl HttpBackend {
             .user_agent(concat!("sndtrk/", env!("CARGO_PKG_VERSION")))
             .build();
         let secure = settings.url.starts_with("https://") || is_loopback(&settings.url);
-        let authorization = match &settings.token {
-            Some(token) if secure => Some(format!("Bearer {token}")),
-            _ => None,
-        };
-        let withheld = settings.token.is_some() && authorization.is_none();
+        let (authorization, withheld) = settings.authorization(secure);
         let backend = Self {
             agent: config.into(),
             base: format!("{}/{PREFIX}", settings.url),
@@ -111,15 +107,6 @@ impl HttpBackend {
             short(name)
         ))
     }
-}
-
-/// The first characters of a long hex name, for messages.
-fn short(name: &str) -> &str {
-    &name[..name.len().min(12)]
-}
-
-fn one_line(text: &str) -> String {
-    text.lines().collect::<Vec<_>>().join(" ")
 }
 
 impl Backend for HttpBackend {

@@ -50,6 +50,19 @@ impl std::fmt::Debug for RemoteSettings {
     }
 }
 
+impl RemoteSettings {
+    /// `Bearer <token>`, when a token is given and the connection is
+    /// `secure` (TLS, or loopback); and whether a given token was withheld
+    /// because it is not.
+    pub fn authorization(&self, secure: bool) -> (Option<String>, bool) {
+        match &self.token {
+            Some(token) if secure => (Some(format!("Bearer {token}")), false),
+            Some(_) => (None, true),
+            None => (None, false),
+        }
+    }
+}
+
 /// The defaults: connect in 2 s, each read or write in 10 s, 4 requests
 /// at once, off after 3 failures.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);

@@ -57,7 +57,7 @@ pub use address::GrpcAddress;
 use crate::engine::{
     key,
     remote::{
-        backend::{Area, Backend, Failure},
+        backend::{short, Area, Backend, Failure},
         manifest::{RemoteManifest, MAX_MANIFEST_BYTES},
         settings::RemoteSettings,
     },
@@ -111,18 +111,13 @@ impl ReapiBackend {
             let _context = runtime.enter();
             endpoint.connect_lazy()
         };
-        let secure = address.tls || address.loopback;
-        let authorization = match &settings.token {
-            Some(token) if secure => Some(
-                format!("Bearer {token}")
-                    .parse::<MetadataValue<Ascii>>()
-                    .map_err(|_| {
-                        "SNDTRK_REMOTE_TOKEN holds characters a gRPC header cannot carry".to_owned()
-                    })?,
-            ),
-            _ => None,
-        };
-        let withheld = settings.token.is_some() && authorization.is_none();
+        let (authorization, withheld) = settings.authorization(address.tls || address.loopback);
+        let authorization = authorization
+            .map(|value| value.parse::<MetadataValue<Ascii>>())
+            .transpose()
+            .map_err(|_| {
+                "SNDTRK_REMOTE_TOKEN holds characters a gRPC header cannot carry".to_owned()
+            })?;
         let backend = Self {
             runtime,
             channel,
@@ -424,11 +419,6 @@ impl ReapiBackend {
     }
 }
 
-/// The first characters of a long hex name, for messages.
-fn short(name: &str) -> &str {
-    &name[..name.len().min(12)]
-}
-
 impl Backend for ReapiBackend {
     fn describe(&self) -> String {
         self.address.shown.clone()
@@ -508,19 +498,12 @@ impl Backend for ReapiBackend {
     }
 
     fn put_file(&self, area: Area, name: &str, size: u64, path: &Path) -> Result<(), Failure> {
+        let mut file = File::open(path)
+            .map_err(|error| Failure::new(format!("cannot read {}: {error}", path.display())))?;
         match area {
-            Area::Cas => {
-                let mut file = File::open(path).map_err(|error| {
-                    Failure::new(format!("cannot read {}: {error}", path.display()))
-                })?;
-                self.upload_blob(name, size, &mut file)
-            }
-            Area::Ac => {
-                let mut file = File::open(path).map_err(|error| {
-                    Failure::new(format!("cannot read {}: {error}", path.display()))
-                })?;
-                self.put(area, name, size, &mut file)
-            }
+            // Hashed in place, then sent: no spool.
+            Area::Cas => self.upload_blob(name, size, &mut file),
+            Area::Ac => self.put(area, name, size, &mut file),
         }
     }
 }

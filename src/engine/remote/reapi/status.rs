@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tonic::{Code, Status};
 
-use crate::engine::remote::backend::Failure;
+use crate::engine::remote::backend::{one_line, Failure};
 
 /// What a request that ended with `status` means.
 pub(super) enum Answer {
@@ -37,7 +37,7 @@ pub(super) fn failure(what: &str, status: &Status) -> Failure {
         Code::InvalidArgument => " (check the instance name in the URL)",
         _ => "",
     };
-    let message = status.message().lines().collect::<Vec<_>>().join(" ");
+    let message = one_line(status.message());
     let message = if message.is_empty() {
         format!("{:?}", status.code())
     } else {

@@ -13,11 +13,10 @@ use bazel_remote_apis::{
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::{
-    short,
     status::{self, answer, Answer},
     ReapiBackend,
 };
-use crate::engine::remote::backend::Failure;
+use crate::engine::remote::backend::{short, Failure};
 
 /// The size of one chunk of an upload (well under gRPC's usual 4 MiB
 /// message limit).
