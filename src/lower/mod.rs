@@ -27,9 +27,9 @@ mod stage_id;
 use std::path::{Path, PathBuf};
 
 pub use plan::{
-    AdmObject, AdmPlan, AlbumLevelStage, AlbumTrackStage, BusStage, ClipSpec, MeasureStage,
-    ReelBounds, RenderPlan, Report, ReportStage, ResampleStage, Route, SpecLimits, StageSpec,
-    TargetStage, TimelineStage,
+    AdmObject, AdmPlan, AlbumLevelStage, AlbumTrackStage, BusStage, ClipSpec, MasterRerender,
+    MeasureStage, ReelBounds, RenderPlan, Report, ReportStage, ResampleStage, Route, SpecLimits,
+    StageSpec, TargetStage, TimelineStage,
 };
 pub use stage_id::{Renders, StageId};
 
@@ -143,6 +143,7 @@ pub fn lower_with_rates(
                 },
                 sample_rate: stage.format.sample_rate,
                 dialogue: measured_gate(&stage, sample_rate),
+                rerender: master_rerender(&stage),
             };
             stages.push(StageSpec::Target(stage));
             stages.push(StageSpec::Measure(measure));
@@ -161,6 +162,7 @@ pub fn lower_with_rates(
                     channels: stage.channels.clone(),
                     sample_rate: stage.format.sample_rate,
                     dialogue: Vec::new(),
+                    rerender: None,
                 });
                 tracks.push(stage);
             }
@@ -175,6 +177,7 @@ pub fn lower_with_rates(
                 dialogue: Vec::new(),
                 channels: first.channels.clone(),
                 sample_rate: first.format.sample_rate,
+                rerender: None,
             })
         });
         stages.extend(level.map(StageSpec::AlbumLevel));
@@ -216,6 +219,56 @@ pub fn lower_with_rates(
 /// it is delivered at the project's rate `project_rate` (the buses run at
 /// that rate; a resampled deliverable is measured over the whole programme
 /// only).
+/// How an ADM master is measured for loudness: on the 5.1 re-render whose
+/// level it takes (its implied one, or the re-render of its scene it
+/// `match`es), rebuilt from the master's own tracks.
+fn master_rerender(stage: &TargetStage) -> Option<MasterRerender> {
+    let adm = stage.adm.as_ref()?;
+    let level = stage.matched.as_deref()?;
+    let (bed_id, bed_route) = stage.from.first()?;
+    let (level_bed, level_route) = level.from.first()?;
+    let (Route::Matrix { rows: tracks, .. }, Route::Matrix { rows: speakers, .. }) =
+        (bed_route, level_route)
+    else {
+        return None;
+    };
+    if level_bed != bed_id || level.adm.is_some() {
+        return None;
+    }
+    // The master's bed track t carries bus channel `input` (one 1 per row).
+    let mut bed = vec![vec![0.0f32; stage.channels.len()]; level.channels.len()];
+    for (track, row) in tracks.iter().enumerate() {
+        let Some(input) = row.iter().position(|gain| *gain != 0.0) else {
+            continue;
+        };
+        for (output, speaker) in speakers.iter().enumerate() {
+            bed[output][track] = speaker.get(input).copied().unwrap_or(0.0);
+        }
+    }
+    let mut objects = Vec::new();
+    let first_object = stage.from.len() - adm.objects.len();
+    for (id, route) in level.from.iter().skip(1) {
+        let Route::Object(object) = route else {
+            return None;
+        };
+        let track = stage.from.iter().position(|(from, _)| from == id)?;
+        if track < first_object {
+            return None;
+        }
+        // The master's track of its `from` entry: the bed's tracks, then
+        // one per object.
+        let track = tracks.len() - adm.objects.len() + (track - first_object);
+        objects.push((track, object.clone()));
+    }
+    Some(MasterRerender {
+        layout: level.layout.clone(),
+        channels: level.channels.clone(),
+        bed,
+        objects,
+        dialogue: level.dialogue.clone(),
+    })
+}
+
 fn measured_gate(target: &TargetStage, project_rate: u32) -> Vec<StageId> {
     let gated = target
         .spec
@@ -318,6 +371,8 @@ fn seed(name: &str) -> u64 {
 enum GateMember {
     Stem(usize),
     Bus(usize),
+    /// A scene's dialogue object (its `object:NAME` stage), by index.
+    Object(usize),
 }
 
 struct Lowerer<'a> {
@@ -556,6 +611,11 @@ impl Lowerer<'_> {
             return self.adm_target(target);
         }
         let layout = target.layout.as_ref()?.name.clone();
+        if let [one] = target.from.as_slice() {
+            if let Some(scene) = self.model.scene(&one.name) {
+                return self.scene_target(target, &scene, layout);
+            }
+        }
         let mut from = Vec::new();
         for name in &target.from {
             let bus = self.model.buses.get(&name.name)?;
@@ -653,10 +713,6 @@ impl Lowerer<'_> {
                 rows: bed_rows,
             },
         )];
-        let project = self.model.project.as_ref();
-        let rate = project.map_or(48_000, |project| project.sample_rate);
-        let frame_rate = project.map_or(FrameRate::F24, |project| project.frame_rate);
-        let picture_start = project.map(|project| project.picture_start);
         let mut planned = Vec::new();
         for (index, object) in objects.iter().enumerate() {
             let mut rows = vec![vec![0.0f32]; tracks];
@@ -668,19 +724,7 @@ impl Lowerer<'_> {
                     rows,
                 },
             ));
-            let start = object
-                .clip
-                .at()
-                .and_then(|at| at.value.timecode())
-                .or(picture_start)
-                .map_or(0, |timecode| {
-                    frame_rate.frame_to_samples(timecode.frame_count(frame_rate), rate)
-                });
-            planned.push(AdmObject {
-                name: object.name.name.clone(),
-                start,
-                path: object.path.clone(),
-            });
+            planned.push(self.adm_object(object));
         }
         let spec = target
             .spec
@@ -709,6 +753,108 @@ impl Lowerer<'_> {
         })
     }
 
+    /// An object as a master or a re-render places it: where its clip
+    /// starts (samples since midnight: its first `at`, or the picture
+    /// start) and its path from there.
+    fn adm_object(&self, object: &crate::model::Object) -> AdmObject {
+        let project = self.model.project.as_ref();
+        let rate = project.map_or(48_000, |project| project.sample_rate);
+        let frame_rate = project.map_or(FrameRate::F24, |project| project.frame_rate);
+        let picture_start = project.map(|project| project.picture_start);
+        let start = object
+            .clip
+            .at()
+            .and_then(|at| at.value.timecode())
+            .or(picture_start)
+            .map_or(0, |timecode| {
+                frame_rate.frame_to_samples(timecode.frame_count(frame_rate), rate)
+            });
+        AdmObject {
+            name: object.name.name.clone(),
+            start,
+            path: object.path.clone(),
+        }
+    }
+
+    /// A scene re-rendered to loudspeakers (`from SCENE layout 7.1.4`), by
+    /// ITU-R BS.2127 as a renderer of the scene's ADM master would: the
+    /// bed bus by each channel's DirectSpeakers gains, at the position the
+    /// master gives the channel (a matrix), then each object from its path
+    /// ([`Route::Object`], placed when the target renders). The layout is
+    /// one the renderer targets, its channels in the renderer's order (the
+    /// resolver says so with E0370 otherwise).
+    fn scene_target(
+        &self,
+        target: &Target,
+        scene: &crate::model::ResolvedScene<'_>,
+        layout: String,
+    ) -> Option<TargetStage> {
+        use crate::audio::bs2127::{self, bed_channel_gains, Position, TargetLayout};
+        let renderer = TargetLayout::named(&layout)?;
+        let channels = self.channels(&layout);
+        if channels != renderer.labels() || target.downmix.is_some() {
+            return None;
+        }
+        let bus = scene.bed_bus();
+        let bed = crate::audio::adm::bed::bed(&bus.layout.name)?;
+        let bus_channels = self.channels(&bus.layout.name);
+        let mut rows = vec![vec![0.0f32; bus_channels.len()]; channels.len()];
+        for (input, label) in bus_channels.iter().enumerate() {
+            let channel = bed.iter().find(|channel| channel.label == label)?;
+            let speaker = bs2127::BedChannel::new(
+                channel.speaker,
+                Position::new(channel.x, channel.y, channel.z),
+            );
+            let gains = bed_channel_gains(renderer, &speaker).ok()?;
+            for (row, gain) in rows.iter_mut().zip(gains) {
+                row[input] = gain as f32;
+            }
+        }
+        let mut from = vec![(
+            StageId::bus(&bus.name.name),
+            Route::Matrix {
+                name: format!("{} bed to {layout}", bus.layout.name),
+                rows,
+            },
+        )];
+        for object in scene.objects() {
+            from.push((
+                StageId::object(&object.name.name),
+                Route::Object(self.adm_object(object)),
+            ));
+        }
+        let spec = target
+            .spec
+            .as_ref()
+            .and_then(|spec| self.model.specs.get(&spec.name));
+        let dialogue = if self.gate_members(target).is_empty() {
+            Vec::new()
+        } else {
+            vec![StageId::dialogue_gate(&target.name.name)]
+        };
+        Some(TargetStage {
+            id: StageId::target(&target.name.name),
+            name: target.name.name.clone(),
+            from,
+            channels,
+            mask: self
+                .model
+                .layouts
+                .get(&layout)
+                .and_then(|layout| layout.mask),
+            layout,
+            format: target.format?,
+            spec: spec.map(spec_limits),
+            normalize: target.normalize,
+            limiter: target.limiter || spec.is_some_and(|spec| spec.limiter),
+            dialogue,
+            matched: None,
+            reel: target.reel.as_ref().map(|reel| reel.name.clone()),
+            output: PathBuf::from(format!("{}.wav", target.name.name)),
+            adm: None,
+        })
+    }
+
     /// The target, with the target it `match`es (the end of its chain)
     /// lowered into it.
     fn matched_target(&self, target: &Target) -> Option<TargetStage> {
@@ -716,6 +862,14 @@ impl Lowerer<'_> {
         if target.matches.is_some() {
             let level = levels::level_source(self.model, target)?;
             stage.matched = Some(Box::new(self.target(level)?));
+        } else if stage.adm.is_some() && crate::stages::output::normalization(&stage).is_some() {
+            // An ADM master normalised to a spec takes the gain of its
+            // scene's 5.1 re-render, measured as Netflix measures it.
+            let from = target.from.first()?;
+            let scene = self.model.scene(&from.name)?;
+            let mut level = self.scene_target(target, &scene, "5.1".to_owned())?;
+            level.name = format!("{} (5.1 re-render)", target.name.name);
+            stage.matched = Some(Box::new(level));
         }
         Some(stage)
     }
@@ -747,6 +901,10 @@ impl Lowerer<'_> {
                     let bus = &self.model.buses[bus];
                     let inputs = self.channels(&bus.layout.name).len();
                     buses.push((StageId::bus(&bus.name.name), gain, to_mono(inputs)));
+                }
+                GateMember::Object(object) => {
+                    let object = &self.model.objects[object];
+                    buses.push((StageId::object(&object.name.name), gain, Route::Direct));
                 }
             }
         }
@@ -818,6 +976,14 @@ impl Lowerer<'_> {
         for name in &target.from {
             if let Some(bus) = model.buses.index(&name.name) {
                 visit(model, bus, 0.0, 0, &mut found);
+            } else if let Some(scene) = model.scene(&name.name) {
+                // A scene's dialogue: its bed's, and its dialogue objects.
+                visit(model, scene.bed, 0.0, 0, &mut found);
+                for object in scene.objects().filter(|object| object.is_dialogue()) {
+                    if let Some(index) = model.objects.index(&object.name.name) {
+                        found.push((GateMember::Object(index), 0.0));
+                    }
+                }
             }
         }
         found

@@ -129,6 +129,10 @@ pub enum Route {
         name: String,
         rows: Vec<Vec<f32>>,
     },
+    /// An object (a mono `object:NAME` stage) rendered to the target's
+    /// loudspeakers by ITU-R BS.2127 from its path, compiled to the ADM
+    /// master's blocks on the programme's clock: a scene's re-render.
+    Object(AdmObject),
 }
 
 /// `timeline`: the start and length of the programme.
@@ -296,6 +300,25 @@ pub struct MeasureStage {
     pub channels: Vec<String>,
     /// The deliverable's sample rate.
     pub sample_rate: u32,
+    /// An ADM master's loudness is measured as Netflix and Dolby measure
+    /// it: on its scene's 5.1 re-render, made from the master's tracks
+    /// (its clipping and sample peak on the tracks themselves).
+    pub rerender: Option<MasterRerender>,
+}
+
+/// The re-render of an ADM master's tracks to loudspeakers: the bed by a
+/// matrix, each object from its path (what a renderer of the master does).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MasterRerender {
+    /// The loudspeaker layout (`5.1`) and its channels.
+    pub layout: String,
+    pub channels: Vec<String>,
+    /// `rows[output][track]`: the bed tracks' gains (0 for objects).
+    pub bed: Vec<Vec<f32>>,
+    /// Each object's track (from 0) and its placement.
+    pub objects: Vec<(usize, AdmObject)>,
+    /// The stages whose sum gates dialogue loudness.
+    pub dialogue: Vec<StageId>,
 }
 
 /// `report:FILE`: a report of the recipe, written to `out/reports/FILE`.

@@ -23,6 +23,9 @@ pub const TOO_MANY_TRACKS: &str = crate::diagnostic::codes::E0365.code;
 pub const BED_LAYOUT: &str = crate::diagnostic::codes::E0366.code;
 /// E0369: an object named twice in a scene.
 pub const TWICE: &str = crate::diagnostic::codes::E0369.code;
+/// E0370: a scene re-rendered to a layout the BS.2127 renderer does not
+/// target, or through a downmix.
+pub const RERENDER: &str = crate::diagnostic::codes::E0370.code;
 
 pub(super) const IMMERSIVE: &[&str] = &["bed", "objects"];
 
@@ -191,5 +194,73 @@ pub(super) fn target_scene<'a>(
             .help("write `from SCENE`, naming one `immersive` declaration"),
         );
     }
+    if let (Some(scene), false) = (scene, adm) {
+        rerender(model, target, scene, diagnostics);
+    }
     scene
+}
+
+/// E0370: a scene's re-render (`from SCENE layout L`) to a layout the
+/// BS.2127 renderer targets (2.0, 5.1, 5.1.2, 7.1, 7.1.4, with their
+/// channels in its order), without a downmix: the renderer places every
+/// bed channel and object on the loudspeakers itself.
+fn rerender(
+    model: &Model,
+    target: &crate::model::Target,
+    scene: &Scene,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    use crate::audio::bs2127::TargetLayout;
+    if let Some(downmix) = &target.downmix {
+        diagnostics.push(
+            Diagnostic::error(
+                RERENDER,
+                format!(
+                    "scene `{}` is rendered to loudspeakers, not downmixed",
+                    scene.name.name
+                ),
+            )
+            .at(downmix.span, "a downmix of a scene")
+            .help("drop the `downmix`: the scene is rendered to the target's layout by BS.2127"),
+        );
+    }
+    let Some(layout) = &target.layout else {
+        return;
+    };
+    let Some(declared) = model.layouts.get(&layout.name) else {
+        return;
+    };
+    let renderer = TargetLayout::named(&layout.name);
+    let channels: Vec<&str> = declared
+        .channels
+        .iter()
+        .map(|channel| channel.name.as_str())
+        .collect();
+    match renderer {
+        Some(renderer) if renderer.labels() == channels => {}
+        Some(renderer) => diagnostics.push(
+            Diagnostic::error(
+                RERENDER,
+                format!(
+                    "layout `{}` is not the renderer's {} ({})",
+                    layout.name,
+                    renderer.bs2051_name(),
+                    renderer.labels().join(" ")
+                ),
+            )
+            .at(layout.span, "its channels differ")
+            .help("re-render a scene to std/layouts' layout of that name"),
+        ),
+        None => diagnostics.push(
+            Diagnostic::error(
+                RERENDER,
+                format!(
+                    "scene `{}` cannot be rendered to {}",
+                    scene.name.name, layout.name
+                ),
+            )
+            .at(layout.span, "not a loudspeaker layout of the renderer")
+            .help("re-render a scene to 2.0, 5.1, 5.1.2, 7.1 or 7.1.4"),
+        ),
+    }
 }

@@ -41,6 +41,10 @@ pub fn can_follow(bus: &str, target: &TargetStage) -> bool {
         && target.matched.is_none()
         && target.reel.is_none()
         && target.adm.is_none()
+        && target
+            .from
+            .iter()
+            .all(|(_, route)| !matches!(route, Route::Object(_)))
 }
 
 /// Starts each of `followers` on the blocks of bus `bus` (`stream`): a
@@ -107,6 +111,13 @@ impl BlockRoute {
             }
             Route::Matrix { name, rows } => {
                 BlockRoute::Matrix(Matrix::new(name, inputs, rows.clone())?)
+            }
+            Route::Object(object) => {
+                return Err(AudioError::InvalidValue {
+                    what: "route",
+                    detail: format!("object `{}` does not follow a bus", object.name),
+                    help: "an object is rendered in its scene's re-render".to_owned(),
+                })
             }
         })
     }

@@ -94,6 +94,9 @@ impl MeasureRender {
     pub fn new(spec: &MeasureStage) -> MeasureRender {
         let mut inputs: Vec<String> = spec.measured.iter().map(ToString::to_string).collect();
         inputs.extend(spec.dialogue.iter().map(ToString::to_string));
+        if let Some(rerender) = &spec.rerender {
+            inputs.extend(rerender.dialogue.iter().map(ToString::to_string));
+        }
         MeasureRender {
             inputs,
             spec: spec.clone(),
@@ -120,6 +123,9 @@ impl Stage for MeasureRender {
             .str("channels", &self.spec.channels.join(" "))
             .u64("sample_rate", u64::from(self.spec.sample_rate))
             .u64("dialogue_inputs", self.spec.dialogue.len() as u64);
+        if let Some(rerender) = &self.spec.rerender {
+            super::scene::rerender_params(params, rerender);
+        }
     }
 
     fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
@@ -130,7 +136,13 @@ impl Stage for MeasureRender {
         }
         let paths: Vec<&std::path::Path> =
             measured.iter().map(|input| input.path.as_path()).collect();
-        let (measurement, curve) = measure(&paths, &self.spec.channels, dialogue)?;
+        let (measurement, curve) = match (&self.spec.rerender, paths.as_slice()) {
+            (Some(rerender), [master]) => {
+                let gate = dialogue.get(self.spec.dialogue.len()..).unwrap_or_default();
+                measure_master(master, &self.spec.channels, rerender, gate)?
+            }
+            _ => measure(&paths, &self.spec.channels, dialogue)?,
+        };
         let mut bytes = serde_json::to_vec(&measurement).into_diagnostic()?;
         bytes.push(b'\n');
         bytes.extend(curve.encode());
@@ -152,13 +164,40 @@ fn measure(
         miette::bail!("nothing to measure");
     };
     let format = WavReader::open(first).into_diagnostic()?.format().clone();
-    let channels = format.channels;
+    let mut sources: Vec<Box<dyn Source>> = Vec::with_capacity(paths.len());
+    for path in paths {
+        let reader = WavReader::open(path).into_diagnostic()?;
+        if reader.channels() != format.channels || reader.format().sample_rate != format.sample_rate
+        {
+            miette::bail!(
+                "`{}` is not in the format of `{}`, measured with it",
+                path.display(),
+                first.display()
+            );
+        }
+        sources.push(Box::new(reader));
+    }
+    measure_sources(sources, &format, first, labels, dialogue)
+}
+
+/// [`measure`] of `sources` (one after the other, in the file format
+/// `format` of the first, at `first`), whose channels are `labels`.
+fn measure_sources(
+    sources: Vec<Box<dyn Source>>,
+    format: &crate::audio::WavFormat,
+    first: &std::path::Path,
+    labels: &[String],
+    dialogue: &[InputObject],
+) -> miette::Result<(Measurement, Curve)> {
+    let channels = sources
+        .first()
+        .map_or(format.channels, |source| source.channels());
     let rate = format.sample_rate;
     // Labels without a position (an ADM master's tracks) weigh 1.
     let roles = crate::audio::channel_role::ChannelRole::for_layout(labels);
     let mut meter = LoudnessMeter::new(&roles, rate).into_diagnostic()?;
     let mut clips = ClipCounter::new(channels, format.sample_format);
-    let mut gate = match (dialogue, paths) {
+    let mut gate = match (dialogue, sources.as_slice()) {
         ([], _) | (_, [_, _, ..]) => None,
         (buses, _) => Some(DialogueGate::new(buses, labels, rate, format.frames)?),
     };
@@ -166,15 +205,7 @@ fn measure(
     let hop = meter.sub_block_frames().max(1);
     let mut into_hop = 0;
     let mut curve = Curve::default();
-    for path in paths {
-        let mut reader = WavReader::open(path).into_diagnostic()?;
-        if reader.channels() != channels || reader.format().sample_rate != rate {
-            miette::bail!(
-                "`{}` is not in the format of `{}`, measured with it",
-                path.display(),
-                first.display()
-            );
-        }
+    for mut reader in sources {
         loop {
             let frames = reader.read(&mut block).into_diagnostic()?;
             if frames == 0 {
@@ -226,6 +257,32 @@ fn measure(
         sample_rate: rate,
     };
     Ok((measurement, curve))
+}
+
+/// An ADM master measured as it is heard: its loudness, dialogue-gated
+/// loudness, true peak, loudness range and curve on `rerender` (its
+/// scene's 5.1 re-render, made from its tracks); its clipping and sample
+/// peak on its tracks (`labels`), as delivered.
+fn measure_master(
+    master: &std::path::Path,
+    labels: &[String],
+    rerender: &crate::lower::MasterRerender,
+    dialogue: &[InputObject],
+) -> miette::Result<(Measurement, Curve)> {
+    let (tracks, _) = measure(&[master], labels, &[])?;
+    let format = WavReader::open(master).into_diagnostic()?.format().clone();
+    let heard = super::scene::master_source(master, rerender, format.sample_rate)?;
+    let (heard, curve) =
+        measure_sources(vec![heard], &format, master, &rerender.channels, dialogue)?;
+    Ok((
+        Measurement {
+            sample_peak_dbfs: tracks.sample_peak_dbfs,
+            clipped_samples: tracks.clipped_samples,
+            first_clip_frame: tracks.first_clip_frame,
+            ..heard
+        },
+        curve,
+    ))
 }
 
 /// Where the true peak of the file at `path` first rises above 0 dBTP: the

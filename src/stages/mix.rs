@@ -333,6 +333,18 @@ pub fn route(
             let matrix = Matrix::new(name, source.channels(), rows.clone()).map_err(error)?;
             Box::new(Convert::new(source, matrix).map_err(error)?)
         }
+        // Placed on the programme's clock by the target that re-renders
+        // its scene (`stages::scene`), never routed on its own.
+        Route::Object(object) => {
+            return Err(error(AudioError::InvalidValue {
+                what: "route",
+                detail: format!(
+                    "object `{}` is rendered only in its scene's re-render",
+                    object.name
+                ),
+                help: "render an object with `target NAME { from SCENE layout 5.1 … }`".to_owned(),
+            }))
+        }
     })
 }
 

@@ -8,7 +8,7 @@
 //! | `timeline` | [`timeline`] | the programme's start and length, as JSON |
 //! | `bus:NAME` | [`bus`] | a 32-bit float WAV of the bus on the timeline |
 //! | `object:NAME` | [`bus`] | a 32-bit float mono WAV of an immersive scene's object on the timeline |
-//! | `target:NAME` | [`target`] | the deliverable WAV (an ADM BWF master's chunks: [`adm`]) |
+//! | `target:NAME` | [`target`] | the deliverable WAV (an ADM BWF master's chunks: [`adm`]; a scene's objects re-rendered: [`scene`]) |
 //! | `measure:NAME` | [`measure`] | a deliverable's loudness and peaks, as JSON |
 //! | `album-level:NAME` | [`album_level`] | an album's loudness as one, and its one gain, as JSON |
 //! | `album:NAME/NN` | [`track`] | an album track WAV |
@@ -35,6 +35,7 @@ pub(crate) mod pipeline;
 mod programme;
 mod report;
 mod resample;
+mod scene;
 mod target;
 mod timeline;
 mod track;

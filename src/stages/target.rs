@@ -24,7 +24,7 @@ use crate::{
     },
     engine::key::Params,
     engine::stage::{Carry, InputObject, RunContext, Stage},
-    lower::{StageId, TargetStage},
+    lower::{Route, StageId, TargetStage},
     model::LoudnessGate,
     stages::adm,
     stages::delivery::{deliver, Delivery, Stream, PIPELINE_FRAMES},
@@ -33,6 +33,7 @@ use crate::{
     stages::mix::route,
     stages::output::{normalization, target_bext, target_output, Stamp},
     stages::programme::{stretch, Segment},
+    stages::scene,
     stages::timeline::Timeline,
 };
 
@@ -106,7 +107,7 @@ impl TargetRender {
             return self.render_limited(context, &inputs, &plan);
         }
         // Pass 2: gain, dither, encode.
-        let (mix, stamp) = mix(target, &inputs)?;
+        let (mix, stamp) = mix(target, &inputs, rate)?;
         let (spec, quantizer) = target_output(target, rate, stamp)?;
         let channels = target.channels.len();
         let normalizer = plan
@@ -182,7 +183,7 @@ impl TargetRender {
         let target = &self.spec;
         let rate = self.setting.clock.sample_rate;
         let channels = target.channels.len();
-        let (mix, stamp) = mix(target, inputs)?;
+        let (mix, stamp) = mix(target, inputs, rate)?;
         let frames = mix.frames();
         let mut limited = Normalized::new(mix, Normalizer::new(plan, channels, rate));
         let mut speech = match gate_of(target, inputs)? {
@@ -297,7 +298,11 @@ fn plan(target: &TargetStage, measured: &LoudnessReport) -> miette::Result<Norma
 /// and summed (one bus is read as it is, without a sum), stamped with the
 /// first bus's start; for a reel's target, the reel's stretch of them,
 /// stamped with the reel's start and where it is in the long play.
-fn mix(target: &TargetStage, inputs: &[InputObject]) -> miette::Result<(Box<dyn Source>, Stamp)> {
+fn mix(
+    target: &TargetStage,
+    inputs: &[InputObject],
+    rate: u32,
+) -> miette::Result<(Box<dyn Source>, Stamp)> {
     let from = inputs_of(target.from.iter().map(|(id, _)| id.as_str()), inputs)?;
     let reel = reel_of(target, inputs)?;
     let mut routed = Vec::with_capacity(from.len());
@@ -305,15 +310,30 @@ fn mix(target: &TargetStage, inputs: &[InputObject]) -> miette::Result<(Box<dyn 
     for ((_, bus_route), input) in target.from.iter().zip(&from) {
         let reader = WavReader::open(&input.path).into_diagnostic()?;
         stamp.time_reference = reader.format().time_reference.unwrap_or(0);
+        // A scene's object is placed on the long play's clock, then cut
+        // to the reel like the rest.
+        let (reader, bus_route): (Box<dyn Source>, &Route) = match bus_route {
+            Route::Object(object) => (
+                scene::object_source(
+                    object,
+                    Box::new(reader),
+                    &target.layout,
+                    rate,
+                    stamp.time_reference,
+                )?,
+                &Route::Direct,
+            ),
+            other => (Box::new(reader), other),
+        };
         let source: Box<dyn Source> = match &reel {
             Some(segment) => {
                 stamp = Stamp {
                     time_reference: segment.start,
                     first: segment.offset,
                 };
-                stretch(Box::new(reader), segment.offset, segment.frames)?
+                stretch(reader, segment.offset, segment.frames)?
             }
-            None => Box::new(reader),
+            None => reader,
         };
         routed.push(route(source, bus_route, &target.channels, &input.id)?);
     }
@@ -353,7 +373,7 @@ fn measure(
     inputs: &[InputObject],
     rate: u32,
 ) -> miette::Result<LoudnessReport> {
-    let (mut mix, _) = mix(target, inputs)?;
+    let (mut mix, _) = mix(target, inputs, rate)?;
     match gate_of(target, inputs)? {
         Some(gate) => {
             let mut speech = WavReader::open(&gate.path).into_diagnostic()?;

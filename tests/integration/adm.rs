@@ -18,7 +18,7 @@ const RATE: u32 = 48_000;
 
 /// 16-bit mono or multichannel WAV bytes of `frames` frames, sample
 /// `value(frame, channel)`.
-fn wav(channels: u16, frames: usize, value: impl Fn(usize, usize) -> i16) -> Vec<u8> {
+pub fn wav(channels: u16, frames: usize, value: impl Fn(usize, usize) -> i16) -> Vec<u8> {
     let mut cursor = std::io::Cursor::new(Vec::new());
     let spec = hound::WavSpec {
         channels,
@@ -37,7 +37,7 @@ fn wav(channels: u16, frames: usize, value: impl Fn(usize, usize) -> i16) -> Vec
 }
 
 /// `bytes` (an extensible WAV file) with the channel mask `mask`.
-fn with_mask(mut bytes: Vec<u8>, mask: u32) -> Vec<u8> {
+pub fn with_mask(mut bytes: Vec<u8>, mask: u32) -> Vec<u8> {
     let fmt = bytes.windows(4).position(|w| w == b"fmt ").unwrap();
     assert_eq!(&bytes[fmt + 8..fmt + 10], &[0xFE, 0xFF], "extensible");
     bytes[fmt + 8 + 20..fmt + 8 + 24].copy_from_slice(&mask.to_le_bytes());
@@ -45,15 +45,15 @@ fn with_mask(mut bytes: Vec<u8>, mask: u32) -> Vec<u8> {
 }
 
 /// A test signal per file and channel: a ramp that wraps, different for each.
-fn signal(seed: usize, frame: usize, channel: usize) -> i16 {
+pub fn signal(seed: usize, frame: usize, channel: usize) -> i16 {
     let n = (frame * (3 + seed) + channel * 977 + seed * 131) % 16_000;
     (n as i32 - 8_000) as i16
 }
 
-const DX_FRAMES: usize = 96_000;
-const AMB_FRAMES: usize = 96_000;
-const BUOY_FRAMES: usize = 48_000;
-const GULL_FRAMES: usize = 96_000;
+pub const DX_FRAMES: usize = 96_000;
+pub const AMB_FRAMES: usize = 96_000;
+pub const BUOY_FRAMES: usize = 48_000;
+pub const GULL_FRAMES: usize = 96_000;
 
 const RECIPE: &str = r#"
 project "Harbor" { frame_rate 24 sample_rate 48kHz picture_start 01:00:00:00 }
@@ -82,7 +82,15 @@ object gull {
 immersive harbor { bed BED objects [buoy, gull] }
 
 target atmos { from harbor format adm 48kHz 24bit }
+
+// The scene re-rendered to loudspeakers (BS.2127), in floats: see
+// `scene_render.rs`.
+target atmos_714 { from harbor layout 7.1.4 format wav 48kHz 32bit float }
+target atmos_51 { from harbor layout 5.1 format wav 48kHz 32bit float }
 "#;
+
+/// The re-renders of [`RECIPE`]'s scene: target name and layout.
+pub const RERENDERS: [(&str, &str); 2] = [("atmos_714", "7.1.4"), ("atmos_51", "5.1")];
 
 /// The chunks of a RIFF/RF64 file: (id, body).
 fn chunks(bytes: &[u8]) -> Vec<([u8; 4], &[u8])> {
@@ -214,9 +222,11 @@ fn samples(time: &str) -> u64 {
 #[cfg_attr(not(feature = "interop"), allow(dead_code))]
 pub const RECIPE_OBJECTS: usize = 2;
 
-/// A built master.
+/// A built master, and the scene's re-renders by target name.
 pub struct Master {
     pub bytes: Vec<u8>,
+    #[cfg_attr(not(feature = "interop"), allow(dead_code))]
+    pub renders: HashMap<String, Vec<u8>>,
 }
 
 /// Builds the scene; the master's bytes.
@@ -235,7 +245,14 @@ pub fn build() -> Master {
         .stderr_any()
         .run();
     let bytes = std::fs::read(ran.path().join("out/atmos.wav")).unwrap();
-    Master { bytes }
+    let renders = RERENDERS
+        .iter()
+        .map(|(name, _)| {
+            let path = ran.path().join(format!("out/{name}.wav"));
+            (name.to_string(), std::fs::read(path).unwrap())
+        })
+        .collect();
+    Master { bytes, renders }
 }
 
 #[test]

@@ -45,6 +45,7 @@ mod remote;
 mod remote_server;
 mod review;
 mod rights;
+mod scene_render;
 mod schedule;
 mod sources;
 mod stdlib_matrices;

@@ -64,6 +64,13 @@ pub fn time(samples: u64, rate: u32) -> String {
 }
 
 /// The chunk's XML and the `chna` rows of the scene's tracks.
+/// A block's `interpolationLength` as the master writes it: `samples` at
+/// `rate` in seconds, to the microsecond (`0.005208` for 250 samples at
+/// 48 kHz). A renderer of the master reads this, not the samples.
+pub fn interpolation_length(samples: u64, rate: u32) -> String {
+    format!("{:.6}", samples as f64 / f64::from(rate.max(1)))
+}
+
 pub fn encode(scene: &Scene<'_>) -> (String, Vec<Track>) {
     let mut ids = Ids::default();
     let bed_tracks: Vec<TrackIds> = (0..scene.bed.len())
@@ -220,10 +227,7 @@ pub fn encode(scene: &Scene<'_>) -> (String, Vec<Track>) {
             for (axis, value) in [("X", block.x), ("Y", block.y), ("Z", block.z)] {
                 w.leaf("position", &[("coordinate", axis)], &coordinate(value));
             }
-            let length = format!(
-                "{:.6}",
-                block.interpolation as f64 / f64::from(scene.rate.max(1))
-            );
+            let length = interpolation_length(block.interpolation, scene.rate);
             w.leaf("jumpPosition", &[("interpolationLength", &length)], "1");
             w.close("audioBlockFormat");
         }

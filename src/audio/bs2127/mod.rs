@@ -17,6 +17,8 @@
 //! - [`interpolation`]: the gains of a sequence of object blocks over time
 //!   (linear over a block, a jump over its interpolation length, none on the
 //!   first block) applied to a mono signal;
+//! - [`stream`]: the same, as a [`crate::audio::Source`] read block by
+//!   block (a scene's re-render);
 //! - [`bed_labels`]: the Dolby Atmos Master ADM Profile's bed channels
 //!   (`RC_` labels and their positions) by sndtrk bed label.
 //!
@@ -30,6 +32,7 @@ pub mod direct_speakers;
 pub mod error;
 pub mod interpolation;
 pub mod object_gains;
+pub mod stream;
 pub mod target;
 
 #[cfg(test)]
@@ -40,4 +43,5 @@ pub use direct_speakers::{bed_channel_gains, render_bed_channel, BedChannel};
 pub use error::RenderError;
 pub use interpolation::{render_object, ObjectBlock};
 pub use object_gains::object_gains;
+pub use stream::ObjectStream;
 pub use target::{Position, Speaker, TargetLayout};

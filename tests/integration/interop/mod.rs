@@ -10,6 +10,7 @@
 //! `audio_io.rs`).
 
 mod adm;
+mod atmos_render;
 mod bext;
 mod bs2127;
 mod build;
