@@ -112,6 +112,7 @@ codes! {
     E0368 Error "An ADM master's rate or depth is not one the Dolby Atmos Master ADM Profile allows.";
     E0369 Error "A scene names an object twice, or an ADM target is not rendered from one scene.";
     E0370 Error "A scene is re-rendered to a layout the BS.2127 renderer does not target, or through a downmix.";
+    E0371 Error "An object that plays a cue also gives audio, placement or processing of its own.";
 
     E0501 Error "A file cannot be opened, read or written.";
     E0502 Error "A file is not a WAV file.";

@@ -75,7 +75,12 @@ pub fn lower_with_rates(
         .stems
         .iter()
         .map(|stem| (stem_clip(stem), &stem.clip))
-        .chain(model.cues.iter().map(|cue| (cue_clip(cue), &cue.clip)));
+        .chain(model.cues.iter().map(|cue| (cue_clip(cue), &cue.clip)))
+        .chain(
+            scened_objects(model)
+                .into_iter()
+                .map(|object| (object_clip(object), &object.clip)),
+        );
     for (name, clip) in named_clips {
         let Some(audio) = &clip.audio else {
             continue;
@@ -89,6 +94,7 @@ pub fn lower_with_rates(
     for (name, from_rate) in &lowerer.resampled {
         let clip = match name.split_once(':') {
             Some(("stem", stem)) => model.stems.get(stem).map(|stem| &stem.clip),
+            Some(("object", object)) => model.objects.get(object).map(|object| &object.clip),
             Some((_, cue)) => model.cues.get(cue).map(|cue| &cue.clip),
             None => None,
         };

@@ -21,8 +21,11 @@ pub struct Reached {
     pub from: usize,
     /// The buses it passes through, outermost first (the `from` bus first).
     pub buses: Vec<Index>,
-    /// The bus member that names it (`None` when it arrives through `cues`).
+    /// The bus member that names it (`None` when it arrives through `cues`
+    /// or through an object).
     pub member: Option<(Index, usize)>,
+    /// The scene's object that plays it (a cue heard through an object).
+    pub object: Option<Index>,
 }
 
 /// The stems and cues of one target's mix, each once, in the order first met.
@@ -56,6 +59,24 @@ impl Reach {
                 path: Vec::new(),
             };
             walk.bus(bus);
+            // Music heard through the scene's objects: the cues they play.
+            if let Some(scene) = model.scene(&name.name) {
+                for object in scene.objects() {
+                    let cue = object
+                        .cue
+                        .as_ref()
+                        .and_then(|cue| model.cues.index(&cue.name));
+                    if let Some(cue) = cue.filter(|cue| seen_cues.insert(*cue)) {
+                        mix.cues.push(Reached {
+                            index: cue,
+                            from,
+                            buses: Vec::new(),
+                            member: None,
+                            object: model.objects.index(&object.name.name),
+                        });
+                    }
+                }
+            }
         }
         mix
     }
@@ -125,6 +146,7 @@ impl Walk<'_> {
             from: self.from,
             buses: self.path.clone(),
             member,
+            object: None,
         }
     }
 }
@@ -137,6 +159,9 @@ pub fn describe_path(model: &Model, reached: &Reached) -> String {
         .map(|&bus| model.buses[bus].name.name.as_str())
         .collect::<Vec<_>>()
         .join(" → ");
+    if let Some(object) = reached.object {
+        return format!("object `{}`", model.objects[object].name.name);
+    }
     if reached.member.is_none() {
         text.push_str(" (cues)");
     }

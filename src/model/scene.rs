@@ -52,6 +52,9 @@ pub struct Object {
     /// order (the resolver has rejected others); empty only where the
     /// resolver reported an error.
     pub path: Vec<PathPoint>,
+    /// `cue ID`: the cue the object plays (its clip is then the cue's,
+    /// heard in mono, and its path counts from the cue's start).
+    pub cue: Option<Named>,
     pub span: Span,
 }
 

@@ -26,8 +26,17 @@ pub const PATH_ORDER: &str = crate::diagnostic::codes::E0362.code;
 /// E0363: a path point outside the object's clip.
 pub const PATH_OUTSIDE_CLIP: &str = crate::diagnostic::codes::E0363.code;
 
+/// E0371: an object that plays a cue and gives its own audio too.
+pub const CUE_OBJECT: &str = crate::diagnostic::codes::E0371.code;
+
 pub(super) const OBJECT: &[&str] = &[
     "role", "file", "tone", "noise", "silence", "at", "gain", "fade", "trim", "position", "path",
+    "cue",
+];
+
+/// What an object that plays a cue takes from the cue.
+const FROM_THE_CUE: &[&str] = &[
+    "file", "tone", "noise", "silence", "at", "gain", "fade", "trim",
 ];
 
 /// What a path's item is.
@@ -39,12 +48,41 @@ impl Interpreter<'_> {
         let mut props = Props::new(declaration, OBJECT);
         let role = props.read("role", self.diagnostics, |args| args.choice(ROLES));
         let role = props.require(role, "role", "role effects", self.diagnostics);
+        let cue = props.read("cue", self.diagnostics, |args| {
+            args.word("the cue the object plays, such as `1M3`")
+        });
+        if let Some(cue) = &cue {
+            for property in declaration.body.properties() {
+                let keyword = property.keyword.text.as_str();
+                if FROM_THE_CUE.contains(&keyword) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            CUE_OBJECT,
+                            format!(
+                                "object `{}` plays cue `{}` and has {} `{keyword}` of its own",
+                                name.name,
+                                cue.name,
+                                if keyword.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                                    "an"
+                                } else {
+                                    "a"
+                                }
+                            ),
+                        )
+                        .at(property.keyword.span, "the cue's to give")
+                        .related(cue.span, "the cue it plays")
+                        .help("an object that plays a cue takes its audio, placement, gain, fades and trims from the cue: set them there"),
+                    );
+                }
+            }
+        }
         let mut clip = self.clip(declaration, &mut props);
         clip.layout = Some(Named {
             name: "1.0".to_owned(),
             span: name.span,
         });
-        if clip.audio.is_none()
+        if cue.is_none()
+            && clip.audio.is_none()
             && !["file", "tone", "noise", "silence"]
                 .iter()
                 .any(|keyword| props.has(keyword))
@@ -58,8 +96,12 @@ impl Interpreter<'_> {
         }
         let position = props.one("position", self.diagnostics);
         let path = props.one("path", self.diagnostics);
-        let start = clip.at().map(|at| at.value);
-        let until = clip.until();
+        // A cue's object counts its path from the picture start until the
+        // cue is known ([`link_cues`] moves it to the cue's start).
+        let (start, until) = match cue {
+            Some(_) => (None, None),
+            None => (clip.at().map(|at| at.value), clip.until()),
+        };
         let points = match (position, path) {
             (Some(position), Some(path)) => {
                 self.diagnostics.push(
@@ -96,6 +138,7 @@ impl Interpreter<'_> {
             name,
             clip,
             path: points,
+            cue,
             span: declaration.span,
         }
     }
@@ -291,4 +334,128 @@ fn coordinates(args: &mut Args<'_, '_>) -> Option<[f64; 3]> {
         values[index] = value.value;
     }
     Some(values)
+}
+
+/// Gives each object that plays a cue (`cue 1M3`) the cue's clip (its
+/// audio, uses, gain, fades and trims, heard in mono) and counts its path
+/// from the cue's start, once every declaration is known: an unknown cue is
+/// E0204 (or E0205), a cue that is not mono E0367, a path point before the
+/// cue starts E0363.
+pub(super) fn link_cues(
+    model: &mut crate::model::Model,
+    suggestions: &crate::resolve::references::Suggestions,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let (frame_rate, sample_rate, picture_start) = match &model.project {
+        Some(project) => (
+            project.frame_rate,
+            project.sample_rate,
+            project.picture_start,
+        ),
+        None => (
+            crate::model::FrameRate::F24,
+            48_000,
+            Timecode {
+                hours: 0,
+                minutes: 0,
+                seconds: 0,
+                frames: 0,
+                drop_frame: false,
+            },
+        ),
+    };
+    let mut linked = Vec::new();
+    for (index, object) in model.objects.iter().enumerate() {
+        let Some(name) = &object.cue else {
+            continue;
+        };
+        let Some(cue) = model.cues.get(&name.name) else {
+            diagnostics.push(crate::resolve::references::not_found(
+                model,
+                suggestions,
+                "cue",
+                name,
+                model.cues.names(),
+                "declare the cue with `cue ID \"Title\" { … }`",
+            ));
+            continue;
+        };
+        if let Some(layout) = cue
+            .clip
+            .layout
+            .as_ref()
+            .filter(|layout| layout.name != "1.0")
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    crate::diagnostic::codes::E0367.code,
+                    format!(
+                        "object `{}` plays cue `{}`, whose layout is {}",
+                        object.name.name, name.name, layout.name
+                    ),
+                )
+                .at(name.span, "not a mono cue")
+                .related(layout.span, "its layout")
+                .help("an object is mono: play a mono cue (a stem of the score, `layout 1.0`)"),
+            );
+            continue;
+        }
+        let start = match cue.clip.at().map(|at| at.value) {
+            Some(Placement::Timecode(timecode)) => timecode,
+            Some(Placement::Bext) if object.path.len() > 1 => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        PATH_OUTSIDE_CLIP,
+                        "a path's times need the clip's start as a timecode",
+                    )
+                    .at(name.span, "a cue placed `at bext`")
+                    .help("place the cue with `at HH:MM:SS:FF`, or give the object a `position`"),
+                );
+                continue;
+            }
+            _ => picture_start,
+        };
+        let shift = frame_rate.frame_to_samples(
+            start
+                .frame_count(frame_rate)
+                .saturating_sub(picture_start.frame_count(frame_rate)),
+            sample_rate,
+        );
+        let moving = object.path.len() > 1;
+        let mut path = Vec::with_capacity(object.path.len());
+        let mut good = true;
+        for point in &object.path {
+            match point.offset.checked_sub(shift) {
+                Some(offset) => path.push(PathPoint { offset, ..*point }),
+                None if !moving => path.push(PathPoint {
+                    offset: 0,
+                    ..*point
+                }),
+                None => {
+                    good = false;
+                    diagnostics.push(
+                        Diagnostic::error(
+                            PATH_OUTSIDE_CLIP,
+                            format!(
+                                "the path of object `{}` starts before cue `{}` at {start}",
+                                object.name.name, name.name
+                            ),
+                        )
+                        .at(point.span, "before the cue")
+                        .related(name.span, "the cue it plays")
+                        .help("a path runs from the cue's `at` on; start it there or later"),
+                    );
+                }
+            }
+        }
+        let mut clip = cue.clip.clone();
+        clip.layout = object.clip.layout.clone();
+        linked.push((index, clip, if good { path } else { Vec::new() }));
+    }
+    for (index, clip, path) in linked {
+        if let Some(object) = model.objects.iter_mut().nth(index) {
+            object.clip = clip;
+            object.path = path;
+        }
+    }
 }

@@ -109,6 +109,7 @@ pub(super) fn not_found<'a>(
 
 pub fn check(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
     let suggestions = &Suggestions::new();
+    crate::resolve::object::link_cues(model, suggestions, diagnostics);
     members(model, suggestions, diagnostics);
     bus_cycles(model, diagnostics);
     layouts(model, suggestions, diagnostics);

@@ -153,7 +153,12 @@ impl Stage for BusRender {
     }
 
     fn kind(&self) -> &str {
-        "bus"
+        // A scene's object is rendered as a mono bus of its one clip.
+        if self.spec.id.starts_with("object:") {
+            "object"
+        } else {
+            "bus"
+        }
     }
 
     fn inputs(&self) -> &[String] {

@@ -74,7 +74,20 @@ pub(crate) struct Stamp {
 fn dither_identity(target: &TargetStage) -> String {
     let mut identity = format!("dither:{}:{}", target.layout, target.format.bits);
     for (id, route) in &target.from {
-        identity.push_str(&format!("|{id} {route:?}"));
+        match route {
+            // An object's placement, not where its path is written in the
+            // recipe (its points' spans).
+            crate::lower::Route::Object(object) => {
+                identity.push_str(&format!("|{id} object {} {}", object.name, object.start));
+                for point in &object.path {
+                    identity.push_str(&format!(
+                        " {} {:?} {:?} {:?} {}",
+                        point.offset, point.x, point.y, point.z, point.jump
+                    ));
+                }
+            }
+            _ => identity.push_str(&format!("|{id} {route:?}")),
+        }
     }
     identity
 }

@@ -45,6 +45,8 @@ mod remote;
 mod remote_server;
 mod review;
 mod rights;
+mod scene_cues;
+mod scene_edits;
 mod scene_render;
 mod schedule;
 mod sources;

@@ -63,7 +63,21 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
     for target in &model.targets {
         known &= !model.rejected.contains(&target.span);
         for name in target.from.iter().chain(&target.dialogue_gate) {
-            match model.buses.index(&name.name) {
+            // A scene's target uses its bed, and the cues its objects play.
+            let scene = model.scene(&name.name);
+            if let Some(scene) = &scene {
+                for object in scene.objects() {
+                    let cue = object
+                        .cue
+                        .as_ref()
+                        .and_then(|cue| model.cues.index(&cue.name));
+                    cues.extend(cue);
+                }
+            }
+            match scene
+                .map(|scene| scene.bed)
+                .or_else(|| model.buses.index(&name.name))
+            {
                 Some(index) => {
                     buses.insert(index);
                 }
@@ -125,7 +139,10 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
             diagnostics.push(
                 Diagnostic::warning(
                     RULE.code,
-                    format!("cue {} is used by no bus and no album", cue.id.name),
+                    format!(
+                        "cue {} is used by no bus, no object and no album",
+                        cue.id.name
+                    ),
                 )
                 .at(cue.id.span, "unused cue")
                 .help(format!(
