@@ -48,22 +48,27 @@ pub enum Command {
     Clean,
     /// Run the language server over standard input and output, for editors.
     Lsp,
-    /// Manage the content-addressed cache in DIR/.sndtrk/.
+    /// Report the content-addressed cache in DIR/.sndtrk/ (its size by kind of stage), or manage it.
     Cache {
         #[command(subcommand)]
-        command: CacheCommand,
+        command: Option<CacheCommand>,
     },
 }
 
 /// `sndtrk cache` subcommands.
 #[derive(Debug, Clone, Copy, Subcommand)]
 pub enum CacheCommand {
-    /// Shrink the cache: remove objects no build refers to, then the least
-    /// recently used until the cache fits in --max-size.
+    /// Shrink the cache: keep what the last build used (or the last
+    /// --keep-builds builds) and remove the rest; with --max-size, then the
+    /// least recently used until the cache fits.
     Gc {
-        /// The most the cache may hold afterwards, e.g. 10GiB or 500MB.
+        /// The most the cache may hold afterwards, e.g. 10GiB or 500MB
+        /// (alone: whatever any recorded build used, as long as it fits).
         #[arg(long, value_name = "SIZE", value_parser = crate::cli::byte_size::parse_size)]
         max_size: Option<u64>,
+        /// Keep what the last N builds used (1: the last build, the default).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        keep_builds: Option<u64>,
     },
 }
 

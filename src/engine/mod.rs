@@ -87,7 +87,7 @@ mod schedule;
 
 pub use build::BuildReport;
 pub use deliver::Delivered;
-pub use gc::GcReport;
+pub use gc::{CacheUsage, GcPolicy, GcReport};
 pub use open::Engine;
 pub use options::BuildOptions;
 pub use out::clean;

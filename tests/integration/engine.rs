@@ -916,7 +916,13 @@ fn cache_gc_evicts_unreferenced_then_least_recently_used_objects() {
         let key = first.outcome(stage).unwrap().key.unwrap();
         state.actions.get_mut(&key).unwrap().last_used = used;
     }
-    sndtrk::engine::versioned_file::save(&State::path(&dir), "sndtrk-state", 1, &state).unwrap();
+    sndtrk::engine::versioned_file::save(
+        &State::path(&dir),
+        "sndtrk-state",
+        sndtrk::engine::db::STATE_VERSION,
+        &state,
+    )
+    .unwrap();
 
     let ran = test
         .args(["cache", "gc", "--max-size", "1300B"])

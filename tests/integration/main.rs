@@ -9,6 +9,7 @@ mod audio_support;
 mod broadcast_wav;
 mod build;
 mod build_edits;
+mod cache_report;
 mod codes;
 mod cuesheet;
 mod deliver;

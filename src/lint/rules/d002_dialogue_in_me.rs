@@ -6,10 +6,11 @@ declare_rule! {
     /// ## What it checks
     /// A music-and-effects target (declared `kind me`, or rendered to a spec
     /// of `kind me`) whose mix contains a stem of role `dialogue` or `adr`,
-    /// directly or through any nesting of buses.
+    /// directly or through any nesting of buses, or (rendered from an
+    /// immersive scene) an object of role `dialogue` or `adr`.
     ///
-    /// One diagnostic per dialogue stem, at the target's `from` entry it
-    /// arrives through.
+    /// One diagnostic per dialogue stem or object, at the target's `from`
+    /// entry it arrives through.
     ///
     /// ## Why
     /// The M&E is dubbed into other languages: any original dialogue left in
@@ -65,6 +66,34 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
                     stem.name.name
                 )),
             );
+        }
+        for from in &target.from {
+            let Some(scene) = model.scene(&from.name) else {
+                continue;
+            };
+            for object in scene.objects().filter(|object| object.is_dialogue()) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        RULE.code,
+                        format!(
+                            "M&E target `{}` contains {} object `{}`",
+                            target.name.name, object.role.name, object.name.name
+                        ),
+                    )
+                    .at(
+                        from.span,
+                        format!(
+                            "{} is an object of scene `{}`",
+                            object.name.name, from.name
+                        ),
+                    )
+                    .related(object.role.span, format!("role {}", object.role.name))
+                    .help(format!(
+                        "render the M&E from a scene without `{}` (an `immersive` of the music and effects)",
+                        object.name.name
+                    )),
+                );
+            }
         }
     }
 }
