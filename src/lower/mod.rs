@@ -206,16 +206,7 @@ pub fn lower_with_rates(
             .unwrap_or_default(),
         sample_rate,
         frame_rate: project.map_or(FrameRate::F24, |project| project.frame_rate),
-        picture_start: project.map_or(
-            Timecode {
-                hours: 0,
-                minutes: 0,
-                seconds: 0,
-                frames: 0,
-                drop_frame: false,
-            },
-            |project| project.picture_start,
-        ),
+        picture_start: project.map_or(Timecode::ZERO, |project| project.picture_start),
         stages,
     }
 }
@@ -631,6 +622,17 @@ impl Lowerer<'_> {
             };
             from.push((StageId::bus(&bus.name.name), route));
         }
+        self.loudspeaker_target(target, from, layout)
+    }
+
+    /// A deliverable on loudspeakers of `layout` rendered from `from`, with
+    /// the target's spec, normalisation, dialogue gate, reel and output.
+    fn loudspeaker_target(
+        &self,
+        target: &Target,
+        from: Vec<(StageId, Route)>,
+        layout: String,
+    ) -> Option<TargetStage> {
         let spec = target
             .spec
             .as_ref()
@@ -829,36 +831,7 @@ impl Lowerer<'_> {
                 Route::Object(self.adm_object(object)),
             ));
         }
-        let spec = target
-            .spec
-            .as_ref()
-            .and_then(|spec| self.model.specs.get(&spec.name));
-        let dialogue = if self.gate_members(target).is_empty() {
-            Vec::new()
-        } else {
-            vec![StageId::dialogue_gate(&target.name.name)]
-        };
-        Some(TargetStage {
-            id: StageId::target(&target.name.name),
-            name: target.name.name.clone(),
-            from,
-            channels,
-            mask: self
-                .model
-                .layouts
-                .get(&layout)
-                .and_then(|layout| layout.mask),
-            layout,
-            format: target.format?,
-            spec: spec.map(spec_limits),
-            normalize: target.normalize,
-            limiter: target.limiter || spec.is_some_and(|spec| spec.limiter),
-            dialogue,
-            matched: None,
-            reel: target.reel.as_ref().map(|reel| reel.name.clone()),
-            output: PathBuf::from(format!("{}.wav", target.name.name)),
-            adm: None,
-        })
+        self.loudspeaker_target(target, from, layout)
     }
 
     /// The target, with the target it `match`es (the end of its chain)

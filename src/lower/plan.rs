@@ -223,6 +223,27 @@ pub struct AdmObject {
 }
 
 impl AdmObject {
+    /// The path as a key parameter (and a dither identity) reads it:
+    /// `offset x y z[ jump]` per point, comma separated; where it is
+    /// written in the recipe plays no part.
+    pub fn path_text(&self) -> String {
+        let points: Vec<String> = self
+            .path
+            .iter()
+            .map(|point| {
+                format!(
+                    "{} {:?} {:?} {:?}{}",
+                    point.offset,
+                    point.x,
+                    point.y,
+                    point.z,
+                    if point.jump { " jump" } else { "" }
+                )
+            })
+            .collect();
+        points.join(", ")
+    }
+
     /// The object's path on the clock of a programme whose first sample is
     /// `programme_start` (samples since midnight at the project's rate).
     pub fn points(&self, programme_start: u64) -> Vec<crate::audio::adm::Point> {

@@ -43,13 +43,7 @@ pub fn declarations(model: &mut Model, diagnostics: &mut Vec<Diagnostic>, files:
     let mut interpreter = Interpreter {
         frame_rate: FrameRate::F24,
         sample_rate: 48_000,
-        picture_start: Timecode {
-            hours: 0,
-            minutes: 0,
-            seconds: 0,
-            frames: 0,
-            drop_frame: false,
-        },
+        picture_start: Timecode::ZERO,
         names,
         diagnostics,
     };

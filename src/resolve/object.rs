@@ -352,17 +352,7 @@ pub(super) fn link_cues(
             project.sample_rate,
             project.picture_start,
         ),
-        None => (
-            crate::model::FrameRate::F24,
-            48_000,
-            Timecode {
-                hours: 0,
-                minutes: 0,
-                seconds: 0,
-                frames: 0,
-                drop_frame: false,
-            },
-        ),
+        None => (crate::model::FrameRate::F24, 48_000, Timecode::ZERO),
     };
     let mut linked = Vec::new();
     for (index, object) in model.objects.iter().enumerate() {

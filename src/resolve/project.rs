@@ -49,16 +49,7 @@ impl Interpreter<'_> {
         let picture_start = picture_start
             .and_then(|property| self.lone_timecode(&property))
             .and_then(|timecode| self.check_timecode(timecode))
-            .map_or(
-                Timecode {
-                    hours: 0,
-                    minutes: 0,
-                    seconds: 0,
-                    frames: 0,
-                    drop_frame: false,
-                },
-                |timecode| timecode.value,
-            );
+            .map_or(Timecode::ZERO, |timecode| timecode.value);
         let end = end
             .and_then(|property| self.lone_timecode(&property))
             .and_then(|timecode| self.check_timecode(timecode));

@@ -81,23 +81,9 @@ pub(super) fn params(target: &TargetStage, params: &mut Params<'_>) {
         // times as samples; the profile's programme name and object ids.
         .u64("adm.version", 2);
     for (index, object) in plan.objects.iter().enumerate() {
-        let path: Vec<String> = object
-            .path
-            .iter()
-            .map(|point| {
-                format!(
-                    "{} {} {} {}{}",
-                    point.offset,
-                    point.x,
-                    point.y,
-                    point.z,
-                    if point.jump { " jump" } else { "" }
-                )
-            })
-            .collect();
         params
             .str(&format!("adm.object{index}"), &object.name)
             .u64(&format!("adm.object{index}.start"), object.start)
-            .str(&format!("adm.object{index}.path"), &path.join(", "));
+            .str(&format!("adm.object{index}.path"), &object.path_text());
     }
 }

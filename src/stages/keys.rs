@@ -169,24 +169,10 @@ pub(super) fn route_params(params: &mut Params<'_>, name: &str, route: &Route) {
             }
         }
         Route::Object(object) => {
-            let path: Vec<String> = object
-                .path
-                .iter()
-                .map(|point| {
-                    format!(
-                        "{} {:?} {:?} {:?}{}",
-                        point.offset,
-                        point.x,
-                        point.y,
-                        point.z,
-                        if point.jump { " jump" } else { "" }
-                    )
-                })
-                .collect();
             params
                 .str(&format!("{name}.object"), &object.name)
                 .u64(&format!("{name}.object.start"), object.start)
-                .str(&format!("{name}.object.path"), &path.join(", "))
+                .str(&format!("{name}.object.path"), &object.path_text())
                 // 1: the ADM master's blocks, rendered by BS.2127's
                 // allocentric panner with its gain interpolation.
                 .u64(&format!("{name}.object.renderer"), 1);

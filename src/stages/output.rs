@@ -77,15 +77,12 @@ fn dither_identity(target: &TargetStage) -> String {
         match route {
             // An object's placement, not where its path is written in the
             // recipe (its points' spans).
-            crate::lower::Route::Object(object) => {
-                identity.push_str(&format!("|{id} object {} {}", object.name, object.start));
-                for point in &object.path {
-                    identity.push_str(&format!(
-                        " {} {:?} {:?} {:?} {}",
-                        point.offset, point.x, point.y, point.z, point.jump
-                    ));
-                }
-            }
+            crate::lower::Route::Object(object) => identity.push_str(&format!(
+                "|{id} object {} {} {}",
+                object.name,
+                object.start,
+                object.path_text()
+            )),
             _ => identity.push_str(&format!("|{id} {route:?}")),
         }
     }

@@ -427,8 +427,11 @@ fn the_axml_is_the_profile_s_scene_element_by_element() {
         let end = start + duration;
         let [x, y, z] = block.position();
         if end <= 48_000 {
-            // On the line, at the block's end; blocks of the 1024 grid.
-            assert!(duration <= 1_024, "{duration}");
+            // On the line, at the block's end; blocks of the 1024 grid, their
+            // bounds on the 12-sample quantum (times exact to 10 µs).
+            assert!(duration <= 1_032, "{duration}");
+            assert_eq!(start % 12, 0, "{start}");
+            assert!(!block.attr("rtime").contains('S'), "decimal times");
             let t = end as f64 / 48_000.0;
             assert!((x - (-1.0 + 2.0 * t)).abs() < 1e-6, "x {x} at {end}");
             assert_eq!(y, 1.0);

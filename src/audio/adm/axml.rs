@@ -52,14 +52,33 @@ pub struct Scene<'a> {
 /// `hh:mm:ss.zzzzzSrrrrr`: `samples` at `rate` as whole seconds and a
 /// fraction of samples over the rate.
 pub fn time(samples: u64, rate: u32) -> String {
-    let rate64 = u64::from(rate.max(1));
-    let seconds = samples / rate64;
-    let rest = samples % rate64;
+    format_units(units(samples, rate))
+}
+
+/// The `duration` of `frames` samples from `start`: the difference of the
+/// two ends as written, so that a block ends exactly where the next one's
+/// `rtime` is.
+pub fn span(start: u64, frames: u64, rate: u32) -> String {
+    let end = units(start.saturating_add(frames), rate);
+    format_units(end.saturating_sub(units(start, rate)))
+}
+
+/// `samples` at `rate` in the 10 µs an ADM time counts, to the nearest.
+fn units(samples: u64, rate: u32) -> u64 {
+    let rate = u128::from(rate.max(1));
+    let units = (u128::from(samples) * 100_000 + rate / 2) / rate;
+    u64::try_from(units).unwrap_or(u64::MAX)
+}
+
+/// `hh:mm:ss.zzzzz`.
+fn format_units(units: u64) -> String {
+    let seconds = units / 100_000;
     format!(
-        "{:02}:{:02}:{:02}.{rest:05}S{rate}",
+        "{:02}:{:02}:{:02}.{:05}",
         seconds / 3600,
         seconds / 60 % 60,
-        seconds % 60
+        seconds % 60,
+        units % 100_000
     )
 }
 
@@ -220,7 +239,7 @@ pub fn encode(scene: &Scene<'_>) -> (String, Vec<Track>) {
                 &[
                     ("audioBlockFormatID", &block_id(&track.channel, number + 1)),
                     ("rtime", &time(block.start, scene.rate)),
-                    ("duration", &time(block.frames, scene.rate)),
+                    ("duration", &span(block.start, block.frames, scene.rate)),
                 ],
             );
             w.leaf("cartesian", &[], "1");
@@ -401,8 +420,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_are_whole_seconds_and_samples_over_the_rate() {
-        assert_eq!(time(0, 48_000), "00:00:00.00000S48000");
-        assert_eq!(time(48_000 * 3_723 + 250, 48_000), "01:02:03.00250S48000");
+    fn times_are_seconds_to_ten_microseconds() {
+        assert_eq!(time(0, 48_000), "00:00:00.00000");
+        // 12 samples at 48 kHz are 250 µs exactly.
+        assert_eq!(time(48_000 * 3_723 + 12, 48_000), "01:02:03.00025");
+        assert_eq!(time(24, 96_000), "00:00:00.00025");
+        // Elsewhere, to the nearest 10 µs; a span is the difference of its
+        // two ends as written.
+        assert_eq!(time(250, 48_000), "00:00:00.00521");
+        assert_eq!(span(250, 250, 48_000), "00:00:00.00521");
+        assert_eq!(span(100, 100, 48_000), "00:00:00.00209");
     }
 }

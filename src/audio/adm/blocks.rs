@@ -18,6 +18,15 @@
 //! block spans the stretch between points; a jump is the block that starts at the
 //! jump point. An object that never moves has one block, the programme
 //! long.
+//!
+//! Every path point and every cut is then put on the nearest multiple of
+//! the [`quantum`] (12 samples at 48 kHz, 24 at 96 kHz: 250 µs), the
+//! fewest samples that are a whole number of the 10 µs an ADM time
+//! (`hh:mm:ss.zzzzz`) counts in, so that each block's `rtime` and
+//! `duration` are exact in the file, the blocks tile it exactly, and any
+//! renderer of the master (ear, the Dolby Atmos Renderer) starts each
+//! block on the very sample sndtrk's re-render does. Only the programme's
+//! end, where the last block ends, is written to the nearest 10 µs.
 
 /// One point of an object's path, on the programme's clock.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,6 +61,22 @@ pub fn grid(rate: u32) -> u64 {
     (u64::from(rate) * 1024 / 48_000).max(1)
 }
 
+/// The fewest samples at `rate` that make a whole number of 10 µs (12
+/// at 48 kHz, 24 at 96 kHz).
+pub fn quantum(rate: u32) -> u64 {
+    let rate = u64::from(rate.max(1));
+    let (mut a, mut b) = (rate, 100_000u64);
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    rate / a
+}
+
+/// `t` on the nearest multiple of `q`.
+fn snap(t: i64, q: i64) -> i64 {
+    (t + q / 2).div_euclid(q) * q
+}
+
 /// The profile's interpolation length at `rate`, 0.005208 s rounded to
 /// whole samples (250 at 48 kHz, 500 at 96 kHz).
 pub fn interpolation(rate: u32) -> u64 {
@@ -65,6 +90,20 @@ pub fn interpolation(rate: u32) -> u64 {
 pub fn compile(points: &[Point], frames: u64, rate: u32) -> Vec<Block> {
     let frames = frames.max(1);
     let end = i64::try_from(frames).unwrap_or(i64::MAX);
+    let q = quantum(rate) as i64;
+    // On the quantum; a point in the programme stays in it (at worst on
+    // its end, the one time not on the quantum).
+    let snapped: Vec<Point> = points
+        .iter()
+        .map(|point| {
+            let at = snap(point.at, q);
+            Point {
+                at: if point.at <= end && at > end { end } else { at },
+                ..*point
+            }
+        })
+        .collect();
+    let points = snapped.as_slice();
     let first = points.first().copied().unwrap_or(Point {
         at: 0,
         x: 0.0,
@@ -85,7 +124,7 @@ pub fn compile(points: &[Point], frames: u64, rate: u32) -> Vec<Block> {
         let length = b.at - a.at;
         let n = (length + grid - 1) / grid;
         for k in 0..=n {
-            cuts.push(a.at + k * length / n);
+            cuts.push(snap(a.at + k * length / n, q));
         }
     }
     // A path's points end blocks (a lone `position` cuts nothing).
@@ -170,7 +209,8 @@ mod tests {
 
     #[test]
     fn a_line_is_cut_on_the_grid_and_each_block_ends_on_the_line() {
-        // Still until 4800, a line to 4800 + 4096 (four grid blocks), still after.
+        // Still until 4800, a line to 4800 + 4096 (four grid blocks, on the
+        // 12-sample quantum: the end point 8896 is 8892), still after.
         let blocks = compile(
             &[point(4_800, -1.0, false), point(8_896, 1.0, false)],
             20_000,
@@ -181,15 +221,19 @@ mod tests {
             spans,
             [
                 (0, 4_800),
-                (4_800, 1_024),
-                (5_824, 1_024),
-                (6_848, 1_024),
-                (7_872, 1_024),
-                (8_896, 11_104)
+                (4_800, 1_020),
+                (5_820, 1_032),
+                (6_852, 1_020),
+                (7_872, 1_020),
+                (8_892, 11_108)
             ]
         );
-        let xs: Vec<f64> = blocks.iter().map(|b| b.x).collect();
-        assert_eq!(xs, [-1.0, -0.5, 0.0, 0.5, 1.0, 1.0]);
+        // Each block at its end's place on the line from 4800 to 8892.
+        for block in &blocks {
+            let end = (block.start + block.frames).min(8_892) as f64;
+            let x = (-1.0 + 2.0 * (end - 4_800.0).max(0.0) / 4_092.0).min(1.0);
+            assert!((block.x - x).abs() < 1e-12, "{block:?} for {x}");
+        }
         assert_eq!(blocks[0].interpolation, 0);
         assert!(blocks[1..].iter().all(|b| b.interpolation == 250));
         let total: u64 = blocks.iter().map(|b| b.frames).sum();
@@ -204,8 +248,33 @@ mod tests {
             48_000,
         );
         let spans: Vec<(u64, u64, f64)> = blocks.iter().map(|b| (b.start, b.frames, b.x)).collect();
-        assert_eq!(spans, [(0, 10_000, -1.0), (10_000, 10_000, 1.0)]);
+        // 10 000 samples is not on the 12-sample quantum: 9 996 is.
+        assert_eq!(spans, [(0, 9_996, -1.0), (9_996, 10_004, 1.0)]);
         assert_eq!(blocks[1].interpolation, 250);
+    }
+
+    #[test]
+    fn every_block_time_is_a_whole_number_of_ten_microseconds() {
+        for rate in [48_000u32, 96_000] {
+            let q = quantum(rate);
+            assert_eq!(q * 100_000 % u64::from(rate), 0);
+            let blocks = compile(
+                &[
+                    point(1_001, -1.0, false),
+                    point(50_003, 1.0, false),
+                    point(77_777, -0.5, true),
+                    point(90_001, 0.5, false),
+                ],
+                100_001,
+                rate,
+            );
+            for pair in blocks.windows(2) {
+                assert_eq!(pair[0].start + pair[0].frames, pair[1].start);
+                assert_eq!(pair[1].start % q, 0, "{rate}: {:?}", pair[1]);
+            }
+            let total: u64 = blocks.iter().map(|b| b.frames).sum();
+            assert_eq!(total, 100_001);
+        }
     }
 
     #[test]

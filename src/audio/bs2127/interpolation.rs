@@ -70,6 +70,47 @@ impl ObjectBlock {
     }
 }
 
+/// The frames over which `block` moves from the previous block's gains:
+/// its interpolation length with a jump, else the whole block.
+pub(crate) fn ramp_length(block: &ObjectBlock) -> f64 {
+    if block.jump {
+        block.interpolation
+    } else {
+        block.duration as f64
+    }
+}
+
+/// The frames over which `block` ramps from the previous block's gains,
+/// once it is known to be renderable after a block that ended at
+/// `previous_end`: in time order, not overlapping, its interpolation finite,
+/// not negative and no longer than the block.
+pub(crate) fn check_block(
+    block: &ObjectBlock,
+    previous_end: Option<u64>,
+) -> Result<f64, RenderError> {
+    if let Some(previous_end) = previous_end.filter(|end| block.start < *end) {
+        return Err(RenderError::Overlap {
+            start: block.start,
+            previous_end,
+        });
+    }
+    let length = ramp_length(block);
+    if !length.is_finite() || length < 0.0 {
+        return Err(RenderError::BadInterpolation {
+            start: block.start,
+            interpolation: length,
+        });
+    }
+    if length > block.duration as f64 {
+        return Err(RenderError::InterpolationTooLong {
+            start: block.start,
+            duration: block.duration,
+            interpolation: length,
+        });
+    }
+    Ok(length)
+}
+
 pub(crate) fn check_outputs(layout: TargetLayout, out: &[Vec<f32>]) -> Result<(), RenderError> {
     if out.len() == layout.channels() {
         Ok(())
@@ -102,32 +143,7 @@ pub fn render_object(
         .min(signal.len()) as u64;
     let mut previous: Option<(u64, Vec<f64>)> = None;
     for block in blocks {
-        if let Some((previous_end, _)) = &previous {
-            if block.start < *previous_end {
-                return Err(RenderError::Overlap {
-                    start: block.start,
-                    previous_end: *previous_end,
-                });
-            }
-        }
-        let length = if block.jump {
-            block.interpolation
-        } else {
-            block.duration as f64
-        };
-        if !length.is_finite() || length < 0.0 {
-            return Err(RenderError::BadInterpolation {
-                start: block.start,
-                interpolation: length,
-            });
-        }
-        if length > block.duration as f64 {
-            return Err(RenderError::InterpolationTooLong {
-                start: block.start,
-                duration: block.duration,
-                interpolation: length,
-            });
-        }
+        let length = check_block(block, previous.as_ref().map(|(end, _)| *end))?;
         let to = block_gains(&panner, block.position, block.gain)?;
         let from = previous
             .take()

@@ -9,7 +9,7 @@
 //! with `p = (n − s) / L`, computed in `f64` and rounded once to `f32`.
 
 use super::error::RenderError;
-use super::interpolation::ObjectBlock;
+use super::interpolation::{check_block, ramp_length, ObjectBlock};
 use super::object_gains::{block_gains, LayoutPanner};
 use super::target::TargetLayout;
 use crate::audio::{AudioError, Source};
@@ -51,28 +51,7 @@ impl ObjectStream {
     ) -> Result<Self, RenderError> {
         let mut previous_end: Option<u64> = None;
         for block in &blocks {
-            if let Some(end) = previous_end {
-                if block.start < end {
-                    return Err(RenderError::Overlap {
-                        start: block.start,
-                        previous_end: end,
-                    });
-                }
-            }
-            let length = ramp_length(block);
-            if !length.is_finite() || length < 0.0 {
-                return Err(RenderError::BadInterpolation {
-                    start: block.start,
-                    interpolation: length,
-                });
-            }
-            if length > block.duration as f64 {
-                return Err(RenderError::InterpolationTooLong {
-                    start: block.start,
-                    duration: block.duration,
-                    interpolation: length,
-                });
-            }
+            check_block(block, previous_end)?;
             previous_end = Some(block.start.saturating_add(block.duration));
         }
         let panner = LayoutPanner::new(layout);
@@ -161,15 +140,6 @@ impl ObjectStream {
             ramp_end,
             length,
         });
-    }
-}
-
-/// The frames over which `block` moves from the previous block's gains.
-fn ramp_length(block: &ObjectBlock) -> f64 {
-    if block.jump {
-        block.interpolation
-    } else {
-        block.duration as f64
     }
 }
 

@@ -98,6 +98,7 @@ fn the_re_renders_null_against_ear_s_renders_of_the_master() {
     let path = dir.path().join("atmos.wav");
     std::fs::write(&path, &master.bytes).unwrap();
     for (name, layout) in RERENDERS {
+        let mut worst = f64::NEG_INFINITY;
         let target = TargetLayout::named(layout).unwrap();
         let (names, theirs) = ear_render(&path, target.bs2051_name(), dir.path());
         let ours = floats(&master.renders[name]);
@@ -115,6 +116,7 @@ fn the_re_renders_null_against_ear_s_renders_of_the_master() {
                 signal = signal.max(a[channel].abs());
             }
             let db = 20.0 * residual.max(1e-12).log10();
+            worst = worst.max(db);
             assert!(
                 db < -80.0,
                 "{name}: {} ({}) differs from ear's by {db:.1} dBFS",
@@ -128,5 +130,6 @@ fn the_re_renders_null_against_ear_s_renders_of_the_master() {
                 speaker.label
             );
         }
+        eprintln!("{name}: the worst channel nulls against ear at {worst:.1} dBFS");
     }
 }

@@ -11,11 +11,11 @@ exits 0 on success; on any ear error or warning prints it to stderr and
 exits 1 (OUT.wav is then not written).
 
 The master is never modified. Its ADM differs from what ear 2.1.0 accepts
-in three ways. (a) and (b) are worked around in a patched copy in a
-temporary directory (all other chunks and the audio copied byte for byte,
-the axml chunk rewritten with its RIFF sizes and pad byte), (c) in this
-process, which is why ear is run through its Python API (ear's own
-OfflineRenderDriver, the code behind `ear-render`) rather than its CLI:
+in two ways, worked around in a patched copy in a temporary directory
+(all other chunks and the audio copied byte for byte, the axml chunk
+rewritten with its RIFF sizes and pad byte); ear is run through its Python
+API (its own OfflineRenderDriver, the code behind `ear-render`) for the
+DirectSpeakers option below:
 
   a. the Dolby profile's audioStreamFormat references both an
      audioPackFormat and an audioChannelFormat, which ear refuses
@@ -26,11 +26,6 @@ OfflineRenderDriver, the code behind `ear-render`) rather than its CLI:
      audioChannelFormat carries a lowPass frequency element
      (direct_speakers/panner.py, is_lfe_channel; renderer_common.is_lfe):
      `<frequency typeDefinition="lowPass">120</frequency>` is added to it;
-  c. BS.2076-2 fractional times (`00:00:02.01021S48000`: 2 s and 1021/48000
-     s), which ear 2.1.0's time_format.parse_time rejects ("Cannot parse
-     time"): they are parsed as exact fractions, as ear's development
-     branch does since commit 9b7f16c (2023, not in a release), so no block
-     time is rounded.
 
 With (b) ear still warns "LFE indication from frequency element does not
 match speakerLabel", as `RC_LFE` is not a label it knows for an LFE (LFE,
@@ -45,13 +40,11 @@ at gain 1 in 0+5+0 and 4+7+0) and warns.
 import importlib.metadata
 import json
 import os
-import re
 import shutil
 import struct
 import sys
 import tempfile
 import warnings
-from fractions import Fraction
 
 # attrs 21 (ear 2.1.0 requires attrs<22) warns on import under Python 3.11
 # that it cannot introspect code objects; that is about the interpreter, not
@@ -66,14 +59,13 @@ try:
         import lxml.etree
         from ear.cmdline.render_file import OfflineRenderDriver
         from ear.core import bs2051
-        from ear.fileio.adm import time_format as ear_time_format
 except ImportError as e:
     sys.stderr.write("ear_render_master: ear 2.1.0 is not importable by %s (%s)\n"
                      % (sys.executable, e))
     sys.exit(1)
 
-# The workarounds below are for ear 2.1.0 exactly (its time_format module in
-# particular); another version must be looked at before it is trusted here.
+# The workarounds below are for ear 2.1.0 exactly; another version must be
+# looked at before it is trusted here.
 EAR_VERSION = "2.1.0"
 if importlib.metadata.version("ear") != EAR_VERSION:
     sys.stderr.write("ear_render_master: needs ear %s, %s has ear %s\n"
@@ -247,48 +239,6 @@ def remove_keeping_layout(el):
     parent.remove(el)
 
 
-# (c) BS.2076-2 fractional times, "hh:mm:ss.NNNNNSDDDDD" = ss + NNNNN/DDDDD s.
-# ear 2.1.0's xml handlers hold time_format.parse_time itself, which looks
-# up the module's _TIME_RE when called; that regex is replaced by one that
-# also matches the fractional form and hands parse_time the seconds as an
-# exact "N/D" string, which it turns into a Fraction as it does a decimal.
-_FRACTIONAL_TIME = re.compile(
-    r"(?P<hour>\d{1,2}):(?P<minute>\d{1,2}):(?P<whole>\d{1,2})\.(?P<num>\d+)S(?P<den>\d+)\Z")
-
-
-class _FractionalMatch:
-    def __init__(self, match):
-        num, den = int(match.group("num")), int(match.group("den"))
-        self._groups = {
-            "hour": match.group("hour"),
-            "minute": match.group("minute"),
-            "second": "%d/%d" % (int(match.group("whole")) * den + num, den),
-        }
-
-    def group(self, name):
-        return self._groups[name]
-
-
-class _TimeRe:
-    def __init__(self, decimal_re):
-        self._decimal_re = decimal_re
-
-    def match(self, text):
-        match = _FRACTIONAL_TIME.match(text)
-        if match is None:
-            return self._decimal_re.match(text)
-        if int(match.group("den")) == 0 or int(match.group("num")) >= int(match.group("den")):
-            return None  # parse_time then raises "Cannot parse time"
-        return _FractionalMatch(match)
-
-
-def install_fractional_time():
-    if not isinstance(ear_time_format._TIME_RE, _TimeRe):
-        ear_time_format._TIME_RE = _TimeRe(ear_time_format._TIME_RE)
-    got = ear_time_format.parse_time("00:00:02.01021S48000")
-    assert got == 2 + Fraction(1021, 48000), got
-
-
 # ---------------------------------------------------------------- render
 
 def render(patched, layout, out_wav, lfe_found):
@@ -333,7 +283,6 @@ def main(argv):
                           % (layout_name, ", ".join(bs2051.layout_names)))
         names = [ch.name for ch in bs2051.get_layout(layout_name).channels]
         lfe_found, axml = patch_axml(read_axml(master))
-        install_fractional_time()
         with tempfile.TemporaryDirectory(prefix="ear_render_master.") as tmp:
             patched = os.path.join(tmp, "master.wav")
             write_patched(master, patched, axml)
