@@ -834,21 +834,31 @@ impl Lowerer<'_> {
         self.loudspeaker_target(target, from, layout)
     }
 
+    /// What an ADM master normalised to a spec takes its gain from: its
+    /// scene's 5.1 re-render, with its spec, measured as Netflix measures
+    /// it.
+    fn master_level(&self, master: &Target) -> Option<TargetStage> {
+        let from = master.from.first()?;
+        let scene = self.model.scene(&from.name)?;
+        let mut level = self.scene_target(master, &scene, "5.1".to_owned())?;
+        level.name = format!("{} (5.1 re-render)", master.name.name);
+        Some(level)
+    }
+
     /// The target, with the target it `match`es (the end of its chain)
     /// lowered into it.
     fn matched_target(&self, target: &Target) -> Option<TargetStage> {
         let mut stage = self.target(target)?;
         if target.matches.is_some() {
             let level = levels::level_source(self.model, target)?;
-            stage.matched = Some(Box::new(self.target(level)?));
+            let mut matched = self.target(level)?;
+            // A master's level is its 5.1 re-render's.
+            if matched.adm.is_some() {
+                matched = self.master_level(level)?;
+            }
+            stage.matched = Some(Box::new(matched));
         } else if stage.adm.is_some() && crate::stages::output::normalization(&stage).is_some() {
-            // An ADM master normalised to a spec takes the gain of its
-            // scene's 5.1 re-render, measured as Netflix measures it.
-            let from = target.from.first()?;
-            let scene = self.model.scene(&from.name)?;
-            let mut level = self.scene_target(target, &scene, "5.1".to_owned())?;
-            level.name = format!("{} (5.1 re-render)", target.name.name);
-            stage.matched = Some(Box::new(level));
+            stage.matched = Some(Box::new(self.master_level(target)?));
         }
         Some(stage)
     }
