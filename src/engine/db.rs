@@ -183,13 +183,9 @@ impl State {
     }
 
     /// The keys the last `builds` generations used (the stages' current
-    /// keys for 1), each with its stage id.
-    pub fn keys_of_last_builds(&self, builds: u64) -> Vec<(&str, Digest)> {
-        let mut keys: Vec<(&str, Digest)> = self
-            .stages
-            .iter()
-            .map(|(id, record)| (id.as_str(), record.key))
-            .collect();
+    /// keys for 1).
+    pub fn keys_of_last_builds(&self, builds: u64) -> Vec<Digest> {
+        let mut keys: Vec<Digest> = self.stages.values().map(|record| record.key).collect();
         if builds > 1 {
             // Used by generation g for since <= g < until; kept when some g
             // is among the last `builds`.
@@ -198,7 +194,7 @@ impl State {
                 self.past
                     .iter()
                     .filter(|past| past.until > oldest)
-                    .map(|past| (past.stage.as_str(), past.key)),
+                    .map(|past| past.key),
             );
         }
         keys
@@ -406,11 +402,7 @@ mod tests {
         state.retain_stages(|id| id == "bus:PM");
         assert_eq!(state.generation, 3);
         let keys = |builds| {
-            let mut keys: Vec<Digest> = state
-                .keys_of_last_builds(builds)
-                .into_iter()
-                .map(|(_, key)| key)
-                .collect();
+            let mut keys = state.keys_of_last_builds(builds);
             keys.sort();
             keys
         };

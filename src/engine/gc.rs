@@ -73,19 +73,9 @@ impl Engine {
         self.store.clear_temporaries().map_err(io_error)?;
         let objects = self.store.list().map_err(io_error)?;
         let kept_keys: Vec<Digest> = match (policy.keep_builds, policy.max_size) {
-            (Some(builds), _) => self
-                .state
-                .keys_of_last_builds(builds.max(1))
-                .into_iter()
-                .map(|(_, key)| key)
-                .collect(),
+            (Some(builds), _) => self.state.keys_of_last_builds(builds.max(1)),
             (None, Some(_)) => self.state.actions.keys().copied().collect(),
-            (None, None) => self
-                .state
-                .keys_of_last_builds(1)
-                .into_iter()
-                .map(|(_, key)| key)
-                .collect(),
+            (None, None) => self.state.keys_of_last_builds(1),
         };
         let mut last_used: HashMap<Digest, u64> = HashMap::new();
         for key in &kept_keys {

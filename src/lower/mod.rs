@@ -211,61 +211,70 @@ pub fn lower_with_rates(
     }
 }
 
+/// How an ADM master is measured for loudness: on the re-render of its
+/// scene whose level it takes (its implied 5.1, or the re-render it
+/// `match`es), rebuilt from the master's own tracks: the bed's tracks by
+/// their gains into the re-render's loudspeakers, each object's track from
+/// its path.
+fn master_rerender(stage: &TargetStage) -> Option<MasterRerender> {
+    let adm = stage.adm.as_ref()?;
+    let level = stage
+        .matched
+        .as_deref()
+        .filter(|level| level.adm.is_none())?;
+    // A re-render of the master's own scene: its bed and objects.
+    let same = |(a, _): &(StageId, Route), (b, _): &(StageId, Route)| a == b;
+    if level.from.len() != stage.from.len()
+        || !level.from.iter().zip(&stage.from).all(|(a, b)| same(a, b))
+    {
+        return None;
+    }
+    let renderer = crate::audio::bs2127::TargetLayout::named(&level.layout)?;
+    let bed = crate::audio::adm::bed::bed(&adm.bed)?;
+    let tracks = bed.len() + adm.objects.len();
+    let rows = bed_gains(renderer, bed)?
+        .into_iter()
+        .map(|mut row| {
+            row.resize(tracks, 0.0);
+            row
+        })
+        .collect();
+    Some(MasterRerender {
+        layout: level.layout.clone(),
+        channels: level.channels.clone(),
+        bed: rows,
+        objects: (bed.len()..).zip(adm.objects.iter().cloned()).collect(),
+        dialogue: level.dialogue.clone(),
+    })
+}
+
+/// Each bed channel's ITU-R BS.2127 DirectSpeakers gains into `renderer`,
+/// at the position the master writes for it: `rows[output][channel]`, the
+/// channels in the bed's (the master's track) order.
+fn bed_gains(
+    renderer: crate::audio::bs2127::TargetLayout,
+    bed: &[crate::audio::adm::bed::BedChannel],
+) -> Option<Vec<Vec<f32>>> {
+    use crate::audio::bs2127::{bed_channel_gains, BedChannel, Position};
+    let mut rows = vec![vec![0.0f32; bed.len()]; renderer.channels()];
+    for (index, channel) in bed.iter().enumerate() {
+        let speaker = BedChannel::new(
+            channel.speaker,
+            Position::new(channel.x, channel.y, channel.z),
+        );
+        let gains = bed_channel_gains(renderer, &speaker).ok()?;
+        for (row, gain) in rows.iter_mut().zip(gains) {
+            row[index] = gain as f32;
+        }
+    }
+    Some(rows)
+}
+
 /// The dialogue buses a target's measurement gates its loudness on: those
 /// its normaliser gates on, when its spec's loudness is dialogue-gated and
 /// it is delivered at the project's rate `project_rate` (the buses run at
 /// that rate; a resampled deliverable is measured over the whole programme
 /// only).
-/// How an ADM master is measured for loudness: on the 5.1 re-render whose
-/// level it takes (its implied one, or the re-render of its scene it
-/// `match`es), rebuilt from the master's own tracks.
-fn master_rerender(stage: &TargetStage) -> Option<MasterRerender> {
-    let adm = stage.adm.as_ref()?;
-    let level = stage.matched.as_deref()?;
-    let (bed_id, bed_route) = stage.from.first()?;
-    let (level_bed, level_route) = level.from.first()?;
-    let (Route::Matrix { rows: tracks, .. }, Route::Matrix { rows: speakers, .. }) =
-        (bed_route, level_route)
-    else {
-        return None;
-    };
-    if level_bed != bed_id || level.adm.is_some() {
-        return None;
-    }
-    // The master's bed track t carries bus channel `input` (one 1 per row).
-    let mut bed = vec![vec![0.0f32; stage.channels.len()]; level.channels.len()];
-    for (track, row) in tracks.iter().enumerate() {
-        let Some(input) = row.iter().position(|gain| *gain != 0.0) else {
-            continue;
-        };
-        for (output, speaker) in speakers.iter().enumerate() {
-            bed[output][track] = speaker.get(input).copied().unwrap_or(0.0);
-        }
-    }
-    let mut objects = Vec::new();
-    let first_object = stage.from.len() - adm.objects.len();
-    for (id, route) in level.from.iter().skip(1) {
-        let Route::Object(object) = route else {
-            return None;
-        };
-        let track = stage.from.iter().position(|(from, _)| from == id)?;
-        if track < first_object {
-            return None;
-        }
-        // The master's track of its `from` entry: the bed's tracks, then
-        // one per object.
-        let track = tracks.len() - adm.objects.len() + (track - first_object);
-        objects.push((track, object.clone()));
-    }
-    Some(MasterRerender {
-        layout: level.layout.clone(),
-        channels: level.channels.clone(),
-        bed,
-        objects,
-        dialogue: level.dialogue.clone(),
-    })
-}
-
 fn measured_gate(target: &TargetStage, project_rate: u32) -> Vec<StageId> {
     let gated = target
         .spec
@@ -797,27 +806,22 @@ impl Lowerer<'_> {
         scene: &crate::model::ResolvedScene<'_>,
         layout: String,
     ) -> Option<TargetStage> {
-        use crate::audio::bs2127::{self, bed_channel_gains, Position, TargetLayout};
-        let renderer = TargetLayout::named(&layout)?;
-        let channels = self.channels(&layout);
-        if channels != renderer.labels() || target.downmix.is_some() {
+        let renderer = crate::audio::bs2127::TargetLayout::named(&layout)?;
+        if self.channels(&layout) != renderer.labels() || target.downmix.is_some() {
             return None;
         }
         let bus = scene.bed_bus();
         let bed = crate::audio::adm::bed::bed(&bus.layout.name)?;
-        let bus_channels = self.channels(&bus.layout.name);
-        let mut rows = vec![vec![0.0f32; bus_channels.len()]; channels.len()];
-        for (input, label) in bus_channels.iter().enumerate() {
-            let channel = bed.iter().find(|channel| channel.label == label)?;
-            let speaker = bs2127::BedChannel::new(
-                channel.speaker,
-                Position::new(channel.x, channel.y, channel.z),
-            );
-            let gains = bed_channel_gains(renderer, &speaker).ok()?;
-            for (row, gain) in rows.iter_mut().zip(gains) {
-                row[input] = gain as f32;
-            }
+        let gains = bed_gains(renderer, bed)?;
+        // The bus's channels, each found in the bed by its label.
+        let mut inputs = Vec::new();
+        for label in self.channels(&bus.layout.name) {
+            inputs.push(bed.iter().position(|channel| channel.label == label)?);
         }
+        let rows = gains
+            .iter()
+            .map(|row| inputs.iter().map(|&channel| row[channel]).collect())
+            .collect();
         let mut from = vec![(
             StageId::bus(&bus.name.name),
             Route::Matrix {

@@ -61,12 +61,8 @@ impl Reach {
             walk.bus(bus);
             // Music heard through the scene's objects: the cues they play.
             if let Some(scene) = model.scene(&name.name) {
-                for object in scene.objects() {
-                    let cue = object
-                        .cue
-                        .as_ref()
-                        .and_then(|cue| model.cues.index(&cue.name));
-                    if let Some(cue) = cue.filter(|cue| seen_cues.insert(*cue)) {
+                for (object, cue) in scene.cues() {
+                    if seen_cues.insert(cue) {
                         mix.cues.push(Reached {
                             index: cue,
                             from,

@@ -107,6 +107,16 @@ impl<'a> ResolvedScene<'a> {
             .iter()
             .filter_map(move |name| model.objects.get(&name.name))
     }
+
+    /// The cues heard through the scene's objects: each object that plays
+    /// a declared cue, with the cue (`model.cues[index]`), in track order.
+    pub fn cues(&self) -> impl Iterator<Item = (&'a Object, Index)> + '_ {
+        let model = self.model;
+        self.objects().filter_map(move |object| {
+            let cue = object.cue.as_ref()?;
+            Some((object, model.cues.index(&cue.name)?))
+        })
+    }
 }
 
 impl Model {

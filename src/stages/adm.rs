@@ -79,7 +79,8 @@ pub(super) fn params(target: &TargetStage, params: &mut Params<'_>) {
         .str("adm.bed", &plan.bed)
         // 2: blocks on a 1024-sample grid at 48 kHz that path points end,
         // times as samples; the profile's programme name and object ids.
-        .u64("adm.version", 2);
+        // 3: points and cuts on the 10 µs quantum, times in decimal seconds.
+        .u64("adm.version", 3);
     for (index, object) in plan.objects.iter().enumerate() {
         params
             .str(&format!("adm.object{index}"), &object.name)

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::{
     engine::key::Params,
-    lower::{ClipSpec, Route},
+    lower::{AdmObject, ClipSpec, Route},
     model::{AudioSource, Duration, Format},
     stages::mix::Clock,
 };
@@ -163,21 +163,29 @@ pub(super) fn route_params(params: &mut Params<'_>, name: &str, route: &Route) {
         }
         Route::Matrix { name: matrix, rows } => {
             params.str(&format!("{name}.matrix"), matrix);
-            for (index, row) in rows.iter().enumerate() {
-                let text: Vec<String> = row.iter().map(|gain| format!("{gain:?}")).collect();
-                params.str(&format!("{name}.row{index}"), &text.join(" "));
-            }
+            rows_params(params, name, rows);
         }
-        Route::Object(object) => {
-            params
-                .str(&format!("{name}.object"), &object.name)
-                .u64(&format!("{name}.object.start"), object.start)
-                .str(&format!("{name}.object.path"), &object.path_text())
-                // 1: the ADM master's blocks, rendered by BS.2127's
-                // allocentric panner with its gain interpolation.
-                .u64(&format!("{name}.object.renderer"), 1);
-        }
+        Route::Object(object) => object_params(params, name, object),
     }
+}
+
+/// A matrix's rows, `NAME.rowI`.
+pub(super) fn rows_params(params: &mut Params<'_>, name: &str, rows: &[Vec<f32>]) {
+    for (index, row) in rows.iter().enumerate() {
+        let text: Vec<String> = row.iter().map(|gain| format!("{gain:?}")).collect();
+        params.str(&format!("{name}.row{index}"), &text.join(" "));
+    }
+}
+
+/// An object rendered from its path, `NAME.object…`.
+pub(super) fn object_params(params: &mut Params<'_>, name: &str, object: &AdmObject) {
+    params
+        .str(&format!("{name}.object"), &object.name)
+        .u64(&format!("{name}.object.start"), object.start)
+        .str(&format!("{name}.object.path"), &object.path_text())
+        // 1: the ADM master's blocks, rendered by BS.2127's allocentric
+        // panner with its gain interpolation.
+        .u64(&format!("{name}.object.renderer"), 1);
 }
 
 pub(super) fn format_params(params: &mut Params<'_>, format: &Format) {

@@ -16,12 +16,12 @@ use miette::IntoDiagnostic;
 use crate::{
     audio::{
         adm::{axml::interpolation_length, blocks::compile, Block},
-        bs2127::{ObjectBlock, ObjectStream, Position, TargetLayout},
-        Bus, Convert, Matrix, Source, WavReader,
+        bs2127::{ObjectBlock, ObjectPanner, ObjectStream, Position, TargetLayout},
+        AudioError, Matrix, Source, WavReader,
     },
     engine::key::Params,
-    lower::{AdmObject, MasterRerender, Route},
-    stages::keys::route_params,
+    lower::{AdmObject, MasterRerender},
+    stages::keys::{object_params, rows_params},
 };
 
 /// `object`'s mono stage output `source` rendered to `layout` (a layout
@@ -34,12 +34,6 @@ pub(super) fn object_source(
     rate: u32,
     programme_start: u64,
 ) -> miette::Result<Box<dyn Source>> {
-    let Some(target) = TargetLayout::named(layout) else {
-        miette::bail!(
-            "object `{}`: the BS.2127 renderer does not render to {layout}",
-            object.name
-        );
-    };
     if source.channels() != 1 {
         miette::bail!(
             "object `{}` has {} channels, not one",
@@ -47,10 +41,28 @@ pub(super) fn object_source(
             source.channels()
         );
     }
-    let blocks = compile(&object.points(programme_start), source.frames(), rate);
-    let stream = ObjectStream::new(source, target, object_blocks(&blocks, rate))
-        .map_err(|error| miette::miette!("object `{}`: {error}", object.name))?;
-    Ok(Box::new(stream))
+    let panner = object_panner(object, layout, source.frames(), rate, programme_start)?;
+    Ok(Box::new(ObjectStream::with_panner(source, panner)))
+}
+
+/// `object`'s blocks over a programme of `frames` samples at `rate` whose
+/// first sample is `programme_start`, ready to render to `layout`.
+fn object_panner(
+    object: &AdmObject,
+    layout: &str,
+    frames: u64,
+    rate: u32,
+    programme_start: u64,
+) -> miette::Result<ObjectPanner> {
+    let Some(target) = TargetLayout::named(layout) else {
+        miette::bail!(
+            "object `{}`: the BS.2127 renderer does not render to {layout}",
+            object.name
+        );
+    };
+    let blocks = compile(&object.points(programme_start), frames, rate);
+    ObjectPanner::new(target, object_blocks(&blocks, rate))
+        .map_err(|error| miette::miette!("object `{}`: {error}", object.name))
 }
 
 /// The master's blocks as BS.2127 interprets them, in frames at `rate`.
@@ -72,35 +84,88 @@ pub(crate) fn object_blocks(blocks: &[Block], rate: u32) -> Vec<ObjectBlock> {
 
 /// An ADM master's tracks (the file at `master`) rendered to `rerender`'s
 /// loudspeakers: the bed by its matrix, each object's track from its path
-/// on the master's clock (its `bext` time reference).
+/// on the master's clock (its `bext` time reference). The file is read
+/// once for the bed and every object.
 pub(super) fn master_source(
     master: &std::path::Path,
     rerender: &MasterRerender,
     rate: u32,
 ) -> miette::Result<Box<dyn Source>> {
-    let open = || WavReader::open(master).into_diagnostic();
-    let reader = open()?;
+    let reader = WavReader::open(master).into_diagnostic()?;
     let tracks = reader.channels();
     let start = reader.format().time_reference.unwrap_or(0);
     let bed = Matrix::new("bed", tracks, rerender.bed.clone()).into_diagnostic()?;
-    let mut sum = Bus::new(rerender.channels.len()).into_diagnostic()?;
-    sum.add(
-        Box::new(Convert::new(reader, bed).into_diagnostic()?),
-        0,
-        0.0,
-    )
-    .into_diagnostic()?;
+    let mut objects = Vec::with_capacity(rerender.objects.len());
     for (track, object) in &rerender.objects {
-        let mut row = vec![0.0f32; tracks];
-        if let Some(slot) = row.get_mut(*track) {
-            *slot = 1.0;
+        if *track >= tracks {
+            miette::bail!(
+                "object `{}`: the master has no track {}",
+                object.name,
+                track + 1
+            );
         }
-        let select = Matrix::new("track", tracks, vec![row]).into_diagnostic()?;
-        let mono = Box::new(Convert::new(open()?, select).into_diagnostic()?);
-        let placed = object_source(object, mono, &rerender.layout, rate, start)?;
-        sum.add(placed, 0, 0.0).into_diagnostic()?;
+        let panner = object_panner(object, &rerender.layout, reader.frames(), rate, start)?;
+        objects.push((*track, panner));
     }
-    Ok(Box::new(sum))
+    Ok(Box::new(MasterRender {
+        reader,
+        tracks,
+        channels: rerender.channels.len(),
+        bed,
+        objects,
+        frames: Vec::new(),
+        mono: Vec::new(),
+        placed: Vec::new(),
+    }))
+}
+
+/// [`master_source`]'s render: one read of the master's tracks, summed as a
+/// bus sums its members (the bed, then each object, in order, on silence).
+struct MasterRender {
+    reader: WavReader,
+    tracks: usize,
+    channels: usize,
+    bed: Matrix,
+    objects: Vec<(usize, ObjectPanner)>,
+    frames: Vec<f32>,
+    mono: Vec<f32>,
+    placed: Vec<f32>,
+}
+
+impl Source for MasterRender {
+    fn channels(&self) -> usize {
+        self.channels
+    }
+
+    fn frames(&self) -> u64 {
+        self.reader.frames()
+    }
+
+    fn read(&mut self, out: &mut [f32]) -> Result<usize, AudioError> {
+        let want = out.len() / self.channels.max(1);
+        self.frames.resize(want * self.tracks, 0.0);
+        let got = self.reader.read(&mut self.frames)?;
+        let input = &self.frames[..got * self.tracks];
+        let out = &mut out[..got * self.channels];
+        self.placed.resize(out.len(), 0.0);
+        self.bed.apply(input, &mut self.placed);
+        out.fill(0.0);
+        add(out, &self.placed);
+        for (track, panner) in &mut self.objects {
+            self.mono.clear();
+            self.mono
+                .extend(input.chunks_exact(self.tracks).map(|frame| frame[*track]));
+            panner.render(&self.mono, &mut self.placed);
+            add(out, &self.placed);
+        }
+        Ok(got)
+    }
+}
+
+fn add(out: &mut [f32], placed: &[f32]) {
+    for (o, p) in out.iter_mut().zip(placed) {
+        *o += p;
+    }
 }
 
 /// The key parameters of an ADM master's measurement on its re-render.
@@ -108,16 +173,9 @@ pub(super) fn rerender_params(params: &mut Params<'_>, rerender: &MasterRerender
     params
         .str("rerender.layout", &rerender.layout)
         .u64("rerender.dialogue_inputs", rerender.dialogue.len() as u64);
-    for (index, row) in rerender.bed.iter().enumerate() {
-        let text: Vec<String> = row.iter().map(|gain| format!("{gain:?}")).collect();
-        params.str(&format!("rerender.bed{index}"), &text.join(" "));
-    }
+    rows_params(params, "rerender.bed", &rerender.bed);
     for (track, object) in &rerender.objects {
-        route_params(
-            params,
-            &format!("rerender.track{track}"),
-            &Route::Object(object.clone()),
-        );
+        object_params(params, &format!("rerender.track{track}"), object);
     }
 }
 

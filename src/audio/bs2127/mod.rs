@@ -43,5 +43,5 @@ pub use direct_speakers::{bed_channel_gains, render_bed_channel, BedChannel};
 pub use error::RenderError;
 pub use interpolation::{render_object, ObjectBlock};
 pub use object_gains::object_gains;
-pub use stream::ObjectStream;
+pub use stream::{ObjectPanner, ObjectStream};
 pub use target::{Position, Speaker, TargetLayout};

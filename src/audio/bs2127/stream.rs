@@ -1,7 +1,8 @@
 //! An object rendered as a stream: [`super::render_object`]'s arithmetic,
 //! frame for frame, over a mono [`Source`] read block by block, so that a
 //! scene's re-render of a feature-length programme holds one block of
-//! audio and one block's gains at a time.
+//! audio and one block's gains at a time ([`ObjectPanner`] is the same
+//! render fed samples a caller already holds).
 //!
 //! Every frame of the output is exactly what [`super::render_object`]
 //! writes into silent buffers for the same signal and blocks (a test holds
@@ -14,9 +15,11 @@ use super::object_gains::{block_gains, LayoutPanner};
 use super::target::TargetLayout;
 use crate::audio::{AudioError, Source};
 
-/// A mono source rendered to `layout` by its metadata blocks.
-pub struct ObjectStream {
-    source: Box<dyn Source>,
+/// An object's metadata blocks rendered to `layout`, a block of mono
+/// samples at a time, from the blocks' frame 0 on: the state of
+/// [`ObjectStream`], for a caller that has the samples already (a master's
+/// tracks, read once for all its objects).
+pub struct ObjectPanner {
     panner: LayoutPanner,
     channels: usize,
     blocks: Vec<ObjectBlock>,
@@ -26,8 +29,14 @@ pub struct ObjectStream {
     current: Option<Entered>,
     /// The gains and end of the last block left, for the next one's ramp.
     previous: Option<(u64, Vec<f64>)>,
-    /// The absolute frame the next read starts at.
+    /// The absolute frame the next sample is.
     position: u64,
+}
+
+/// A mono source rendered to `layout` by its metadata blocks.
+pub struct ObjectStream {
+    source: Box<dyn Source>,
+    panner: ObjectPanner,
     scratch: Vec<f32>,
 }
 
@@ -41,14 +50,33 @@ struct Entered {
 
 impl ObjectStream {
     /// `source` (one channel, its frame 0 the blocks' frame 0) rendered to
-    /// `layout` by `blocks` (in time order, not overlapping, each
-    /// interpolation no longer than its block: what
-    /// [`super::render_object`] checks, checked here once, up front).
+    /// `layout` by `blocks` (checked as [`ObjectPanner::new`] checks them).
     pub fn new(
         source: Box<dyn Source>,
         layout: TargetLayout,
         blocks: Vec<ObjectBlock>,
     ) -> Result<Self, RenderError> {
+        Ok(Self::with_panner(
+            source,
+            ObjectPanner::new(layout, blocks)?,
+        ))
+    }
+
+    /// `source` rendered by `panner` (which must be at its frame 0).
+    pub fn with_panner(source: Box<dyn Source>, panner: ObjectPanner) -> Self {
+        Self {
+            source,
+            panner,
+            scratch: Vec::new(),
+        }
+    }
+}
+
+impl ObjectPanner {
+    /// `blocks` rendered to `layout` (in time order, not overlapping, each
+    /// interpolation no longer than its block: what
+    /// [`super::render_object`] checks, checked here once, up front).
+    pub fn new(layout: TargetLayout, blocks: Vec<ObjectBlock>) -> Result<Self, RenderError> {
         let mut previous_end: Option<u64> = None;
         for block in &blocks {
             check_block(block, previous_end)?;
@@ -59,7 +87,6 @@ impl ObjectStream {
             block_gains(&panner, block.position, block.gain)?;
         }
         Ok(Self {
-            source,
             panner,
             channels: layout.channels(),
             blocks,
@@ -67,8 +94,22 @@ impl ObjectStream {
             current: None,
             previous: None,
             position: 0,
-            scratch: Vec::new(),
         })
+    }
+
+    /// Channels per frame of the render.
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+
+    /// Renders the next `mono.len()` frames into `out` (interleaved, one
+    /// frame of [`ObjectPanner::channels`] per sample, overwritten).
+    pub fn render(&mut self, mono: &[f32], out: &mut [f32]) {
+        let channels = self.channels;
+        for (i, (&x, frame)) in mono.iter().zip(out.chunks_exact_mut(channels)).enumerate() {
+            self.render_frame(self.position + i as u64, f64::from(x), frame);
+        }
+        self.position += mono.len().min(out.len() / channels.max(1)) as u64;
     }
 
     /// Renders frame `n` (mono sample `x`) into `frame`, one value per
@@ -145,7 +186,7 @@ impl ObjectStream {
 
 impl Source for ObjectStream {
     fn channels(&self) -> usize {
-        self.channels
+        self.panner.channels
     }
 
     fn frames(&self) -> u64 {
@@ -153,24 +194,10 @@ impl Source for ObjectStream {
     }
 
     fn read(&mut self, out: &mut [f32]) -> Result<usize, AudioError> {
-        let want = out.len() / self.channels.max(1);
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.resize(want, 0.0);
-        let got = self.source.read(&mut scratch[..want]);
-        let got = match got {
-            Ok(got) => got,
-            Err(error) => {
-                self.scratch = scratch;
-                return Err(error);
-            }
-        };
-        for (i, &x) in scratch[..got].iter().enumerate() {
-            let n = self.position + i as u64;
-            let frame = &mut out[i * self.channels..(i + 1) * self.channels];
-            self.render_frame(n, f64::from(x), frame);
-        }
-        self.position += got as u64;
-        self.scratch = scratch;
+        let want = out.len() / self.panner.channels.max(1);
+        self.scratch.resize(want, 0.0);
+        let got = self.source.read(&mut self.scratch[..want])?;
+        self.panner.render(&self.scratch[..got], out);
         Ok(got)
     }
 }

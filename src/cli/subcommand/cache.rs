@@ -31,8 +31,7 @@ pub fn run(directory: &Path, command: Option<CacheCommand>) -> i32 {
 }
 
 fn open(directory: &Path) -> Result<Engine, i32> {
-    let engine = Engine::open(directory, say_waiting).map_err(report_error)?;
-    let mut engine = engine;
+    let mut engine = Engine::open(directory, say_waiting).map_err(report_error)?;
     for warning in engine.take_warnings() {
         eprintln!("{:?}", miette::Report::new(warning));
     }

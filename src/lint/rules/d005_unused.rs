@@ -66,13 +66,7 @@ fn check(checker: &Checker<'_>, diagnostics: &mut Vec<Diagnostic>) {
             // A scene's target uses its bed, and the cues its objects play.
             let scene = model.scene(&name.name);
             if let Some(scene) = &scene {
-                for object in scene.objects() {
-                    let cue = object
-                        .cue
-                        .as_ref()
-                        .and_then(|cue| model.cues.index(&cue.name));
-                    cues.extend(cue);
-                }
+                cues.extend(scene.cues().map(|(_, cue)| cue));
             }
             match scene
                 .map(|scene| scene.bed)
