@@ -86,6 +86,13 @@ impl<S: Source> Source for Fade<S> {
     fn frames(&self) -> u64 {
         self.source.frames()
     }
+    /// Skips in the source itself (a file seeks); the gains count from
+    /// the position skipped to.
+    fn skip(&mut self, frames: u64) -> Result<u64, AudioError> {
+        let skipped = self.source.skip(frames)?;
+        self.position += skipped;
+        Ok(skipped)
+    }
     fn read(&mut self, out: &mut [f32]) -> Result<usize, AudioError> {
         let channels = self.source.channels();
         let frames = self.source.read(out)?;

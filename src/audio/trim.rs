@@ -43,6 +43,18 @@ impl<S: Source> Source for Trim<S> {
     fn frames(&self) -> u64 {
         self.frames
     }
+    /// Skips in the source itself (a file seeks), within what is kept.
+    fn skip(&mut self, frames: u64) -> Result<u64, AudioError> {
+        let wanted = frames.min(self.frames - self.position);
+        let skip_head = if self.skipped { 0 } else { self.head };
+        self.skipped = true;
+        let skipped = self
+            .source
+            .skip(skip_head + wanted)?
+            .saturating_sub(skip_head);
+        self.position += skipped;
+        Ok(skipped)
+    }
     fn read(&mut self, out: &mut [f32]) -> Result<usize, AudioError> {
         if !self.skipped {
             self.source.skip(self.head)?;

@@ -49,6 +49,9 @@ fn run_cheap(
         output: store.writer().ok()?,
         pending: None,
         notes: Vec::new(),
+        store: None,
+        previous: None,
+        regions: None,
     };
     stage.run(&mut context).ok()?;
     let (digest, _) = context.output.finish(&StatCache::new()).ok()?;

@@ -116,6 +116,7 @@ impl Engine {
             report.bytes_removed += size;
         }
         let store = &self.store;
+        crate::engine::regions::prune(store).map_err(io_error)?;
         self.state
             .retain_outputs(|digest| store.object_path(digest).is_file());
         self.stats.prune();

@@ -18,6 +18,7 @@ use crate::engine::{
     lead::{Pass, Prepared},
     out::materialise,
     outcome::StageOutcome,
+    regions,
     source_digest::PendingSources,
     stage::{InputObject, RunContext, SourceFile, Stage},
     store::Store,
@@ -40,6 +41,8 @@ pub(super) struct Job<'a> {
     pub(super) pending: &'a PendingSources,
     /// Whether to materialise the output into `out/` once stored.
     pub(super) materialise: bool,
+    /// The output the stage's id had in the build before, if any.
+    pub(super) previous: Option<Digest>,
 }
 
 /// A job's output object, its size and a materialisation failure.
@@ -93,7 +96,15 @@ impl Job<'_> {
             stats,
             pending,
             materialise: deliver,
+            previous,
         } = self;
+        let previous = previous
+            .map(|digest| InputObject {
+                id: stage.id().to_owned(),
+                path: store.object_path(&digest),
+                digest,
+            })
+            .filter(|previous| previous.path.is_file());
         let started = Instant::now();
         let mut earlier = 0.0;
         let mut notes = Vec::new();
@@ -112,12 +123,16 @@ impl Job<'_> {
                     output: writer()?,
                     pending: Some(pending),
                     notes: Vec::new(),
+                    store: Some((store, stats)),
+                    previous: previous.clone(),
+                    regions: None,
                 })
             };
-            let (output, left) = match prepared {
+            let (output, left, index) = match prepared {
                 Some(prepared) => {
                     earlier = prepared.seconds;
-                    prepared.output(stage, context)?
+                    let (output, notes) = prepared.output(stage, context)?;
+                    (output, notes, None)
                 }
                 None => {
                     let pass = pass.insert(Pass::new(followers, writer)?);
@@ -127,13 +142,17 @@ impl Job<'_> {
                     } else {
                         stage.run_leading(&mut context, pass.followers())?;
                     }
-                    (context.output, context.notes)
+                    (context.output, context.notes, context.regions)
                 }
             };
             notes = left;
             let (output, size) = output
                 .finish(stats)
                 .map_err(|source| EngineError::io(store.root(), source))?;
+            if let Some(index) = index {
+                // A hint: without it the next run renders everything.
+                let _ = regions::write(store, &output, &index);
+            }
             let materialised = if deliver {
                 materialise(project_dir, store, stats, stage, &output)
                     .err()

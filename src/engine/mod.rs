@@ -64,6 +64,7 @@ pub mod key;
 pub mod lock;
 pub mod outcome;
 pub mod progress;
+pub mod regions;
 pub mod remote;
 pub(crate) mod source_digest;
 pub mod stage;

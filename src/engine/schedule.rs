@@ -280,6 +280,12 @@ impl<'a> Schedule<'a> {
             _ => Vec::new(),
         };
         let sources: &'a Sources = self.sources;
+        let previous = self
+            .state
+            .stages
+            .get(stage.id())
+            .and_then(|record| self.state.actions.get(&record.key))
+            .map(|action| action.output);
         Job {
             node,
             stage,
@@ -293,6 +299,7 @@ impl<'a> Schedule<'a> {
             stats: self.parts.stats,
             pending: &sources.pending,
             materialise: self.options.materialise,
+            previous,
         }
     }
 

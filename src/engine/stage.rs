@@ -15,9 +15,11 @@ use std::{
 
 use crate::{
     audio::{loudness::LoudnessReport, read_tap::ReadTap},
+    engine::fingerprint::StatCache,
     engine::key::{Digest, Params},
-    engine::source_digest::PendingSources,
-    engine::store::ObjectWriter,
+    engine::regions,
+    engine::source_digest::{PendingSources, Resolution},
+    engine::store::{ObjectWriter, Store},
 };
 
 /// One node of the build graph.
@@ -218,6 +220,14 @@ pub struct RunContext<'a> {
     pub(crate) output: ObjectWriter,
     pub(crate) pending: Option<&'a PendingSources>,
     pub(crate) notes: Vec<String>,
+    /// The store and the stat cache, for region indexes and learnt
+    /// digests; `None` for a run outside a build (a deep key).
+    pub(crate) store: Option<(&'a Store, &'a StatCache)>,
+    /// The output the stage's id had before this run, if it is in the
+    /// store.
+    pub(crate) previous: Option<InputObject>,
+    /// The region index the run leaves for its output.
+    pub(crate) regions: Option<Vec<u8>>,
 }
 
 impl RunContext<'_> {
@@ -265,6 +275,44 @@ impl RunContext<'_> {
     /// The notes left so far.
     pub fn notes(&self) -> &[String] {
         &self.notes
+    }
+
+    /// The output this stage's id produced in the build before (its key
+    /// has changed since, or it would not run), if it is still in the
+    /// store: what a stage that re-renders only what changed splices from.
+    pub fn previous(&self) -> Option<&InputObject> {
+        self.previous.as_ref()
+    }
+
+    /// The region index left beside the object `digest` (an input's
+    /// output, or [`RunContext::previous`]), if there is one.
+    pub fn regions_of(&self, digest: &Digest) -> Option<Vec<u8>> {
+        let (store, _) = self.store?;
+        regions::read(store, digest)
+    }
+
+    /// Leaves a region index beside this run's output (see
+    /// [`crate::engine::regions`]).
+    pub fn set_regions(&mut self, index: Vec<u8>) {
+        self.regions = Some(index);
+    }
+
+    /// The content digest of source file `index` (of [`RunContext::files`]):
+    /// the one the key was computed with, or, in a clean build, the one
+    /// learnt as the stage read it, hashing the file now if no reader saw
+    /// it whole. `None` if the file is unreadable, changed during the
+    /// build, or the run is outside a build.
+    pub fn file_digest(&self, index: usize) -> Option<Digest> {
+        let file = self.files.get(index)?;
+        if let Some(digest) = file.digest {
+            return (digest != Digest::UNREADABLE).then_some(digest);
+        }
+        let (_, stats) = self.store?;
+        let path = self.project_dir.join(&file.declared);
+        match self.pending?.get(&path)?.resolve(stats, true) {
+            Resolution::Known(digest) => Some(digest),
+            Resolution::Pending | Resolution::Changed => None,
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! are rendered (or measured) from its blocks in its own pass
 //! ([`crate::stages::follow`]).
 
-use std::path::PathBuf;
+use std::{ops::Range, path::PathBuf};
 
 use miette::IntoDiagnostic;
 use rayon::prelude::*;
@@ -14,16 +14,17 @@ use rayon::prelude::*;
 use crate::{
     audio::{self, SampleFormat, Source, WavEncoder, WavReader, WavSpec},
     engine::key::Params,
-    engine::stage::{Follower, RunContext, Stage, UnreadableFiles},
+    engine::stage::{Follower, InputObject, RunContext, Stage, UnreadableFiles},
     engine::store::ObjectWriter,
-    lower::{BusStage, StageId},
+    lower::{BusStage, ClipSpec, StageId},
     stages::delivery::PIPELINE_FRAMES,
     stages::follow::{self, BusStream, Led},
     stages::keys::{clip_files, clip_params, recipe_name, route_params, ClipUse, Setting},
-    stages::mix::{clip_source, played, resample_inputs, route},
-    stages::output::layout,
+    stages::mix::{clip_source, played, resample_inputs, route, Extent},
+    stages::output,
     stages::pipeline::{self, BlockSink},
-    stages::programme::{place, stretch},
+    stages::programme::{place, stretch, Piece, Segment},
+    stages::region::{self, ChunkKeyer, ChunkKeys},
     stages::target::recipe_target,
     stages::timeline::Timeline,
 };
@@ -50,18 +51,17 @@ impl BusRender {
     }
 
     /// Renders the bus and, in the same pass, the targets `followers`
-    /// (see [`Stage::can_lead`]).
+    /// (see [`Stage::can_lead`]); or, when its previous output's region
+    /// index shows which chunks changed, renders only those and copies the
+    /// rest ([`crate::stages::region`]), leaving the followers to run on
+    /// their own.
     fn render(
         &self,
         context: &mut RunContext<'_>,
         followers: &mut [Follower<'_>],
     ) -> miette::Result<()> {
         let bus = &self.spec;
-        let Setting {
-            clock,
-            default_start,
-            ..
-        } = self.setting;
+        let clock = self.setting.clock;
         let timeline = Timeline::read(&context.inputs()[0].path)?;
         let segments = timeline.window(bus.reel.as_deref()).ok_or_else(|| {
             miette::miette!(
@@ -72,28 +72,50 @@ impl BusRender {
         let frames: u64 = segments.iter().map(|segment| segment.frames).sum();
         let time_reference = segments.first().map_or(timeline.start, |first| first.start);
         let channels = bus.channels.len();
-        let mut sum = audio::Bus::new(channels).into_diagnostic()?;
-        for (clip, gain) in &bus.clips {
-            let clip = &*played(clip, context.inputs());
-            let tap = |path: &std::path::Path| context.tap(path);
-            let (source, extent) = clip_source(clip, clock, default_start, &tap)?;
-            let mut source = Some(source);
-            for piece in place(extent, &segments) {
-                // A clip in two reels is opened once per reel.
-                let whole = match source.take() {
-                    Some(source) => source,
-                    None => clip_source(clip, clock, default_start, &tap)?.0,
-                };
-                let played = stretch(whole, piece.skip, piece.frames)?;
-                let routed = route(played, &clip.route, &bus.channels, &clip.name)?;
-                sum.add(routed, piece.offset, *gain).into_diagnostic()?;
-            }
-        }
+        let layout = BusLayout {
+            frames,
+            time_reference,
+            rate: clock.sample_rate,
+            channels,
+        };
         // A sub-bus renders the long play; a reel's bus takes its stretch.
         let skip = match &bus.reel {
             Some(reel) => timeline.reel(reel).map_or(0, |segment| segment.offset),
             None => 0,
         };
+        if let Some(previous) = context.previous().cloned() {
+            if bus.reel.is_none() {
+                let placed = self.place(context, &segments)?;
+                if let Some(keys) = self.chunk_keys(context, &layout, &placed, skip) {
+                    let old = context
+                        .regions_of(&previous.digest)
+                        .and_then(|bytes| ChunkKeys::decode(&bytes));
+                    let runs = keys.runs(old.as_ref());
+                    if runs.iter().any(|(_, render)| !render) {
+                        for follower in followers.iter_mut() {
+                            follower.refuse(&bus.id);
+                        }
+                        self.splice(context, &layout, &placed, skip, &runs, &previous)?;
+                        let rendered = ChunkKeys::rendered(&runs);
+                        context.note(format!("re-rendered {} of {} frames", rendered, frames));
+                        context.set_regions(keys.encode());
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        let placed = self.place(context, &segments)?;
+        let mut sum = audio::Bus::new(channels).into_diagnostic()?;
+        for member in placed.iter() {
+            let played = stretch(
+                member.open(self, context)?,
+                member.piece.skip,
+                member.piece.frames,
+            )?;
+            let routed = route(played, &member.clip.route, &bus.channels, &member.clip.name)?;
+            sum.add(routed, member.piece.offset, member.gain)
+                .into_diagnostic()?;
+        }
         let sub_buses = &context.inputs()[1..1 + bus.buses.len()];
         for ((_, gain, bus_route), input) in bus.buses.iter().zip(sub_buses) {
             let reader = WavReader::open(&input.path).into_diagnostic()?;
@@ -116,14 +138,7 @@ impl BusRender {
             &self.setting.title,
             recipe_target,
         );
-        let spec = WavSpec {
-            sample_rate: clock.sample_rate,
-            layout: layout(&bus.channels, None)?,
-            sample_format: SampleFormat::Float32,
-            time_reference: Some(time_reference),
-        };
-        let encoder = WavEncoder::with_length(context.output(), spec, bus.id.as_str(), frames)
-            .into_diagnostic()?;
+        let encoder = self.encoder(context.output(), &layout)?;
         let mut file = FileSink {
             encoder,
             error: None,
@@ -143,7 +158,331 @@ impl BusRender {
         }
         file.encoder.finish().into_diagnostic()?;
         led.into_par_iter().for_each(Led::finish);
+        drop(sum);
+        // The index for the next run, once the sources' digests are known.
+        if bus.reel.is_none() {
+            if let Some(keys) = self.chunk_keys(context, &layout, &placed, skip) {
+                context.set_regions(keys.encode());
+            }
+        }
         Ok(())
+    }
+
+    /// The bus's file, told its length.
+    fn encoder<'w>(
+        &self,
+        out: &'w mut ObjectWriter,
+        layout: &BusLayout,
+    ) -> miette::Result<WavEncoder<&'w mut ObjectWriter>> {
+        let spec = WavSpec {
+            sample_rate: layout.rate,
+            layout: output::layout(&self.spec.channels, None)?,
+            sample_format: SampleFormat::Float32,
+            time_reference: Some(layout.time_reference),
+        };
+        WavEncoder::with_length(out, spec, self.spec.id.as_str(), layout.frames).into_diagnostic()
+    }
+
+    /// Every clip's pieces on the bus's frames, in member order.
+    fn place<'s>(
+        &'s self,
+        context: &RunContext<'_>,
+        segments: &[Segment],
+    ) -> miette::Result<Vec<Placed<'s>>> {
+        let Setting {
+            clock,
+            default_start,
+            ..
+        } = self.setting;
+        let mut placed = Vec::new();
+        for (index, (clip, gain)) in self.spec.clips.iter().enumerate() {
+            let played = played(clip, context.inputs()).into_owned();
+            let (_, extent) = clip_source(&played, clock, default_start, &|_| None)?;
+            for piece in place(extent, segments) {
+                placed.push(Placed {
+                    index,
+                    clip,
+                    played: played.clone(),
+                    gain: *gain,
+                    extent,
+                    piece,
+                });
+            }
+        }
+        Ok(placed)
+    }
+
+    /// The key of every chunk of the bus, or `None` when one cannot be
+    /// known (a source whose digest is unknown, a sub-bus with no index).
+    fn chunk_keys(
+        &self,
+        context: &RunContext<'_>,
+        layout: &BusLayout,
+        placed: &[Placed<'_>],
+        skip: u64,
+    ) -> Option<ChunkKeys> {
+        let bus = &self.spec;
+        let mut keyer = ChunkKeyer::new(layout.frames, |params| {
+            self.setting.params(params);
+            params
+                .str("kind", self.kind())
+                .str("channels", &bus.channels.join(" "))
+                .u64("rate", u64::from(layout.rate))
+                .u64("time_reference", layout.time_reference)
+                .str("format", "float32");
+        });
+        for member in placed {
+            let clip = member.clip;
+            let mut digests = Vec::new();
+            for file in clip.declared_files() {
+                let index = self.files.iter().position(|known| known == file)?;
+                digests.push(context.file_digest(index)?);
+            }
+            let resampled = match &clip.resample {
+                Some(id) => Some(
+                    context
+                        .inputs()
+                        .iter()
+                        .find(|input| input.id == id.as_str())?
+                        .digest,
+                ),
+                None => None,
+            };
+            let identity = region::identity(|params| {
+                clip_params(params, "clip", clip, ClipUse::Bus);
+                params
+                    .f64("member_gain", member.gain)
+                    .u64("extent.start", member.extent.start)
+                    .u64("extent.frames", member.extent.frames)
+                    .u64("piece.skip", member.piece.skip)
+                    .u64("piece.frames", member.piece.frames)
+                    .u64("piece.offset", member.piece.offset);
+                for (index, digest) in digests.iter().enumerate() {
+                    params.digest(&format!("file{index}"), digest);
+                }
+                if let Some(digest) = &resampled {
+                    params.digest("resampled", digest);
+                }
+            });
+            let start = member.piece.offset;
+            keyer.touch(start..start.saturating_add(member.piece.frames), &identity);
+        }
+        let sub_buses = &context.inputs()[1..1 + bus.buses.len()];
+        for (index, ((_, gain, bus_route), input)) in bus.buses.iter().zip(sub_buses).enumerate() {
+            let keys = ChunkKeys::decode(&context.regions_of(&input.digest)?)?;
+            let member = region::identity(|params| {
+                params.u64("bus", index as u64).f64("gain", *gain);
+                route_params(params, "route", bus_route);
+                params
+                    .digest("header", &keys.header)
+                    .u64("frames", keys.frames);
+            });
+            keyer.each(|span| {
+                let from = skip + span.start;
+                let to = skip + span.end;
+                let mut hasher = blake3::Hasher::new();
+                hasher.update(&member.0);
+                hasher.update(&from.to_le_bytes());
+                hasher.update(&to.to_le_bytes());
+                for chunk in region::chunks_of(from..to) {
+                    match keys.keys.get(chunk) {
+                        Some(key) => hasher.update(&key.0),
+                        None => hasher.update(b"beyond"),
+                    };
+                }
+                Some(hasher.finalize().into())
+            });
+        }
+        Some(keyer.finish())
+    }
+
+    /// Writes the bus from `runs`: a span to render is mixed alone from
+    /// the members that touch it (their sources read from where the span
+    /// starts), a span to copy is read from the previous output.
+    fn splice(
+        &self,
+        context: &mut RunContext<'_>,
+        layout: &BusLayout,
+        placed: &[Placed<'_>],
+        skip: u64,
+        runs: &[(Range<u64>, bool)],
+        previous: &InputObject,
+    ) -> miette::Result<()> {
+        let bus = &self.spec;
+        let channels = layout.channels;
+        let mut old = WavReader::open(&previous.path).into_diagnostic()?;
+        if old.channels() != channels
+            || old.frames() != layout.frames
+            || old.format().sample_format != SampleFormat::Float32
+        {
+            return Err(miette::miette!(
+                "the previous output of `{}` is not the bus it should be",
+                bus.id
+            ));
+        }
+        let inputs = context.inputs().to_vec();
+        let mut sources = Vec::new();
+        for (span, render) in runs {
+            if *render {
+                sources.push(self.span(context, placed, skip, span.clone(), &inputs)?);
+            }
+        }
+        let mut sources = sources.into_iter();
+        let mut encoder = self.encoder(context.output(), layout)?;
+        let mut block = vec![0.0f32; PIPELINE_FRAMES * channels];
+        let mut position = 0u64;
+        for (span, render) in runs {
+            let length = span.end - span.start;
+            let written = if *render {
+                let mut source = sources
+                    .next()
+                    .ok_or_else(|| miette::miette!("a span of `{}` was not mixed", bus.id))?;
+                copy(source.as_mut(), length, &mut encoder, &mut block)?
+            } else {
+                old.skip(span.start - position).into_diagnostic()?;
+                position = span.end;
+                let mut take = Take {
+                    source: &mut old,
+                    left: length,
+                };
+                copy(&mut take, length, &mut encoder, &mut block)?
+            };
+            if written != length {
+                return Err(miette::miette!(
+                    "a span of `{}` ended {} frames early",
+                    bus.id,
+                    length - written
+                ));
+            }
+        }
+        encoder.finish().into_diagnostic()?;
+        Ok(())
+    }
+
+    /// The bus over `span` alone.
+    fn span(
+        &self,
+        context: &RunContext<'_>,
+        placed: &[Placed<'_>],
+        skip: u64,
+        span: Range<u64>,
+        inputs: &[InputObject],
+    ) -> miette::Result<Box<dyn Source>> {
+        let bus = &self.spec;
+        let mut sum = audio::Bus::new(bus.channels.len()).into_diagnostic()?;
+        for member in placed {
+            let start = member.piece.offset;
+            let end = start.saturating_add(member.piece.frames);
+            if end <= span.start || start >= span.end {
+                continue;
+            }
+            let played = stretch(
+                member.open(self, context)?,
+                member.piece.skip,
+                member.piece.frames,
+            )?;
+            let mut routed = route(played, &member.clip.route, &bus.channels, &member.clip.name)?;
+            let into = span.start.saturating_sub(start);
+            if routed.skip(into).into_diagnostic()? != into {
+                return Err(miette::miette!("`{}` ended early", member.clip.name));
+            }
+            sum.add(routed, start.saturating_sub(span.start), member.gain)
+                .into_diagnostic()?;
+        }
+        let sub_buses = &inputs[1..1 + bus.buses.len()];
+        for ((_, gain, bus_route), input) in bus.buses.iter().zip(sub_buses) {
+            let reader = WavReader::open(&input.path).into_diagnostic()?;
+            let stretch = stretch(Box::new(reader), skip + span.start, span.end - span.start)?;
+            let routed = route(stretch, bus_route, &bus.channels, &input.id)?;
+            sum.add(routed, 0, *gain).into_diagnostic()?;
+        }
+        sum.set_length(span.end - span.start);
+        sum.set_parallel(true);
+        Ok(Box::new(sum))
+    }
+}
+
+/// What a bus's file holds: its length, first sample, rate and channels.
+struct BusLayout {
+    frames: u64,
+    time_reference: u64,
+    rate: u32,
+    channels: usize,
+}
+
+/// One piece of a clip on the bus: in member order, with the clip as the
+/// stage plays it (from its `resample:` stage's output, if it has one).
+struct Placed<'s> {
+    index: usize,
+    clip: &'s ClipSpec,
+    played: ClipSpec,
+    gain: f64,
+    extent: Extent,
+    piece: Piece,
+}
+
+impl Placed<'_> {
+    /// The clip's source from its start, read through the engine's tap
+    /// (a clean build learns the file's digest as it is mixed).
+    fn open(&self, bus: &BusRender, context: &RunContext<'_>) -> miette::Result<Box<dyn Source>> {
+        let _ = self.index;
+        let tap = |path: &std::path::Path| context.tap(path);
+        Ok(clip_source(
+            &self.played,
+            bus.setting.clock,
+            bus.setting.default_start,
+            &tap,
+        )?
+        .0)
+    }
+}
+
+/// Writes up to `length` frames of `source`; returns how many it had.
+fn copy(
+    source: &mut dyn Source,
+    length: u64,
+    encoder: &mut WavEncoder<&mut ObjectWriter>,
+    block: &mut [f32],
+) -> miette::Result<u64> {
+    let channels = source.channels();
+    let mut written = 0u64;
+    while written < length {
+        let frames = source.read(block).into_diagnostic()?;
+        if frames == 0 {
+            break;
+        }
+        encoder
+            .write_block(&block[..frames * channels])
+            .into_diagnostic()?;
+        written += frames as u64;
+    }
+    Ok(written)
+}
+
+/// The next `left` frames of a source.
+struct Take<'s, S: Source> {
+    source: &'s mut S,
+    left: u64,
+}
+
+impl<S: Source> Source for Take<'_, S> {
+    fn channels(&self) -> usize {
+        self.source.channels()
+    }
+
+    fn frames(&self) -> u64 {
+        self.left
+    }
+
+    fn read(&mut self, out: &mut [f32]) -> Result<usize, audio::AudioError> {
+        let channels = self.source.channels();
+        let want = ((out.len() / channels) as u64).min(self.left) as usize;
+        if want == 0 {
+            return Ok(0);
+        }
+        let got = self.source.read(&mut out[..want * channels])?;
+        self.left -= got as u64;
+        Ok(got)
     }
 }
 

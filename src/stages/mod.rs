@@ -33,6 +33,7 @@ pub mod mix;
 pub(crate) mod output;
 pub(crate) mod pipeline;
 mod programme;
+mod region;
 mod report;
 mod resample;
 mod scene;

@@ -42,6 +42,7 @@ mod qc_report;
 mod reapi;
 mod reels;
 mod reference;
+mod region_edits;
 mod remote;
 mod remote_server;
 mod review;

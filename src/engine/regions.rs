@@ -1,0 +1,118 @@
+//! Region indexes: what a stage that renders a timeline leaves beside its
+//! output object so that its next run can re-render only the spans that
+//! changed (see `crate::stages::region`).
+//!
+//! The engine reads nothing into an index: it is a few bytes a stage hands
+//! it ([`crate::engine::stage::RunContext::set_regions`]), stored under the
+//! digest of the output object it describes, `DIR/.sndtrk/regions/<hex>`,
+//! and handed back to the stage's next run with its previous output
+//! ([`crate::engine::stage::RunContext::previous`]) or to a dependant with
+//! its input ([`crate::engine::stage::RunContext::regions_of`]). An index
+//! is a hint: one that is missing or damaged costs a whole render, never a
+//! wrong output, because the stage checks what it reads and keys every
+//! chunk by everything its bytes depend on. `cache gc` removes the indexes
+//! whose object it removed.
+
+use std::{fs, io, path::PathBuf};
+
+use crate::engine::{key::Digest, store::Store};
+
+/// The most bytes an index may have (a 1,000-hour programme's chunk keys).
+pub const MAX_INDEX_BYTES: u64 = 256 << 20;
+
+/// Where the index of the object `digest` lives.
+pub fn path(store: &Store, digest: &Digest) -> PathBuf {
+    dir(store).join(digest.to_hex())
+}
+
+/// `DIR/.sndtrk/regions`.
+pub fn dir(store: &Store) -> PathBuf {
+    store.root().with_file_name("regions")
+}
+
+/// The index of the object `digest`, if there is one (and it fits).
+pub fn read(store: &Store, digest: &Digest) -> Option<Vec<u8>> {
+    let path = path(store, digest);
+    let size = fs::metadata(&path).ok()?.len();
+    if size > MAX_INDEX_BYTES {
+        return None;
+    }
+    fs::read(path).ok()
+}
+
+/// Stores `bytes` as the index of the object `digest`, atomically.
+pub fn write(store: &Store, digest: &Digest, bytes: &[u8]) -> io::Result<()> {
+    let dir = dir(store);
+    fs::create_dir_all(&dir)?;
+    let mut file = tempfile::Builder::new()
+        .prefix(".index-")
+        .tempfile_in(&dir)?;
+    io::Write::write_all(&mut file, bytes)?;
+    file.persist(path(store, digest))
+        .map(|_| ())
+        .map_err(|error| error.error)
+}
+
+/// Removes the indexes whose object is no longer in the store, and the
+/// temporaries a killed build left; returns the bytes removed.
+pub fn prune(store: &Store) -> io::Result<u64> {
+    let entries = match fs::read_dir(dir(store)) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => return Err(error),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let live = name
+            .to_str()
+            .and_then(|name| name.parse::<Digest>().ok())
+            .is_some_and(|digest| store.object_path(&digest).is_file());
+        if !live {
+            removed += entry.metadata().map_or(0, |metadata| metadata.len());
+            match fs::remove_file(entry.path()) {
+                Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+                _ => {}
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// The bytes the indexes take.
+pub fn size(store: &Store) -> u64 {
+    fs::read_dir(dir(store)).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .filter_map(|entry| entry.metadata().ok())
+            .map(|metadata| metadata.len())
+            .sum()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::engine::fingerprint::StatCache;
+
+    #[test]
+    fn an_index_lives_as_long_as_its_object() {
+        let project = tempfile::tempdir().unwrap();
+        let store = Store::new(project.path());
+        let stats = StatCache::new();
+        let mut writer = store.writer().unwrap();
+        writer.write_all(b"object").unwrap();
+        let (digest, _) = writer.finish(&stats).unwrap();
+        assert_eq!(read(&store, &digest), None);
+        write(&store, &digest, b"index").unwrap();
+        assert_eq!(read(&store, &digest).as_deref(), Some(&b"index"[..]));
+        assert_eq!(size(&store), 5);
+        assert_eq!(prune(&store).unwrap(), 0);
+        store.remove(&digest, &stats).unwrap();
+        assert_eq!(prune(&store).unwrap(), 5);
+        assert_eq!(read(&store, &digest), None);
+    }
+}
