@@ -74,15 +74,6 @@ impl SubBlockMeter {
         self.sample_rate
     }
 
-    pub(crate) fn frames(&self) -> u64 {
-        self.frames
-    }
-
-    /// The frames of one 100 ms sub-block.
-    pub(crate) fn hop(&self) -> usize {
-        self.hop
-    }
-
     /// Checks that `block` holds whole frames.
     pub(crate) fn check_block(&self, block: &[f32]) -> Result<(), DspError> {
         if !block.len().is_multiple_of(self.channels) {

@@ -122,6 +122,22 @@ impl Source for Bus {
             .unwrap_or_else(|| self.members.iter().map(|m| m.end).max().unwrap_or(0))
     }
 
+    /// Skips in every member that plays in the frames skipped (a file
+    /// seeks), so the frames after are mixed as in one pass.
+    fn skip(&mut self, frames: u64) -> Result<u64, AudioError> {
+        let start = self.position;
+        let end = start.saturating_add(frames).min(self.frames());
+        for member in &mut self.members {
+            let from = member.offset.max(start);
+            let to = member.end.min(end);
+            if to > from {
+                member.source.skip(to - from)?;
+            }
+        }
+        self.position = end;
+        Ok(end - start)
+    }
+
     fn read(&mut self, out: &mut [f32]) -> Result<usize, AudioError> {
         let channels = self.channels;
         let start = self.position;

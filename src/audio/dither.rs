@@ -74,6 +74,12 @@ impl TpdfQuantizer {
         self
     }
 
+    /// Skips the noise of the next `samples` samples, as if they had been
+    /// quantised (a stretch of the stream copied from an earlier render).
+    pub fn advance(&mut self, samples: u64) {
+        self.counter += samples;
+    }
+
     /// The target bit depth.
     pub fn bits(&self) -> u16 {
         self.bits

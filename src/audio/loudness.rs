@@ -16,23 +16,30 @@ use ebur128::Mode;
 use crate::audio::{
     block_energy::{energy_to_loudness, SlidingMean, SubBlockMeter},
     channel_role::ChannelRole,
+    chunk_stats::{sub_block_frames, ChunkSetup, ChunkStats, ChunkedMeter},
     dsp_error::DspError,
-    loudness_range::loudness_range,
     true_peak::TruePeakMeter,
 };
 
 /// Blocks of at least this many samples are metered on two threads.
 const PARALLEL_SAMPLES: usize = 8192;
 
-/// A streaming loudness meter: push interleaved `f32` blocks, then read a report.
+/// A streaming loudness meter: push interleaved `f32` blocks, then read a
+/// report. The report is merged from the programme's chunks
+/// ([`crate::audio::chunk_stats`]), so a programme spliced from chunks
+/// measured before reports exactly what one pass over it does; a meter
+/// made [`LoudnessMeter::with_curve`] also follows the momentary and
+/// short-term loudness as they come, for a loudness curve.
 pub struct LoudnessMeter {
+    chunks: ChunkedMeter,
+    curve: Option<Box<CurveMeter>>,
+}
+
+/// The streaming values of a loudness curve.
+struct CurveMeter {
     blocks: SubBlockMeter,
     momentary: SlidingMean<4>,
     short_term: SlidingMean<30>,
-    momentary_max: f64,
-    short_term_max: f64,
-    /// Every short-term energy, for the LRA (8 bytes per 100 ms).
-    short_term_history: Vec<f64>,
     true_peak: TruePeakMeter,
     /// The latest momentary and short-term energies, once their windows
     /// are full (for a loudness curve, see [`LoudnessMeter::latest`]).
@@ -79,23 +86,30 @@ pub fn amplitude_to_db(amplitude: f64) -> f64 {
 impl LoudnessMeter {
     /// A meter for audio whose channels have the given roles, in order.
     pub fn new(roles: &[ChannelRole], sample_rate: u32) -> Result<Self, DspError> {
-        if roles.is_empty() {
-            return Err(DspError::UnsupportedFormat {
-                channels: 0,
-                sample_rate,
-            });
-        }
-        let blocks = SubBlockMeter::new(roles, sample_rate, Mode::I | Mode::SAMPLE_PEAK)?;
+        Self::with_setup(ChunkSetup::new(roles, sample_rate, None)?)
+    }
+
+    /// A meter whose chunks are measured as `setup` says (with a file
+    /// format, they count the samples at its full scale).
+    pub fn with_setup(setup: ChunkSetup) -> Result<Self, DspError> {
         Ok(Self {
-            blocks,
+            chunks: ChunkedMeter::new(setup),
+            curve: None,
+        })
+    }
+
+    /// [`LoudnessMeter::new`], following the curve too
+    /// ([`LoudnessMeter::latest`]).
+    pub fn with_curve(roles: &[ChannelRole], sample_rate: u32) -> Result<Self, DspError> {
+        let mut meter = Self::new(roles, sample_rate)?;
+        meter.curve = Some(Box::new(CurveMeter {
+            blocks: SubBlockMeter::new(roles, sample_rate, Mode::empty())?,
             momentary: SlidingMean::new(),
             short_term: SlidingMean::new(),
-            momentary_max: 0.0,
-            short_term_max: 0.0,
-            short_term_history: Vec::new(),
             true_peak: TruePeakMeter::new(roles.len(), sample_rate),
             latest: (None, None),
-        })
+        }));
+        Ok(meter)
     }
 
     /// A meter for a plain channel count, with ffmpeg's default layout
@@ -111,41 +125,85 @@ impl LoudnessMeter {
 
     /// The number of channels per frame.
     pub fn channels(&self) -> usize {
-        self.blocks.channels()
+        self.chunks.setup().channels()
     }
 
     /// The sample rate in Hz.
     pub fn sample_rate(&self) -> u32 {
-        self.blocks.sample_rate()
+        self.chunks.setup().rate()
     }
 
     /// Feeds a block of interleaved frames (any length that holds whole frames).
     pub fn push(&mut self, block: &[f32]) -> Result<(), DspError> {
+        self.chunks.push(block)?;
+        if let Some(curve) = &mut self.curve {
+            curve.push(block)?;
+        }
+        Ok(())
+    }
+
+    /// The chunked meter underneath (for a region rebuild's copies, see
+    /// [`ChunkedMeter::push_measured`]).
+    pub fn chunks_mut(&mut self) -> &mut ChunkedMeter {
+        &mut self.chunks
+    }
+
+    /// Every chunk's stats, the programme ending here.
+    pub fn finish(self) -> Result<Vec<ChunkStats>, DspError> {
+        self.chunks.finish()
+    }
+
+    /// The frames of one 100 ms sub-block, the step of the momentary and
+    /// short-term loudness.
+    pub fn sub_block_frames(&self) -> usize {
+        sub_block_frames(self.sample_rate())
+    }
+
+    /// One point of a loudness curve, for audio pushed up to a sub-block's
+    /// end: the latest momentary and short-term loudness in LUFS (`None`
+    /// until their window is full; `-inf` for silence), and the true peak
+    /// (linear) since the last call. Nothing but for a meter made
+    /// [`LoudnessMeter::with_curve`].
+    pub fn latest(&mut self) -> (Option<f64>, Option<f64>, f64) {
+        let Some(curve) = &mut self.curve else {
+            return (None, None, 0.0);
+        };
+        let (momentary, short_term) = curve.latest;
+        (
+            momentary.map(energy_to_loudness),
+            short_term.map(energy_to_loudness),
+            curve.true_peak.take_interval(),
+        )
+    }
+
+    /// The measurement so far.
+    pub fn report(&self) -> LoudnessReport {
+        self.chunks.report().unwrap_or(LoudnessReport {
+            frames: self.chunks.frames(),
+            sample_rate: self.sample_rate(),
+            integrated_lufs: f64::NEG_INFINITY,
+            loudness_range_lu: 0.0,
+            momentary_max_lufs: f64::NEG_INFINITY,
+            short_term_max_lufs: f64::NEG_INFINITY,
+            sample_peak_dbfs: f64::NEG_INFINITY,
+            true_peak_dbtp: f64::NEG_INFINITY,
+        })
+    }
+}
+
+impl CurveMeter {
+    fn push(&mut self, block: &[f32]) -> Result<(), DspError> {
         let Self {
             blocks,
             momentary,
             short_term,
-            momentary_max,
-            short_term_max,
-            short_term_history,
             true_peak,
             latest,
         } = self;
         blocks.check_block(block)?;
-        // The K-weighted loudness and the true peak are independent: on a
-        // large enough block they run side by side (same result either way).
         let mut loudness = || {
             blocks.push(block, |energy| {
-                let m = momentary.push(energy);
-                if let Some(m) = m {
-                    *momentary_max = momentary_max.max(m);
-                }
-                let s = short_term.push(energy);
-                if let Some(s) = s {
-                    *short_term_max = short_term_max.max(s);
-                    short_term_history.push(s);
-                }
-                *latest = (m, s);
+                *latest = (momentary.push(energy), short_term.push(energy));
             })
         };
         if block.len() >= PARALLEL_SAMPLES {
@@ -154,46 +212,6 @@ impl LoudnessMeter {
         } else {
             true_peak.push(block);
             loudness()
-        }
-    }
-
-    /// The frames of one 100 ms sub-block, the step of the momentary and
-    /// short-term loudness.
-    pub fn sub_block_frames(&self) -> usize {
-        self.blocks.hop()
-    }
-
-    /// One point of a loudness curve, for audio pushed up to a sub-block's
-    /// end: the latest momentary and short-term loudness in LUFS (`None`
-    /// until their window is full; `-inf` for silence), and the true peak
-    /// (linear) since the last call.
-    pub fn latest(&mut self) -> (Option<f64>, Option<f64>, f64) {
-        let (momentary, short_term) = self.latest;
-        (
-            momentary.map(energy_to_loudness),
-            short_term.map(energy_to_loudness),
-            self.true_peak.take_interval(),
-        )
-    }
-
-    /// The measurement so far.
-    pub fn report(&self) -> LoudnessReport {
-        let meter = &self.blocks.meter;
-        let channels = self.blocks.channels() as u32;
-        let peak = |f: &dyn Fn(u32) -> Result<f64, ebur128::Error>| {
-            (0..channels)
-                .filter_map(|c| f(c).ok())
-                .fold(0.0f64, f64::max)
-        };
-        LoudnessReport {
-            frames: self.blocks.frames(),
-            sample_rate: self.blocks.sample_rate(),
-            integrated_lufs: meter.loudness_global().unwrap_or(f64::NEG_INFINITY),
-            loudness_range_lu: loudness_range(&self.short_term_history),
-            momentary_max_lufs: energy_to_loudness(self.momentary_max),
-            short_term_max_lufs: energy_to_loudness(self.short_term_max),
-            sample_peak_dbfs: amplitude_to_db(peak(&|c| meter.sample_peak(c))),
-            true_peak_dbtp: amplitude_to_db(self.true_peak.peak()),
         }
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod block_energy;
 pub mod bs2127;
 pub(crate) mod bus;
 pub(crate) mod channel_role;
+pub mod chunk_stats;
 pub mod clip;
 pub(crate) mod convert;
 pub mod dialogue_gate;

@@ -31,6 +31,26 @@ pub const LIMITED_PASSES: usize = 3;
 const LEAST_SLOPE: f64 = 0.1;
 
 /// What to do when the normalising gain would break the true-peak ceiling.
+/// The step a normalisation's gain is rounded to, in dB: the programme
+/// lands within 0.025 LU of its spec's loudness, and a small edit (one cue
+/// of a reel moved by a decibel or two) usually leaves the gain, and so
+/// every unchanged stretch of the deliverable, as it was (a region rebuild
+/// then re-renders the edit alone, see `crate::stages::region`).
+pub const GAIN_STEP_DB: f64 = 0.05;
+
+/// `gain_db` rounded to [`GAIN_STEP_DB`]; rounded down instead when
+/// rounding up would lift a true peak of `true_peak_dbtp` over
+/// `ceiling_dbtp` that the exact gain keeps under it.
+pub fn quantized_gain(gain_db: f64, true_peak_dbtp: f64, ceiling_dbtp: f64) -> f64 {
+    let steps = gain_db / GAIN_STEP_DB;
+    let rounded = steps.round() * GAIN_STEP_DB;
+    if true_peak_dbtp + rounded > ceiling_dbtp && true_peak_dbtp + gain_db <= ceiling_dbtp {
+        steps.floor() * GAIN_STEP_DB
+    } else {
+        rounded
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeakPolicy {
     /// Fail with a clear error (the default: no silent limiting).
@@ -76,7 +96,11 @@ impl NormalizationPlan {
         if !measured.integrated_lufs.is_finite() {
             return Err(DspError::SilentProgramme);
         }
-        let gain_db = target_lufs - measured.integrated_lufs;
+        let gain_db = quantized_gain(
+            target_lufs - measured.integrated_lufs,
+            measured.true_peak_dbtp,
+            ceiling_dbtp,
+        );
         let predicted_true_peak_dbtp = measured.true_peak_dbtp + gain_db;
         let over = predicted_true_peak_dbtp > ceiling_dbtp;
         let limit_dbtp = match (over, policy) {

@@ -57,7 +57,11 @@ fn a_gain_that_fits_is_applied_sample_for_sample() {
     let input = programme();
     let measured = measure(&input);
     let plan = NormalizationPlan::new(&measured, -24.0, -1.0, PeakPolicy::Refuse).unwrap();
-    assert!((plan.gain_db - (-24.0 - measured.integrated_lufs)).abs() < 1e-12);
+    // The exact gain, on the 0.05 dB step.
+    let exact = -24.0 - measured.integrated_lufs;
+    assert!((plan.gain_db - exact).abs() <= GAIN_STEP_DB / 2.0 + 1e-12);
+    let steps = plan.gain_db / GAIN_STEP_DB;
+    assert!((steps - steps.round()).abs() < 1e-9, "{}", plan.gain_db);
     assert_eq!(plan.limit_dbtp, None);
     let out = normalize(&input, &plan, 1000);
     assert_eq!(out.len(), input.len());
@@ -65,7 +69,21 @@ fn a_gain_that_fits_is_applied_sample_for_sample() {
     for (o, i) in out.iter().zip(&input) {
         assert_eq!(*o, (f64::from(*i) * gain) as f32);
     }
-    assert!((measure(&out).integrated_lufs + 24.0).abs() < 0.01);
+    assert!((measure(&out).integrated_lufs + 24.0).abs() < 0.03);
+}
+
+/// A gain is rounded to its step, down when rounding up would lift a peak
+/// the exact gain keeps under the ceiling over it.
+#[test]
+fn a_gain_is_rounded_to_its_step_and_never_over_the_ceiling() {
+    assert!((quantized_gain(3.12, -10.0, -1.0) - 3.1).abs() < 1e-12);
+    assert!((quantized_gain(3.13, -10.0, -1.0) - 3.15).abs() < 1e-12);
+    assert!((quantized_gain(-7.026, -10.0, -1.0) + 7.05).abs() < 1e-12);
+    // 3.13 would round to 3.15, lifting -4.14 dBTP to -0.99: 3.10.
+    assert!((quantized_gain(3.13, -4.14, -1.0) - 3.1).abs() < 1e-12);
+    // Over with the exact gain already: rounded as usual (and refused or
+    // limited by the plan).
+    assert!((quantized_gain(3.13, -3.0, -1.0) - 3.15).abs() < 1e-12);
 }
 
 #[test]

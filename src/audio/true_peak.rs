@@ -156,7 +156,9 @@ impl TruePeakMeter {
     }
 
     /// The true peak so far (linear), with the points after the last samples
-    /// interpolated as if silence followed.
+    /// interpolated as if silence followed (what a programme's chunks
+    /// measure at its end, see `audio::chunk_stats`).
+    #[cfg(test)]
     pub fn peak(&self) -> f64 {
         let mut peak = self.peak;
         for lane in &self.lanes {
@@ -193,6 +195,34 @@ fn scan(lane: &[f32], phases: &[[f32; TAPS]], bound: f32, mut peak: f32) -> f32 
         start = end;
     }
     peak
+}
+
+/// The interpolation filter alone, for a meter that scans stretches of a
+/// channel itself (a chunk of a programme, see `audio::chunk_stats`).
+#[derive(Debug, Clone)]
+pub(crate) struct TruePeakFilter {
+    phases: Vec<[f32; TAPS]>,
+    bound: f32,
+}
+
+impl TruePeakFilter {
+    /// The filter at `sample_rate`, as [`TruePeakMeter::new`] makes it.
+    pub(crate) fn new(sample_rate: u32) -> Self {
+        let meter = TruePeakMeter::new(1, sample_rate);
+        Self {
+            phases: meter.phases,
+            bound: meter.bound,
+        }
+    }
+
+    /// The samples of a window before the point it ends on.
+    pub(crate) const HISTORY: usize = TAPS - 1;
+
+    /// The largest sample and interpolated point of the windows of `lane`
+    /// (window `i` covers `lane[i..i + 32]`), at least `peak`.
+    pub(crate) fn scan(&self, lane: &[f32], peak: f32) -> f32 {
+        scan(lane, &self.phases, self.bound, peak)
+    }
 }
 
 /// A per-frame true-peak detector over interleaved frames (the limiter's).

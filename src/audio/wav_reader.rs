@@ -117,6 +117,12 @@ impl WavReader {
         (self.format.channels * self.format.sample_format.bytes()) as u64
     }
 
+    /// Where the audio starts in the file, in bytes (frame `n` is at
+    /// `data_start() + n * frame bytes`).
+    pub fn data_start(&self) -> u64 {
+        self.data_start
+    }
+
     /// The file's format.
     pub fn format(&self) -> &WavFormat {
         &self.format

@@ -32,6 +32,7 @@ use tempfile::NamedTempFile;
 use super::{
     bext::{self, BextInfo, BextLoudness},
     channel_role::ChannelRole,
+    chunk_stats::{ChunkSetup, ChunkStats},
     error::AudioError,
     layout::ChannelLayout,
     loudness::{LoudnessMeter, LoudnessReport},
@@ -56,7 +57,7 @@ pub struct WavSpec {
 }
 
 /// What a finished write produced.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WriteSummary {
     /// Frames written.
     pub frames: u64,
@@ -65,6 +66,8 @@ pub struct WriteSummary {
     /// The loudness of the file as written, for a stream that measured it
     /// ([`WavEncoder::broadcast`]): what its `bext` chunk says.
     pub loudness: Option<LoudnessReport>,
+    /// That measurement chunk by chunk ([`crate::audio::chunk_stats`]).
+    pub chunks: Option<Vec<ChunkStats>>,
 }
 
 /// The largest RIFF file: its size field is a `u32` counting from byte 8.
@@ -361,9 +364,14 @@ impl<W: Write + Seek> WavEncoder<W> {
             (Some(info), _) => {
                 let layout =
                     ChannelLayout::from_wav_mask(spec.layout.mask(), spec.layout.channels());
+                let setup = ChunkSetup::new(
+                    &ChannelRole::for_layout(layout.labels()),
+                    spec.sample_rate,
+                    Some(spec.sample_format),
+                )
+                .map_err(|error| metering(&path, error))?;
                 let meter =
-                    LoudnessMeter::new(&ChannelRole::for_layout(layout.labels()), spec.sample_rate)
-                        .map_err(|error| metering(&path, error))?;
+                    LoudnessMeter::with_setup(setup).map_err(|error| metering(&path, error))?;
                 Some((info, time_reference.unwrap_or(0), Some(Box::new(meter))))
             }
             (None, Some(time_reference)) => Some((BextInfo::default(), time_reference, None)),
@@ -432,6 +440,11 @@ impl<W: Write + Seek> WavEncoder<W> {
         self.clipped
     }
 
+    /// Bytes per frame of the file's audio.
+    pub fn frame_bytes(&self) -> usize {
+        self.spec.sample_format.bytes() * self.channels()
+    }
+
     /// The channel count, if `samples` samples are whole frames.
     fn whole_frames(&self, samples: usize) -> Result<usize, AudioError> {
         let channels = self.channels();
@@ -475,6 +488,57 @@ impl<W: Write + Seek> WavEncoder<W> {
             });
         }
         self.append_raw(samples.len() / channels)
+    }
+
+    /// Appends `raw`, frames already encoded in the file's format (a
+    /// stretch of an earlier render of the same file), metering them as
+    /// [`WavEncoder::write_block`] would.
+    pub fn write_encoded(&mut self, raw: &[u8]) -> Result<(), AudioError> {
+        let frame = self.spec.sample_format.bytes() * self.channels();
+        if !raw.len().is_multiple_of(frame) {
+            return Err(AudioError::InvalidValue {
+                what: "encoded frames",
+                detail: format!("{} bytes for `{}`", raw.len(), self.path.display()),
+                help: "copy whole frames".into(),
+            });
+        }
+        self.raw.clear();
+        self.raw.extend_from_slice(raw);
+        self.append_raw(raw.len() / frame)
+    }
+
+    /// Appends `raw`, one whole chunk of the meter's
+    /// ([`crate::audio::chunk_stats`]) already encoded and measured (`stats`)
+    /// in an earlier render of the same file; `tail` is its last frames,
+    /// decoded, for the next chunk's measurement. It must start on a
+    /// chunk's start.
+    pub fn write_measured(
+        &mut self,
+        raw: &[u8],
+        stats: ChunkStats,
+        tail: &[f32],
+    ) -> Result<(), AudioError> {
+        let frame = self.spec.sample_format.bytes() * self.channels();
+        let Some(meter) = self.bext.as_mut().and_then(|chunk| chunk.meter.as_mut()) else {
+            return self.write_encoded(raw);
+        };
+        if !meter.chunks_mut().at_chunk_start() || !raw.len().is_multiple_of(frame) {
+            return Err(AudioError::InvalidValue {
+                what: "measured chunk",
+                detail: format!(
+                    "a chunk of `{}` off the meter's chunks",
+                    self.path.display()
+                ),
+                help: "copy whole chunks".into(),
+            });
+        }
+        meter.chunks_mut().push_measured(stats, tail);
+        self.out
+            .write_all(raw)
+            .map_err(|e| AudioError::io("write", &self.path, e))?;
+        self.data_bytes += raw.len() as u64;
+        self.frames += (raw.len() / frame) as u64;
+        Ok(())
     }
 
     /// Writes the encoded block in `raw`, `frames` frames, to the stream
@@ -558,12 +622,16 @@ impl<W: Write + Seek> WavEncoder<W> {
             file.write_all(&u32::MAX.to_le_bytes()).map_err(io)?;
         }
         let mut loudness = None;
-        if let Some(chunk) = &self.bext {
+        let mut chunks = None;
+        if let Some(chunk) = &mut self.bext {
             loudness = chunk.meter.as_ref().map(|meter| meter.report());
             let body = chunk.body();
             if body != chunk.written {
                 file.seek(SeekFrom::Start(chunk.offset)).map_err(io)?;
                 file.write_all(&body).map_err(io)?;
+            }
+            if let Some(meter) = chunk.meter.take() {
+                chunks = Some(meter.finish().map_err(|error| metering(&path, error))?);
             }
         }
         file.seek(SeekFrom::End(0)).map_err(io)?;
@@ -574,6 +642,7 @@ impl<W: Write + Seek> WavEncoder<W> {
                 frames: self.frames,
                 clipped_samples: self.clipped,
                 loudness,
+                chunks,
             },
         ))
     }

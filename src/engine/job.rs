@@ -131,8 +131,7 @@ impl Job<'_> {
             let (output, left, index) = match prepared {
                 Some(prepared) => {
                     earlier = prepared.seconds;
-                    let (output, notes) = prepared.output(stage, context)?;
-                    (output, notes, None)
+                    prepared.output(stage, context)?
                 }
                 None => {
                     let pass = pass.insert(Pass::new(followers, writer)?);

@@ -59,8 +59,8 @@ pub(super) struct Prepared {
 
 /// A follower's part of its leader's pass.
 enum Made {
-    /// Its output, not yet finished into the store.
-    Output(Box<ObjectWriter>),
+    /// Its output, not yet finished into the store, and its region index.
+    Output(Box<ObjectWriter>, Option<Vec<u8>>),
     /// What the pass learnt for the follower's own run.
     Carry(Carry),
 }
@@ -73,13 +73,13 @@ impl Prepared {
         self,
         stage: &dyn Stage,
         context: impl FnOnce() -> Result<RunContext<'c>, EngineError>,
-    ) -> miette::Result<(ObjectWriter, Vec<String>)> {
+    ) -> miette::Result<(ObjectWriter, Vec<String>, Option<Vec<u8>>)> {
         match self.made {
-            Made::Output(output) => Ok((*output, Vec::new())),
+            Made::Output(output, regions) => Ok((*output, Vec::new(), regions)),
             Made::Carry(carry) => {
                 let mut context = context()?;
                 stage.run_carried(&mut context, carry)?;
-                Ok((context.output, context.notes))
+                Ok((context.output, context.notes, context.regions))
             }
         }
     }
@@ -108,6 +108,7 @@ impl<'a> Pass<'a> {
                 output: writer()?,
                 error: None,
                 carry: None,
+                regions: None,
             });
         }
         Ok(pass)
@@ -133,7 +134,7 @@ impl<'a> Pass<'a> {
             .map(|(node, follower)| {
                 let made = match follower.carry {
                     Some(carry) => Made::Carry(carry),
-                    None => Made::Output(Box::new(follower.output)),
+                    None => Made::Output(Box::new(follower.output), follower.regions),
                 };
                 let prepared = Prepared {
                     made,

@@ -151,6 +151,9 @@ pub struct Follower<'a> {
     /// the follower then runs on its own once the leader is done, with
     /// [`Stage::run_carried`].
     pub carry: Option<Carry>,
+    /// The region index left beside its output (see
+    /// [`RunContext::set_regions`]).
+    pub regions: Option<Vec<u8>>,
 }
 
 /// What a leader's pass can learn for a follower's own run (see

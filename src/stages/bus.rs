@@ -24,8 +24,8 @@ use crate::{
     stages::output,
     stages::pipeline::{self, BlockSink},
     stages::programme::{place, stretch, Piece, Segment},
-    stages::region::{self, ChunkKeyer, ChunkKeys},
-    stages::target::recipe_target,
+    stages::region::{self, ChunkKeyer, ChunkKeys, PreviousFile},
+    stages::target::{recipe_target, splices, target_keys},
     stages::timeline::Timeline,
 };
 
@@ -159,11 +159,39 @@ impl BusRender {
         file.encoder.finish().into_diagnostic()?;
         led.into_par_iter().for_each(Led::finish);
         drop(sum);
-        // The index for the next run, once the sources' digests are known.
-        if bus.reel.is_none() {
-            if let Some(keys) = self.chunk_keys(context, &layout, &placed, skip) {
-                context.set_regions(keys.encode());
+        // The indexes for the next run, once the sources' digests are
+        // known: the bus's, and those of the deliverables it rendered.
+        let keys = match bus.reel {
+            None => self.chunk_keys(context, &layout, &placed, skip),
+            Some(_) => None,
+        };
+        for follower in followers.iter_mut() {
+            let stats = follower.regions.take();
+            if follower.error.is_some() || follower.carry.is_some() {
+                continue;
             }
+            let (Some(keys), Some(stats)) = (&keys, stats) else {
+                continue;
+            };
+            let target =
+                recipe_target(follower.stage).filter(|target| splices(target, layout.rate));
+            let stats = region::stats_of_bytes(&stats);
+            if let (Some(_), Some(stats)) = (target, stats) {
+                let index = target_keys(
+                    follower.stage,
+                    layout.rate,
+                    None,
+                    frames,
+                    std::slice::from_ref(keys),
+                );
+                follower.regions = index.map(|mut index| {
+                    index.stats = Some(stats);
+                    index.encode()
+                });
+            }
+        }
+        if let Some(keys) = keys {
+            context.set_regions(keys.encode());
         }
         Ok(())
     }
@@ -222,7 +250,8 @@ impl BusRender {
         skip: u64,
     ) -> Option<ChunkKeys> {
         let bus = &self.spec;
-        let mut keyer = ChunkKeyer::new(layout.frames, |params| {
+        let chunk = region::chunk_frames(layout.rate);
+        let mut keyer = ChunkKeyer::new(layout.frames, chunk, |params| {
             self.setting.params(params);
             params
                 .str("kind", self.kind())
@@ -284,7 +313,7 @@ impl BusRender {
                 hasher.update(&member.0);
                 hasher.update(&from.to_le_bytes());
                 hasher.update(&to.to_le_bytes());
-                for chunk in region::chunks_of(from..to) {
+                for chunk in region::chunks_of(from..to, keys.chunk) {
                     match keys.keys.get(chunk) {
                         Some(key) => hasher.update(&key.0),
                         None => hasher.update(b"beyond"),
@@ -310,16 +339,14 @@ impl BusRender {
     ) -> miette::Result<()> {
         let bus = &self.spec;
         let channels = layout.channels;
-        let mut old = WavReader::open(&previous.path).into_diagnostic()?;
-        if old.channels() != channels
-            || old.frames() != layout.frames
-            || old.format().sample_format != SampleFormat::Float32
-        {
+        let old = WavReader::open(&previous.path).into_diagnostic()?;
+        if old.format().sample_format != SampleFormat::Float32 {
             return Err(miette::miette!(
                 "the previous output of `{}` is not the bus it should be",
                 bus.id
             ));
         }
+        let mut old = PreviousFile::open(&previous.path, channels, layout.frames)?;
         let inputs = context.inputs().to_vec();
         let mut sources = Vec::new();
         for (span, render) in runs {
@@ -330,29 +357,29 @@ impl BusRender {
         let mut sources = sources.into_iter();
         let mut encoder = self.encoder(context.output(), layout)?;
         let mut block = vec![0.0f32; PIPELINE_FRAMES * channels];
-        let mut position = 0u64;
+        let chunk = region::chunk_frames(layout.rate);
         for (span, render) in runs {
             let length = span.end - span.start;
-            let written = if *render {
+            if *render {
                 let mut source = sources
                     .next()
                     .ok_or_else(|| miette::miette!("a span of `{}` was not mixed", bus.id))?;
-                copy(source.as_mut(), length, &mut encoder, &mut block)?
-            } else {
-                old.skip(span.start - position).into_diagnostic()?;
-                position = span.end;
-                let mut take = Take {
-                    source: &mut old,
-                    left: length,
-                };
-                copy(&mut take, length, &mut encoder, &mut block)?
-            };
-            if written != length {
-                return Err(miette::miette!(
-                    "a span of `{}` ended {} frames early",
-                    bus.id,
-                    length - written
-                ));
+                let written = copy(source.as_mut(), length, &mut encoder, &mut block)?;
+                if written != length {
+                    return Err(miette::miette!(
+                        "a span of `{}` ended {} frames early",
+                        bus.id,
+                        length - written
+                    ));
+                }
+                continue;
+            }
+            let mut start = span.start;
+            while start < span.end {
+                let end = (start + chunk).min(span.end);
+                let raw = old.read(start..end)?;
+                encoder.write_encoded(&raw).into_diagnostic()?;
+                start = end;
             }
         }
         encoder.finish().into_diagnostic()?;
@@ -457,33 +484,6 @@ fn copy(
         written += frames as u64;
     }
     Ok(written)
-}
-
-/// The next `left` frames of a source.
-struct Take<'s, S: Source> {
-    source: &'s mut S,
-    left: u64,
-}
-
-impl<S: Source> Source for Take<'_, S> {
-    fn channels(&self) -> usize {
-        self.source.channels()
-    }
-
-    fn frames(&self) -> u64 {
-        self.left
-    }
-
-    fn read(&mut self, out: &mut [f32]) -> Result<usize, audio::AudioError> {
-        let channels = self.source.channels();
-        let want = ((out.len() / channels) as u64).min(self.left) as usize;
-        if want == 0 {
-            return Ok(0);
-        }
-        let got = self.source.read(&mut out[..want * channels])?;
-        self.left -= got as u64;
-        Ok(got)
-    }
 }
 
 impl Stage for BusRender {

@@ -18,8 +18,8 @@ use miette::IntoDiagnostic;
 
 use crate::{
     audio::{
-        bext::BextInfo, dither::TpdfQuantizer, normalize::Normalizer, resample::Resampler, Chunk,
-        SampleFormat, Source, WavEncoder, WavSpec, BLOCK_FRAMES,
+        bext::BextInfo, chunk_stats::ChunkStats, dither::TpdfQuantizer, normalize::Normalizer,
+        resample::Resampler, Chunk, SampleFormat, Source, WavEncoder, WavSpec, BLOCK_FRAMES,
     },
     model::Format,
 };
@@ -137,15 +137,48 @@ impl<W: Write + Seek> Delivery<W> {
         self.output.write(gained, false)
     }
 
-    /// Flushes the limiter and the resampler and finishes the file.
-    pub fn finish(mut self) -> miette::Result<()> {
+    /// Writes `raw`, frames of this very file as an earlier render wrote
+    /// them (a region rebuild's unchanged stretch), measured again
+    /// unless `measured` gives the stats of the one whole chunk they are
+    /// (and its last frames, decoded); the dither moves on past them.
+    /// Only for a deliverable written at the project's rate with no
+    /// limiter, whose every sample depends on its own position alone.
+    pub fn copy(
+        &mut self,
+        raw: &[u8],
+        measured: Option<(ChunkStats, &[f32])>,
+    ) -> miette::Result<()> {
+        let encoder = &mut self.output.encoder;
+        let frame = encoder.frame_bytes();
+        if !self.output.resampler.is_passthrough()
+            || self
+                .normalizer
+                .as_ref()
+                .is_some_and(|normalizer| normalizer.max_reduction_db().is_some())
+        {
+            miette::bail!("a resampled or limited deliverable cannot be copied in part");
+        }
+        match measured {
+            Some((stats, tail)) => encoder.write_measured(raw, stats, tail),
+            None => encoder.write_encoded(raw),
+        }
+        .into_diagnostic()?;
+        if let Some(quantizer) = &mut self.output.quantizer {
+            quantizer.advance((raw.len() / frame * encoder.channels()) as u64);
+        }
+        Ok(())
+    }
+
+    /// Flushes the limiter and the resampler and finishes the file;
+    /// returns its loudness and peaks, chunk by chunk, as written.
+    pub fn finish(mut self) -> miette::Result<Option<Vec<ChunkStats>>> {
         self.processed.clear();
         if let Some(normalizer) = &mut self.normalizer {
             normalizer.finish(&mut self.processed);
         }
         self.output.write(&self.processed, true)?;
-        self.output.encoder.finish().into_diagnostic()?;
-        Ok(())
+        let (_, summary) = self.output.encoder.finish().into_diagnostic()?;
+        Ok(summary.chunks)
     }
 }
 
@@ -184,7 +217,7 @@ impl<W: Write + Seek> Output<W> {
 pub fn deliver<W: Write + Seek + Send>(
     mut delivery: Delivery<W>,
     mut source: Box<dyn Source>,
-) -> miette::Result<()> {
+) -> miette::Result<Option<Vec<ChunkStats>>> {
     let channels = source.channels();
     let mut current = vec![0.0f32; PIPELINE_FRAMES * channels];
     let mut next = current.clone();

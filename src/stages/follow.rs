@@ -28,6 +28,7 @@ use crate::{
     stages::mix::MixError,
     stages::output::{normalization, target_bext, target_output, Stamp},
     stages::pipeline::BlockSink,
+    stages::region,
 };
 
 /// Whether bus `bus` can render `target` in its own pass: the target reads
@@ -172,6 +173,9 @@ pub struct TargetFollower<'a> {
     routing: Routing,
     delivery: Delivery<&'a mut ObjectWriter>,
     error: &'a mut Option<miette::Report>,
+    /// Where the finished file's stats go (see [`region::stats_bytes`]),
+    /// for the bus to make the target's region index of.
+    regions: &'a mut Option<Vec<u8>>,
 }
 
 impl<'a> TargetFollower<'a> {
@@ -184,12 +188,18 @@ impl<'a> TargetFollower<'a> {
         bus: BusStream,
         project: &str,
     ) -> Option<Self> {
-        let Follower { output, error, .. } = follower;
+        let Follower {
+            output,
+            error,
+            regions,
+            ..
+        } = follower;
         match Self::parts(output, target, bus, project) {
             Ok((routing, delivery)) => Some(Self {
                 routing,
                 delivery,
                 error,
+                regions,
             }),
             Err(failure) => {
                 error.get_or_insert(failure);
@@ -230,8 +240,11 @@ impl<'a> TargetFollower<'a> {
         if self.error.is_some() {
             return;
         }
-        if let Err(failure) = self.delivery.finish() {
-            self.error.get_or_insert(failure);
+        match self.delivery.finish() {
+            Ok(stats) => *self.regions = stats.map(|stats| region::stats_bytes(&stats)),
+            Err(failure) => {
+                self.error.get_or_insert(failure);
+            }
         }
     }
 }

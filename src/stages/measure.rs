@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::{
     audio::{
         self,
+        block_energy::{energy_to_loudness, SlidingMean},
         channel_role::ChannelRole,
+        chunk_stats,
         clip::ClipCounter,
         dialogue_gate::{DialogueGatedMeter, DialogueGatedReport},
         loudness::LoudnessMeter,
@@ -24,13 +26,13 @@ use crate::{
     engine::key::Params,
     engine::stage::{InputObject, RunContext, Stage},
     lower::MeasureStage,
-    stages::{curve::Curve, loudness::MIN_DIALOGUE_FRACTION},
+    stages::{curve::Curve, loudness::MIN_DIALOGUE_FRACTION, region::ChunkKeys},
 };
 
 /// The version of what a measurement records, in its key: raised whenever
 /// [`Measurement`] gains a field, so a measurement cached by an older sndtrk
 /// is not taken for a new one.
-const VERSION: u64 = 4;
+const VERSION: u64 = 5;
 
 /// What a measurement stage records. Levels of silence are `None`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -141,6 +143,12 @@ impl Stage for MeasureRender {
                 let gate = dialogue.get(self.spec.dialogue.len()..).unwrap_or_default();
                 measure_master(master, &self.spec.channels, rerender, gate)?
             }
+            (None, [path]) if dialogue.is_empty() => {
+                match measured_from_stats(context, &measured[0], &self.spec.channels)? {
+                    Some(done) => done,
+                    None => measure(&[path], &self.spec.channels, dialogue)?,
+                }
+            }
             _ => measure(&paths, &self.spec.channels, dialogue)?,
         };
         let mut bytes = serde_json::to_vec(&measurement).into_diagnostic()?;
@@ -195,7 +203,7 @@ fn measure_sources(
     let rate = format.sample_rate;
     // Labels without a position (an ADM master's tracks) weigh 1.
     let roles = crate::audio::channel_role::ChannelRole::for_layout(labels);
-    let mut meter = LoudnessMeter::new(&roles, rate).into_diagnostic()?;
+    let mut meter = LoudnessMeter::with_curve(&roles, rate).into_diagnostic()?;
     let mut clips = ClipCounter::new(channels, format.sample_format);
     let mut gate = match (dialogue, sources.as_slice()) {
         ([], _) | (_, [_, _, ..]) => None,
@@ -257,6 +265,74 @@ fn measure_sources(
         sample_rate: rate,
     };
     Ok((measurement, curve))
+}
+
+/// A deliverable measured from the stats its render left, chunk by
+/// chunk, in its region index ([`crate::stages::region`]): what reading it
+/// again would measure, since the same chunks merge the same way
+/// ([`chunk_stats::merge`]), without reading it. `None` when it has no
+/// such index, or its file's channels are not the `labels`' roles (the
+/// render metered it by its channel mask).
+fn measured_from_stats(
+    context: &RunContext<'_>,
+    input: &InputObject,
+    labels: &[String],
+) -> miette::Result<Option<(Measurement, Curve)>> {
+    let Some(index) = context
+        .regions_of(&input.digest)
+        .and_then(|bytes| ChunkKeys::decode(&bytes))
+    else {
+        return Ok(None);
+    };
+    let Some(stats) = index.stats else {
+        return Ok(None);
+    };
+    let format = WavReader::open(&input.path)
+        .into_diagnostic()?
+        .format()
+        .clone();
+    let metered = ChannelRole::for_layout(
+        crate::audio::ChannelLayout::from_wav_mask(format.channel_mask, format.channels).labels(),
+    );
+    if metered != ChannelRole::for_layout(labels) || format.frames != index.frames {
+        return Ok(None);
+    }
+    let report = chunk_stats::merge(&stats, format.sample_rate);
+    let mut curve = Curve::default();
+    let mut momentary = SlidingMean::<4>::new();
+    let mut short_term = SlidingMean::<30>::new();
+    for chunk in &stats {
+        for (energy, peak) in chunk.energies.iter().zip(&chunk.peaks) {
+            let m = momentary.push(*energy).map(energy_to_loudness);
+            let s = short_term.push(*energy).map(energy_to_loudness);
+            curve.push(m, s, f64::from(*peak));
+        }
+    }
+    let finite = |value: f64| value.is_finite().then_some(value);
+    let true_peak_dbtp = finite(report.true_peak_dbtp);
+    let first_clip = stats.iter().enumerate().find_map(|(at, chunk)| {
+        chunk
+            .first_clip
+            .map(|frame| at as u64 * index.chunk + frame)
+    });
+    let first_clip_frame = match first_clip {
+        Some(frame) => Some(frame),
+        None if true_peak_dbtp.is_some_and(|peak| peak > 0.0) => first_over(&input.path)?,
+        None => None,
+    };
+    let measurement = Measurement {
+        integrated_lufs: finite(report.integrated_lufs),
+        true_peak_dbtp,
+        sample_peak_dbfs: finite(report.sample_peak_dbfs),
+        lra_lu: finite(report.loudness_range_lu),
+        dialogue_gated_lufs: None,
+        dialogue_fraction: None,
+        clipped_samples: stats.iter().map(|chunk| chunk.clipped).sum(),
+        first_clip_frame,
+        time_reference: format.time_reference,
+        sample_rate: format.sample_rate,
+    };
+    Ok(Some((measurement, curve)))
 }
 
 /// An ADM master measured as it is heard: its loudness, dialogue-gated

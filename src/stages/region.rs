@@ -1,5 +1,5 @@
 //! Region-level rebuilds: a timeline output cut into fixed chunks of
-//! [`CHUNK_FRAMES`] frames, each keyed by everything its samples depend on
+//! [`chunk_frames`] frames, each keyed by everything its samples depend on
 //! (the members that touch it, with their parameters, source digests and
 //! placement; a sub-bus's chunk keys over the same span), so that a run
 //! after an edit re-renders only the chunks whose key changed and copies
@@ -14,41 +14,54 @@
 //! digest covers what the file's header and the chunking depend on (and
 //! the program's version): when it differs, nothing is reused.
 
-use std::ops::Range;
+use std::{ops::Range, path::Path};
 
-use crate::engine::key::{Digest, KeyHasher, Params};
+use miette::IntoDiagnostic;
 
-/// Frames per chunk: 65,536 (1.37 s at 48 kHz, 0.68 s at 96 kHz). A small
-/// edit re-renders its span rounded out to whole chunks.
-pub const CHUNK_FRAMES: u64 = 1 << 16;
+use crate::{
+    audio::{chunk_stats::ChunkStats, SampleFormat, Source, WavReader},
+    engine::key::{Digest, KeyHasher, Params},
+};
 
-const MAGIC: &[u8] = b"sndtrk-regions 1\n";
+/// Frames per chunk at `rate`: sixteen 100 ms sub-blocks (76,800 frames,
+/// 1.6 s, at 48 kHz), the chunks a deliverable's loudness is measured in
+/// ([`crate::audio::chunk_stats`]), so that a bus's chunks and its
+/// deliverables' line up. A small edit re-renders its span rounded out to
+/// whole chunks.
+pub fn chunk_frames(rate: u32) -> u64 {
+    crate::audio::chunk_stats::chunk_frames(rate) as u64
+}
 
-/// The key of every chunk of an output, and what its header depends on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+const MAGIC: &[u8] = b"sndtrk-regions 2\n";
+
+/// The key of every chunk of an output, and what its header depends on;
+/// for a deliverable, each chunk's loudness and peaks as written.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChunkKeys {
     pub header: Digest,
     pub frames: u64,
+    pub chunk: u64,
     pub keys: Vec<Digest>,
+    pub stats: Option<Vec<ChunkStats>>,
 }
 
-/// The chunks of `frames` frames: how many.
-pub fn chunk_count(frames: u64) -> usize {
-    frames.div_ceil(CHUNK_FRAMES) as usize
+/// The chunks of `frames` frames of `chunk` frames each: how many.
+pub fn chunk_count(frames: u64, chunk: u64) -> usize {
+    frames.div_ceil(chunk.max(1)) as usize
 }
 
 /// The frames of chunk `index` of an output of `frames` frames.
-pub fn chunk_span(index: usize, frames: u64) -> Range<u64> {
-    let start = index as u64 * CHUNK_FRAMES;
-    start..(start + CHUNK_FRAMES).min(frames)
+pub fn chunk_span(index: usize, frames: u64, chunk: u64) -> Range<u64> {
+    let start = index as u64 * chunk;
+    start..(start + chunk).min(frames)
 }
 
-/// The chunks a span of frames overlaps.
-pub fn chunks_of(span: Range<u64>) -> Range<usize> {
-    if span.start >= span.end {
+/// The chunks of `chunk` frames a span of frames overlaps.
+pub fn chunks_of(span: Range<u64>, chunk: u64) -> Range<usize> {
+    if span.start >= span.end || chunk == 0 {
         return 0..0;
     }
-    (span.start / CHUNK_FRAMES) as usize..span.end.div_ceil(CHUNK_FRAMES) as usize
+    (span.start / chunk) as usize..span.end.div_ceil(chunk) as usize
 }
 
 impl ChunkKeys {
@@ -58,9 +71,15 @@ impl ChunkKeys {
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&self.header.0);
         bytes.extend_from_slice(&self.frames.to_le_bytes());
+        bytes.extend_from_slice(&self.chunk.to_le_bytes());
         bytes.extend_from_slice(&(self.keys.len() as u64).to_le_bytes());
         for key in &self.keys {
             bytes.extend_from_slice(&key.0);
+        }
+        if let Some(stats) = &self.stats {
+            for chunk in stats {
+                chunk.encode(&mut bytes);
+            }
         }
         bytes
     }
@@ -70,20 +89,39 @@ impl ChunkKeys {
         let rest = bytes.strip_prefix(MAGIC)?;
         let (header, rest) = rest.split_first_chunk::<32>()?;
         let (frames, rest) = rest.split_first_chunk::<8>()?;
+        let (chunk, rest) = rest.split_first_chunk::<8>()?;
         let (count, rest) = rest.split_first_chunk::<8>()?;
         let frames = u64::from_le_bytes(*frames);
+        let chunk = u64::from_le_bytes(*chunk);
         let count = usize::try_from(u64::from_le_bytes(*count)).ok()?;
-        if count != chunk_count(frames) || rest.len() != count.checked_mul(32)? {
+        if chunk == 0 || count != chunk_count(frames, chunk) {
             return None;
         }
-        let keys = rest
+        let (keys, mut rest) = rest.split_at_checked(count.checked_mul(32)?)?;
+        let keys = keys
             .chunks_exact(32)
             .map(|key| Digest(key.try_into().unwrap_or([0; 32])))
             .collect();
+        let stats = if rest.is_empty() {
+            None
+        } else {
+            let mut stats = Vec::with_capacity(count);
+            for _ in 0..count {
+                let (chunk, after) = ChunkStats::decode(rest)?;
+                stats.push(chunk);
+                rest = after;
+            }
+            if !rest.is_empty() {
+                return None;
+            }
+            Some(stats)
+        };
         Some(ChunkKeys {
             header: Digest(*header),
             frames,
+            chunk,
             keys,
+            stats,
         })
     }
 
@@ -92,11 +130,13 @@ impl ChunkKeys {
     /// (`false`): all of it is rendered unless `old` has the same header
     /// and length.
     pub fn runs(&self, old: Option<&ChunkKeys>) -> Vec<(Range<u64>, bool)> {
-        let old = old.filter(|old| old.header == self.header && old.frames == self.frames);
+        let old = old.filter(|old| {
+            old.header == self.header && old.frames == self.frames && old.chunk == self.chunk
+        });
         let mut runs: Vec<(Range<u64>, bool)> = Vec::new();
         for (index, key) in self.keys.iter().enumerate() {
             let render = old.is_none_or(|old| old.keys.get(index) != Some(key));
-            let span = chunk_span(index, self.frames);
+            let span = chunk_span(index, self.frames, self.chunk);
             match runs.last_mut() {
                 Some((last, kind)) if *kind == render => last.end = span.end,
                 _ => runs.push((span, render)),
@@ -119,24 +159,27 @@ impl ChunkKeys {
 pub struct ChunkKeyer {
     header: Digest,
     frames: u64,
+    chunk: u64,
     hashers: Vec<blake3::Hasher>,
 }
 
 impl ChunkKeyer {
-    /// The keyer of an output of `frames` frames whose header depends on
-    /// what `header` writes (channels, rate, time reference, format…).
-    pub fn new(frames: u64, header: impl FnOnce(&mut Params<'_>)) -> ChunkKeyer {
+    /// The keyer of an output of `frames` frames in chunks of `chunk`,
+    /// whose header depends on what `header` writes (channels, rate, time
+    /// reference, format…).
+    pub fn new(frames: u64, chunk: u64, header: impl FnOnce(&mut Params<'_>)) -> ChunkKeyer {
+        let chunk = chunk.max(1);
         let mut hasher = KeyHasher::new();
         {
             let mut params = Params::new(&mut hasher);
             params
                 .str("region.version", env!("CARGO_PKG_VERSION"))
-                .u64("region.chunk_frames", CHUNK_FRAMES)
+                .u64("region.chunk_frames", chunk)
                 .u64("region.frames", frames);
             header(&mut params);
         }
         let header = hasher.finish();
-        let hashers = (0..chunk_count(frames))
+        let hashers = (0..chunk_count(frames, chunk))
             .map(|index| {
                 let mut hasher = blake3::Hasher::new();
                 hasher.update(&header.0);
@@ -147,6 +190,7 @@ impl ChunkKeyer {
         ChunkKeyer {
             header,
             frames,
+            chunk,
             hashers,
         }
     }
@@ -155,8 +199,8 @@ impl ChunkKeyer {
     /// output (clipped to it).
     pub fn touch(&mut self, span: Range<u64>, identity: &Digest) {
         let span = span.start..span.end.min(self.frames);
-        for index in chunks_of(span.clone()) {
-            let chunk = chunk_span(index, self.frames);
+        for index in chunks_of(span.clone(), self.chunk) {
+            let chunk = chunk_span(index, self.frames, self.chunk);
             // Where in the chunk it plays is part of what it contributes.
             let from = span.start.max(chunk.start);
             let to = span.end.min(chunk.end);
@@ -171,7 +215,7 @@ impl ChunkKeyer {
     /// (`None`: nothing).
     pub fn each(&mut self, mut contribution: impl FnMut(Range<u64>) -> Option<Digest>) {
         for (index, hasher) in self.hashers.iter_mut().enumerate() {
-            if let Some(digest) = contribution(chunk_span(index, self.frames)) {
+            if let Some(digest) = contribution(chunk_span(index, self.frames, self.chunk)) {
                 hasher.update(&digest.0);
             }
         }
@@ -182,6 +226,8 @@ impl ChunkKeyer {
         ChunkKeys {
             header: self.header,
             frames: self.frames,
+            chunk: self.chunk,
+            stats: None,
             keys: self
                 .hashers
                 .iter()
@@ -189,6 +235,77 @@ impl ChunkKeyer {
                 .collect(),
         }
     }
+}
+
+/// A stage's previous output, a WAV file, read frame span by frame span as
+/// it was encoded.
+pub struct PreviousFile {
+    file: std::fs::File,
+    data_start: u64,
+    format: SampleFormat,
+    channels: usize,
+}
+
+impl PreviousFile {
+    /// Opens the previous output at `path`, which must have `channels`
+    /// channels and `frames` frames (what its index says).
+    pub fn open(path: &Path, channels: usize, frames: u64) -> miette::Result<Self> {
+        let reader = WavReader::open(path).into_diagnostic()?;
+        if reader.channels() != channels || reader.frames() != frames {
+            miette::bail!(
+                "the previous output `{}` is not what its region index says",
+                path.display()
+            );
+        }
+        Ok(Self {
+            format: reader.format().sample_format,
+            data_start: reader.data_start(),
+            file: std::fs::File::open(path).into_diagnostic()?,
+            channels,
+        })
+    }
+
+    /// The encoded bytes of frames `span`.
+    pub fn read(&mut self, span: Range<u64>) -> miette::Result<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let frame = (self.format.bytes() * self.channels) as u64;
+        let mut raw = vec![0u8; ((span.end - span.start) * frame) as usize];
+        self.file
+            .seek(SeekFrom::Start(self.data_start + span.start * frame))
+            .into_diagnostic()?;
+        self.file.read_exact(&mut raw).into_diagnostic()?;
+        Ok(raw)
+    }
+
+    /// The last `frames` frames of `raw` (or all of it), decoded.
+    pub fn decode_tail(&self, raw: &[u8], frames: usize) -> Vec<f32> {
+        let frame = self.format.bytes() * self.channels;
+        let keep = (frames * frame).min(raw.len());
+        let mut decoded = vec![0.0f32; keep / self.format.bytes()];
+        self.format.decode(&raw[raw.len() - keep..], &mut decoded);
+        decoded
+    }
+}
+
+/// The bytes of a file's stats alone (a led deliverable's, before its
+/// bus makes its region index of them).
+pub fn stats_bytes(stats: &[ChunkStats]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for chunk in stats {
+        chunk.encode(&mut bytes);
+    }
+    bytes
+}
+
+/// Reads [`stats_bytes`].
+pub fn stats_of_bytes(mut bytes: &[u8]) -> Option<Vec<ChunkStats>> {
+    let mut stats = Vec::new();
+    while !bytes.is_empty() {
+        let (chunk, rest) = ChunkStats::decode(bytes)?;
+        stats.push(chunk);
+        bytes = rest;
+    }
+    Some(stats)
 }
 
 /// The digest of what `write` puts into a key (a member's parameters).
@@ -202,8 +319,10 @@ pub fn identity(write: impl FnOnce(&mut Params<'_>)) -> Digest {
 mod tests {
     use super::*;
 
+    const CHUNK_FRAMES: u64 = 65_536;
+
     fn keys(frames: u64, touches: &[(Range<u64>, u8)]) -> ChunkKeys {
-        let mut keyer = ChunkKeyer::new(frames, |params| {
+        let mut keyer = ChunkKeyer::new(frames, CHUNK_FRAMES, |params| {
             params.u64("channels", 2);
         });
         for (span, id) in touches {
@@ -245,9 +364,22 @@ mod tests {
     fn an_index_reads_back_and_a_damaged_one_is_refused() {
         let index = keys(3 * CHUNK_FRAMES, &[(5..CHUNK_FRAMES * 2, 9)]);
         let bytes = index.encode();
-        assert_eq!(ChunkKeys::decode(&bytes), Some(index));
+        assert_eq!(ChunkKeys::decode(&bytes), Some(index.clone()));
         assert_eq!(ChunkKeys::decode(&bytes[..bytes.len() - 1]), None);
-        assert_eq!(ChunkKeys::decode(b"sndtrk-regions 2\n"), None);
+        assert_eq!(ChunkKeys::decode(b"sndtrk-regions 1\n"), None);
+        let mut with_stats = index.clone();
+        with_stats.stats = Some(vec![
+            crate::audio::chunk_stats::ChunkStats {
+                frames: CHUNK_FRAMES,
+                energies: vec![0.5; 3],
+                peaks: vec![0.25; 2],
+                sample_peak: 0.2,
+                clipped: 1,
+                first_clip: Some(7),
+            };
+            3
+        ]);
+        assert_eq!(ChunkKeys::decode(&with_stats.encode()), Some(with_stats));
         assert_eq!(ChunkKeys::decode(&[]), None);
     }
 

@@ -18,6 +18,7 @@ use miette::{IntoDiagnostic, WrapErr};
 use crate::{
     audio::{
         self,
+        chunk_stats::{sub_block_frames, WARM_SUB_BLOCKS},
         loudness::LoudnessReport,
         normalize::{LimitedRender, NormalizationPlan, Normalized, Normalizer, PeakPolicy},
         Source, WavReader,
@@ -33,6 +34,7 @@ use crate::{
     stages::mix::route,
     stages::output::{normalization, target_bext, target_output, Stamp},
     stages::programme::{stretch, Segment},
+    stages::region::{self, ChunkKeyer, ChunkKeys, PreviousFile},
     stages::scene,
     stages::timeline::Timeline,
 };
@@ -127,6 +129,15 @@ impl TargetRender {
             channels,
             frames,
         };
+        let gain = plan.as_ref().map(NormalizationPlan::gain);
+        let keys = match splices(target, rate) && chunks.is_empty() {
+            true => self.chunk_keys(context, &inputs, gain, frames),
+            false => None,
+        };
+        let old = context.previous().cloned().and_then(|previous| {
+            let old = ChunkKeys::decode(&context.regions_of(&previous.digest)?)?;
+            old.stats.is_some().then_some((previous, old))
+        });
         let mut delivery = Delivery::with_chunks(
             context.output(),
             spec,
@@ -136,7 +147,42 @@ impl TargetRender {
             &chunks,
         )?;
         delivery.describe(target_bext(&self.setting.title, target))?;
-        deliver(delivery, mix)
+        let Some(mut keys) = keys else {
+            return deliver(delivery, mix).map(|_| ());
+        };
+        let runs = keys.runs(old.as_ref().map(|(_, old)| old));
+        let stats = match &old {
+            Some((previous, old)) if runs.iter().any(|(_, render)| !render) => {
+                splice(&mut delivery, mix, &runs, old, previous, rate)?;
+                let rendered = ChunkKeys::rendered(&runs);
+                let stats = delivery.finish()?;
+                context.note(format!("re-rendered {rendered} of {frames} frames"));
+                stats
+            }
+            _ => deliver(delivery, mix)?,
+        };
+        if let Some(stats) = stats {
+            keys.stats = Some(stats);
+            context.set_regions(keys.encode());
+        }
+        Ok(())
+    }
+
+    /// The key of every chunk of the deliverable, from its buses' region
+    /// indexes; `None` when one has none.
+    fn chunk_keys(
+        &self,
+        context: &RunContext<'_>,
+        inputs: &[InputObject],
+        gain: Option<f64>,
+        frames: u64,
+    ) -> Option<ChunkKeys> {
+        let from = inputs_of(self.spec.from.iter().map(|(id, _)| id.as_str()), inputs).ok()?;
+        let mut buses = Vec::with_capacity(from.len());
+        for input in &from {
+            buses.push(ChunkKeys::decode(&context.regions_of(&input.digest)?)?);
+        }
+        target_keys(self, self.setting.clock.sample_rate, gain, frames, &buses)
     }
 
     /// Pass 2 of a target whose gain needs the limiter: rendered, and
@@ -260,6 +306,119 @@ impl TargetRender {
             ..plan
         }))
     }
+}
+
+/// Whether every sample of `target`'s deliverable depends on its own
+/// position alone, so that it can be spliced from chunks
+/// ([`crate::stages::region`]): the long play (no reel) of loudspeaker
+/// buses, at the project's rate, as a plain WAV file. (A limited target is
+/// rendered whole: its limiter carries state from sample to sample.)
+pub(super) fn splices(target: &TargetStage, rate: u32) -> bool {
+    target.reel.is_none()
+        && target.adm.is_none()
+        && target.format.sample_rate == rate
+        && !target
+            .from
+            .iter()
+            .any(|(_, route)| matches!(route, Route::Object(_)))
+}
+
+/// The key of every chunk of `stage`'s deliverable: everything its
+/// header depends on (its parameters, its normalisation's `gain`), and
+/// per chunk its buses' keys there (`buses`, in the order of its `from`).
+pub(super) fn target_keys(
+    stage: &dyn Stage,
+    rate: u32,
+    gain: Option<f64>,
+    frames: u64,
+    buses: &[ChunkKeys],
+) -> Option<ChunkKeys> {
+    let chunk = region::chunk_frames(rate);
+    if buses.is_empty()
+        || buses
+            .iter()
+            .any(|keys| keys.frames != frames || keys.chunk != chunk)
+    {
+        return None;
+    }
+    let mut keyer = ChunkKeyer::new(frames, chunk, |params| {
+        stage.params(params);
+        params
+            .str("region.stage", stage.id())
+            .u64("region.rate", u64::from(rate));
+        match gain {
+            Some(gain) => params.f64("region.gain", gain),
+            None => params.str("region.gain", "none"),
+        };
+        for (index, keys) in buses.iter().enumerate() {
+            params.digest(&format!("region.from{index}"), &keys.header);
+        }
+    });
+    keyer.each(|span| {
+        let index = (span.start / chunk) as usize;
+        let mut hasher = blake3::Hasher::new();
+        for keys in buses {
+            hasher.update(&keys.keys.get(index)?.0);
+        }
+        Some(hasher.finalize().into())
+    });
+    Some(keyer.finish())
+}
+
+/// Writes a deliverable from `runs`: a span to render is mixed from the
+/// buses over it alone and goes through the chain as in a whole render; a
+/// span to copy is copied from the `previous` output, chunk by chunk, each
+/// with the stats `old` recorded for it unless the chunk before it was
+/// rendered (its measurement reads back into that one).
+fn splice<W: std::io::Write + std::io::Seek>(
+    delivery: &mut Delivery<W>,
+    mut mix: Box<dyn Source>,
+    runs: &[(std::ops::Range<u64>, bool)],
+    old: &ChunkKeys,
+    previous: &InputObject,
+    rate: u32,
+) -> miette::Result<()> {
+    let channels = mix.channels();
+    let stats = old.stats.as_deref().unwrap_or_default();
+    let mut file = PreviousFile::open(&previous.path, channels, old.frames)?;
+    let warm = WARM_SUB_BLOCKS * sub_block_frames(rate);
+    let mut block = vec![0.0f32; PIPELINE_FRAMES * channels];
+    let mut position = 0u64;
+    let mut after_render = false;
+    for (span, render) in runs {
+        if *render {
+            mix.skip(span.start - position).into_diagnostic()?;
+            let mut left = span.end - span.start;
+            while left > 0 {
+                let want = left.min(PIPELINE_FRAMES as u64) as usize;
+                let got = mix.read(&mut block[..want * channels]).into_diagnostic()?;
+                if got == 0 {
+                    miette::bail!("the mix ended {left} frames early");
+                }
+                delivery.push(&block[..got * channels])?;
+                left -= got as u64;
+            }
+            position = span.end;
+            after_render = true;
+            continue;
+        }
+        let mut start = span.start;
+        while start < span.end {
+            let index = (start / old.chunk) as usize;
+            let end = (start + old.chunk).min(span.end);
+            let raw = file.read(start..end)?;
+            match stats.get(index).filter(|_| !after_render) {
+                Some(chunk) => {
+                    let tail = file.decode_tail(&raw, warm);
+                    delivery.copy(&raw, Some((chunk.clone(), &tail)))?;
+                }
+                None => delivery.copy(&raw, None)?,
+            }
+            after_render = false;
+            start = end;
+        }
+    }
+    Ok(())
 }
 
 /// The inputs of `target` read from `from` (its buses, then its dialogue

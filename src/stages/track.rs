@@ -124,6 +124,6 @@ impl Stage for TrackRender {
             quantizer,
         )?;
         delivery.describe(track_bext(&self.setting.title, &track.album_title, track))?;
-        deliver(delivery, source)
+        deliver(delivery, source).map(|_| ())
     }
 }

@@ -670,10 +670,10 @@ const JSON_SUMMARY: &str = r#"{
         "clipped_samples": 0,
         "dialogue_gated_lufs": null,
         "first_clip": null,
-        "integrated_lufs": -23.0,
+        "integrated_lufs": -22.98,
         "lra_lu": 0.0,
-        "sample_peak_dbfs": -18.15,
-        "true_peak_dbtp": -17.84
+        "sample_peak_dbfs": -18.13,
+        "true_peak_dbtp": -17.82
       },
       "reason": null,
       "verdict": "delivered"
@@ -769,12 +769,12 @@ const JSON_SUMMARY: &str = r#"{
       "file": "out/streaming.wav",
       "measurement": {
         "clipped_samples": 0,
-        "dialogue_gated_lufs": -27.0,
+        "dialogue_gated_lufs": -26.98,
         "first_clip": null,
-        "integrated_lufs": -27.0,
+        "integrated_lufs": -26.98,
         "lra_lu": 0.0,
-        "sample_peak_dbfs": -22.15,
-        "true_peak_dbtp": -21.84
+        "sample_peak_dbfs": -22.13,
+        "true_peak_dbtp": -21.82
       },
       "reason": null,
       "verdict": "delivered"

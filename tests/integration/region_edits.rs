@@ -79,6 +79,9 @@ impl Edit {
         text += "bus PM 5.1 { DX MX }\n\n";
         text += "target pm {\n    from PM\n    layout 5.1\n    format wav 48kHz 24bit\n}\n\n";
         text += "target loro {\n    from PM\n    layout 2.0 downmix loro\n    format wav 48kHz 16bit\n}\n\n";
+        // Normalised: spliced while its quantised gain stays, rendered whole
+        // when an edit moves it.
+        text += "target r128 {\n    from PM\n    layout 2.0 downmix loro\n    format wav 48kHz 24bit\n    spec ebu.r128\n}\n\n";
         text += "lint {\n    allow C006 R003\n}\n";
         text
     }
@@ -170,8 +173,9 @@ fn rerendered(notes: &[String]) -> Option<(u64, u64)> {
 
 /// Applies `edits` one after the other to a built project; after each,
 /// `out/` must equal a clean build's. Returns, per edit, the frames the MX
-/// bus re-rendered (`None` when it rendered everything or did not run).
-fn check(edits: &[Edit]) -> Vec<Option<(u64, u64)>> {
+/// and PM buses and the two deliverables re-rendered (`None` when one
+/// rendered everything or did not run).
+fn check(edits: &[Edit]) -> Vec<[Option<(u64, u64)>; 4]> {
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
     let mut current = Edit::initial();
@@ -185,7 +189,10 @@ fn check(edits: &[Edit]) -> Vec<Option<(u64, u64)>> {
         current = edit.clone();
         write_project(dir, &current);
         let built = build(dir);
-        spans.push(built.get("bus:MX").and_then(|(_, notes)| rerendered(notes)));
+        spans.push(
+            ["bus:MX", "bus:PM", "target:pm", "target:loro"]
+                .map(|id| built.get(id).and_then(|(_, notes)| rerendered(notes))),
+        );
         let clean = tempfile::tempdir().unwrap();
         write_project(clean.path(), &current);
         build(clean.path());
@@ -228,11 +235,20 @@ fn region_edits_re_render_only_their_chunks_and_equal_clean_builds() {
     edits.push(edit.clone());
     let spans = check(&edits);
     let total = 10 * RATE as u64;
-    for (step, span) in spans.iter().enumerate().take(6) {
-        let (part, whole) = span.unwrap_or_else(|| panic!("step {step}: MX rendered whole"));
-        assert_eq!(whole, total, "step {step}");
-        // At most the cue's chunks before and after: under five seconds.
-        assert!(part < total / 2, "step {step}: {part} of {whole} frames");
+    for (step, stages) in spans.iter().enumerate().take(6) {
+        for (stage, span) in ["bus:MX", "bus:PM", "target:pm", "target:loro"]
+            .iter()
+            .zip(stages)
+        {
+            let (part, whole) =
+                span.unwrap_or_else(|| panic!("step {step}: {stage} rendered whole"));
+            assert_eq!(whole, total, "step {step}: {stage}");
+            // At most the cue's chunks before and after: under five seconds.
+            assert!(
+                part < total / 2,
+                "step {step}: {stage}: {part} of {whole} frames"
+            );
+        }
     }
 }
 
