@@ -171,6 +171,14 @@ fn rerendered(notes: &[String]) -> Option<(u64, u64)> {
     })
 }
 
+/// The stats part of a region index (after its magic, header digest,
+/// frames, chunk length, count and keys), if it has one.
+fn stats_of(index: &[u8]) -> Option<&[u8]> {
+    let count = u64::from_le_bytes(index.get(65..73)?.try_into().ok()?) as usize;
+    let stats = index.get(73 + 32 * count..)?;
+    (!stats.is_empty()).then_some(stats)
+}
+
 /// Applies `edits` one after the other to a built project; after each,
 /// `out/` must equal a clean build's. Returns, per edit, the frames the MX
 /// and PM buses and the two deliverables re-rendered (`None` when one
@@ -209,6 +217,24 @@ fn check(edits: &[Edit]) -> Vec<[Option<(u64, u64)>; 4]> {
                 path.display()
             );
         }
+        // Every deliverable's measurement chunk by chunk (the stats its
+        // region index keeps, at full precision) is the clean build's, bit
+        // for bit. (The chunk keys may differ where two recipes give the
+        // same bytes: an index describes its output under the recipe that
+        // made it, which is enough to splice from it.)
+        for entry in fs::read_dir(clean.path().join(".sndtrk/regions")).unwrap() {
+            let entry = entry.unwrap();
+            let theirs = fs::read(entry.path()).unwrap();
+            let Some(stats) = stats_of(&theirs) else {
+                continue;
+            };
+            let mine = fs::read(dir.join(".sndtrk/regions").join(entry.file_name())).ok();
+            assert!(
+                mine.as_deref().and_then(stats_of) == Some(stats),
+                "step {step} ({edit:?}): the stats of {:?} differ from a clean build's",
+                entry.file_name()
+            );
+        }
     }
     spans
 }
@@ -232,6 +258,13 @@ fn region_edits_re_render_only_their_chunks_and_equal_clean_builds() {
     edit.member[2] = false; // a member removed
     edits.push(edit.clone());
     edit.member[2] = true; // and added again (a revert: nothing runs)
+    edits.push(edit.clone());
+    // A cue that ends in the last 200 ms of a chunk (6.25 s, in the chunk
+    // of 4.8 s to 6.4 s): the next chunk is copied, but measured again,
+    // since its measurement reads back into the edited one.
+    edit.at[1] = 102;
+    edits.push(edit.clone());
+    edit.gain[1] = 2;
     edits.push(edit.clone());
     let spans = check(&edits);
     let total = 10 * RATE as u64;
@@ -283,4 +316,58 @@ proptest! {
     fn random_region_edits_equal_clean_builds(edits in proptest::collection::vec(edit(), 3)) {
         check(&edits);
     }
+}
+
+/// A region index is a hint: damaged, cut short or removed, the next build
+/// renders whole and its outputs still equal a clean build's; a stage that
+/// rendered whole leaves its index again, so its next edit splices (the
+/// stages downstream of a fresh stage whose index was lost render whole
+/// until that one runs again).
+#[test]
+fn a_damaged_or_missing_index_costs_a_whole_render_never_a_wrong_output() {
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    let mut edit = Edit::initial();
+    write_project(dir, &edit);
+    build(dir);
+    let regions = dir.join(".sndtrk/regions");
+    let indexes: Vec<_> = fs::read_dir(&regions)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    // The four timeline stages leave one each (the timeline leaves none).
+    assert!(indexes.len() >= 4, "{indexes:?}");
+    for (n, path) in indexes.iter().enumerate() {
+        match n % 3 {
+            0 => fs::write(path, b"not an index").unwrap(),
+            1 => {
+                let bytes = fs::read(path).unwrap();
+                fs::write(path, &bytes[..bytes.len() / 2]).unwrap();
+            }
+            _ => fs::remove_file(path).unwrap(),
+        }
+    }
+    edit.gain[0] = 0;
+    write_project(dir, &edit);
+    let built = build(dir);
+    for stage in ["bus:MX", "bus:PM", "target:pm", "target:loro"] {
+        assert_eq!(built[stage].0, "ran", "{stage}");
+        assert_eq!(
+            rerendered(&built[stage].1),
+            None,
+            "{stage} spliced from a bad index"
+        );
+    }
+    let clean = tempfile::tempdir().unwrap();
+    write_project(clean.path(), &edit);
+    build(clean.path());
+    assert_eq!(outputs(dir), outputs(clean.path()));
+    edit.gain[0] = 1;
+    write_project(dir, &edit);
+    let built = build(dir);
+    assert!(rerendered(&built["bus:MX"].1).is_some());
+    let clean = tempfile::tempdir().unwrap();
+    write_project(clean.path(), &edit);
+    build(clean.path());
+    assert_eq!(outputs(dir), outputs(clean.path()));
 }
