@@ -240,15 +240,36 @@ fn measure_sources(
         }
     }
     let report = meter.report();
-    let finite = |value: f64| value.is_finite().then_some(value);
     let gated = gate.map(DialogueGate::report);
+    let measurement = measurement(
+        &report,
+        gated,
+        (clips.clipped(), clips.first()),
+        first,
+        format,
+    )?;
+    Ok((measurement, curve))
+}
+
+/// The measurement of a file at `path` (in `format`) from its meter's
+/// `report`, its dialogue gate's, and its samples at full scale (how many,
+/// the first frame with one): where it first clips, if its true peak is
+/// over 0 dBTP with no sample at full scale, is found in the file.
+fn measurement(
+    report: &crate::audio::loudness::LoudnessReport,
+    gated: Option<DialogueGatedReport>,
+    (clipped_samples, first_clip): (u64, Option<u64>),
+    path: &std::path::Path,
+    format: &crate::audio::WavFormat,
+) -> miette::Result<Measurement> {
+    let finite = |value: f64| value.is_finite().then_some(value);
     let true_peak_dbtp = finite(report.true_peak_dbtp);
-    let first_clip_frame = match clips.first() {
+    let first_clip_frame = match first_clip {
         Some(frame) => Some(frame),
-        None if true_peak_dbtp.is_some_and(|peak| peak > 0.0) => first_over(first)?,
+        None if true_peak_dbtp.is_some_and(|peak| peak > 0.0) => first_over(path)?,
         None => None,
     };
-    let measurement = Measurement {
+    Ok(Measurement {
         integrated_lufs: finite(report.integrated_lufs),
         true_peak_dbtp,
         sample_peak_dbfs: finite(report.sample_peak_dbfs),
@@ -259,12 +280,11 @@ fn measure_sources(
             .filter(|gated| gated.dialogue_fraction() >= MIN_DIALOGUE_FRACTION)
             .and_then(|gated| finite(gated.dialogue_gated_lufs)),
         dialogue_fraction: gated.map(|gated| gated.dialogue_fraction()),
-        clipped_samples: clips.clipped(),
+        clipped_samples,
         first_clip_frame,
         time_reference: format.time_reference,
-        sample_rate: rate,
-    };
-    Ok((measurement, curve))
+        sample_rate: format.sample_rate,
+    })
 }
 
 /// A deliverable measured from the stats its render left, chunk by
@@ -308,30 +328,13 @@ fn measured_from_stats(
             curve.push(m, s, f64::from(*peak));
         }
     }
-    let finite = |value: f64| value.is_finite().then_some(value);
-    let true_peak_dbtp = finite(report.true_peak_dbtp);
     let first_clip = stats.iter().enumerate().find_map(|(at, chunk)| {
         chunk
             .first_clip
             .map(|frame| at as u64 * index.chunk + frame)
     });
-    let first_clip_frame = match first_clip {
-        Some(frame) => Some(frame),
-        None if true_peak_dbtp.is_some_and(|peak| peak > 0.0) => first_over(&input.path)?,
-        None => None,
-    };
-    let measurement = Measurement {
-        integrated_lufs: finite(report.integrated_lufs),
-        true_peak_dbtp,
-        sample_peak_dbfs: finite(report.sample_peak_dbfs),
-        lra_lu: finite(report.loudness_range_lu),
-        dialogue_gated_lufs: None,
-        dialogue_fraction: None,
-        clipped_samples: stats.iter().map(|chunk| chunk.clipped).sum(),
-        first_clip_frame,
-        time_reference: format.time_reference,
-        sample_rate: format.sample_rate,
-    };
+    let clipped = stats.iter().map(|chunk| chunk.clipped).sum();
+    let measurement = measurement(&report, None, (clipped, first_clip), &input.path, &format)?;
     Ok(Some((measurement, curve)))
 }
 
