@@ -374,36 +374,41 @@ impl ChunkedMeter {
 
     /// Every chunk's stats, the last (partial or not) measured as the
     /// programme's end.
-    pub fn finish(mut self) -> Result<Vec<ChunkStats>, DspError> {
-        let tail = self.setup.measure(&self.warm, &self.current, true)?;
-        match self.stats.last_mut() {
-            // A programme that ends on a chunk's end: the points after it
-            // go with its last interval.
-            Some(last) if self.current.is_empty() => {
-                if let Some(peak) = last.peaks.last_mut() {
-                    *peak = peak.max(tail.true_peak());
-                }
-            }
-            _ => self.stats.push(tail),
-        }
-        Ok(self.stats)
+    pub fn finish(self) -> Result<Vec<ChunkStats>, DspError> {
+        let mut stats = self.stats;
+        Self::end(&self.setup, &self.warm, &self.current, &mut stats)?;
+        Ok(stats)
     }
 
     /// The measurement so far, as if the programme ended here.
     pub fn report(&self) -> Result<LoudnessReport, DspError> {
         let mut stats = self.stats.clone();
-        let tail = self.setup.measure(&self.warm, &self.current, true)?;
+        Self::end(&self.setup, &self.warm, &self.current, &mut stats)?;
+        Ok(merge(&stats, self.setup.rate()))
+    }
+
+    /// Ends `stats` with the chunk being filled, `current` (after `warm`),
+    /// measured as the programme's end; when it is empty, the points after
+    /// the end go with the last chunk's last interval.
+    fn end(
+        setup: &ChunkSetup,
+        warm: &[f32],
+        current: &[f32],
+        stats: &mut Vec<ChunkStats>,
+    ) -> Result<(), DspError> {
+        let tail = setup.measure(warm, current, true)?;
         match stats.last_mut() {
-            Some(last) if self.current.is_empty() => {
+            Some(last) if current.is_empty() => {
                 if let Some(peak) = last.peaks.last_mut() {
                     *peak = peak.max(tail.true_peak());
                 }
             }
             _ => stats.push(tail),
         }
-        Ok(merge(&stats, self.setup.rate()))
+        Ok(())
     }
 }
+
 /// The programme's measurement from its chunks' stats, in order.
 pub fn merge(stats: &[ChunkStats], rate: u32) -> LoudnessReport {
     let mut momentary = SlidingMean::<4>::new();

@@ -83,28 +83,30 @@ impl BusRender {
             Some(reel) => timeline.reel(reel).map_or(0, |segment| segment.offset),
             None => 0,
         };
-        if let Some(previous) = context.previous().cloned() {
-            if bus.reel.is_none() {
-                let placed = self.place(context, &segments)?;
-                if let Some(keys) = self.chunk_keys(context, &layout, &placed, skip) {
-                    let old = context
-                        .regions_of(&previous.digest)
-                        .and_then(|bytes| ChunkKeys::decode(&bytes));
-                    let runs = keys.runs(old.as_ref());
-                    if runs.iter().any(|(_, render)| !render) {
-                        for follower in followers.iter_mut() {
-                            follower.refuse(&bus.id);
-                        }
-                        self.splice(context, &layout, &placed, skip, &runs, &previous)?;
-                        let rendered = ChunkKeys::rendered(&runs);
-                        context.note(format!("re-rendered {} of {} frames", rendered, frames));
-                        context.set_regions(keys.encode());
-                        return Ok(());
-                    }
+        let placed = self.place(context, &segments)?;
+        // After an edit, the chunks whose key changed alone (the sources'
+        // digests are known then); in a clean build, the keys once the
+        // render has learnt them.
+        let previous = context.previous().cloned().filter(|_| bus.reel.is_none());
+        let keys = previous
+            .as_ref()
+            .and_then(|_| self.chunk_keys(context, &layout, &placed, skip));
+        if let (Some(previous), Some(keys)) = (&previous, &keys) {
+            let old = context
+                .regions_of(&previous.digest)
+                .and_then(|bytes| ChunkKeys::decode(&bytes));
+            let runs = keys.runs(old.as_ref());
+            if runs.iter().any(|(_, render)| !render) {
+                for follower in followers.iter_mut() {
+                    follower.refuse(&bus.id);
                 }
+                self.splice(context, &layout, &placed, skip, &runs, previous)?;
+                let rendered = ChunkKeys::rendered(&runs);
+                context.note(format!("re-rendered {} of {} frames", rendered, frames));
+                context.set_regions(keys.encode());
+                return Ok(());
             }
         }
-        let placed = self.place(context, &segments)?;
         let mut sum = audio::Bus::new(channels).into_diagnostic()?;
         for member in placed.iter() {
             let played = stretch(
@@ -161,9 +163,10 @@ impl BusRender {
         drop(sum);
         // The indexes for the next run, once the sources' digests are
         // known: the bus's, and those of the deliverables it rendered.
-        let keys = match bus.reel {
-            None => self.chunk_keys(context, &layout, &placed, skip),
-            Some(_) => None,
+        let keys = match (keys, &bus.reel) {
+            (Some(keys), _) => Some(keys),
+            (None, None) => self.chunk_keys(context, &layout, &placed, skip),
+            (None, Some(_)) => None,
         };
         for follower in followers.iter_mut() {
             let stats = follower.regions.take();
@@ -223,12 +226,11 @@ impl BusRender {
             ..
         } = self.setting;
         let mut placed = Vec::new();
-        for (index, (clip, gain)) in self.spec.clips.iter().enumerate() {
+        for (clip, gain) in &self.spec.clips {
             let played = played(clip, context.inputs()).into_owned();
             let (_, extent) = clip_source(&played, clock, default_start, &|_| None)?;
             for piece in place(extent, segments) {
                 placed.push(Placed {
-                    index,
                     clip,
                     played: played.clone(),
                     gain: *gain,
@@ -339,14 +341,13 @@ impl BusRender {
     ) -> miette::Result<()> {
         let bus = &self.spec;
         let channels = layout.channels;
-        let old = WavReader::open(&previous.path).into_diagnostic()?;
-        if old.format().sample_format != SampleFormat::Float32 {
+        let mut old = PreviousFile::open(&previous.path, channels, layout.frames)?;
+        if old.format() != SampleFormat::Float32 {
             return Err(miette::miette!(
                 "the previous output of `{}` is not the bus it should be",
                 bus.id
             ));
         }
-        let mut old = PreviousFile::open(&previous.path, channels, layout.frames)?;
         let inputs = context.inputs().to_vec();
         let mut sources = Vec::new();
         for (span, render) in runs {
@@ -440,7 +441,6 @@ struct BusLayout {
 /// One piece of a clip on the bus: in member order, with the clip as the
 /// stage plays it (from its `resample:` stage's output, if it has one).
 struct Placed<'s> {
-    index: usize,
     clip: &'s ClipSpec,
     played: ClipSpec,
     gain: f64,
@@ -452,7 +452,6 @@ impl Placed<'_> {
     /// The clip's source from its start, read through the engine's tap
     /// (a clean build learns the file's digest as it is mixed).
     fn open(&self, bus: &BusRender, context: &RunContext<'_>) -> miette::Result<Box<dyn Source>> {
-        let _ = self.index;
         let tap = |path: &std::path::Path| context.tap(path);
         Ok(clip_source(
             &self.played,

@@ -265,6 +265,11 @@ impl PreviousFile {
         })
     }
 
+    /// How its samples are encoded.
+    pub fn format(&self) -> SampleFormat {
+        self.format
+    }
+
     /// The encoded bytes of frames `span`.
     pub fn read(&mut self, span: Range<u64>) -> miette::Result<Vec<u8>> {
         use std::io::{Read, Seek, SeekFrom};
