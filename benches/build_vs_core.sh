@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Times a clean `sndtrk build` of the eight-stem job against the audio core
-# alone (examples/mix_stems.rs, as benches/compare_sox_ffmpeg.sh runs it):
+# alone (examples/mix_stems.rs, as benches/compare_sox_ffmpeg.sh runs it)
+# and against sox doing the same mix and downmix, side by side in one run:
 # eight 5-minute 5.1 24-bit 48 kHz stems in one 5.1 bus, two targets (5.1
 # 24-bit and Lo/Ro 2.0 24-bit), no spec so no normalisation. Prints both
-# times (wall and CPU), the ratio, and checks that the build's deliverables
+# times (wall and CPU), the ratios, and checks that the build's deliverables
 # equal the core's outputs sample for sample.
 #
 # Last, the same clean build with the sources' digests already known, to
@@ -94,11 +95,27 @@ clean_build() {
     measure "$sndtrk" -C "$project" build
 }
 
+# The same job through sox, as benches/compare_sox_ffmpeg.sh runs it: the
+# eight stems mixed to a 24-bit 5.1 file, then that file downmixed to Lo/Ro.
+c=0.70710678118654752
+sox_job() {
+    local inputs=()
+    for s in "${stems[@]}"; do inputs+=(-v 1 "$s"); done
+    sox -D -m "${inputs[@]}" -b 24 "$work/sox-bus.wav"
+    sox -D "$work/sox-bus.wav" -b 24 "$work/sox-loro.wav" remix 1v1,3v$c,5v$c 2v1,3v$c,6v$c
+}
+
 best_core=
 best_core_cpu=
 best_build=
 best_build_cpu=
+best_sox=
 for run in $(seq "$runs"); do
+    read -r t c < <(measure bash -c "stems=(${stems[*]}); work=$work; c=$c; $(declare -f sox_job); sox_job")
+    echo "run $run: sox   ${t} s wall, ${c} s CPU" >&2
+    if [ -z "$best_sox" ] || awk -v a="$t" -v b="$best_sox" 'BEGIN { exit !(a < b) }'; then
+        best_sox=$t
+    fi
     read -r t c < <(measure "$mixer" "$work/core-bus.wav" "$work/core-loro.wav" "${stems[@]}")
     echo "run $run: core  ${t} s wall, ${c} s CPU" >&2
     if [ -z "$best_core" ] || awk -v a="$t" -v b="$best_core" 'BEGIN { exit !(a < b) }'; then
@@ -120,6 +137,9 @@ printf '%-30s %8s s wall %8s s CPU\n' "audio core (mix_stems)" "$best_core" "$be
 printf '%-30s %8s s wall %8s s CPU\n' "sndtrk build (clean)" "$best_build" "$best_build_cpu"
 awk -v b="$best_build" -v c="$best_core" -v bc="$best_build_cpu" -v cc="$best_core_cpu" 'BEGIN {
     printf "ratio build / core: %.2fx wall, %.2fx CPU (goal: within 1.2x)\n", b / c, bc / cc }'
+printf '%-30s %8s s wall\n' "sox (same job)" "$best_sox"
+awk -v b="$best_build" -v s="$best_sox" 'BEGIN {
+    printf "ratio build / sox: %.2fx wall (goal: at most 0.15x)\n", b / s }'
 
 # The deliverables are the core's outputs: the same samples (headers differ,
 # sndtrk writes bext and a channel mask).

@@ -9,8 +9,8 @@
 //! short-term windows sit on the same positions as in one pass over the
 //! whole programme. Per chunk:
 //!
-//! - the K-weighted energy of each whole sub-block, from a K-weighting
-//!   filter (libebur128's) started 200 ms before the chunk on the
+//! - the K-weighted energy of each whole sub-block, from the K-weighting
+//!   filter of `audio::k_weighting` started 200 ms before the chunk on the
 //!   programme's own samples, so that its state at the chunk's first sample
 //!   is the continuous filter's within 1e-19 (the filter's slowest pole, the
 //!   38 Hz high-pass, decays by e^-48 in 200 ms); the first chunk starts
@@ -35,10 +35,11 @@ use crate::audio::{
     channel_role::ChannelRole,
     clip::ClipCounter,
     dsp_error::DspError,
+    k_weighting::KWeighting,
     loudness::{amplitude_to_db, LoudnessReport},
     loudness_range::loudness_range,
     sample_format::SampleFormat,
-    true_peak::TruePeakFilter,
+    true_peak::{abs_max, TruePeakFilter},
 };
 
 /// Sub-blocks per chunk.
@@ -151,6 +152,7 @@ pub struct ChunkSetup {
     rate: u32,
     format: Option<SampleFormat>,
     filter: TruePeakFilter,
+    weighting: KWeighting,
 }
 
 impl ChunkSetup {
@@ -174,6 +176,7 @@ impl ChunkSetup {
             rate,
             format,
             filter: TruePeakFilter::new(rate),
+            weighting: KWeighting::new(rate, &roles.iter().map(|r| r.weight()).collect::<Vec<_>>()),
         })
     }
 
@@ -222,7 +225,7 @@ impl ChunkSetup {
         };
         Ok(ChunkStats {
             frames: frames as u64,
-            energies: energies?,
+            energies,
             peaks,
             sample_peak,
             clipped,
@@ -230,15 +233,11 @@ impl ChunkSetup {
         })
     }
 
-    fn energies(&self, warm: &[f32], samples: &[f32]) -> Result<Vec<f64>, DspError> {
-        let mut meter = SubBlockMeter::new(&self.roles, self.rate, Mode::M)?;
+    fn energies(&self, warm: &[f32], samples: &[f32]) -> Vec<f64> {
         let warm_frames = (warm.len() / self.channels()).min(self.warm_frames());
         let warm = &warm[warm.len() - warm_frames * self.channels()..];
-        // A whole number of sub-blocks, so the chunk's start on one.
-        meter.push(warm, |_| {})?;
-        let mut energies = Vec::with_capacity(CHUNK_SUB_BLOCKS);
-        meter.push(samples, |energy| energies.push(energy))?;
-        Ok(energies)
+        self.weighting
+            .sub_block_energies(warm, samples, sub_block_frames(self.rate))
     }
 
     fn peaks(&self, warm: &[f32], samples: &[f32], last: bool, hop: usize) -> (Vec<f32>, f32) {
@@ -249,33 +248,28 @@ impl ChunkSetup {
         let mut peaks = vec![0.0f32; intervals];
         let mut sample_peak = 0.0f32;
         let warm_frames = warm.len() / channels;
-        let mut lane = Vec::with_capacity(history + frames + history);
-        for channel in 0..channels {
-            lane.clear();
-            // The window's samples before the chunk (silence before the
-            // programme).
-            let before = warm_frames.min(history);
-            lane.resize(history - before, 0.0);
-            lane.extend(
-                warm[(warm_frames - before) * channels..]
-                    .iter()
-                    .skip(channel)
-                    .step_by(channels),
-            );
-            lane.extend(samples.iter().skip(channel).step_by(channels));
-            sample_peak = samples
-                .iter()
-                .skip(channel)
-                .step_by(channels)
-                .fold(sample_peak, |peak, s| peak.max(s.abs()));
-            if last {
-                lane.resize(lane.len() + history / 2 + 1, 0.0);
+        // The window's samples before the chunk (silence before the
+        // programme), the chunk's, and after the last chunk silence.
+        let before = warm_frames.min(history);
+        let ends = if last {
+            frames + history / 2 + 1
+        } else {
+            frames
+        };
+        let mut lanes = vec![vec![0.0f32; ends + history]; channels];
+        let warm_start = (warm_frames - before) * channels;
+        for (f, frame) in warm[warm_start..].chunks_exact(channels).enumerate() {
+            for (lane, &s) in lanes.iter_mut().zip(frame) {
+                lane[history - before + f] = s;
             }
-            let ends = if last {
-                frames + history / 2 + 1
-            } else {
-                frames
-            };
+        }
+        for (f, frame) in samples.chunks_exact(channels).enumerate() {
+            for (lane, &s) in lanes.iter_mut().zip(frame) {
+                lane[history + f] = s;
+            }
+        }
+        for lane in &lanes {
+            sample_peak = abs_max(&lane[history..history + frames], sample_peak);
             for (index, peak) in peaks.iter_mut().enumerate() {
                 let from = index * hop;
                 let to = if index + 1 == intervals {

@@ -22,6 +22,7 @@ mod generator;
 pub(crate) mod interleave;
 #[cfg(all(test, feature = "interop"))]
 mod interop_tools;
+pub(crate) mod k_weighting;
 pub(crate) mod layout;
 pub mod loudness;
 pub(crate) mod loudness_range;

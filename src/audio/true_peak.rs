@@ -75,20 +75,127 @@ fn design(factor: usize) -> Vec<[f64; TAPS]> {
         .collect()
 }
 
-/// Dot product of 32 coefficients with 32 samples, in eight lanes so the
-/// compiler can vectorise it.
+/// One interpolated point: the dot product of a phase's coefficients with
+/// the window's samples, summed oldest sample first. [`interpolate`] sums
+/// each of its lanes in this same order, so every build of it gives these
+/// values exactly.
 #[inline]
 fn dot(coefficients: &[f32; TAPS], samples: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    for (c, s) in coefficients
-        .chunks_exact(8)
-        .zip(samples[..TAPS].chunks_exact(8))
-    {
+    coefficients
+        .iter()
+        .zip(&samples[..TAPS])
+        .fold(0.0f32, |sum, (c, s)| sum + c * s)
+}
+
+/// The largest absolute value of `samples`, at least `init` (NaNs are
+/// passed over), in eight lanes so that it vectorises; a maximum is exact,
+/// so the lanes give what one pass would.
+#[inline]
+pub(crate) fn abs_max(samples: &[f32], init: f32) -> f32 {
+    let larger = |m: f32, s: f32| {
+        let a = s.abs();
+        if a > m {
+            a
+        } else {
+            m
+        }
+    };
+    let mut lanes = [init; 8];
+    let mut eights = samples.chunks_exact(8);
+    for eight in &mut eights {
         for l in 0..8 {
-            lanes[l] += c[l] * s[l];
+            lanes[l] = larger(lanes[l], eight[l]);
         }
     }
-    lanes.iter().sum()
+    let most = eights.remainder().iter().fold(init, |m, &s| larger(m, s));
+    lanes.iter().fold(most, |m, &l| larger(m, l))
+}
+
+/// The largest absolute interpolated point of the windows `start..end` of
+/// `lane` (window `i` covers `lane[i..i + TAPS]`), at least `peak`. `W`
+/// consecutive windows are interpolated at once, one lane each: every lane
+/// sums its products in [`dot`]'s order (no fused multiply-add), so the
+/// result does not depend on `W` or on the instructions the CPU has.
+#[inline(always)]
+fn interpolate<const W: usize>(
+    lane: &[f32],
+    phases: &[[f32; TAPS]],
+    start: usize,
+    end: usize,
+    peak: f32,
+) -> f32 {
+    let mut most = [0.0f32; W];
+    let mut i = start;
+    while i + W <= end {
+        let span = &lane[i..i + W + TAPS - 1];
+        for phase in phases {
+            let mut sum = [0.0f32; W];
+            for (j, &c) in phase.iter().enumerate() {
+                let samples = &span[j..j + W];
+                for l in 0..W {
+                    sum[l] += c * samples[l];
+                }
+            }
+            for l in 0..W {
+                let a = sum[l].abs();
+                most[l] = if a > most[l] { a } else { most[l] };
+            }
+        }
+        i += W;
+    }
+    let mut peak = most.iter().fold(peak, |m, &a| if a > m { a } else { m });
+    for i in i..end {
+        for phase in phases {
+            peak = peak.max(dot(phase, &lane[i..i + TAPS]).abs());
+        }
+    }
+    peak
+}
+
+/// [`interpolate`] in the widest vectors the CPU has.
+fn interpolate_widest(
+    lane: &[f32],
+    phases: &[[f32; TAPS]],
+    start: usize,
+    end: usize,
+    peak: f32,
+) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports AVX-512 F (detected).
+            return unsafe { interpolate_avx512(lane, phases, start, end, peak) };
+        }
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (detected).
+            return unsafe { interpolate_avx2(lane, phases, start, end, peak) };
+        }
+    }
+    interpolate::<8>(lane, phases, start, end, peak)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn interpolate_avx512(
+    lane: &[f32],
+    phases: &[[f32; TAPS]],
+    start: usize,
+    end: usize,
+    peak: f32,
+) -> f32 {
+    interpolate::<16>(lane, phases, start, end, peak)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn interpolate_avx2(
+    lane: &[f32],
+    phases: &[[f32; TAPS]],
+    start: usize,
+    end: usize,
+    peak: f32,
+) -> f32 {
+    interpolate::<8>(lane, phases, start, end, peak)
 }
 
 /// A streaming true-peak meter over interleaved `f32` frames.
@@ -180,17 +287,10 @@ fn scan(lane: &[f32], phases: &[[f32; TAPS]], bound: f32, mut peak: f32) -> f32 
     let mut start = 0;
     while start < windows {
         let end = (start + STRETCH).min(windows);
-        let loudest = lane[start..end + TAPS - 1]
-            .iter()
-            .fold(0.0f32, |m, s| m.max(s.abs()));
+        let loudest = abs_max(&lane[start..end + TAPS - 1], 0.0);
         peak = peak.max(loudest);
         if loudest * bound > peak {
-            for i in start..end {
-                let window = &lane[i..i + TAPS];
-                for phase in phases {
-                    peak = peak.max(dot(phase, window).abs());
-                }
-            }
+            peak = interpolate_widest(lane, phases, start, end, peak);
         }
         start = end;
     }
@@ -364,6 +464,30 @@ mod tests {
             }
         }
         assert_eq!(meter_peak(&s, 1, 999), f64::from(brute));
+    }
+
+    #[test]
+    fn every_vector_width_interpolates_alike() {
+        let mut seed = 11u64;
+        let lane: Vec<f32> = (0..1000)
+            .map(|_| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                (seed >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+            })
+            .collect();
+        let phases: Vec<[f32; TAPS]> = design(4).iter().map(|p| p.map(|c| c as f32)).collect();
+        for (start, end) in [(0, 969), (3, 40), (5, 6), (100, 117)] {
+            let mut scalar = 0.0f32;
+            for i in start..end {
+                for p in &phases {
+                    scalar = scalar.max(dot(p, &lane[i..i + TAPS]).abs());
+                }
+            }
+            assert_eq!(interpolate::<4>(&lane, &phases, start, end, 0.0), scalar);
+            assert_eq!(interpolate::<8>(&lane, &phases, start, end, 0.0), scalar);
+            assert_eq!(interpolate::<16>(&lane, &phases, start, end, 0.0), scalar);
+            assert_eq!(interpolate_widest(&lane, &phases, start, end, 0.0), scalar);
+        }
     }
 
     #[test]

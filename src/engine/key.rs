@@ -21,8 +21,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// changes with it, so every stage re-runs once. (2: counter-based TPDF
 /// dither, ties-to-even rounding. 3: digital silence undithered; `bext`
 /// version 2 with the deliverable's loudness. 4: loudness merged from
-/// chunks, normalisation gains on a 0.05 dB step.)
-pub const ENGINE_FORMAT_VERSION: u64 = 4;
+/// chunks, normalisation gains on a 0.05 dB step. 5: sndtrk's own
+/// K-weighting filter, true peaks summed oldest sample first.)
+pub const ENGINE_FORMAT_VERSION: u64 = 5;
 
 /// A blake3 digest: the identity of a file, a store object or a stage key.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

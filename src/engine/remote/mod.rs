@@ -307,7 +307,7 @@ mod tests {
         // PREFIX. This pins the pair so that neither moves unnoticed.
         assert_eq!(
             (crate::engine::key::ENGINE_FORMAT_VERSION, PREFIX),
-            (4, "sndtrk-v1")
+            (5, "sndtrk-v1")
         );
     }
 }
