@@ -153,26 +153,48 @@ impl DialogueGatedMeter {
 
     /// The measurement so far.
     pub fn report(&self) -> DialogueGatedReport {
-        let dialogue: Vec<f64> = self.blocks.iter().map(|b| b.1).collect();
-        let mix: Vec<f64> = self.blocks.iter().map(|b| b.0).collect();
-        let absolute = loudness_to_energy(DIALOGUE_ABSOLUTE_GATE_LUFS);
-        let dialogue_level = mean_above(&dialogue, absolute);
-        let relative = dialogue_level
-            .map(|e| loudness_to_energy(energy_to_loudness(e) - DIALOGUE_RELATIVE_GATE_LU))
-            .unwrap_or(f64::INFINITY);
-        let active: Vec<f64> = self
-            .blocks
-            .iter()
-            .filter(|(_, d)| *d > absolute && *d > relative)
-            .map(|(m, _)| *m)
-            .collect();
-        DialogueGatedReport {
-            dialogue_gated_lufs: integrated(&active),
-            dialogue_lufs: integrated(&dialogue),
-            programme_lufs: integrated(&mix),
-            active_blocks: active.len(),
-            total_blocks: self.blocks.len(),
+        report_of(&self.blocks)
+    }
+}
+
+/// The measurement of a mix and its dialogue from their 100 ms sub-block
+/// energies, in order, at the same positions (what a [`DialogueGatedMeter`]
+/// forms its blocks from; for a programme measured chunk by chunk, see
+/// `audio::chunk_stats`).
+pub fn from_sub_blocks(
+    mix: impl IntoIterator<Item = f64>,
+    dialogue: impl IntoIterator<Item = f64>,
+) -> DialogueGatedReport {
+    let (mut mix_window, mut dialogue_window) = (SlidingMean::<4>::new(), SlidingMean::<4>::new());
+    let mut blocks = Vec::new();
+    for (m, d) in mix.into_iter().zip(dialogue) {
+        if let (Some(m), Some(d)) = (mix_window.push(m), dialogue_window.push(d)) {
+            blocks.push((m, d));
         }
+    }
+    report_of(&blocks)
+}
+
+/// The measurement from the (mix, dialogue) energy of every 400 ms block.
+fn report_of(blocks: &[(f64, f64)]) -> DialogueGatedReport {
+    let dialogue: Vec<f64> = blocks.iter().map(|b| b.1).collect();
+    let mix: Vec<f64> = blocks.iter().map(|b| b.0).collect();
+    let absolute = loudness_to_energy(DIALOGUE_ABSOLUTE_GATE_LUFS);
+    let dialogue_level = mean_above(&dialogue, absolute);
+    let relative = dialogue_level
+        .map(|e| loudness_to_energy(energy_to_loudness(e) - DIALOGUE_RELATIVE_GATE_LU))
+        .unwrap_or(f64::INFINITY);
+    let active: Vec<f64> = blocks
+        .iter()
+        .filter(|(_, d)| *d > absolute && *d > relative)
+        .map(|(m, _)| *m)
+        .collect();
+    DialogueGatedReport {
+        dialogue_gated_lufs: integrated(&active),
+        dialogue_lufs: integrated(&dialogue),
+        programme_lufs: integrated(&mix),
+        active_blocks: active.len(),
+        total_blocks: blocks.len(),
     }
 }
 

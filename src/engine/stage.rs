@@ -14,7 +14,7 @@ use std::{
 };
 
 use crate::{
-    audio::{loudness::LoudnessReport, read_tap::ReadTap},
+    audio::{chunk_stats::ChunkStats, loudness::LoudnessReport, read_tap::ReadTap},
     engine::fingerprint::StatCache,
     engine::key::{Digest, Params},
     engine::regions,
@@ -161,8 +161,9 @@ pub struct Follower<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Carry {
     /// The loudness and peaks of the follower's whole mix, measured from
-    /// the leader's blocks (a deliverable normalised to a spec).
-    Loudness(LoudnessReport),
+    /// the leader's blocks (a deliverable normalised to a spec), and the
+    /// stats of its chunks that the measurement was merged from.
+    Loudness(LoudnessReport, Option<Vec<ChunkStats>>),
 }
 
 impl Follower<'_> {

@@ -325,7 +325,9 @@ impl<'a> MeasureFollower<'a> {
     /// block).
     pub fn finish(self) {
         if self.error.is_none() {
-            *self.carry = Some(Carry::Loudness(self.meter.report()));
+            let report = self.meter.report();
+            let stats = self.meter.finish().ok();
+            *self.carry = Some(Carry::Loudness(report, stats));
         }
     }
 }

@@ -6,7 +6,8 @@ use miette::IntoDiagnostic;
 
 use crate::audio::{
     channel_role::ChannelRole,
-    dialogue_gate::DialogueGatedMeter,
+    chunk_stats::{merge, ChunkStats},
+    dialogue_gate::{self, DialogueGatedMeter, DialogueGatedReport},
     loudness::{LoudnessMeter, LoudnessReport},
     Source, BLOCK_FRAMES,
 };
@@ -167,14 +168,45 @@ impl<'s> MixMeter<'s> {
 
     /// The loudness of what was pushed.
     pub fn finish(self) -> Loudness {
-        let dialogue_gated_lufs = self.gate.and_then(|gate| {
-            let gated = gate.meter.report();
-            let enough = gated.dialogue_fraction() >= MIN_DIALOGUE_FRACTION;
-            (enough && gated.dialogue_gated_lufs.is_finite()).then_some(gated.dialogue_gated_lufs)
-        });
         Loudness {
             report: self.meter.report(),
-            dialogue_gated_lufs,
+            dialogue_gated_lufs: self
+                .gate
+                .and_then(|gate| enough_dialogue(gate.meter.report())),
         }
+    }
+}
+
+/// The dialogue-gated loudness a gated measurement gives, unless there was
+/// too little dialogue or none was loud enough.
+fn enough_dialogue(gated: DialogueGatedReport) -> Option<f64> {
+    let enough = gated.dialogue_fraction() >= MIN_DIALOGUE_FRACTION;
+    (enough && gated.dialogue_gated_lufs.is_finite()).then_some(gated.dialogue_gated_lufs)
+}
+
+/// A mix's loudness merged from its chunks' stats, at `rate`, gated where
+/// given on its dialogue's (the same chunks of its dialogue gate, measured
+/// as one centre channel): what [`plain`] measures, and what [`gated`]
+/// measures with the dialogue's filters restarted at each chunk as the
+/// mix's are (`audio::chunk_stats`).
+pub(crate) fn from_chunks(
+    mix: &[ChunkStats],
+    dialogue: Option<&[ChunkStats]>,
+    rate: u32,
+) -> Loudness {
+    let sub_blocks = |stats: &[ChunkStats]| -> Vec<f64> {
+        stats
+            .iter()
+            .flat_map(|chunk| chunk.energies.iter().copied())
+            .collect()
+    };
+    Loudness {
+        report: merge(mix, rate),
+        dialogue_gated_lufs: dialogue.and_then(|dialogue| {
+            enough_dialogue(dialogue_gate::from_sub_blocks(
+                sub_blocks(mix),
+                sub_blocks(dialogue),
+            ))
+        }),
     }
 }

@@ -32,10 +32,13 @@ pub fn chunk_frames(rate: u32) -> u64 {
     crate::audio::chunk_stats::chunk_frames(rate) as u64
 }
 
-const MAGIC: &[u8] = b"sndtrk-regions 2\n";
+const MAGIC: &[u8] = b"sndtrk-regions 3\n";
 
 /// The key of every chunk of an output, and what its header depends on;
-/// for a deliverable, each chunk's loudness and peaks as written.
+/// for a deliverable, each chunk's loudness and peaks as written, and for
+/// a normalised one its mix's before the gain (`mix`: the mix's own keys,
+/// with their stats) and, gated on dialogue, its dialogue gate's
+/// (`dialogue`), which its next run's gain is measured from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChunkKeys {
     pub header: Digest,
@@ -43,7 +46,15 @@ pub struct ChunkKeys {
     pub chunk: u64,
     pub keys: Vec<Digest>,
     pub stats: Option<Vec<ChunkStats>>,
+    pub mix: Option<Box<ChunkKeys>>,
+    pub dialogue: Option<Box<ChunkKeys>>,
 }
+
+/// What follows an index's keys: bit 0, the stats; bit 1, the mix's
+/// index; bit 2, the dialogue gate's.
+const HAS_STATS: u8 = 1;
+const HAS_MIX: u8 = 2;
+const HAS_DIALOGUE: u8 = 4;
 
 /// The chunks of `frames` frames of `chunk` frames each: how many.
 pub fn chunk_count(frames: u64, chunk: u64) -> usize {
@@ -67,7 +78,7 @@ pub fn chunks_of(span: Range<u64>, chunk: u64) -> Range<usize> {
 impl ChunkKeys {
     /// The index's bytes.
     pub fn encode(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(MAGIC.len() + 48 + 32 * self.keys.len());
+        let mut bytes = Vec::with_capacity(MAGIC.len() + 49 + 32 * self.keys.len());
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&self.header.0);
         bytes.extend_from_slice(&self.frames.to_le_bytes());
@@ -76,16 +87,31 @@ impl ChunkKeys {
         for key in &self.keys {
             bytes.extend_from_slice(&key.0);
         }
+        let flag = |present: bool, flag: u8| if present { flag } else { 0 };
+        bytes.push(
+            flag(self.stats.is_some(), HAS_STATS)
+                | flag(self.mix.is_some(), HAS_MIX)
+                | flag(self.dialogue.is_some(), HAS_DIALOGUE),
+        );
         if let Some(stats) = &self.stats {
             for chunk in stats {
                 chunk.encode(&mut bytes);
             }
+        }
+        for nested in [&self.mix, &self.dialogue].into_iter().flatten() {
+            bytes.extend_from_slice(&nested.encode());
         }
         bytes
     }
 
     /// Reads an index; `None` unless it is whole and consistent.
     pub fn decode(bytes: &[u8]) -> Option<ChunkKeys> {
+        let (keys, rest) = Self::decode_prefix(bytes)?;
+        rest.is_empty().then_some(keys)
+    }
+
+    /// Reads an index at the start of `bytes`, and what follows it.
+    fn decode_prefix(bytes: &[u8]) -> Option<(ChunkKeys, &[u8])> {
         let rest = bytes.strip_prefix(MAGIC)?;
         let (header, rest) = rest.split_first_chunk::<32>()?;
         let (frames, rest) = rest.split_first_chunk::<8>()?;
@@ -97,12 +123,16 @@ impl ChunkKeys {
         if chunk == 0 || count != chunk_count(frames, chunk) {
             return None;
         }
-        let (keys, mut rest) = rest.split_at_checked(count.checked_mul(32)?)?;
+        let (keys, rest) = rest.split_at_checked(count.checked_mul(32)?)?;
         let keys = keys
             .chunks_exact(32)
             .map(|key| Digest(key.try_into().unwrap_or([0; 32])))
             .collect();
-        let stats = if rest.is_empty() {
+        let (&flags, mut rest) = rest.split_first()?;
+        if flags & !(HAS_STATS | HAS_MIX | HAS_DIALOGUE) != 0 {
+            return None;
+        }
+        let stats = if flags & HAS_STATS == 0 {
             None
         } else {
             let mut stats = Vec::with_capacity(count);
@@ -111,18 +141,47 @@ impl ChunkKeys {
                 stats.push(chunk);
                 rest = after;
             }
-            if !rest.is_empty() {
-                return None;
-            }
             Some(stats)
         };
-        Some(ChunkKeys {
-            header: Digest(*header),
-            frames,
-            chunk,
-            keys,
-            stats,
-        })
+        let mut nested = |flag: u8| -> Option<Option<Box<ChunkKeys>>> {
+            if flags & flag == 0 {
+                return Some(None);
+            }
+            let (index, after) = Self::decode_prefix(rest)?;
+            // One level: a mix's index has no mix of its own.
+            if index.mix.is_some() || index.dialogue.is_some() {
+                return None;
+            }
+            rest = after;
+            Some(Some(Box::new(index)))
+        };
+        let mix = nested(HAS_MIX)?;
+        let dialogue = nested(HAS_DIALOGUE)?;
+        Some((
+            ChunkKeys {
+                header: Digest(*header),
+                frames,
+                chunk,
+                keys,
+                stats,
+                mix,
+                dialogue,
+            },
+            rest,
+        ))
+    }
+
+    /// Whether chunk `index` of this output has the same samples as in
+    /// the output `old` indexes, and so do the frames before it that its
+    /// measurement reads (the chunk before's): whether its stats in `old`
+    /// are its stats now.
+    pub fn same_measurement(&self, old: &ChunkKeys, index: usize) -> bool {
+        let same = |i: usize| self.keys.get(i).is_some() && self.keys.get(i) == old.keys.get(i);
+        old.header == self.header
+            && old.frames == self.frames
+            && old.chunk == self.chunk
+            && same(index)
+            && (index == 0 || same(index - 1))
     }
 
     /// The spans of the output, in order, each with whether it must be
@@ -228,6 +287,8 @@ impl ChunkKeyer {
             frames: self.frames,
             chunk: self.chunk,
             stats: None,
+            mix: None,
+            dialogue: None,
             keys: self
                 .hashers
                 .iter()
@@ -384,8 +445,51 @@ mod tests {
             };
             3
         ]);
-        assert_eq!(ChunkKeys::decode(&with_stats.encode()), Some(with_stats));
+        assert_eq!(
+            ChunkKeys::decode(&with_stats.encode()),
+            Some(with_stats.clone())
+        );
         assert_eq!(ChunkKeys::decode(&[]), None);
+        // A normalised deliverable's, with its mix's index; a limited one's
+        // has the mix's alone.
+        let mut mix = keys(3 * CHUNK_FRAMES, &[(0..7, 4)]);
+        mix.stats.clone_from(&with_stats.stats);
+        let mut normalised = with_stats.clone();
+        normalised.mix = Some(Box::new(mix.clone()));
+        normalised.dialogue = Some(Box::new(keys(3 * CHUNK_FRAMES, &[(3..9, 5)])));
+        let bytes = normalised.encode();
+        assert_eq!(ChunkKeys::decode(&bytes), Some(normalised.clone()));
+        for cut in [1, 40, 200] {
+            assert_eq!(ChunkKeys::decode(&bytes[..bytes.len() - cut]), None);
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(ChunkKeys::decode(&longer), None);
+        let limited = ChunkKeys {
+            mix: Some(Box::new(mix.clone())),
+            ..mix.clone()
+        };
+        assert_eq!(ChunkKeys::decode(&limited.encode()), Some(limited));
+        // A mix within a mix is refused.
+        let nested = ChunkKeys {
+            mix: Some(Box::new(normalised)),
+            ..mix
+        };
+        assert_eq!(ChunkKeys::decode(&nested.encode()), None);
+    }
+
+    #[test]
+    fn a_chunk_measures_the_same_when_it_and_the_one_before_are_unchanged() {
+        let frames = 4 * CHUNK_FRAMES;
+        let old = keys(frames, &[(0..frames, 1)]);
+        let new = keys(
+            frames,
+            &[(0..frames, 1), (CHUNK_FRAMES + 5..CHUNK_FRAMES + 9, 2)],
+        );
+        let same: Vec<bool> = (0..4).map(|i| new.same_measurement(&old, i)).collect();
+        assert_eq!(same, [true, false, false, true]);
+        let longer = keys(frames + 1, &[(0..frames, 1)]);
+        assert!(!longer.same_measurement(&old, 0));
     }
 
     #[test]

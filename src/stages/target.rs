@@ -18,8 +18,9 @@ use miette::{IntoDiagnostic, WrapErr};
 use crate::{
     audio::{
         self,
-        chunk_stats::{sub_block_frames, WARM_SUB_BLOCKS},
-        loudness::LoudnessReport,
+        channel_role::ChannelRole,
+        chunk_stats::{sub_block_frames, ChunkStats, WARM_SUB_BLOCKS},
+        loudness::{LoudnessMeter, LoudnessReport},
         normalize::{LimitedRender, NormalizationPlan, Normalized, Normalizer, PeakPolicy},
         Source, WavReader,
     },
@@ -38,6 +39,9 @@ use crate::{
     stages::scene,
     stages::timeline::Timeline,
 };
+
+/// A mix's measurement carried from its bus's pass, and its chunks' stats.
+type Carried = (LoudnessReport, Option<Vec<ChunkStats>>);
 
 /// A `target:NAME` stage.
 pub(super) struct TargetRender {
@@ -80,33 +84,40 @@ impl TargetRender {
         }
     }
 
-    /// Renders the target; `measured` is its mix's measurement when its
+    /// Renders the target; `carried` is its mix's measurement when its
     /// bus's pass made it (see [`crate::stages::follow`]), else pass 1 makes it.
-    fn render(
-        &self,
-        context: &mut RunContext<'_>,
-        measured: Option<LoudnessReport>,
-    ) -> miette::Result<()> {
+    fn render(&self, context: &mut RunContext<'_>, carried: Option<Carried>) -> miette::Result<()> {
         let target = &self.spec;
         let inputs = context.inputs().to_vec();
         let rate = self.setting.clock.sample_rate;
         // Pass 1: the gain, from the mix's measurement, or from the
         // measurement of the mix of the target it matches.
+        let mut mix_index = MixIndex::default();
         let plan = match &target.matched {
             Some(level) => self.level_of(level, &inputs)?,
             None => match normalization(target) {
                 Some(_) => {
-                    let measured = match measured {
-                        Some(measured) => measured,
-                        None => measure(target, &inputs, rate)?,
-                    };
+                    let (measured, index) = self.measure_mix(context, &inputs, carried)?;
+                    mix_index = index;
                     Some(plan(target, &measured)?)
                 }
                 None => None,
             },
         };
         if let Some(plan) = plan.filter(|plan| plan.limit_dbtp.is_some()) {
-            return self.render_limited(context, &inputs, &plan);
+            self.render_limited(context, &inputs, &plan)?;
+            // Its index holds its mix's alone: a limited render is not
+            // spliced, but its next gain is measured from the mix's chunks.
+            if let Some(mix) = mix_index.mix {
+                let index = ChunkKeys {
+                    stats: None,
+                    mix: Some(Box::new(mix.clone())),
+                    dialogue: mix_index.dialogue.map(Box::new),
+                    ..mix
+                };
+                context.set_regions(index.encode());
+            }
+            return Ok(());
         }
         // Pass 2: gain, dither, encode.
         let (mix, stamp) = mix(target, &inputs, rate)?;
@@ -163,9 +174,96 @@ impl TargetRender {
         };
         if let Some(stats) = stats {
             keys.stats = Some(stats);
+            keys.mix = mix_index.mix.map(Box::new);
+            keys.dialogue = mix_index.dialogue.map(Box::new);
             context.set_regions(keys.encode());
         }
         Ok(())
+    }
+
+    /// Pass 1 of a target normalised to its spec: its mix's measurement
+    /// (gated on dialogue where the spec says so), `carried` from its bus's
+    /// pass or made here. A target that splices is measured chunk by
+    /// chunk, its mix's and its dialogue gate's, and the chunks whose
+    /// samples did not change since its last run (its previous index says)
+    /// are not read again: their stats are taken from there. It returns,
+    /// with the measurement, the indexes with every chunk's stats, for the
+    /// target's own index.
+    fn measure_mix(
+        &self,
+        context: &mut RunContext<'_>,
+        inputs: &[InputObject],
+        carried: Option<Carried>,
+    ) -> miette::Result<(LoudnessReport, MixIndex)> {
+        let target = &self.spec;
+        let rate = self.setting.clock.sample_rate;
+        let gate = gate_of(target, inputs)?;
+        let (mut source, _) = mix(target, inputs, rate)?;
+        let frames = source.frames();
+        let keys = match splices(target, rate) {
+            true => self.chunk_keys(context, inputs, None, frames),
+            false => None,
+        };
+        // The dialogue gate's keys, when it has them for the same chunks.
+        let gate_keys = match (&gate, &keys) {
+            (Some(gate), Some(keys)) => context
+                .regions_of(&gate.digest)
+                .and_then(|bytes| ChunkKeys::decode(&bytes))
+                .filter(|gated| gated.frames == keys.frames && gated.chunk == keys.chunk)
+                .map(Some),
+            _ => Some(None),
+        };
+        let (Some(mut keys), Some(mut gate_keys)) = (keys, gate_keys) else {
+            return match carried {
+                Some((measured, _)) => Ok((measured, MixIndex::default())),
+                None => Ok((measure(target, inputs, rate)?, MixIndex::default())),
+            };
+        };
+        if let Some((measured, stats)) = carried.filter(|_| gate.is_none()) {
+            keys.stats = stats;
+            let mix = keys.stats.is_some().then_some(keys);
+            return Ok((
+                measured,
+                MixIndex {
+                    mix,
+                    dialogue: None,
+                },
+            ));
+        }
+        let old = context
+            .previous()
+            .and_then(|previous| ChunkKeys::decode(&context.regions_of(&previous.digest)?));
+        let mut measured = 0;
+        let mix_meter = LoudnessMeter::for_labels(&target.channels, rate).into_diagnostic()?;
+        let old_mix = old.as_ref().and_then(|old| old.mix.as_deref());
+        let (stats, frames_read) = chunk_stats(source.as_mut(), mix_meter, &keys, old_mix)?;
+        measured += frames_read;
+        keys.stats = Some(stats);
+        if let (Some(gate), Some(gate_keys)) = (&gate, &mut gate_keys) {
+            let mut speech = WavReader::open(&gate.path).into_diagnostic()?;
+            let meter = LoudnessMeter::new(&[ChannelRole::Center], rate).into_diagnostic()?;
+            let old_gate = old.as_ref().and_then(|old| old.dialogue.as_deref());
+            let (stats, frames_read) = chunk_stats(&mut speech, meter, gate_keys, old_gate)?;
+            measured += frames_read;
+            gate_keys.stats = Some(stats);
+        }
+        let stats = |index: &ChunkKeys| index.stats.clone().unwrap_or_default();
+        let loudness = loudness::from_chunks(
+            &stats(&keys),
+            gate_keys.as_ref().map(stats).as_deref(),
+            rate,
+        );
+        if old.is_some() {
+            let whole = frames * if gate.is_some() { 2 } else { 1 };
+            context.note(format!("measured {measured} of {whole} frames of its mix"));
+        }
+        Ok((
+            loudness.for_normalising(),
+            MixIndex {
+                mix: Some(keys),
+                dialogue: gate_keys,
+            },
+        ))
     }
 
     /// The key of every chunk of the deliverable, from its buses' region
@@ -306,6 +404,75 @@ impl TargetRender {
             ..plan
         }))
     }
+}
+
+/// A normalised target's measurement indexes, for its own index: its
+/// mix's and its dialogue gate's, with their chunks' stats.
+#[derive(Debug, Default)]
+struct MixIndex {
+    mix: Option<ChunkKeys>,
+    dialogue: Option<ChunkKeys>,
+}
+
+/// The stats of every chunk of `source` (its chunks are those of `keys`),
+/// measured by `meter`'s chunked meter; those of chunks that measure as
+/// they did in the index `old` (the same samples, and the chunk before
+/// too) are taken from it instead, and only the rest of `source` is read
+/// (with the last 200 ms of a chunk taken before one measured again). With
+/// the stats, the frames measured.
+fn chunk_stats(
+    source: &mut dyn Source,
+    mut meter: audio::loudness::LoudnessMeter,
+    keys: &ChunkKeys,
+    old: Option<&ChunkKeys>,
+) -> miette::Result<(Vec<ChunkStats>, u64)> {
+    let channels = source.channels();
+    let chunks = meter.chunks_mut();
+    let warm = chunks.setup().warm_frames() as u64;
+    let reused = |index: usize| {
+        let old = old?;
+        let stats = old.stats.as_ref()?.get(index)?;
+        keys.same_measurement(old, index).then_some(stats)
+    };
+    let mut position = 0u64;
+    let mut read = |span: std::ops::Range<u64>| -> miette::Result<Vec<f32>> {
+        source.skip(span.start - position).into_diagnostic()?;
+        let mut samples = vec![0.0f32; (span.end - span.start) as usize * channels];
+        let mut got = 0;
+        while got < samples.len() {
+            let frames = source.read(&mut samples[got..]).into_diagnostic()?;
+            if frames == 0 {
+                miette::bail!(
+                    "the mix ended {} frames early",
+                    (samples.len() - got) / channels
+                );
+            }
+            got += frames * channels;
+        }
+        position = span.end;
+        Ok(samples)
+    };
+    let count = keys.keys.len();
+    let mut measured = 0u64;
+    for index in 0..count {
+        let span = region::chunk_span(index, keys.frames, keys.chunk);
+        match reused(index) {
+            Some(stats) => {
+                // The chunk after needs this one's last frames when it is
+                // measured.
+                let tail = match index + 1 < count && reused(index + 1).is_none() {
+                    true => read(span.end - warm.min(span.end - span.start)..span.end)?,
+                    false => Vec::new(),
+                };
+                chunks.push_measured(stats.clone(), &tail);
+            }
+            None => {
+                measured += span.end - span.start;
+                chunks.push(&read(span)?).into_diagnostic()?;
+            }
+        }
+    }
+    Ok((meter.finish().into_diagnostic()?, measured))
 }
 
 /// Whether every sample of `target`'s deliverable depends on its own
@@ -654,7 +821,7 @@ impl Stage for TargetRender {
 
     fn run_carried(&self, context: &mut RunContext<'_>, carry: Carry) -> miette::Result<()> {
         match carry {
-            Carry::Loudness(measured) => self.render(context, Some(measured)),
+            Carry::Loudness(measured, stats) => self.render(context, Some((measured, stats))),
         }
     }
 

@@ -74,7 +74,7 @@ impl Stage for Leader {
             if follower.stage.kind() == "carry" {
                 // A measurement: learnt in the pass, used by the
                 // follower's own run.
-                follower.carry = Some(Carry::Loudness(measured(self.content.len())));
+                follower.carry = Some(Carry::Loudness(measured(self.content.len()), None));
                 continue;
             }
             match follow(follower.stage.id(), self.content.as_bytes()) {
@@ -482,7 +482,7 @@ impl Stage for Carried {
     }
     fn run_carried(&self, context: &mut RunContext<'_>, carry: Carry) -> miette::Result<()> {
         self.carried.fetch_add(1, Ordering::SeqCst);
-        let Carry::Loudness(measured) = carry;
+        let Carry::Loudness(measured, _) = carry;
         // The leader's object is finished and readable by now.
         assert!(context.inputs()[0].path.is_file());
         write!(context.output(), "{} frames", measured.frames).map_err(|e| miette::miette!("{e}"))

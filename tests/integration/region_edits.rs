@@ -46,7 +46,7 @@ impl Edit {
     fn recipe(&self) -> String {
         let timecode = |frames: u32| format!("01:00:{:02}:{:02}", frames / 24, frames % 24);
         let mut text = String::from(
-            "import \"std/layouts\"\nimport \"std/delivery/ebu\"\n\n\
+            "import \"std/layouts\"\nimport \"std/delivery/ebu\"\nimport \"std/delivery/netflix\"\n\n\
              project \"Regions\" {\n    frame_rate 24\n    sample_rate 48kHz\n    \
              picture_start 01:00:00:00\n}\n\n\
              stem dx {\n    role dialogue\n    layout 1.0\n    pan C\n    \
@@ -82,6 +82,9 @@ impl Edit {
         // Normalised: spliced while its quantised gain stays, rendered whole
         // when an edit moves it.
         text += "target r128 {\n    from PM\n    layout 2.0 downmix loro\n    format wav 48kHz 24bit\n    spec ebu.r128\n}\n\n";
+        // Gated on dialogue: its mix and its dialogue gate measured chunk
+        // by chunk.
+        text += "target nf {\n    from PM\n    layout 2.0 downmix loro\n    format wav 48kHz 24bit\n    spec netflix.stereo\n}\n\n";
         text += "lint {\n    allow C006 R003\n}\n";
         text
     }
@@ -171,19 +174,47 @@ fn rerendered(notes: &[String]) -> Option<(u64, u64)> {
     })
 }
 
+/// The frames a normalised target's measurement read of its mix, from its
+/// note (`None`: all of it).
+fn measured(notes: &[String]) -> Option<(u64, u64)> {
+    notes.iter().find_map(|note| {
+        let rest = note.strip_prefix("measured ")?;
+        let (part, whole) = rest.split_once(" of ")?;
+        Some((
+            part.parse().ok()?,
+            whole.strip_suffix(" frames of its mix")?.parse().ok()?,
+        ))
+    })
+}
+
 /// The stats part of a region index (after its magic, header digest,
-/// frames, chunk length, count and keys), if it has one.
-fn stats_of(index: &[u8]) -> Option<&[u8]> {
+/// frames, chunk length, count, keys and flags), if it has stats; then,
+/// for a normalised deliverable, the stats part of its mix's index, which
+/// follows. (Its mix's keys are left out: like any index's, they describe
+/// the bytes under the recipe that made them.)
+fn stats_of(index: &[u8]) -> Option<Vec<u8>> {
     let count = u64::from_le_bytes(index.get(65..73)?.try_into().ok()?) as usize;
-    let stats = index.get(73 + 32 * count..)?;
-    (!stats.is_empty()).then_some(stats)
+    let flags = *index.get(73 + 32 * count)?;
+    let rest = index.get(73 + 32 * count + 1..)?;
+    if flags & 1 == 0 {
+        return None;
+    }
+    if flags & 2 == 0 {
+        return Some(rest.to_vec());
+    }
+    let magic = &index[..17];
+    let at = rest.windows(magic.len()).position(|w| w == magic)?;
+    let mut stats = rest[..at].to_vec();
+    stats.extend(stats_of(&rest[at..])?);
+    Some(stats)
 }
 
 /// Applies `edits` one after the other to a built project; after each,
 /// `out/` must equal a clean build's. Returns, per edit, the frames the MX
-/// and PM buses and the two deliverables re-rendered (`None` when one
-/// rendered everything or did not run).
-fn check(edits: &[Edit]) -> Vec<[Option<(u64, u64)>; 4]> {
+/// and PM buses and the two deliverables re-rendered, and the frames the
+/// R128 Lo/Ro's measurement read of its mix (`None` when one rendered or
+/// read everything or did not run).
+fn check(edits: &[Edit]) -> Vec<[Option<(u64, u64)>; 6]> {
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
     let mut current = Edit::initial();
@@ -197,10 +228,11 @@ fn check(edits: &[Edit]) -> Vec<[Option<(u64, u64)>; 4]> {
         current = edit.clone();
         write_project(dir, &current);
         let built = build(dir);
-        spans.push(
-            ["bus:MX", "bus:PM", "target:pm", "target:loro"]
-                .map(|id| built.get(id).and_then(|(_, notes)| rerendered(notes))),
-        );
+        let [mx, pm, pm_target, loro] = ["bus:MX", "bus:PM", "target:pm", "target:loro"]
+            .map(|id| built.get(id).and_then(|(_, notes)| rerendered(notes)));
+        let [r128, nf] = ["target:r128", "target:nf"]
+            .map(|id| built.get(id).and_then(|(_, notes)| measured(notes)));
+        spans.push([mx, pm, pm_target, loro, r128, nf]);
         let clean = tempfile::tempdir().unwrap();
         write_project(clean.path(), &current);
         build(clean.path());
@@ -230,7 +262,7 @@ fn check(edits: &[Edit]) -> Vec<[Option<(u64, u64)>; 4]> {
             };
             let mine = fs::read(dir.join(".sndtrk/regions").join(entry.file_name())).ok();
             assert!(
-                mine.as_deref().and_then(stats_of) == Some(stats),
+                mine.as_deref().and_then(stats_of) == Some(stats.clone()),
                 "step {step} ({edit:?}): the stats of {:?} differ from a clean build's",
                 entry.file_name()
             );
@@ -269,9 +301,25 @@ fn region_edits_re_render_only_their_chunks_and_equal_clean_builds() {
     let spans = check(&edits);
     let total = 10 * RATE as u64;
     for (step, stages) in spans.iter().enumerate().take(6) {
-        for (stage, span) in ["bus:MX", "bus:PM", "target:pm", "target:loro"]
-            .iter()
-            .zip(stages)
+        // The R128 Lo/Ro's measurement reads only those chunks of its mix
+        // (its gain may move, and then it is rendered whole); the Netflix
+        // one's those of its mix and of its dialogue gate.
+        let (gated, both) = stages[5].unwrap_or_else(|| panic!("step {step}: nf measured whole"));
+        assert_eq!(
+            both,
+            2 * total,
+            "step {step}: nf measures its mix and its dialogue"
+        );
+        assert!(gated < total, "step {step}: nf: {gated} of {both} frames");
+        for (stage, span) in [
+            "bus:MX",
+            "bus:PM",
+            "target:pm",
+            "target:loro",
+            "target:r128",
+        ]
+        .iter()
+        .zip(stages)
         {
             let (part, whole) =
                 span.unwrap_or_else(|| panic!("step {step}: {stage} rendered whole"));
