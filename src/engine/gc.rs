@@ -45,6 +45,9 @@ pub struct CacheUsage {
     pub earlier: (usize, u64),
     /// Objects no recorded build used.
     pub unreferenced: (usize, u64),
+    /// The region indexes beside the objects (see `engine::regions`):
+    /// (indexes, bytes), not counted among the objects.
+    pub regions: (usize, u64),
 }
 
 impl CacheUsage {
@@ -155,6 +158,7 @@ impl Engine {
             slot.0 += 1;
             slot.1 += object.size;
         }
+        usage.regions = crate::engine::regions::usage(&self.store);
         Ok(usage)
     }
 }

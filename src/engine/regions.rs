@@ -80,14 +80,16 @@ pub fn prune(store: &Store) -> io::Result<u64> {
     Ok(removed)
 }
 
-/// The bytes the indexes take.
-pub fn size(store: &Store) -> u64 {
-    fs::read_dir(dir(store)).map_or(0, |entries| {
+/// The indexes and the bytes they take.
+pub fn usage(store: &Store) -> (usize, u64) {
+    fs::read_dir(dir(store)).map_or((0, 0), |entries| {
         entries
             .filter_map(Result::ok)
             .filter_map(|entry| entry.metadata().ok())
-            .map(|metadata| metadata.len())
-            .sum()
+            .filter(|metadata| metadata.is_file())
+            .fold((0, 0), |(count, bytes), metadata| {
+                (count + 1, bytes + metadata.len())
+            })
     })
 }
 
@@ -109,7 +111,7 @@ mod tests {
         assert_eq!(read(&store, &digest), None);
         write(&store, &digest, b"index").unwrap();
         assert_eq!(read(&store, &digest).as_deref(), Some(&b"index"[..]));
-        assert_eq!(size(&store), 5);
+        assert_eq!(usage(&store), (1, 5));
         assert_eq!(prune(&store).unwrap(), 0);
         store.remove(&digest, &stats).unwrap();
         assert_eq!(prune(&store).unwrap(), 5);

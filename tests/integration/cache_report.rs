@@ -54,6 +54,7 @@ fn the_cache_reports_its_size_by_kind_and_gc_keeps_the_last_builds() {
         "measure (last build)",
         "earlier builds",
         "unreferenced",
+        "region indexes",
     ] {
         assert!(
             lines.iter().any(|line| line.trim_start().starts_with(kind)),
@@ -65,6 +66,12 @@ fn the_cache_reports_its_size_by_kind_and_gc_keeps_the_last_builds() {
         .find(|line| line.trim_start().starts_with("earlier builds"))
         .unwrap();
     assert!(!earlier.contains(" 0 objects"), "{report}");
+    // The bus and the deliverable of each build left an index.
+    let indexes = lines
+        .iter()
+        .find(|line| line.trim_start().starts_with("region indexes"))
+        .unwrap();
+    assert!(!indexes.contains(" 0 files"), "{report}");
     assert!(
         lines.last().unwrap().starts_with("out/ holds ") && report.contains("x that"),
         "{report}"

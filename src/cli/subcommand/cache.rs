@@ -85,7 +85,13 @@ fn report(directory: &Path) -> i32 {
         .collect();
     rows.push(("earlier builds".to_owned(), usage.earlier));
     rows.push(("unreferenced".to_owned(), usage.unreferenced));
-    let width = rows.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    let regions = "region indexes";
+    let width = rows
+        .iter()
+        .map(|(name, _)| name.len())
+        .chain([regions.len()])
+        .max()
+        .unwrap_or(0);
     for (name, (count, bytes)) in rows {
         println!(
             "  {name:<width$}  {count:>6} {:<7}  {:>10}",
@@ -93,9 +99,16 @@ fn report(directory: &Path) -> i32 {
             format_size(bytes)
         );
     }
+    let (indexes, index_bytes) = usage.regions;
+    println!(
+        "  {regions:<width$}  {indexes:>6} {:<7}  {:>10}",
+        if indexes == 1 { "file" } else { "files" },
+        format_size(index_bytes)
+    );
     let (files, delivered) = deliverables(&directory.join("out"));
     if files > 0 {
-        let ratio = bytes as f64 / delivered.max(1) as f64;
+        // The indexes are part of what the cache costs.
+        let ratio = (bytes + index_bytes) as f64 / delivered.max(1) as f64;
         println!(
             "out/ holds {files} {} ({}): the cache is {ratio:.2}x that",
             if files == 1 { "file" } else { "files" },
