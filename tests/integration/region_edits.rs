@@ -134,8 +134,14 @@ fn write_project(dir: &Path, edit: &Edit) {
 
 /// Builds `dir`; each stage's status and notes.
 fn build(dir: &Path) -> BTreeMap<String, (String, Vec<String>)> {
+    build_with(dir, &[])
+}
+
+/// Builds `dir` with `args` too; each stage's status and notes.
+fn build_with(dir: &Path, args: &[&str]) -> BTreeMap<String, (String, Vec<String>)> {
     let stdout = Test::at(dir)
         .args(["build", "--format", "json"])
+        .args(args.iter().copied())
         .stdout_any()
         .stderr_any()
         .run()
@@ -418,4 +424,47 @@ fn a_damaged_or_missing_index_costs_a_whole_render_never_a_wrong_output() {
     write_project(clean.path(), &edit);
     build(clean.path());
     assert_eq!(outputs(dir), outputs(clean.path()));
+}
+
+/// A clone that fetched everything from the remote cache splices at its
+/// first edit as the clone that rendered it would: each stage's region
+/// index came down with its output.
+#[test]
+fn a_project_fetched_from_the_remote_cache_splices_at_its_first_edit() {
+    let server = crate::remote_server::CacheServer::start();
+    let first = tempfile::tempdir().unwrap();
+    write_project(first.path(), &Edit::initial());
+    build_with(
+        first.path(),
+        &["--remote-cache", &server.url, "--remote-upload"],
+    );
+    let second = tempfile::tempdir().unwrap();
+    write_project(second.path(), &Edit::initial());
+    let fetched = build_with(second.path(), &["--remote-cache", &server.url]);
+    assert!(
+        fetched.values().all(|(status, _)| status == "fetched"),
+        "{fetched:?}"
+    );
+    let mut edit = Edit::initial();
+    edit.gain[1] = 0;
+    write_project(second.path(), &edit);
+    let built = build(second.path());
+    let total = 10 * RATE as u64;
+    for id in ["bus:MX", "bus:PM", "target:pm", "target:loro"] {
+        let (part, whole) = built
+            .get(id)
+            .and_then(|(_, notes)| rerendered(notes))
+            .unwrap_or_else(|| panic!("{id} rendered whole: {built:?}"));
+        assert!(
+            whole == total && part < total / 2,
+            "{id}: {part} of {whole}"
+        );
+    }
+    let clean = tempfile::tempdir().unwrap();
+    write_project(clean.path(), &edit);
+    build(clean.path());
+    assert!(
+        outputs(second.path()) == outputs(clean.path()),
+        "out/ differs from a clean build's"
+    );
 }

@@ -1,7 +1,10 @@
 //! The manifest a stage leaves in the remote cache under its key
-//! (`ac/<stage key>`): what it produced (its output's hash and size) and
-//! the notes its run left (what a limiter did, a measurement's summary),
-//! so a stage fetched reads like one that ran.
+//! (`ac/<stage key>`): what it produced (its output's hash and size), the
+//! notes its run left (what a limiter did, a measurement's summary), so a
+//! stage fetched reads like one that ran, and the blob of its output's
+//! region index, if it left one (`engine::regions`), so a stage fetched
+//! splices at its next edit like one that ran. The index is optional in
+//! the JSON: a build that does not know it reads the rest.
 //!
 //! The text is three lines: a versioned header, one JSON object, and the
 //! blake3 of the first two lines. A manifest that does not parse, is of
@@ -30,6 +33,8 @@ pub struct RemoteManifest {
     pub size: u64,
     /// The run's notes.
     pub notes: Vec<String>,
+    /// The output's region index blob and its size, if it has one.
+    pub regions: Option<(Digest, u64)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -39,6 +44,14 @@ struct Body {
     output: String,
     size: u64,
     notes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    regions: Option<Blob>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Blob {
+    digest: String,
+    size: u64,
 }
 
 /// Why a manifest was not accepted.
@@ -54,6 +67,10 @@ impl RemoteManifest {
             output: self.output.to_hex(),
             size: self.size,
             notes: self.notes.clone(),
+            regions: self.regions.map(|(digest, size)| Blob {
+                digest: digest.to_hex(),
+                size,
+            }),
         };
         let json = serde_json::to_string(&body).unwrap_or_default();
         let signed = format!("{HEADER}\n{json}\n");
@@ -92,6 +109,10 @@ impl RemoteManifest {
             output: parse(&body.output)?,
             size: body.size,
             notes: body.notes,
+            regions: match body.regions {
+                Some(blob) => Some((parse(&blob.digest)?, blob.size)),
+                None => None,
+            },
         };
         if manifest.key != *key {
             return Err(Damaged("it is stored under another key"));
@@ -111,6 +132,7 @@ mod tests {
             output: Digest::of(b"output"),
             size: 6,
             notes: vec!["limited: 0.4 dB".into()],
+            regions: Some((Digest::of(b"index"), 5)),
         }
     }
 
@@ -136,5 +158,12 @@ mod tests {
         }
         assert!(RemoteManifest::decode(&bytes[..bytes.len() - 3], &manifest.key).is_err());
         assert!(RemoteManifest::decode(b"", &manifest.key).is_err());
+        let without = RemoteManifest {
+            regions: None,
+            ..manifest
+        };
+        let bytes = without.encode();
+        assert!(!String::from_utf8_lossy(&bytes).contains("regions"));
+        assert_eq!(RemoteManifest::decode(&bytes, &without.key), Ok(without));
     }
 }

@@ -45,6 +45,7 @@ use crate::engine::{
     error::{EngineError, EngineWarning},
     fingerprint::StatCache,
     key::Digest,
+    regions,
     store::{ObjectState, Store},
 };
 use backend::{Area, Backend, Failure};
@@ -58,6 +59,9 @@ use verify::{download, Downloaded};
 /// cache). What the stages compute is in the keys already
 /// ([`crate::engine::key::ENGINE_FORMAT_VERSION`]).
 pub const PREFIX: &str = "sndtrk-v1";
+
+/// The largest region index fetched (a two-hour programme's is a few MB).
+const MAX_REGIONS_BYTES: u64 = 256 * 1024 * 1024;
 
 /// A remote cache, as one build uses it.
 pub struct Remote {
@@ -219,6 +223,7 @@ impl Remote {
         };
         match download(self.backend.as_ref(), &manifest, store, stats) {
             Ok(Downloaded::Stored) => {
+                self.fetch_regions(&manifest, stage, store);
                 self.guard.fetched();
                 Lookup::Hit(manifest)
             }
@@ -231,6 +236,34 @@ impl Remote {
                 Lookup::Miss
             }
             Err(failure) => self.failure(failure),
+        }
+    }
+
+    /// Brings the region index the manifest names beside its output,
+    /// checked against its hash, unless one is there already. A hint:
+    /// without it the stage renders whole at its next edit, so a missing
+    /// index is nothing and a damaged one a warning.
+    fn fetch_regions(&self, manifest: &RemoteManifest, stage: &str, store: &Store) {
+        let Some((digest, size)) = manifest.regions else {
+            return;
+        };
+        if regions::read(store, &manifest.output).is_some() || size > MAX_REGIONS_BYTES {
+            return;
+        }
+        let mut bytes = Vec::new();
+        match self
+            .backend
+            .get(Area::Cas, &digest.to_hex(), size, &mut bytes)
+        {
+            Ok(true) if bytes.len() as u64 == size && Digest::of(&bytes) == digest => {
+                let _ = regions::write(store, &manifest.output, &bytes);
+            }
+            Ok(true) => self.guard.damaged(format!(
+                "the region index of {stage} did not match its hash {}",
+                digest.to_hex()
+            )),
+            Ok(false) => {}
+            Err(failure) => self.guard.failed(&failure),
         }
     }
 
@@ -275,8 +308,24 @@ impl Remote {
             self.backend
                 .put_file(Area::Cas, &name, manifest.size, &path)
         });
+        // The region index next, if the output has one: the manifest
+        // names it only once it is there.
+        let mut manifest = manifest.clone();
+        let index = blob.and_then(|()| {
+            let Some(index) = regions::read(store, &manifest.output) else {
+                return Ok(());
+            };
+            let digest = Digest::of(&index);
+            let size = index.len() as u64;
+            if !self.backend.contains(Area::Cas, &digest.to_hex())? {
+                self.backend
+                    .put(Area::Cas, &digest.to_hex(), size, &mut index.as_slice())?;
+            }
+            manifest.regions = Some((digest, size));
+            Ok(())
+        });
         let bytes = manifest.encode();
-        let uploaded = blob.and_then(|()| {
+        let uploaded = index.and_then(|()| {
             self.backend.put(
                 Area::Ac,
                 &manifest.key.to_hex(),

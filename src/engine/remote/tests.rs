@@ -184,3 +184,62 @@ fn a_stage_whose_source_changed_during_the_build_is_not_uploaded() {
     assert_eq!(report.ran(), ["copy"]);
     assert!(memory.puts.lock().unwrap().is_empty());
 }
+
+fn indexed() -> StageGraph {
+    StageGraph::new(vec![Box::new(FnStage::new("bus:PM", "k", |context| {
+        context.set_regions(b"the chunks of PM".to_vec());
+        context
+            .output()
+            .write_all(b"PM samples")
+            .map_err(|error| miette::miette!("{error}"))
+    }))])
+    .unwrap()
+}
+
+/// A stage's region index goes up beside its output (blob, then index,
+/// then the manifest naming both) and comes down with it, so a fetched
+/// stage splices at its next edit; a damaged index is a warning and the
+/// stage is fetched without it.
+#[test]
+fn a_region_index_travels_with_its_output_and_a_damaged_one_stays_behind() {
+    let memory = Arc::new(Memory::default());
+    let first = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(first.path(), |_| {}).unwrap();
+    let options = BuildOptions {
+        remote: Some(remote(&memory, true)),
+        ..BuildOptions::default()
+    };
+    engine.build(&indexed(), &options, &Silent).unwrap();
+    let puts = memory.puts.lock().unwrap().clone();
+    let index = crate::engine::key::Digest::of(b"the chunks of PM");
+    assert_eq!(puts.len(), 3, "{puts:?}");
+    assert_eq!(puts[1], format!("cas/{}", index.to_hex()), "{puts:?}");
+    assert!(puts[2].starts_with("ac/"), "{puts:?}");
+    let output = crate::engine::key::Digest::of(b"PM samples");
+
+    let fetch = |memory: &Arc<Memory>| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut engine = Engine::open(dir.path(), |_| {}).unwrap();
+        let remote = remote(memory, false);
+        let options = BuildOptions {
+            remote: Some(Arc::clone(&remote)),
+            ..BuildOptions::default()
+        };
+        let report = engine.build(&indexed(), &options, &Silent).unwrap();
+        assert_eq!(report.with_status(Status::Fetched), ["bus:PM"]);
+        let got = crate::engine::regions::read(engine.store(), &output);
+        (got, remote.take_warnings(), dir)
+    };
+    let (got, warnings, _dir) = fetch(&memory);
+    assert_eq!(got.as_deref(), Some(&b"the chunks of PM"[..]));
+    assert!(warnings.is_empty(), "{warnings:?}");
+
+    memory.objects.lock().unwrap().insert(
+        format!("cas/{}", index.to_hex()),
+        b"the chunks of PX".to_vec(),
+    );
+    let (got, warnings, _dir) = fetch(&memory);
+    assert_eq!(got, None);
+    let text = format!("{warnings:?}");
+    assert!(text.contains("region index of bus:PM"), "{text}");
+}

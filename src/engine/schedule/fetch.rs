@@ -152,6 +152,8 @@ impl<'a> Schedule<'a> {
                 output,
                 size,
                 notes: outcome.notes.clone(),
+                // Upload adds the region index it finds beside the output.
+                regions: None,
             };
             let (remote, store, stats) = (link.remote, self.parts.store, self.parts.stats);
             link.send(Box::new(move || {

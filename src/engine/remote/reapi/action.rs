@@ -20,6 +20,10 @@ use crate::engine::remote::PREFIX;
 pub const OUTPUT_PATH: &str = "output";
 /// The output file that holds sndtrk's manifest of the stage.
 pub const MANIFEST_PATH: &str = "manifest";
+/// The output file of a stage's result that is its output's region index,
+/// when it has one (not among the command's outputs, which name the action:
+/// results without it stay valid).
+pub const REGIONS_PATH: &str = "regions";
 
 /// The SHA-256 digest of `bytes`.
 pub fn digest_of(bytes: &[u8]) -> Digest {

@@ -62,7 +62,7 @@ use crate::engine::{
         settings::RemoteSettings,
     },
 };
-use action::{digest_of, digest_of_reader, MANIFEST_PATH, OUTPUT_PATH};
+use action::{digest_of, digest_of_reader, MANIFEST_PATH, OUTPUT_PATH, REGIONS_PATH};
 use status::{answer, Answer};
 
 /// The largest gRPC message accepted from the server (ByteStream chunks,
@@ -399,10 +399,18 @@ impl ReapiBackend {
             instance_name: self.address.instance.clone(),
             action_digest: Some(action.digest),
             action_result: Some(ActionResult {
-                output_files: vec![
-                    file(MANIFEST_PATH, manifest_digest),
-                    file(OUTPUT_PATH, output),
-                ],
+                output_files: [
+                    Some(file(MANIFEST_PATH, manifest_digest)),
+                    Some(file(OUTPUT_PATH, output)),
+                    // The region index, when one was uploaded before it.
+                    manifest
+                        .regions
+                        .and_then(|(regions, _)| self.known(&regions.to_hex()))
+                        .map(|digest| file(REGIONS_PATH, digest)),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
                 exit_code: 0,
                 ..ActionResult::default()
             }),
@@ -445,6 +453,18 @@ impl Backend for ReapiBackend {
                     if let Ok(manifest) = RemoteManifest::decode(&bytes, &key) {
                         if u64::try_from(output.size_bytes).ok() == Some(manifest.size) {
                             self.remember(&manifest.output.to_hex(), output);
+                        }
+                        // And its region index's, when the result lists it.
+                        let index = result
+                            .output_files
+                            .iter()
+                            .find(|file| file.path == REGIONS_PATH);
+                        if let (Some((regions, size)), Some(digest)) =
+                            (manifest.regions, index.and_then(|file| file.digest.clone()))
+                        {
+                            if u64::try_from(digest.size_bytes).ok() == Some(size) {
+                                self.remember(&regions.to_hex(), digest);
+                            }
                         }
                     }
                 }
