@@ -82,7 +82,7 @@ fn upload(url: &str) -> (Test, BTreeMap<String, String>) {
 #[test]
 fn interop_reapi_a_second_clone_renders_nothing_and_writes_nothing() {
     let (url, root) = cache("clone");
-    let (_first, expected) = upload(&url);
+    let (first, expected) = upload(&url);
     let kept = stored(&root);
     assert!(
         !kept.is_empty(),
@@ -100,6 +100,21 @@ fn interop_reapi_a_second_clone_renders_nothing_and_writes_nothing() {
     );
     assert_eq!(delivered(&second.path()), expected);
     assert_eq!(stored(&root), kept, "a read-only build wrote to the CAS");
+    // Each stage's region index came down with its output, as the first
+    // clone left it.
+    let indexes = |dir: &Path| -> BTreeMap<String, Vec<u8>> {
+        fs::read_dir(dir.join(".sndtrk/regions"))
+            .unwrap()
+            .map(|entry| entry.unwrap())
+            .map(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                (name, fs::read(entry.path()).unwrap())
+            })
+            .collect()
+    };
+    let theirs = indexes(&first.path());
+    assert!(!theirs.is_empty());
+    assert_eq!(indexes(&second.path()), theirs);
 
     // Read-only by default: an edit rendered without --remote-upload is
     // not in the cache for the next clone that makes the same edit.
