@@ -170,26 +170,21 @@ fn build_with(dir: &Path, args: &[&str]) -> BTreeMap<String, (String, Vec<String
 
 /// The frames a bus's run re-rendered, from its note (`None`: all of it).
 fn rerendered(notes: &[String]) -> Option<(u64, u64)> {
-    notes.iter().find_map(|note| {
-        let rest = note.strip_prefix("re-rendered ")?;
-        let (part, whole) = rest.split_once(" of ")?;
-        Some((
-            part.parse().ok()?,
-            whole.strip_suffix(" frames")?.parse().ok()?,
-        ))
-    })
+    part_of(notes, "re-rendered ", " frames")
 }
 
 /// The frames a normalised target's measurement read of its mix, from its
 /// note (`None`: all of it).
 fn measured(notes: &[String]) -> Option<(u64, u64)> {
+    part_of(notes, "measured ", " frames of its mix")
+}
+
+/// `N of M` from the note `{prefix}N of M{suffix}`.
+fn part_of(notes: &[String], prefix: &str, suffix: &str) -> Option<(u64, u64)> {
     notes.iter().find_map(|note| {
-        let rest = note.strip_prefix("measured ")?;
+        let rest = note.strip_prefix(prefix)?.strip_suffix(suffix)?;
         let (part, whole) = rest.split_once(" of ")?;
-        Some((
-            part.parse().ok()?,
-            whole.strip_suffix(" frames of its mix")?.parse().ok()?,
-        ))
+        Some((part.parse().ok()?, whole.parse().ok()?))
     })
 }
 
