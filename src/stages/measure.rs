@@ -143,8 +143,8 @@ impl Stage for MeasureRender {
                 let gate = dialogue.get(self.spec.dialogue.len()..).unwrap_or_default();
                 measure_master(master, &self.spec.channels, rerender, gate)?
             }
-            (None, [path]) if dialogue.is_empty() => {
-                match measured_from_stats(context, &measured[0], &self.spec.channels)? {
+            (None, [path]) if dialogue.len() <= 1 => {
+                match measured_from_stats(context, &measured[0], &self.spec.channels, dialogue)? {
                     Some(done) => done,
                     None => measure(&[path], &self.spec.channels, dialogue)?,
                 }
@@ -290,13 +290,17 @@ fn measurement(
 /// A deliverable measured from the stats its render left, chunk by
 /// chunk, in its region index ([`crate::stages::region`]): what reading it
 /// again would measure, since the same chunks merge the same way
-/// ([`chunk_stats::merge`]), without reading it. `None` when it has no
+/// ([`chunk_stats::merge`]), without reading it. Gated on `dialogue` (one
+/// mono bus, its target's dialogue gate), it is gated on the gate's chunk
+/// stats that its target's gain was measured with, when its index has
+/// them for that very gate (the same chunk keys). `None` when it has no
 /// such index, or its file's channels are not the `labels`' roles (the
 /// render metered it by its channel mask).
 fn measured_from_stats(
     context: &RunContext<'_>,
     input: &InputObject,
     labels: &[String],
+    dialogue: &[InputObject],
 ) -> miette::Result<Option<(Measurement, Curve)>> {
     let Some(index) = context
         .regions_of(&input.digest)
@@ -304,8 +308,16 @@ fn measured_from_stats(
     else {
         return Ok(None);
     };
-    let Some(stats) = index.stats else {
+    let Some(stats) = &index.stats else {
         return Ok(None);
+    };
+    let speech = match dialogue {
+        [] => None,
+        [gate] => match gate_stats(context, gate, &index)? {
+            Some(speech) => Some(speech),
+            None => return Ok(None),
+        },
+        _ => return Ok(None),
     };
     let format = WavReader::open(&input.path)
         .into_diagnostic()?
@@ -317,11 +329,20 @@ fn measured_from_stats(
     if metered != ChannelRole::for_layout(labels) || format.frames != index.frames {
         return Ok(None);
     }
-    let report = chunk_stats::merge(&stats, format.sample_rate);
+    let report = chunk_stats::merge(stats, format.sample_rate);
+    let gated = speech.map(|speech| {
+        let sub_blocks = |stats: &[chunk_stats::ChunkStats]| -> Vec<f64> {
+            stats
+                .iter()
+                .flat_map(|chunk| chunk.energies.iter().copied())
+                .collect()
+        };
+        crate::audio::dialogue_gate::from_sub_blocks(sub_blocks(stats), sub_blocks(&speech))
+    });
     let mut curve = Curve::default();
     let mut momentary = SlidingMean::<4>::new();
     let mut short_term = SlidingMean::<30>::new();
-    for chunk in &stats {
+    for chunk in stats {
         for (energy, peak) in chunk.energies.iter().zip(&chunk.peaks) {
             let m = momentary.push(*energy).map(energy_to_loudness);
             let s = short_term.push(*energy).map(energy_to_loudness);
@@ -334,8 +355,31 @@ fn measured_from_stats(
             .map(|frame| at as u64 * index.chunk + frame)
     });
     let clipped = stats.iter().map(|chunk| chunk.clipped).sum();
-    let measurement = measurement(&report, None, (clipped, first_clip), &input.path, &format)?;
+    let measurement = measurement(&report, gated, (clipped, first_clip), &input.path, &format)?;
     Ok(Some((measurement, curve)))
+}
+
+/// The chunk stats of the dialogue gate `gate` kept in a deliverable's
+/// `index`, if they are the gate's (its index's header and keys) over the
+/// deliverable's frames, and the gate is one channel (whose mono sum is
+/// itself, sample for sample).
+fn gate_stats(
+    context: &RunContext<'_>,
+    gate: &InputObject,
+    index: &ChunkKeys,
+) -> miette::Result<Option<Vec<chunk_stats::ChunkStats>>> {
+    let Some(kept) = index.dialogue.as_deref() else {
+        return Ok(None);
+    };
+    let Some(own) = context
+        .regions_of(&gate.digest)
+        .and_then(|bytes| ChunkKeys::decode(&bytes))
+    else {
+        return Ok(None);
+    };
+    let same = own.header == kept.header && own.keys == kept.keys && kept.frames == index.frames;
+    let mono = WavReader::open(&gate.path).into_diagnostic()?.channels() == 1;
+    Ok(kept.stats.clone().filter(|_| same && mono))
 }
 
 /// An ADM master measured as it is heard: its loudness, dialogue-gated

@@ -168,6 +168,31 @@ fn build_with(dir: &Path, args: &[&str]) -> BTreeMap<String, (String, Vec<String
         .collect()
 }
 
+/// Each `measure:` stage's output digest in `dir`, from a build that
+/// finds everything fresh.
+fn measurements(dir: &Path) -> BTreeMap<String, String> {
+    let stdout = Test::at(dir)
+        .args(["build", "--format", "json"])
+        .stdout_any()
+        .stderr_any()
+        .run()
+        .stdout;
+    stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter_map(|value| {
+            let stage = value.get("stage")?.as_str()?.to_owned();
+            assert_eq!(value["status"], "fresh", "{stage}");
+            stage.starts_with("measure:").then(|| {
+                (
+                    stage,
+                    value["output"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+        })
+        .collect()
+}
+
 /// The frames a bus's run re-rendered, from its note (`None`: all of it).
 fn rerendered(notes: &[String]) -> Option<(u64, u64)> {
     part_of(notes, "re-rendered ", " frames")
@@ -237,6 +262,13 @@ fn check(edits: &[Edit]) -> Vec<[Option<(u64, u64)>; 6]> {
         let clean = tempfile::tempdir().unwrap();
         write_project(clean.path(), &current);
         build(clean.path());
+        // Every measurement (the Netflix one gated on dialogue from the
+        // chunks its index keeps) is the clean build's, byte for byte.
+        assert_eq!(
+            measurements(dir),
+            measurements(clean.path()),
+            "step {step} ({edit:?})"
+        );
         let (incremental, expected) = (outputs(dir), outputs(clean.path()));
         assert_eq!(
             incremental.keys().collect::<Vec<_>>(),
