@@ -66,14 +66,6 @@ impl SubBlockMeter {
         })
     }
 
-    pub(crate) fn channels(&self) -> usize {
-        self.channels
-    }
-
-    pub(crate) fn sample_rate(&self) -> u32 {
-        self.sample_rate
-    }
-
     /// Checks that `block` holds whole frames.
     pub(crate) fn check_block(&self, block: &[f32]) -> Result<(), DspError> {
         if !block.len().is_multiple_of(self.channels) {

@@ -376,9 +376,14 @@ impl ChunkedMeter {
 
     /// The measurement so far, as if the programme ended here.
     pub fn report(&self) -> Result<LoudnessReport, DspError> {
+        Ok(merge(&self.stats()?, self.setup.rate()))
+    }
+
+    /// Every chunk's stats so far, as if the programme ended here.
+    pub fn stats(&self) -> Result<Vec<ChunkStats>, DspError> {
         let mut stats = self.stats.clone();
         Self::end(&self.setup, &self.warm, &self.current, &mut stats)?;
-        Ok(merge(&stats, self.setup.rate()))
+        Ok(stats)
     }
 
     /// Ends `stats` with the chunk being filled, `current` (after `warm`),

@@ -19,13 +19,14 @@
 //! is then the BS.1770-4 integrated loudness (absolute and relative gates) of
 //! the mix's blocks at those same positions.
 //!
-//! Memory: two `f64` per 100 ms (about 1.2 MB for two hours).
-
-use ebur128::Mode;
+//! Both signals are measured chunk by chunk (`audio::chunk_stats`), as a
+//! deliverable is metered when it is written; memory: each chunk's stats,
+//! about 200 bytes per 1.6 s of each signal (about 1 MB each for two hours).
 
 use crate::audio::{
-    block_energy::{energy_to_loudness, loudness_to_energy, SlidingMean, SubBlockMeter},
+    block_energy::{energy_to_loudness, loudness_to_energy, SlidingMean},
     channel_role::ChannelRole,
+    chunk_stats::{ChunkSetup, ChunkedMeter},
     dsp_error::DspError,
 };
 
@@ -36,16 +37,14 @@ pub const DIALOGUE_RELATIVE_GATE_LU: f64 = 10.0;
 /// The relative gate BS.1770-4 applies to the selected mix blocks, LU.
 const MIX_RELATIVE_GATE_LU: f64 = 10.0;
 
-/// A streaming meter of a mix's loudness gated by a dialogue signal.
+/// A streaming meter of a mix's loudness gated by a dialogue signal. Both
+/// are measured chunk by chunk (`audio::chunk_stats`), as a deliverable's
+/// encoder and a region rebuild measure them, so a gated measurement made
+/// in one pass equals one merged from kept chunks ([`from_sub_blocks`]).
+#[derive(Debug)]
 pub struct DialogueGatedMeter {
-    mix: SubBlockMeter,
-    dialogue: SubBlockMeter,
-    mix_window: SlidingMean<4>,
-    dialogue_window: SlidingMean<4>,
-    mix_sub_blocks: Vec<f64>,
-    dialogue_sub_blocks: Vec<f64>,
-    /// (mix, dialogue) energy of every 400 ms block.
-    blocks: Vec<(f64, f64)>,
+    mix: ChunkedMeter,
+    dialogue: ChunkedMeter,
 }
 
 /// The result of a [`DialogueGatedMeter`]. Loudness of silence is `-inf`.
@@ -92,13 +91,8 @@ impl DialogueGatedMeter {
             }
         }
         Ok(Self {
-            mix: SubBlockMeter::new(mix_roles, sample_rate, Mode::M)?,
-            dialogue: SubBlockMeter::new(dialogue_roles, sample_rate, Mode::M)?,
-            mix_window: SlidingMean::new(),
-            dialogue_window: SlidingMean::new(),
-            mix_sub_blocks: Vec::new(),
-            dialogue_sub_blocks: Vec::new(),
-            blocks: Vec::new(),
+            mix: ChunkedMeter::new(ChunkSetup::new(mix_roles, sample_rate, None)?),
+            dialogue: ChunkedMeter::new(ChunkSetup::new(dialogue_roles, sample_rate, None)?),
         })
     }
 
@@ -118,42 +112,44 @@ impl DialogueGatedMeter {
     /// Feeds the same stretch of time of both signals: interleaved blocks
     /// holding the same number of frames.
     pub fn push(&mut self, mix: &[f32], dialogue: &[f32]) -> Result<(), DspError> {
-        self.mix.check_block(mix)?;
-        self.dialogue.check_block(dialogue)?;
-        if mix.len() / self.mix.channels() != dialogue.len() / self.dialogue.channels() {
-            return Err(self.mismatch("length"));
-        }
-        let mix_sub_blocks = &mut self.mix_sub_blocks;
-        self.mix.push(mix, |e| mix_sub_blocks.push(e))?;
-        let dialogue_sub_blocks = &mut self.dialogue_sub_blocks;
-        self.dialogue
-            .push(dialogue, |e| dialogue_sub_blocks.push(e))?;
-        // Both meters cut sub-blocks at the same frame positions.
-        for (m, d) in self
-            .mix_sub_blocks
-            .drain(..)
-            .zip(self.dialogue_sub_blocks.drain(..))
-        {
-            if let (Some(m), Some(d)) = (self.mix_window.push(m), self.dialogue_window.push(d)) {
-                self.blocks.push((m, d));
+        let mix_channels = self.mix.setup().channels();
+        let dialogue_channels = self.dialogue.setup().channels();
+        for (block, channels) in [(mix, mix_channels), (dialogue, dialogue_channels)] {
+            if !block.len().is_multiple_of(channels) {
+                return Err(DspError::PartialFrame {
+                    samples: block.len(),
+                    channels,
+                });
             }
         }
-        Ok(())
+        if mix.len() / mix_channels != dialogue.len() / dialogue_channels {
+            return Err(self.mismatch("length"));
+        }
+        self.mix.push(mix)?;
+        self.dialogue.push(dialogue)
     }
 
     fn mismatch(&self, what: &'static str) -> DspError {
         DspError::DialogueMismatch {
             what,
-            dialogue_channels: self.dialogue.channels(),
-            dialogue_rate: self.dialogue.sample_rate(),
-            mix_channels: self.mix.channels(),
-            mix_rate: self.mix.sample_rate(),
+            dialogue_channels: self.dialogue.setup().channels(),
+            dialogue_rate: self.dialogue.setup().rate(),
+            mix_channels: self.mix.setup().channels(),
+            mix_rate: self.mix.setup().rate(),
         }
     }
 
     /// The measurement so far.
     pub fn report(&self) -> DialogueGatedReport {
-        report_of(&self.blocks)
+        let energies = |meter: &ChunkedMeter| -> Vec<f64> {
+            meter
+                .stats()
+                .unwrap_or_default()
+                .iter()
+                .flat_map(|chunk| chunk.energies.iter().copied())
+                .collect()
+        };
+        from_sub_blocks(energies(&self.mix), energies(&self.dialogue))
     }
 }
 
