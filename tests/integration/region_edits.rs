@@ -137,8 +137,8 @@ fn build(dir: &Path) -> BTreeMap<String, (String, Vec<String>)> {
     build_with(dir, &[])
 }
 
-/// Builds `dir` with `args` too; each stage's status and notes.
-fn build_with(dir: &Path, args: &[&str]) -> BTreeMap<String, (String, Vec<String>)> {
+/// `sndtrk build --format json ARGS` in `dir`: each stage's line.
+fn stage_lines(dir: &Path, args: &[&str]) -> Vec<serde_json::Value> {
     let stdout = Test::at(dir)
         .args(["build", "--format", "json"])
         .args(args.iter().copied())
@@ -150,6 +150,13 @@ fn build_with(dir: &Path, args: &[&str]) -> BTreeMap<String, (String, Vec<String
         .lines()
         .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
         .filter(|value| value.get("summary").is_none())
+        .collect()
+}
+
+/// Builds `dir` with `args` too; each stage's status and notes.
+fn build_with(dir: &Path, args: &[&str]) -> BTreeMap<String, (String, Vec<String>)> {
+    stage_lines(dir, args)
+        .into_iter()
         .map(|value| {
             let notes = value["notes"]
                 .as_array()
@@ -171,15 +178,8 @@ fn build_with(dir: &Path, args: &[&str]) -> BTreeMap<String, (String, Vec<String
 /// Each `measure:` stage's output digest in `dir`, from a build that
 /// finds everything fresh.
 fn measurements(dir: &Path) -> BTreeMap<String, String> {
-    let stdout = Test::at(dir)
-        .args(["build", "--format", "json"])
-        .stdout_any()
-        .stderr_any()
-        .run()
-        .stdout;
-    stdout
-        .lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+    stage_lines(dir, &[])
+        .into_iter()
         .filter_map(|value| {
             let stage = value.get("stage")?.as_str()?.to_owned();
             assert_eq!(value["status"], "fresh", "{stage}");
