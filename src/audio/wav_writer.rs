@@ -555,6 +555,86 @@ impl<W: Write + Seek> WavEncoder<W> {
         Ok(())
     }
 
+    /// Moves past `frames` frames that the stream already holds at this
+    /// position, as they are (the unchanged stretch of an output patched
+    /// in place), without writing them. Not for a metered stream: its
+    /// meter would miss them ([`WavEncoder::keep_measured`],
+    /// [`WavEncoder::keep_metered`]).
+    pub fn keep_frames(&mut self, frames: u64) -> Result<(), AudioError> {
+        if self
+            .bext
+            .as_ref()
+            .is_some_and(|chunk| chunk.meter.is_some())
+        {
+            return Err(AudioError::InvalidValue {
+                what: "kept frames",
+                detail: format!("`{}` meters what it writes", self.path.display()),
+                help: "write every frame of a metered stream".into(),
+            });
+        }
+        self.keep_bytes(frames * self.frame_bytes() as u64, frames)
+    }
+
+    /// Like [`WavEncoder::write_measured`], for one whole chunk of
+    /// `frames` frames the stream already holds at this position, as
+    /// measured (`stats`; `tail`, its last frames decoded): moves past it
+    /// without writing it.
+    pub fn keep_measured(
+        &mut self,
+        frames: u64,
+        stats: ChunkStats,
+        tail: &[f32],
+    ) -> Result<(), AudioError> {
+        let Some(meter) = self.bext.as_mut().and_then(|chunk| chunk.meter.as_mut()) else {
+            return self.keep_frames(frames);
+        };
+        if !meter.chunks_mut().at_chunk_start() {
+            return Err(AudioError::InvalidValue {
+                what: "measured chunk",
+                detail: format!(
+                    "a chunk of `{}` off the meter's chunks",
+                    self.path.display()
+                ),
+                help: "keep whole chunks".into(),
+            });
+        }
+        meter.chunks_mut().push_measured(stats, tail);
+        self.keep_bytes(frames * self.frame_bytes() as u64, frames)
+    }
+
+    /// Meters `raw`, the encoded frames the stream already holds at this
+    /// position (read back from it), and moves past them without writing
+    /// them, as [`WavEncoder::write_encoded`] would have written them.
+    pub fn keep_metered(&mut self, raw: &[u8]) -> Result<(), AudioError> {
+        let frame = self.frame_bytes();
+        if !raw.len().is_multiple_of(frame) {
+            return Err(AudioError::InvalidValue {
+                what: "encoded frames",
+                detail: format!("{} bytes for `{}`", raw.len(), self.path.display()),
+                help: "keep whole frames".into(),
+            });
+        }
+        if let Some(chunk) = &mut self.bext {
+            chunk.meter(self.spec.sample_format, raw, &self.path)?;
+        }
+        self.keep_bytes(raw.len() as u64, (raw.len() / frame) as u64)
+    }
+
+    /// Counts `bytes` (`frames` frames) as written and seeks past them.
+    fn keep_bytes(&mut self, bytes: u64, frames: u64) -> Result<(), AudioError> {
+        self.data_bytes += bytes;
+        self.frames += frames;
+        self.out
+            .seek(SeekFrom::Start(self.header_len + self.data_bytes))
+            .map_err(|e| AudioError::io("seek", &self.path, e))?;
+        Ok(())
+    }
+
+    /// The offset of the first frame's bytes.
+    pub fn data_start(&self) -> u64 {
+        self.header_len
+    }
+
     /// Writes every frame of `source`, block by block.
     pub fn write_source(&mut self, source: &mut dyn Source) -> Result<(), AudioError> {
         let channels = self.channels();
@@ -738,6 +818,44 @@ fn header(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_frames_are_left_as_they_are_and_counted_in_the_sizes() {
+        let spec = WavSpec {
+            sample_rate: 48_000,
+            layout: ChannelLayout::stereo(),
+            sample_format: SampleFormat::Float32,
+            time_reference: Some(5),
+        };
+        let block = |value: f32| vec![value; 2 * 100];
+        let whole = |out: &mut std::io::Cursor<Vec<u8>>| {
+            let mut encoder = WavEncoder::with_length(out, spec.clone(), "bus", 300).unwrap();
+            for value in [0.25, 0.5, 0.75] {
+                encoder.write_block(&block(value)).unwrap();
+            }
+            encoder.finish().unwrap();
+        };
+        let mut clean = std::io::Cursor::new(Vec::new());
+        whole(&mut clean);
+        // An earlier render whose middle hundred frames differ, patched:
+        // the first and last hundred kept, the middle written again.
+        let mut earlier = std::io::Cursor::new(Vec::new());
+        {
+            let mut encoder =
+                WavEncoder::with_length(&mut earlier, spec.clone(), "bus", 300).unwrap();
+            for value in [0.25, -1.0, 0.75] {
+                encoder.write_block(&block(value)).unwrap();
+            }
+            encoder.finish().unwrap();
+        }
+        earlier.set_position(0);
+        let mut encoder = WavEncoder::with_length(&mut earlier, spec.clone(), "bus", 300).unwrap();
+        encoder.keep_frames(100).unwrap();
+        encoder.write_block(&block(0.5)).unwrap();
+        encoder.keep_frames(100).unwrap();
+        encoder.finish().unwrap();
+        assert_eq!(earlier.into_inner(), clean.into_inner());
+    }
 
     #[test]
     fn a_file_past_the_riff_limit_becomes_rf64() {

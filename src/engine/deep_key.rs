@@ -51,6 +51,8 @@ fn run_cheap(
         notes: Vec::new(),
         store: None,
         previous: None,
+        previous_unshared: false,
+        out_file: None,
         regions: None,
     };
     stage.run(&mut context).ok()?;

@@ -43,6 +43,8 @@ pub(super) struct Job<'a> {
     pub(super) materialise: bool,
     /// The output the stage's id had in the build before, if any.
     pub(super) previous: Option<Digest>,
+    /// Whether no other stage's recorded output is that object.
+    pub(super) previous_unshared: bool,
 }
 
 /// A job's output object, its size and a materialisation failure.
@@ -97,6 +99,7 @@ impl Job<'_> {
             pending,
             materialise: deliver,
             previous,
+            previous_unshared,
         } = self;
         let previous = previous
             .map(|digest| InputObject {
@@ -125,6 +128,9 @@ impl Job<'_> {
                     notes: Vec::new(),
                     store: Some((store, stats)),
                     previous: previous.clone(),
+                    previous_unshared,
+                    out_file: crate::engine::out::materialised_path(stage)
+                        .map(|path| project_dir.join(path)),
                     regions: None,
                 })
             };

@@ -286,6 +286,16 @@ impl<'a> Schedule<'a> {
             .get(stage.id())
             .and_then(|record| self.state.actions.get(&record.key))
             .map(|action| action.output);
+        let previous_unshared = previous.is_some_and(|digest| {
+            !self.state.stages.iter().any(|(id, record)| {
+                id != stage.id()
+                    && self
+                        .state
+                        .actions
+                        .get(&record.key)
+                        .is_some_and(|action| action.output == digest)
+            })
+        });
         Job {
             node,
             stage,
@@ -300,6 +310,7 @@ impl<'a> Schedule<'a> {
             pending: &sources.pending,
             materialise: self.options.materialise,
             previous,
+            previous_unshared,
         }
     }
 

@@ -230,6 +230,12 @@ pub struct RunContext<'a> {
     /// The output the stage's id had before this run, if it is in the
     /// store.
     pub(crate) previous: Option<InputObject>,
+    /// Whether no other stage's recorded output is the previous output's
+    /// object, so the run may take it ([`RunContext::adopt_previous`]).
+    pub(crate) previous_unshared: bool,
+    /// The stage's file in `out/`, for a deliverable: a link to the
+    /// previous output that [`RunContext::adopt_previous`] withdraws.
+    pub(crate) out_file: Option<PathBuf>,
     /// The region index the run leaves for its output.
     pub(crate) regions: Option<Vec<u8>>,
 }
@@ -286,6 +292,54 @@ impl RunContext<'_> {
     /// store: what a stage that re-renders only what changed splices from.
     pub fn previous(&self) -> Option<&InputObject> {
         self.previous.as_ref()
+    }
+
+    /// Takes [`RunContext::previous`] out of the store as this run's
+    /// output, to be patched in place ([`ObjectWriter::adopt`]): for a stage
+    /// that re-renders a few chunks of a long output and leaves the rest as
+    /// it was, so that the edit writes what changed and not the whole
+    /// output again. Only when nothing else names that object: no other
+    /// stage's recorded output, no other link but the stage's own file in
+    /// `out/`, which is stale (the stage is running again) and is
+    /// withdrawn first, as a build withdraws a deliverable that fails:
+    /// `out/` never holds a half-patched file, and the new output is
+    /// delivered there when the build ends well. The previous output is
+    /// then gone from the store (a revert re-renders the same chunks again
+    /// rather than restoring it) and so is its region index, read before.
+    /// Returns whether it was taken; when it was not, the output is still
+    /// empty and the previous output still there to copy from.
+    pub fn adopt_previous(&mut self) -> bool {
+        let (Some(previous), Some((store, stats))) = (&self.previous, self.store) else {
+            return false;
+        };
+        if !self.previous_unshared {
+            return false;
+        }
+        match links(&previous.path) {
+            Some(1) => {}
+            Some(2) => {
+                let Some(out_file) = &self.out_file else {
+                    return false;
+                };
+                if !same_file(&previous.path, out_file) || std::fs::remove_file(out_file).is_err() {
+                    return false;
+                }
+                stats.forget(out_file);
+                if links(&previous.path) != Some(1) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+        if self.output.adopt(&previous.path).is_err() {
+            // The object may be gone: the run renders whole.
+            let _ = self.output.restart();
+            self.previous = None;
+            return false;
+        }
+        let _ = std::fs::remove_file(regions::path(store, &previous.digest));
+        self.previous = None;
+        true
     }
 
     /// The region index left beside the object `digest` (an input's
@@ -496,5 +550,39 @@ impl Stage for FnStage {
 
     fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
         (self.run)(context)
+    }
+}
+
+/// How many names the file at `path` has (`None` where that is not
+/// known: it is then never taken).
+fn links(path: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path)
+            .ok()
+            .map(|metadata| metadata.nlink())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Whether `a` and `b` name the same file (not a symbolic link).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::symlink_metadata(b)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
     }
 }

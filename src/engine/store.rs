@@ -392,6 +392,43 @@ impl ObjectWriter {
         Ok(())
     }
 
+    /// Takes the stored object at `object` as this writer's file, to be
+    /// patched in place: the object leaves the store (its name is gone, its
+    /// bytes are this writer's), nothing written so far is kept, and the
+    /// writer is positioned at its start with the object's bytes after it.
+    /// [`ObjectWriter::finish`] reads the patched file back to hash it and
+    /// flushes only what was rewritten. For a stage that re-renders a few
+    /// chunks of a long output whose previous version nothing else uses
+    /// (see [`crate::engine::stage::RunContext::adopt_previous`]). On an
+    /// error the object may be gone, never damaged under its name.
+    pub fn adopt(&mut self, object: &Path) -> io::Result<()> {
+        self.restart()?;
+        let path = self.file.get_ref().path().to_path_buf();
+        fs::rename(object, &path)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o644))?;
+        }
+        let file = File::options().read(true).write(true).open(&path)?;
+        let end = file.metadata()?.len();
+        // The writer's own file lost its name to the object: its handle is
+        // let go, and the name (removed when the writer is dropped
+        // unfinished) is the object's now.
+        let placeholder = tempfile::Builder::new()
+            .prefix("object-")
+            .tempfile_in(self.store.temporary_dir())?;
+        let own = std::mem::replace(&mut self.file, BufWriter::new(placeholder));
+        let (_, name) = own
+            .into_inner()
+            .map_err(|error| error.into_error())?
+            .into_parts();
+        self.file = BufWriter::with_capacity(256 * 1024, NamedTempFile::from_parts(file, name));
+        self.end = end;
+        self.in_order = false;
+        Ok(())
+    }
+
     /// Whether every byte so far was written in order (identical rewrites
     /// of the start allowed), so [`ObjectWriter::finish`] will not read the
     /// object back.
@@ -429,7 +466,7 @@ impl ObjectWriter {
             kept
         } else {
             temporary.as_file_mut().seek(SeekFrom::Start(0))?;
-            crate::engine::fingerprint::hash_reader(temporary.as_file_mut())?
+            crate::engine::fingerprint::hash_reader_parallel(temporary.as_file_mut())?
         };
         if expected.is_some_and(|expected| *expected != digest) {
             return Ok(None);
@@ -492,6 +529,47 @@ mod tests {
         // Putting the same bytes again is a no-op that yields the same name.
         assert_eq!(store.put(&b"stereo mix"[..], &stats).unwrap(), digest);
         assert!(fs::read_dir(store.root().join("tmp"))
+            .unwrap()
+            .next()
+            .is_none());
+    }
+
+    #[test]
+    fn an_adopted_object_is_patched_in_place_and_stored_under_its_new_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let stats = StatCache::new();
+        let old: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let digest = store.put(&old[..], &stats).unwrap();
+        let path = store.object_path(&digest);
+        let mut writer = store.writer().unwrap();
+        writer.write_all(b"dropped").unwrap();
+        writer.adopt(&path).unwrap();
+        // The object left the store; its bytes are the writer's.
+        assert!(!path.exists());
+        writer.seek(SeekFrom::Start(1_000_000)).unwrap();
+        writer.write_all(b"patched").unwrap();
+        let (patched, size) = writer.finish(&stats).unwrap();
+        let mut expected = old.clone();
+        expected[1_000_000..1_000_007].copy_from_slice(b"patched");
+        assert_eq!(size, expected.len() as u64);
+        assert_eq!(patched, Digest::of(&expected));
+        assert_eq!(fs::read(store.object_path(&patched)).unwrap(), expected);
+        assert_eq!(store.check(&patched, &stats), ObjectState::Present);
+        // Only the patched object and no temporary are left.
+        assert_eq!(store.list().unwrap().len(), 1);
+        assert!(fs::read_dir(store.temporary_dir())
+            .unwrap()
+            .next()
+            .is_none());
+        // An adopted object whose writer is dropped unfinished is gone,
+        // never left damaged under its name.
+        let mut writer = store.writer().unwrap();
+        writer.adopt(&store.object_path(&patched)).unwrap();
+        writer.write_all(b"half").unwrap();
+        drop(writer);
+        assert!(store.list().unwrap().is_empty());
+        assert!(fs::read_dir(store.temporary_dir())
             .unwrap()
             .next()
             .is_none());

@@ -100,9 +100,12 @@ impl BusRender {
                 for follower in followers.iter_mut() {
                     follower.refuse(&bus.id);
                 }
-                self.splice(context, &layout, &placed, skip, &runs, previous)?;
+                let patched = self.splice(context, &layout, &placed, skip, &runs, previous)?;
                 let rendered = ChunkKeys::rendered(&runs);
                 context.note(format!("re-rendered {} of {} frames", rendered, frames));
+                if patched {
+                    context.note("patched its previous output in place");
+                }
                 context.set_regions(keys.encode());
                 return Ok(());
             }
@@ -200,11 +203,11 @@ impl BusRender {
     }
 
     /// The bus's file, told its length.
-    fn encoder<'w>(
+    fn encoder<W: std::io::Write + std::io::Seek>(
         &self,
-        out: &'w mut ObjectWriter,
+        out: W,
         layout: &BusLayout,
-    ) -> miette::Result<WavEncoder<&'w mut ObjectWriter>> {
+    ) -> miette::Result<WavEncoder<W>> {
         let spec = WavSpec {
             sample_rate: layout.rate,
             layout: output::layout(&self.spec.channels, None)?,
@@ -329,7 +332,10 @@ impl BusRender {
 
     /// Writes the bus from `runs`: a span to render is mixed alone from
     /// the members that touch it (their sources read from where the span
-    /// starts), a span to copy is read from the previous output.
+    /// starts), a span to copy is read from the previous output, or, when
+    /// the run could take the previous output as its own
+    /// ([`RunContext::adopt_previous`]), left where it is. Returns whether
+    /// it was patched so.
     fn splice(
         &self,
         context: &mut RunContext<'_>,
@@ -338,7 +344,7 @@ impl BusRender {
         skip: u64,
         runs: &[(Range<u64>, bool)],
         previous: &InputObject,
-    ) -> miette::Result<()> {
+    ) -> miette::Result<bool> {
         let bus = &self.spec;
         let channels = layout.channels;
         let mut old = PreviousFile::open(&previous.path, channels, layout.frames)?;
@@ -356,6 +362,13 @@ impl BusRender {
             }
         }
         let mut sources = sources.into_iter();
+        // The previous output, when nothing else uses it, is patched in
+        // place: only the spans rendered are written.
+        let same_header = self
+            .encoder(std::io::Cursor::new(Vec::new()), layout)?
+            .data_start()
+            == old.data_start();
+        let patch = same_header && context.adopt_previous();
         let mut encoder = self.encoder(context.output(), layout)?;
         let mut block = vec![0.0f32; PIPELINE_FRAMES * channels];
         let chunk = region::chunk_frames(layout.rate);
@@ -375,6 +388,10 @@ impl BusRender {
                 }
                 continue;
             }
+            if patch {
+                encoder.keep_frames(length).into_diagnostic()?;
+                continue;
+            }
             let mut start = span.start;
             while start < span.end {
                 let end = (start + chunk).min(span.end);
@@ -384,7 +401,7 @@ impl BusRender {
             }
         }
         encoder.finish().into_diagnostic()?;
-        Ok(())
+        Ok(patch)
     }
 
     /// The bus over `span` alone.

@@ -28,6 +28,20 @@ use crate::{
 /// one (buses and deliverables).
 pub const PIPELINE_FRAMES: usize = 4 * BLOCK_FRAMES;
 
+/// An unchanged stretch of a deliverable patched in place
+/// ([`Delivery::keep`]).
+pub enum Kept<'a> {
+    /// One whole chunk of `frames` frames, with its stats as measured
+    /// before and its last frames, decoded.
+    Measured {
+        frames: u64,
+        stats: ChunkStats,
+        tail: &'a [f32],
+    },
+    /// Frames read back from the file, to be measured again.
+    Read(&'a [u8]),
+}
+
 /// A deliverable being written: gain, resampling, dither and encoding of
 /// the blocks pushed, in order. A step with nothing to do copies nothing.
 pub struct Delivery<W: Write + Seek> {
@@ -148,8 +162,47 @@ impl<W: Write + Seek> Delivery<W> {
         raw: &[u8],
         measured: Option<(ChunkStats, &[f32])>,
     ) -> miette::Result<()> {
+        self.check_positional()?;
         let encoder = &mut self.output.encoder;
-        let frame = encoder.frame_bytes();
+        let frames = (raw.len() / encoder.frame_bytes()) as u64;
+        match measured {
+            Some((stats, tail)) => encoder.write_measured(raw, stats, tail),
+            None => encoder.write_encoded(raw),
+        }
+        .into_diagnostic()?;
+        self.advance(frames);
+        Ok(())
+    }
+
+    /// Like [`Delivery::copy`], for frames the file being written already
+    /// holds where they go (a previous output patched in place): moves
+    /// past them without writing them, measured as `kept` says.
+    pub fn keep(&mut self, kept: Kept<'_>) -> miette::Result<()> {
+        self.check_positional()?;
+        let encoder = &mut self.output.encoder;
+        let frames = match kept {
+            Kept::Measured {
+                frames,
+                stats,
+                tail,
+            } => {
+                encoder
+                    .keep_measured(frames, stats, tail)
+                    .into_diagnostic()?;
+                frames
+            }
+            Kept::Read(raw) => {
+                encoder.keep_metered(raw).into_diagnostic()?;
+                (raw.len() / encoder.frame_bytes()) as u64
+            }
+        };
+        self.advance(frames);
+        Ok(())
+    }
+
+    /// Refuses a deliverable whose samples do not depend on their own
+    /// position alone (resampled or limited): it cannot be copied in part.
+    fn check_positional(&self) -> miette::Result<()> {
         if !self.output.resampler.is_passthrough()
             || self
                 .normalizer
@@ -158,15 +211,20 @@ impl<W: Write + Seek> Delivery<W> {
         {
             miette::bail!("a resampled or limited deliverable cannot be copied in part");
         }
-        match measured {
-            Some((stats, tail)) => encoder.write_measured(raw, stats, tail),
-            None => encoder.write_encoded(raw),
-        }
-        .into_diagnostic()?;
-        if let Some(quantizer) = &mut self.output.quantizer {
-            quantizer.advance((raw.len() / frame * encoder.channels()) as u64);
-        }
         Ok(())
+    }
+
+    /// Moves the dither on past `frames` frames not rendered.
+    fn advance(&mut self, frames: u64) {
+        let channels = self.output.encoder.channels() as u64;
+        if let Some(quantizer) = &mut self.output.quantizer {
+            quantizer.advance(frames * channels);
+        }
+    }
+
+    /// The offset of the file's first frame.
+    pub fn data_start(&self) -> u64 {
+        self.output.encoder.data_start()
     }
 
     /// Flushes the limiter and the resampler and finishes the file;

@@ -326,6 +326,11 @@ impl PreviousFile {
         })
     }
 
+    /// The offset of its first frame's bytes.
+    pub fn data_start(&self) -> u64 {
+        self.data_start
+    }
+
     /// How its samples are encoded.
     pub fn format(&self) -> SampleFormat {
         self.format

@@ -29,7 +29,7 @@ use crate::{
     lower::{Route, StageId, TargetStage},
     model::LoudnessGate,
     stages::adm,
-    stages::delivery::{deliver, Delivery, Stream, PIPELINE_FRAMES},
+    stages::delivery::{deliver, Delivery, Kept, Stream, PIPELINE_FRAMES},
     stages::keys::{format_params, recipe_name, route_params, Setting},
     stages::loudness::{self, MixMeter},
     stages::mix::route,
@@ -149,6 +149,20 @@ impl TargetRender {
             let old = ChunkKeys::decode(&context.regions_of(&previous.digest)?)?;
             old.stats.is_some().then_some((previous, old))
         });
+        let runs = keys
+            .as_ref()
+            .map(|keys| keys.runs(old.as_ref().map(|(_, old)| old)));
+        // What a splice copies from: the previous output, opened before
+        // the run may take it to patch in place (then only the spans
+        // rendered are written).
+        let from = match (&old, &runs) {
+            (Some((previous, old)), Some(runs)) if runs.iter().any(|(_, render)| !render) => {
+                let file = PreviousFile::open(&previous.path, channels, old.frames)?;
+                let patch = context.adopt_previous();
+                Some((file, old, patch))
+            }
+            _ => None,
+        };
         let mut delivery = Delivery::with_chunks(
             context.output(),
             spec,
@@ -158,19 +172,27 @@ impl TargetRender {
             &chunks,
         )?;
         delivery.describe(target_bext(&self.setting.title, target))?;
-        let Some(mut keys) = keys else {
+        let (Some(mut keys), Some(runs)) = (keys, runs) else {
             return deliver(delivery, mix).map(|_| ());
         };
-        let runs = keys.runs(old.as_ref().map(|(_, old)| old));
-        let stats = match &old {
-            Some((previous, old)) if runs.iter().any(|(_, render)| !render) => {
-                splice(&mut delivery, mix, &runs, old, previous, rate)?;
+        let stats = match from {
+            Some((file, old, patch)) => {
+                if patch && delivery.data_start() != file.data_start() {
+                    miette::bail!(
+                        "the previous output of `{}` has another header: build again to render it whole",
+                        target.id
+                    );
+                }
+                splice(&mut delivery, mix, &runs, old, file, patch, rate)?;
                 let rendered = ChunkKeys::rendered(&runs);
                 let stats = delivery.finish()?;
                 context.note(format!("re-rendered {rendered} of {frames} frames"));
+                if patch {
+                    context.note("patched its previous output in place");
+                }
                 stats
             }
-            _ => deliver(delivery, mix)?,
+            None => deliver(delivery, mix)?,
         };
         if let Some(stats) = stats {
             keys.stats = Some(stats);
@@ -534,20 +556,23 @@ pub(super) fn target_keys(
 
 /// Writes a deliverable from `runs`: a span to render is mixed from the
 /// buses over it alone and goes through the chain as in a whole render; a
-/// span to copy is copied from the `previous` output, chunk by chunk, each
-/// with the stats `old` recorded for it unless the chunk before it was
-/// rendered (its measurement reads back into that one).
+/// span to copy is copied from the previous output (`file`), chunk by
+/// chunk, each with the stats `old` recorded for it unless the chunk
+/// before it was rendered (its measurement reads back into that one). When
+/// the output is that file, taken to be patched (`patch`), a span to copy
+/// is left where it is: only a chunk's last frames are read, for the next
+/// one's measurement, or the whole chunk when it is measured again.
 fn splice<W: std::io::Write + std::io::Seek>(
     delivery: &mut Delivery<W>,
     mut mix: Box<dyn Source>,
     runs: &[(std::ops::Range<u64>, bool)],
     old: &ChunkKeys,
-    previous: &InputObject,
+    mut file: PreviousFile,
+    patch: bool,
     rate: u32,
 ) -> miette::Result<()> {
     let channels = mix.channels();
     let stats = old.stats.as_deref().unwrap_or_default();
-    let mut file = PreviousFile::open(&previous.path, channels, old.frames)?;
     let warm = WARM_SUB_BLOCKS * sub_block_frames(rate);
     let mut block = vec![0.0f32; PIPELINE_FRAMES * channels];
     let mut position = 0u64;
@@ -573,8 +598,26 @@ fn splice<W: std::io::Write + std::io::Seek>(
         while start < span.end {
             let index = (start / old.chunk) as usize;
             let end = (start + old.chunk).min(span.end);
+            let measured = stats.get(index).filter(|_| !after_render);
+            if patch {
+                match measured {
+                    Some(chunk) => {
+                        let raw = file.read(end - (end - start).min(warm as u64)..end)?;
+                        let tail = file.decode_tail(&raw, warm);
+                        delivery.keep(Kept::Measured {
+                            frames: end - start,
+                            stats: chunk.clone(),
+                            tail: &tail,
+                        })?;
+                    }
+                    None => delivery.keep(Kept::Read(&file.read(start..end)?))?,
+                }
+                after_render = false;
+                start = end;
+                continue;
+            }
             let raw = file.read(start..end)?;
-            match stats.get(index).filter(|_| !after_render) {
+            match measured {
                 Some(chunk) => {
                     let tail = file.decode_tail(&raw, warm);
                     delivery.copy(&raw, Some((chunk.clone(), &tail)))?;

@@ -259,6 +259,25 @@ fn check(edits: &[Edit]) -> Vec<[Option<(u64, u64)>; 6]> {
         let [r128, nf] = ["target:r128", "target:nf"]
             .map(|id| built.get(id).and_then(|(_, notes)| measured(notes)));
         spans.push([mx, pm, pm_target, loro, r128, nf]);
+        // A spliced bus or deliverable (nothing else uses its previous
+        // output but its own stale file in `out/`) is patched in place: it
+        // writes the chunks it re-renders, not the rest.
+        for (id, spliced) in [
+            ("bus:MX", mx),
+            ("bus:PM", pm),
+            ("target:pm", pm_target),
+            ("target:loro", loro),
+        ] {
+            if spliced.is_some() {
+                let notes = &built[id].1;
+                assert!(
+                    notes
+                        .iter()
+                        .any(|note| note == "patched its previous output in place"),
+                    "step {step}: {id} copied its previous output: {notes:?}"
+                );
+            }
+        }
         let clean = tempfile::tempdir().unwrap();
         write_project(clean.path(), &current);
         build(clean.path());
@@ -322,7 +341,8 @@ fn region_edits_re_render_only_their_chunks_and_equal_clean_builds() {
     edits.push(edit.clone());
     edit.member[2] = false; // a member removed
     edits.push(edit.clone());
-    edit.member[2] = true; // and added again (a revert: nothing runs)
+    edit.member[2] = true; // and added again (a revert: the buses patched
+                           // in place are spliced back, the rest restored)
     edits.push(edit.clone());
     // A cue that ends in the last 200 ms of a chunk (6.25 s, in the chunk
     // of 4.8 s to 6.4 s): the next chunk is copied, but measured again,
@@ -493,5 +513,53 @@ fn a_project_fetched_from_the_remote_cache_splices_at_its_first_edit() {
     assert!(
         outputs(second.path()) == outputs(clean.path()),
         "out/ differs from a clean build's"
+    );
+}
+
+/// A previous output that another stage's output also is (two buses that
+/// mix the same) is copied from, never patched in place: the other stage
+/// still has it. A deliverable's stale file in `out/` is withdrawn for its
+/// patch and the new one delivered.
+#[test]
+fn a_previous_output_another_stage_shares_is_copied_not_patched() {
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    let mut edit = Edit::initial();
+    let twin = "\nbus MX2 5.1 { 1M1 2M1 3M1 }\n\
+                target mx2 {\n    from MX2\n    layout 5.1\n    format wav 48kHz 24bit\n}\n";
+    write_project(dir, &edit);
+    let recipe = |edit: &Edit| edit.recipe() + twin;
+    fs::write(dir.join("soundtrack.sndtrk"), recipe(&edit)).unwrap();
+    build(dir);
+    edit.gain[1] = 0;
+    fs::write(dir.join("soundtrack.sndtrk"), recipe(&edit)).unwrap();
+    let built = build(dir);
+    for id in ["bus:MX", "bus:MX2"] {
+        let (status, notes) = &built[id];
+        assert_eq!(status, "ran", "{id}");
+        assert!(
+            rerendered(notes).is_some(),
+            "{id} rendered whole: {notes:?}"
+        );
+        assert!(
+            !notes.iter().any(|note| note.contains("in place")),
+            "{id} took an object MX2 or MX still had: {notes:?}"
+        );
+    }
+    // PM's previous output is its own: patched.
+    assert!(built["bus:PM"]
+        .1
+        .iter()
+        .any(|note| note.contains("in place")));
+    let clean = tempfile::tempdir().unwrap();
+    write_project(clean.path(), &edit);
+    fs::write(clean.path().join("soundtrack.sndtrk"), recipe(&edit)).unwrap();
+    build(clean.path());
+    assert_eq!(outputs(dir), outputs(clean.path()));
+    // Nothing left to do, and every object the build recorded is there.
+    let again = build(dir);
+    assert!(
+        again.values().all(|(status, _)| status == "fresh"),
+        "{again:?}"
     );
 }
