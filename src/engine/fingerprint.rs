@@ -278,20 +278,8 @@ pub fn hash_file(path: &Path) -> io::Result<(Digest, u64)> {
 /// large blocks, so blake3 hashes many chunks at once with SIMD (a plain
 /// `io::copy` into the hasher feeds it 8 KiB at a time).
 pub fn hash_reader(file: &mut impl Read) -> io::Result<(Digest, u64)> {
-    hash_reader_with(file, BUFFER)
-}
-
-/// Like [`hash_reader`], `buffer` bytes at a time, each hashed on the
-/// thread pool: for an object read back whole (a long output patched in
-/// place), where the hash, not the reading, is the cost.
-pub fn hash_reader_parallel(file: &mut impl Read) -> io::Result<(Digest, u64)> {
-    hash_reader_with(file, 8 << 20)
-}
-
-fn hash_reader_with(file: &mut impl Read, buffer: usize) -> io::Result<(Digest, u64)> {
     let mut hasher = blake3::Hasher::new();
-    let parallel = buffer > BUFFER;
-    let mut buffer = vec![0u8; buffer];
+    let mut buffer = vec![0u8; BUFFER];
     let mut total = 0u64;
     loop {
         let read = match file.read(&mut buffer) {
@@ -300,11 +288,7 @@ fn hash_reader_with(file: &mut impl Read, buffer: usize) -> io::Result<(Digest, 
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => return Err(error),
         };
-        if parallel {
-            hasher.update_rayon(&buffer[..read]);
-        } else {
-            hasher.update(&buffer[..read]);
-        }
+        hasher.update(&buffer[..read]);
         total += read as u64;
     }
     Ok((hasher.finalize().into(), total))

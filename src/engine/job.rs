@@ -151,12 +151,17 @@ impl Job<'_> {
                 }
             };
             notes = left;
-            let (output, size) = output
-                .finish(stats)
+            let (output, size, tree) = output
+                .finish_with_tree(stats)
                 .map_err(|source| EngineError::io(store.root(), source))?;
             if let Some(index) = index {
-                // A hint: without it the next run renders everything.
+                // Hints: without the index the next run renders
+                // everything, without the tree a patch in place hashes
+                // the whole object again.
                 let _ = regions::write(store, &output, &index);
+                if tree.len > crate::engine::tree_hash::BLOCK {
+                    let _ = regions::write_tree(store, &output, &tree);
+                }
             }
             let materialised = if deliver {
                 materialise(project_dir, store, stats, stage, &output)

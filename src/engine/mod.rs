@@ -69,6 +69,7 @@ pub mod remote;
 pub(crate) mod source_digest;
 pub mod stage;
 pub mod store;
+pub mod tree_hash;
 pub mod versioned_file;
 pub(crate) mod writeback;
 

@@ -25,6 +25,33 @@ pub fn path(store: &Store, digest: &Digest) -> PathBuf {
     dir(store).join(digest.to_hex())
 }
 
+/// Where the tree of block hashes of the object `digest` lives, beside
+/// its index ([`crate::engine::tree_hash`]).
+pub fn tree_path(store: &Store, digest: &Digest) -> PathBuf {
+    dir(store).join(format!("{}{TREE}", digest.to_hex()))
+}
+
+/// What a tree's file name adds to its object's digest.
+const TREE: &str = ".tree";
+
+/// The tree of the object `digest`, if it is kept and whole.
+pub fn read_tree(store: &Store, digest: &Digest) -> Option<crate::engine::tree_hash::Tree> {
+    let path = tree_path(store, digest);
+    if fs::metadata(&path).ok()?.len() > MAX_INDEX_BYTES {
+        return None;
+    }
+    crate::engine::tree_hash::Tree::decode(&fs::read(path).ok()?)
+}
+
+/// Keeps the tree of the object `digest`, atomically.
+pub fn write_tree(
+    store: &Store,
+    digest: &Digest,
+    tree: &crate::engine::tree_hash::Tree,
+) -> io::Result<()> {
+    persist(store, &tree_path(store, digest), &tree.encode())
+}
+
 /// `DIR/.sndtrk/regions`.
 pub fn dir(store: &Store) -> PathBuf {
     store.root().with_file_name("regions")
@@ -42,18 +69,23 @@ pub fn read(store: &Store, digest: &Digest) -> Option<Vec<u8>> {
 
 /// Stores `bytes` as the index of the object `digest`, atomically.
 pub fn write(store: &Store, digest: &Digest, bytes: &[u8]) -> io::Result<()> {
+    persist(store, &path(store, digest), bytes)
+}
+
+/// Writes `bytes` to `destination` in the regions directory, atomically.
+fn persist(store: &Store, destination: &std::path::Path, bytes: &[u8]) -> io::Result<()> {
     let dir = dir(store);
     fs::create_dir_all(&dir)?;
     let mut file = tempfile::Builder::new()
         .prefix(".index-")
         .tempfile_in(&dir)?;
     io::Write::write_all(&mut file, bytes)?;
-    file.persist(path(store, digest))
+    file.persist(destination)
         .map(|_| ())
         .map_err(|error| error.error)
 }
 
-/// Removes the indexes whose object is no longer in the store, and the
+/// Removes the indexes (and trees) whose object is no longer in the store, and the
 /// temporaries a killed build left; returns the bytes removed.
 pub fn prune(store: &Store) -> io::Result<u64> {
     let entries = match fs::read_dir(dir(store)) {
@@ -67,7 +99,12 @@ pub fn prune(store: &Store) -> io::Result<u64> {
         let name = entry.file_name();
         let live = name
             .to_str()
-            .and_then(|name| name.parse::<Digest>().ok())
+            .and_then(|name| {
+                name.strip_suffix(TREE)
+                    .unwrap_or(name)
+                    .parse::<Digest>()
+                    .ok()
+            })
             .is_some_and(|digest| store.object_path(&digest).is_file());
         if !live {
             removed += entry.metadata().map_or(0, |metadata| metadata.len());
@@ -110,11 +147,19 @@ mod tests {
         let (digest, _) = writer.finish(&stats).unwrap();
         assert_eq!(read(&store, &digest), None);
         write(&store, &digest, b"index").unwrap();
+        let tree = crate::engine::tree_hash::Tree {
+            len: 3,
+            blocks: Vec::new(),
+        };
+        write_tree(&store, &digest, &tree).unwrap();
+        assert_eq!(read_tree(&store, &digest), Some(tree.clone()));
+        let tree_bytes = tree.encode().len() as u64;
         assert_eq!(read(&store, &digest).as_deref(), Some(&b"index"[..]));
-        assert_eq!(usage(&store), (1, 5));
+        assert_eq!(usage(&store), (2, 5 + tree_bytes));
         assert_eq!(prune(&store).unwrap(), 0);
         store.remove(&digest, &stats).unwrap();
-        assert_eq!(prune(&store).unwrap(), 5);
+        assert_eq!(prune(&store).unwrap(), 5 + tree_bytes);
         assert_eq!(read(&store, &digest), None);
+        assert_eq!(read_tree(&store, &digest), None);
     }
 }

@@ -331,13 +331,19 @@ impl RunContext<'_> {
             }
             _ => return false,
         }
-        if self.output.adopt(&previous.path).is_err() {
+        let tree = regions::read_tree(store, &previous.digest);
+        if self
+            .output
+            .adopt(&previous.path, &previous.digest, tree)
+            .is_err()
+        {
             // The object may be gone: the run renders whole.
             let _ = self.output.restart();
             self.previous = None;
             return false;
         }
         let _ = std::fs::remove_file(regions::path(store, &previous.digest));
+        let _ = std::fs::remove_file(regions::tree_path(store, &previous.digest));
         self.previous = None;
         true
     }

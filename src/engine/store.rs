@@ -24,7 +24,12 @@ use std::{
 
 use tempfile::NamedTempFile;
 
-use crate::{engine::atomic_file::AtomicFile, engine::fingerprint::StatCache, engine::key::Digest};
+use crate::engine::{
+    atomic_file::AtomicFile,
+    fingerprint::StatCache,
+    key::Digest,
+    tree_hash::{block_cv, BlockHasher, Tree, BLOCK},
+};
 
 /// The state of an object in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -281,6 +286,33 @@ fn copy_writing_out(source: &mut File, destination: &mut File, slice: u64) -> io
     }
 }
 
+/// The digest and tree of an adopted object patched in place, from its
+/// stored `tree` with the `dirty` blocks read and hashed again (and its
+/// last partial block): `None` when the file is no longer the tree's
+/// length or fits in one block.
+fn patched_tree(
+    file: &mut File,
+    mut tree: Tree,
+    dirty: &std::collections::BTreeSet<u64>,
+) -> io::Result<Option<(Digest, Tree)>> {
+    let len = file.metadata()?.len();
+    if len != tree.len || len <= BLOCK {
+        return Ok(None);
+    }
+    let mut block = vec![0u8; BLOCK as usize];
+    for &index in dirty {
+        if let Some(cv) = tree.blocks.get_mut(index as usize) {
+            file.seek(SeekFrom::Start(index * BLOCK))?;
+            file.read_exact(&mut block)?;
+            *cv = block_cv(index * BLOCK, &block);
+        }
+    }
+    let tail = (len % BLOCK) as usize;
+    file.seek(SeekFrom::Start(len - tail as u64))?;
+    file.read_exact(&mut block[..tail])?;
+    Ok(tree.digest(&block[..tail]).map(|digest| (digest, tree)))
+}
+
 /// A new object being written; [`ObjectWriter::finish`] hashes it and moves
 /// it under its name. Implements `Write + Seek` (WAV writers patch their
 /// header at the end). Dropped without finishing, it leaves nothing behind.
@@ -292,7 +324,10 @@ fn copy_writing_out(source: &mut File, destination: &mut File, slice: u64) -> io
 pub struct ObjectWriter {
     file: BufWriter<NamedTempFile>,
     store: Store,
-    hasher: blake3::Hasher,
+    hasher: BlockHasher,
+    /// An adopted object's tree as it was stored, and the blocks written
+    /// since ([`ObjectWriter::adopt`]).
+    adopted: Option<(Tree, std::collections::BTreeSet<u64>)>,
     /// Bytes hashed so far: the object's prefix `[0, hashed)`.
     hashed: u64,
     /// The file position.
@@ -338,7 +373,8 @@ impl ObjectWriter {
         Self {
             file: BufWriter::with_capacity(256 * 1024, file),
             store,
-            hasher: blake3::Hasher::new(),
+            hasher: BlockHasher::default(),
+            adopted: None,
             hashed: 0,
             position: 0,
             end: 0,
@@ -371,6 +407,11 @@ impl ObjectWriter {
             }
             self.head[from..from + keep].copy_from_slice(&bytes[..keep]);
         }
+        if let Some((_, dirty)) = &mut self.adopted {
+            if stop > start {
+                dirty.extend(start / BLOCK..=(stop - 1) / BLOCK);
+            }
+        }
         self.position = stop;
         self.end = self.end.max(stop);
     }
@@ -382,7 +423,8 @@ impl ObjectWriter {
     pub fn restart(&mut self) -> io::Result<()> {
         self.file.seek(SeekFrom::Start(0))?;
         self.file.get_ref().as_file().set_len(0)?;
-        self.hasher = blake3::Hasher::new();
+        self.hasher = BlockHasher::default();
+        self.adopted = None;
         self.hashed = 0;
         self.position = 0;
         self.end = 0;
@@ -401,7 +443,12 @@ impl ObjectWriter {
     /// chunks of a long output whose previous version nothing else uses
     /// (see [`crate::engine::stage::RunContext::adopt_previous`]). On an
     /// error the object may be gone, never damaged under its name.
-    pub fn adopt(&mut self, object: &Path) -> io::Result<()> {
+    pub fn adopt(
+        &mut self,
+        object: &Path,
+        expected: &Digest,
+        tree: Option<Tree>,
+    ) -> io::Result<()> {
         self.restart()?;
         let path = self.file.get_ref().path().to_path_buf();
         fs::rename(object, &path)?;
@@ -426,6 +473,18 @@ impl ObjectWriter {
         self.file = BufWriter::with_capacity(256 * 1024, NamedTempFile::from_parts(file, name));
         self.end = end;
         self.in_order = false;
+        // The tree is trusted only if it gives the object's digest (it is
+        // the tree of these very bytes): a stale or damaged one costs a
+        // whole read-back, never a wrong name.
+        self.adopted = None;
+        if let Some(tree) = tree.filter(|tree| tree.len == end) {
+            let file = self.file.get_mut().as_file_mut();
+            let checked = patched_tree(file, tree, &Default::default())?;
+            file.seek(SeekFrom::Start(0))?;
+            self.adopted = checked
+                .filter(|(digest, _)| digest == expected)
+                .map(|(_, tree)| (tree, Default::default()));
+        }
         Ok(())
     }
 
@@ -441,6 +500,14 @@ impl ObjectWriter {
     /// to disk and renames the file into the store. Returns the digest and
     /// the size.
     pub fn finish(self, stats: &StatCache) -> io::Result<(Digest, u64)> {
+        self.finish_with_tree(stats)
+            .map(|(digest, size, _)| (digest, size))
+    }
+
+    /// Like [`ObjectWriter::finish`], with the object's tree of block
+    /// hashes ([`crate::engine::tree_hash`]), for an object that may be
+    /// patched in place at its stage's next run.
+    pub fn finish_with_tree(self, stats: &StatCache) -> io::Result<(Digest, u64, Tree)> {
         self.finish_checked(None, stats)?
             .ok_or_else(|| io::Error::other("an unchecked object is always stored"))
     }
@@ -450,7 +517,7 @@ impl ObjectWriter {
     /// stored, and `None` is returned.
     pub fn finish_expecting(self, expected: &Digest, stats: &StatCache) -> io::Result<Option<u64>> {
         self.finish_checked(Some(expected), stats)
-            .map(|finished| finished.map(|(_, size)| size))
+            .map(|finished| finished.map(|(_, size, _)| size))
     }
 
     /// Hashes, checks against `expected` (when given) and stores.
@@ -458,22 +525,33 @@ impl ObjectWriter {
         self,
         expected: Option<&Digest>,
         stats: &StatCache,
-    ) -> io::Result<Option<(Digest, u64)>> {
+    ) -> io::Result<Option<(Digest, u64, Tree)>> {
         let in_order = self.hashed_in_order();
-        let kept = (self.hasher.finalize().into(), self.end);
+        let end = self.end;
+        let kept = self.hasher.finish();
         let mut temporary = self.file.into_inner().map_err(|error| error.into_error())?;
-        let (digest, size) = if in_order {
-            kept
-        } else {
-            temporary.as_file_mut().seek(SeekFrom::Start(0))?;
-            crate::engine::fingerprint::hash_reader_parallel(temporary.as_file_mut())?
+        let patched = match self.adopted {
+            Some((tree, dirty)) if !in_order => {
+                patched_tree(temporary.as_file_mut(), tree, &dirty)?
+            }
+            _ => None,
         };
+        let (digest, tree) = match patched {
+            _ if in_order => kept,
+            Some(patched) => patched,
+            None => {
+                temporary.as_file_mut().seek(SeekFrom::Start(0))?;
+                crate::engine::tree_hash::read_tree(temporary.as_file_mut())?
+            }
+        };
+        let size = if in_order { end } else { tree.len };
+        debug_assert_eq!(size, tree.len);
         if expected.is_some_and(|expected| *expected != digest) {
             return Ok(None);
         }
         let destination = self.store.object_path(&digest);
         if stats.fingerprint(&destination).ok() == Some(digest) {
-            return Ok(Some((digest, size)));
+            return Ok(Some((digest, size, tree)));
         }
         temporary.as_file().sync_all()?;
         #[cfg(unix)]
@@ -490,7 +568,7 @@ impl ObjectWriter {
             .persist(&destination)
             .map_err(|error| error.error)?;
         stats.record(&destination, digest)?;
-        Ok(Some((digest, size)))
+        Ok(Some((digest, size, tree)))
     }
 }
 
@@ -544,7 +622,7 @@ mod tests {
         let path = store.object_path(&digest);
         let mut writer = store.writer().unwrap();
         writer.write_all(b"dropped").unwrap();
-        writer.adopt(&path).unwrap();
+        writer.adopt(&path, &digest, None).unwrap();
         // The object left the store; its bytes are the writer's.
         assert!(!path.exists());
         writer.seek(SeekFrom::Start(1_000_000)).unwrap();
@@ -565,7 +643,9 @@ mod tests {
         // An adopted object whose writer is dropped unfinished is gone,
         // never left damaged under its name.
         let mut writer = store.writer().unwrap();
-        writer.adopt(&store.object_path(&patched)).unwrap();
+        writer
+            .adopt(&store.object_path(&patched), &patched, None)
+            .unwrap();
         writer.write_all(b"half").unwrap();
         drop(writer);
         assert!(store.list().unwrap().is_empty());
@@ -573,6 +653,63 @@ mod tests {
             .unwrap()
             .next()
             .is_none());
+    }
+
+    #[test]
+    fn an_object_patched_with_its_tree_rehashes_its_written_blocks_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let stats = StatCache::new();
+        let old: Vec<u8> = (0..5_500_000u32).map(|i| (i % 253) as u8).collect();
+        let mut writer = store.writer().unwrap();
+        writer.write_all(&old).unwrap();
+        let (digest, _, tree) = writer.finish_with_tree(&stats).unwrap();
+        assert_eq!(tree.len, old.len() as u64);
+        // A patch across two blocks and one in the last, partial block.
+        let mut expected = old.clone();
+        let mut writer = store.writer().unwrap();
+        writer
+            .adopt(&store.object_path(&digest), &digest, Some(tree.clone()))
+            .unwrap();
+        for (at, bytes) in [(BLOCK - 3, &b"across"[..]), (5_400_000, &b"tail"[..])] {
+            writer.seek(SeekFrom::Start(at)).unwrap();
+            writer.write_all(bytes).unwrap();
+            expected[at as usize..at as usize + bytes.len()].copy_from_slice(bytes);
+        }
+        let (patched, size, new_tree) = writer.finish_with_tree(&stats).unwrap();
+        assert_eq!(patched, Digest::of(&expected));
+        assert_eq!(size, expected.len() as u64);
+        assert_eq!(
+            new_tree,
+            crate::engine::tree_hash::read_tree(&mut &expected[..])
+                .unwrap()
+                .1
+        );
+        // A tree that does not give the object's digest is not trusted:
+        // the object is read back.
+        let mut writer = store.writer().unwrap();
+        let wrong = crate::engine::tree_hash::Tree {
+            len: tree.len,
+            blocks: vec![[7; 32]; tree.blocks.len()],
+        };
+        writer
+            .adopt(&store.object_path(&patched), &patched, Some(wrong))
+            .unwrap();
+        writer.seek(SeekFrom::Start(10)).unwrap();
+        writer.write_all(b"x").unwrap();
+        expected[10] = b'x';
+        let (again, _) = writer.finish(&stats).unwrap();
+        assert_eq!(again, Digest::of(&expected));
+        // Nor one of another length.
+        let mut writer = store.writer().unwrap();
+        writer
+            .adopt(&store.object_path(&again), &again, Some(new_tree))
+            .unwrap();
+        writer.seek(SeekFrom::End(0)).unwrap();
+        writer.write_all(b"longer").unwrap();
+        expected.extend_from_slice(b"longer");
+        let (longer, _) = writer.finish(&stats).unwrap();
+        assert_eq!(longer, Digest::of(&expected));
     }
 
     #[test]

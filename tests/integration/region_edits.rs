@@ -308,6 +308,10 @@ fn check(edits: &[Edit]) -> Vec<[Option<(u64, u64)>; 6]> {
         // made it, which is enough to splice from it.)
         for entry in fs::read_dir(clean.path().join(".sndtrk/regions")).unwrap() {
             let entry = entry.unwrap();
+            // An object's tree of block hashes, beside its index.
+            if entry.file_name().to_string_lossy().ends_with(".tree") {
+                continue;
+            }
             let theirs = fs::read(entry.path()).unwrap();
             let Some(stats) = stats_of(&theirs) else {
                 continue;
@@ -435,6 +439,7 @@ fn a_damaged_or_missing_index_costs_a_whole_render_never_a_wrong_output() {
     let indexes: Vec<_> = fs::read_dir(&regions)
         .unwrap()
         .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_none())
         .collect();
     // The four timeline stages leave one each (the timeline leaves none).
     assert!(indexes.len() >= 4, "{indexes:?}");
@@ -562,4 +567,72 @@ fn a_previous_output_another_stage_shares_is_copied_not_patched() {
         again.values().all(|(status, _)| status == "fresh"),
         "{again:?}"
     );
+}
+
+/// An object's tree of block hashes (what a patch in place rehashes only
+/// the blocks it wrote with) that is damaged, or is another object's, is
+/// not trusted: the patched object is hashed whole, and named by its
+/// bytes.
+#[test]
+fn a_damaged_tree_of_block_hashes_costs_a_whole_hash_never_a_wrong_name() {
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    let mut edit = Edit::initial();
+    write_project(dir, &edit);
+    build(dir);
+    let trees: Vec<_> = fs::read_dir(dir.join(".sndtrk/regions"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "tree")
+        })
+        .collect();
+    assert!(trees.len() >= 4, "{trees:?}");
+    for (n, path) in trees.iter().enumerate() {
+        let mut bytes = fs::read(path).unwrap();
+        match n % 2 {
+            // Well formed, one block's hash wrong.
+            0 => *bytes.last_mut().unwrap() ^= 1,
+            _ => bytes.truncate(bytes.len() - 5),
+        }
+        fs::write(path, bytes).unwrap();
+    }
+    edit.gain[0] = 0;
+    write_project(dir, &edit);
+    let built = build(dir);
+    for stage in ["bus:MX", "bus:PM", "target:pm", "target:loro"] {
+        let notes = &built[stage].1;
+        assert!(
+            notes.iter().any(|note| note.contains("in place")),
+            "{stage}: {notes:?}"
+        );
+    }
+    // Every object is named by its bytes.
+    let objects = dir.join(".sndtrk/objects");
+    for shard in fs::read_dir(&objects).unwrap() {
+        let shard = shard.unwrap().path();
+        if !shard.is_dir() || shard.ends_with("tmp") {
+            continue;
+        }
+        for object in fs::read_dir(&shard).unwrap() {
+            let object = object.unwrap().path();
+            let name = format!(
+                "{}{}",
+                shard.file_name().unwrap().to_string_lossy(),
+                object.file_name().unwrap().to_string_lossy()
+            );
+            let bytes = fs::read(&object).unwrap();
+            assert_eq!(
+                blake3::hash(&bytes).to_hex().as_str(),
+                name,
+                "{}",
+                object.display()
+            );
+        }
+    }
+    let clean = tempfile::tempdir().unwrap();
+    write_project(clean.path(), &edit);
+    build(clean.path());
+    assert_eq!(outputs(dir), outputs(clean.path()));
 }
