@@ -21,20 +21,28 @@ use crate::engine::{
 };
 
 /// The selected dependants of `node` its stage can render in its own pass
-/// ([`Stage::can_lead`]): each has `node` as its one input and reads no
-/// source file, so it can be keyed as soon as `node` is done.
+/// ([`Stage::can_lead`]): each reads `node`, no other input that `node`
+/// does not read too, and no source file, so it can be keyed as soon as
+/// `node` is done.
 pub(super) fn followers(
     graph: &StageGraph,
     node: NodeIndex,
     selected: impl Fn(NodeIndex) -> bool,
 ) -> Vec<(NodeIndex, &dyn Stage)> {
     let leader = graph.stage(node);
+    let led_inputs = |dependant: NodeIndex| {
+        let inputs = graph.inputs(dependant);
+        inputs.contains(&node)
+            && inputs
+                .iter()
+                .all(|input| *input == node || graph.inputs(node).contains(input))
+    };
     let mut found: Vec<NodeIndex> = graph
         .dependants(node)
         .filter(|dependant| {
             let stage = graph.stage(*dependant);
             selected(*dependant)
-                && graph.inputs(*dependant) == [node]
+                && led_inputs(*dependant)
                 && stage.files().is_empty()
                 && leader.can_lead(stage)
         })

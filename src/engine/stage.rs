@@ -80,8 +80,9 @@ pub trait Stage: Send + Sync {
     /// Whether this stage can render `dependant` in its own pass, feeding
     /// it its output as it is made instead of the dependant reading the
     /// finished object (see [`Stage::run_leading`]). The engine asks only
-    /// about a dependant whose one input is this stage and that reads no
-    /// source file, when this stage is about to run.
+    /// about a dependant that reads this stage, no other stage this one
+    /// does not read too, and no source file, when this stage is about to
+    /// run.
     fn can_lead(&self, dependant: &dyn Stage) -> bool {
         let _ = dependant;
         false

@@ -1,18 +1,20 @@
 //! `bus:NAME`: a bus's stems, cues and sub-buses summed on the timeline,
 //! written as a 32-bit float WAV whose `bext` time reference is the
-//! timeline's start. With reels, the bus renders the long play, each clip
+//! timeline's start; or, for a bus whose readers mix it themselves, not
+//! written at all: its object names it by its chunks' keys
+//! ([`crate::stages::unkept`]). With reels, the bus renders the long play, each clip
 //! placed in the reels it overlaps ([`crate::stages::programme`]); a reel
 //! target's dialogue gate renders that reel alone. A bus leads the deliverables that read it alone: they
 //! are rendered (or measured) from its blocks in its own pass
 //! ([`crate::stages::follow`]).
 
-use std::{ops::Range, path::PathBuf};
+use std::{io::Write, ops::Range, path::PathBuf, sync::Arc};
 
 use miette::IntoDiagnostic;
 use rayon::prelude::*;
 
 use crate::{
-    audio::{self, SampleFormat, Source, WavEncoder, WavReader, WavSpec},
+    audio::{self, SampleFormat, Source, WavEncoder, WavSpec},
     engine::key::Params,
     engine::stage::{Follower, InputObject, RunContext, Stage, UnreadableFiles},
     engine::store::ObjectWriter,
@@ -27,6 +29,7 @@ use crate::{
     stages::region::{self, ChunkKeyer, ChunkKeys, PreviousFile},
     stages::target::{recipe_target, splices, target_keys},
     stages::timeline::Timeline,
+    stages::unkept::{self, Unkept},
 };
 
 /// A `bus:NAME` stage.
@@ -35,19 +38,71 @@ pub(super) struct BusRender {
     setting: Setting,
     inputs: Vec<String>,
     files: Vec<PathBuf>,
+    /// The buses not kept, which this one renders from their members
+    /// where it reads them.
+    unkept: Arc<Unkept>,
+    /// Whether this bus is written whole to its object (else it is one of
+    /// `unkept`, and its object only names it).
+    kept: bool,
 }
 
 impl BusRender {
-    pub fn new(spec: &BusStage, setting: Setting) -> BusRender {
+    pub fn new(spec: &BusStage, setting: Setting, unkept: &Arc<Unkept>) -> BusRender {
         let mut inputs = vec![StageId::timeline().into()];
         inputs.extend(spec.buses.iter().map(|(id, _, _)| id.to_string()));
         inputs.extend(resample_inputs(spec.clips.iter().map(|(clip, _)| clip)));
+        // What rendering an unkept sub-bus reads.
+        for (id, _, _) in &spec.buses {
+            unkept.add_needs(id.as_str(), &mut inputs);
+        }
         BusRender {
             files: clip_files(spec.clips.iter().map(|(clip, _)| clip)),
             spec: spec.clone(),
+            kept: !unkept.contains(spec.id.as_str()),
+            unkept: Arc::clone(unkept),
             setting,
             inputs,
         }
+    }
+
+    /// The bus's spec.
+    pub(super) fn spec(&self) -> &BusStage {
+        &self.spec
+    }
+
+    /// What the bus's file holds, the timeline's segments it renders and
+    /// where they start in the long play, from the timeline among
+    /// `inputs`.
+    pub(super) fn layout(
+        &self,
+        inputs: &[InputObject],
+    ) -> miette::Result<(BusLayout, Vec<Segment>, u64)> {
+        let bus = &self.spec;
+        let timeline = inputs
+            .iter()
+            .find(|input| input.id == StageId::timeline().as_str())
+            .ok_or_else(|| miette::miette!("`{}` does not read the timeline", bus.id))?;
+        let timeline = Timeline::read(&timeline.path)?;
+        let segments = timeline.window(bus.reel.as_deref()).ok_or_else(|| {
+            miette::miette!(
+                "the timeline has no reel `{}`",
+                bus.reel.as_deref().unwrap_or("")
+            )
+        })?;
+        let frames: u64 = segments.iter().map(|segment| segment.frames).sum();
+        let time_reference = segments.first().map_or(timeline.start, |first| first.start);
+        let layout = BusLayout {
+            frames,
+            time_reference,
+            rate: self.setting.clock.sample_rate,
+            channels: bus.channels.len(),
+        };
+        // A sub-bus renders the long play; a reel's bus takes its stretch.
+        let skip = match &bus.reel {
+            Some(reel) => timeline.reel(reel).map_or(0, |segment| segment.offset),
+            None => 0,
+        };
+        Ok((layout, segments, skip))
     }
 
     /// Renders the bus and, in the same pass, the targets `followers`
@@ -61,33 +116,21 @@ impl BusRender {
         followers: &mut [Follower<'_>],
     ) -> miette::Result<()> {
         let bus = &self.spec;
-        let clock = self.setting.clock;
-        let timeline = Timeline::read(&context.inputs()[0].path)?;
-        let segments = timeline.window(bus.reel.as_deref()).ok_or_else(|| {
-            miette::miette!(
-                "the timeline has no reel `{}`",
-                bus.reel.as_deref().unwrap_or("")
-            )
-        })?;
-        let frames: u64 = segments.iter().map(|segment| segment.frames).sum();
-        let time_reference = segments.first().map_or(timeline.start, |first| first.start);
-        let channels = bus.channels.len();
-        let layout = BusLayout {
-            frames,
-            time_reference,
-            rate: clock.sample_rate,
-            channels,
-        };
-        // A sub-bus renders the long play; a reel's bus takes its stretch.
-        let skip = match &bus.reel {
-            Some(reel) => timeline.reel(reel).map_or(0, |segment| segment.offset),
-            None => 0,
-        };
-        let placed = self.place(context, &segments)?;
+        let inputs = context.inputs().to_vec();
+        let (layout, segments, skip) = self.layout(&inputs)?;
+        let frames = layout.frames;
+        let placed = self.place(&inputs, &segments)?;
         // After an edit, the chunks whose key changed alone (the sources'
         // digests are known then); in a clean build, the keys once the
-        // render has learnt them.
-        let previous = context.previous().cloned().filter(|_| bus.reel.is_none());
+        // render has learnt them. (A previous object that only named the
+        // bus, unkept then, has nothing to splice from.)
+        let previous = context
+            .previous()
+            .cloned()
+            .filter(|previous| bus.reel.is_none() && !unkept::is_placeholder(&previous.path));
+        if !self.kept && bus.reel.is_none() {
+            return self.render_unkept(context, followers, &layout, &placed);
+        }
         let keys = previous
             .as_ref()
             .and_then(|_| self.chunk_keys(context, &layout, &placed, skip));
@@ -110,10 +153,92 @@ impl BusRender {
                 return Ok(());
             }
         }
+        self.whole(context, followers, &layout, &placed, skip, true)?;
+        // The indexes for the next run, once the sources' digests are
+        // known: the bus's, and those of the deliverables it rendered.
+        let keys = match (keys, &bus.reel) {
+            (Some(keys), _) => Some(keys),
+            (None, None) => self.chunk_keys(context, &layout, &placed, skip),
+            (None, Some(_)) => None,
+        };
+        index_followers(followers, keys.as_ref(), &layout);
+        if let Some(keys) = keys {
+            context.set_regions(keys.encode());
+        }
+        Ok(())
+    }
+
+    /// Runs an unkept bus ([`crate::stages::unkept`]): its object names it
+    /// by its chunks' keys and holds no audio. Its members' sources are
+    /// opened, so that one missing or malformed fails here, naming its
+    /// clip. In a clean build the bus is mixed in this pass for the
+    /// deliverables it leads (its sources' digests learnt as they are
+    /// read); after an edit, each deliverable mixes the chunks it renders
+    /// again from the bus's members itself. A bus whose keys cannot be
+    /// known (a sub-bus's index is gone) is written whole, as a kept one.
+    fn render_unkept(
+        &self,
+        context: &mut RunContext<'_>,
+        followers: &mut [Follower<'_>],
+        layout: &BusLayout,
+        placed: &[Placed<'_>],
+    ) -> miette::Result<()> {
+        let bus = &self.spec;
+        for member in placed {
+            member.open(self, None)?;
+        }
+        let old = context
+            .previous()
+            .filter(|previous| unkept::is_placeholder(&previous.path))
+            .and_then(|previous| context.regions_of(&previous.digest))
+            .and_then(|bytes| ChunkKeys::decode(&bytes));
+        let mut keys = match old {
+            Some(_) => self.chunk_keys(context, layout, placed, 0),
+            None => None,
+        };
+        let splices = match (&old, &keys) {
+            (Some(old), Some(keys)) => keys.runs(Some(old)).iter().any(|(_, render)| !render),
+            _ => false,
+        };
+        if splices || followers.is_empty() {
+            for follower in followers.iter_mut() {
+                follower.refuse(&bus.id);
+            }
+        } else {
+            self.whole(context, followers, layout, placed, 0, false)?;
+        }
+        if keys.is_none() {
+            keys = self.chunk_keys(context, layout, placed, 0);
+        }
+        index_followers(followers, keys.as_ref(), layout);
+        let Some(keys) = keys else {
+            return self.whole(context, &mut [], layout, placed, 0, true);
+        };
+        let named = unkept::placeholder(layout, &keys);
+        context.output().write_all(&named).into_diagnostic()?;
+        context.note("not kept: mixed from its members where it is read");
+        context.set_regions(keys.encode());
+        Ok(())
+    }
+
+    /// Mixes the whole bus in one pass, to its file when `to_file`, and
+    /// to the targets `followers` it leads.
+    fn whole(
+        &self,
+        context: &mut RunContext<'_>,
+        followers: &mut [Follower<'_>],
+        layout: &BusLayout,
+        placed: &[Placed<'_>],
+        skip: u64,
+        to_file: bool,
+    ) -> miette::Result<()> {
+        let bus = &self.spec;
+        let (frames, channels) = (layout.frames, layout.channels);
+        let inputs = context.inputs().to_vec();
         let mut sum = audio::Bus::new(channels).into_diagnostic()?;
         for member in placed.iter() {
             let played = stretch(
-                member.open(self, context)?,
+                member.open(self, Some(context))?,
                 member.piece.skip,
                 member.piece.frames,
             )?;
@@ -121,10 +246,10 @@ impl BusRender {
             sum.add(routed, member.piece.offset, member.gain)
                 .into_diagnostic()?;
         }
-        let sub_buses = &context.inputs()[1..1 + bus.buses.len()];
+        let sub_buses = &inputs[1..1 + bus.buses.len()];
         for ((_, gain, bus_route), input) in bus.buses.iter().zip(sub_buses) {
-            let reader = WavReader::open(&input.path).into_diagnostic()?;
-            let stretch = stretch(Box::new(reader), skip, frames)?;
+            let (reader, _) = unkept::open(input, &self.unkept, &inputs)?;
+            let stretch = stretch(reader, skip, frames)?;
             let routed = route(stretch, bus_route, &bus.channels, &input.id)?;
             sum.add(routed, 0, *gain).into_diagnostic()?;
         }
@@ -133,8 +258,8 @@ impl BusRender {
         let stream = BusStream {
             channels,
             frames,
-            time_reference,
-            rate: clock.sample_rate,
+            time_reference: layout.time_reference,
+            rate: layout.rate,
         };
         let mut led: Vec<Led<'_>> = follow::lead(
             followers,
@@ -143,14 +268,19 @@ impl BusRender {
             &self.setting.title,
             recipe_target,
         );
-        let encoder = self.encoder(context.output(), &layout)?;
-        let mut file = FileSink {
-            encoder,
-            error: None,
+        let mut file = match to_file {
+            true => Some(FileSink {
+                encoder: self.encoder(context.output(), layout)?,
+                error: None,
+            }),
+            false => None,
         };
         // The bus's file and the targets led each take the blocks in
         // order, while the next blocks are mixed.
-        let mut sinks: Vec<&mut dyn BlockSink> = vec![&mut file];
+        let mut sinks: Vec<&mut dyn BlockSink> = Vec::new();
+        if let Some(file) = file.as_mut() {
+            sinks.push(file);
+        }
         sinks.extend(led.iter_mut().map(|target| target as &mut dyn BlockSink));
         pipeline::stream(
             PIPELINE_FRAMES * channels,
@@ -158,47 +288,13 @@ impl BusRender {
             sinks,
         )
         .into_diagnostic()?;
-        if let Some(error) = file.error {
-            return Err(error).into_diagnostic();
+        if let Some(file) = file {
+            if let Some(error) = file.error {
+                return Err(error).into_diagnostic();
+            }
+            file.encoder.finish().into_diagnostic()?;
         }
-        file.encoder.finish().into_diagnostic()?;
         led.into_par_iter().for_each(Led::finish);
-        drop(sum);
-        // The indexes for the next run, once the sources' digests are
-        // known: the bus's, and those of the deliverables it rendered.
-        let keys = match (keys, &bus.reel) {
-            (Some(keys), _) => Some(keys),
-            (None, None) => self.chunk_keys(context, &layout, &placed, skip),
-            (None, Some(_)) => None,
-        };
-        for follower in followers.iter_mut() {
-            let stats = follower.regions.take();
-            if follower.error.is_some() || follower.carry.is_some() {
-                continue;
-            }
-            let (Some(keys), Some(stats)) = (&keys, stats) else {
-                continue;
-            };
-            let target =
-                recipe_target(follower.stage).filter(|target| splices(target, layout.rate));
-            let stats = region::stats_of_bytes(&stats);
-            if let (Some(_), Some(stats)) = (target, stats) {
-                let index = target_keys(
-                    follower.stage,
-                    layout.rate,
-                    None,
-                    frames,
-                    std::slice::from_ref(keys),
-                );
-                follower.regions = index.map(|mut index| {
-                    index.stats = Some(stats);
-                    index.encode()
-                });
-            }
-        }
-        if let Some(keys) = keys {
-            context.set_regions(keys.encode());
-        }
         Ok(())
     }
 
@@ -218,9 +314,9 @@ impl BusRender {
     }
 
     /// Every clip's pieces on the bus's frames, in member order.
-    fn place<'s>(
+    pub(super) fn place<'s>(
         &'s self,
-        context: &RunContext<'_>,
+        inputs: &[InputObject],
         segments: &[Segment],
     ) -> miette::Result<Vec<Placed<'s>>> {
         let Setting {
@@ -230,7 +326,7 @@ impl BusRender {
         } = self.setting;
         let mut placed = Vec::new();
         for (clip, gain) in &self.spec.clips {
-            let played = played(clip, context.inputs()).into_owned();
+            let played = played(clip, inputs).into_owned();
             let (_, extent) = clip_source(&played, clock, default_start, &|_| None)?;
             for piece in place(extent, segments) {
                 placed.push(Placed {
@@ -358,7 +454,14 @@ impl BusRender {
         let mut sources = Vec::new();
         for (span, render) in runs {
             if *render {
-                sources.push(self.span(context, placed, skip, span.clone(), &inputs)?);
+                sources.push(self.span(
+                    Some(context),
+                    &self.unkept,
+                    placed,
+                    skip,
+                    span.clone(),
+                    &inputs,
+                )?);
             }
         }
         let mut sources = sources.into_iter();
@@ -404,10 +507,13 @@ impl BusRender {
         Ok(patch)
     }
 
-    /// The bus over `span` alone.
-    fn span(
+    /// The bus over `span` alone, its members' sources opened through
+    /// `context`'s taps when there is one, its sub-buses found among
+    /// `inputs` (an unkept one mixed from its members, over the span).
+    pub(super) fn span(
         &self,
-        context: &RunContext<'_>,
+        context: Option<&RunContext<'_>>,
+        unkept: &Arc<Unkept>,
         placed: &[Placed<'_>],
         skip: u64,
         span: Range<u64>,
@@ -434,10 +540,13 @@ impl BusRender {
             sum.add(routed, start.saturating_sub(span.start), member.gain)
                 .into_diagnostic()?;
         }
-        let sub_buses = &inputs[1..1 + bus.buses.len()];
-        for ((_, gain, bus_route), input) in bus.buses.iter().zip(sub_buses) {
-            let reader = WavReader::open(&input.path).into_diagnostic()?;
-            let stretch = stretch(Box::new(reader), skip + span.start, span.end - span.start)?;
+        for (id, gain, bus_route) in &bus.buses {
+            let input = inputs
+                .iter()
+                .find(|input| input.id == id.as_str())
+                .ok_or_else(|| miette::miette!("`{}` does not read `{id}`", bus.id))?;
+            let (reader, _) = unkept::open(input, unkept, inputs)?;
+            let stretch = stretch(reader, skip + span.start, span.end - span.start)?;
             let routed = route(stretch, bus_route, &bus.channels, &input.id)?;
             sum.add(routed, 0, *gain).into_diagnostic()?;
         }
@@ -448,16 +557,16 @@ impl BusRender {
 }
 
 /// What a bus's file holds: its length, first sample, rate and channels.
-struct BusLayout {
-    frames: u64,
-    time_reference: u64,
-    rate: u32,
-    channels: usize,
+pub(super) struct BusLayout {
+    pub frames: u64,
+    pub time_reference: u64,
+    pub rate: u32,
+    pub channels: usize,
 }
 
 /// One piece of a clip on the bus: in member order, with the clip as the
 /// stage plays it (from its `resample:` stage's output, if it has one).
-struct Placed<'s> {
+pub(super) struct Placed<'s> {
     clip: &'s ClipSpec,
     played: ClipSpec,
     gain: f64,
@@ -467,9 +576,14 @@ struct Placed<'s> {
 
 impl Placed<'_> {
     /// The clip's source from its start, read through the engine's tap
-    /// (a clean build learns the file's digest as it is mixed).
-    fn open(&self, bus: &BusRender, context: &RunContext<'_>) -> miette::Result<Box<dyn Source>> {
-        let tap = |path: &std::path::Path| context.tap(path);
+    /// when there is a `context` (a clean build learns the file's digest
+    /// as it is mixed).
+    fn open(
+        &self,
+        bus: &BusRender,
+        context: Option<&RunContext<'_>>,
+    ) -> miette::Result<Box<dyn Source>> {
+        let tap = |path: &std::path::Path| context.and_then(|context| context.tap(path));
         Ok(clip_source(
             &self.played,
             bus.setting.clock,
@@ -477,6 +591,36 @@ impl Placed<'_> {
             &tap,
         )?
         .0)
+    }
+}
+
+/// Turns the chunk stats each target led in a whole pass left in its
+/// `regions` into the target's region index, from the bus's `keys` (none
+/// when they are not known, or for a target that does not splice).
+fn index_followers(followers: &mut [Follower<'_>], keys: Option<&ChunkKeys>, layout: &BusLayout) {
+    for follower in followers.iter_mut() {
+        let stats = follower.regions.take();
+        if follower.error.is_some() || follower.carry.is_some() {
+            continue;
+        }
+        let (Some(keys), Some(stats)) = (keys, stats) else {
+            continue;
+        };
+        let target = recipe_target(follower.stage).filter(|target| splices(target, layout.rate));
+        let stats = region::stats_of_bytes(&stats);
+        if let (Some(_), Some(stats)) = (target, stats) {
+            let index = target_keys(
+                follower.stage,
+                layout.rate,
+                None,
+                layout.frames,
+                std::slice::from_ref(keys),
+            );
+            follower.regions = index.map(|mut index| {
+                index.stats = Some(stats);
+                index.encode()
+            });
+        }
     }
 }
 
@@ -537,7 +681,9 @@ impl Stage for BusRender {
         self.setting.params(params);
         params
             .u64("default_start", self.setting.default_start)
-            .str("channels", &bus.channels.join(" "));
+            .str("channels", &bus.channels.join(" "))
+            // An unkept bus's object names it; a kept one's holds it.
+            .bool("kept", self.kept);
         for (index, (clip, gain)) in bus.clips.iter().enumerate() {
             clip_params(params, &format!("clip{index}"), clip, ClipUse::Bus);
             params.f64(&format!("clip{index}.member_gain"), *gain);

@@ -14,7 +14,9 @@
 //! first sample can be written, so its bus's pass only measures it
 //! ([`MeasureFollower`], the same meter on the same floats, whatever the
 //! blocks) and carries the measurement to the target's own run, which
-//! then reads the bus once instead of twice ([`Carry::Loudness`]).
+//! then reads the bus once instead of twice ([`Carry::Loudness`]); for a
+//! bus that is not kept, it mixes it once more from its members
+//! ([`crate::stages::unkept`]).
 //!
 //! Which targets a bus leads is [`can_follow`]; [`lead`] starts them on
 //! the bus's blocks. The engine side of the pass is `engine/lead.rs`.

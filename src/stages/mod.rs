@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | `resample:CLIP` | [`resample`] | a clip's source at another rate, resampled to the project's |
 //! | `timeline` | [`timeline`] | the programme's start and length, as JSON |
-//! | `bus:NAME` | [`bus`] | a 32-bit float WAV of the bus on the timeline |
+//! | `bus:NAME` | [`bus`] | a 32-bit float WAV of the bus on the timeline; for a bus not kept ([`unkept`]), a few lines naming it |
 //! | `object:NAME` | [`bus`] | a 32-bit float mono WAV of an immersive scene's object on the timeline |
 //! | `target:NAME` | [`target`] | the deliverable WAV (an ADM BWF master's chunks: [`adm`]; a scene's objects re-rendered: [`scene`]) |
 //! | `measure:NAME` | [`measure`] | a deliverable's loudness and peaks, as JSON |
@@ -40,6 +40,9 @@ mod scene;
 mod target;
 mod timeline;
 mod track;
+mod unkept;
+
+use std::sync::Arc;
 
 use miette::{IntoDiagnostic, WrapErr};
 
@@ -54,7 +57,7 @@ use crate::{
     stages::{
         album_level::AlbumLevelRender, bus::BusRender, keys::Setting, measure::MeasureRender,
         mix::Clock, report::ReportRender, resample::ResampleRender, target::TargetRender,
-        timeline::TimelineRender, track::TrackRender,
+        timeline::TimelineRender, track::TrackRender, unkept::Unkept,
     },
 };
 
@@ -75,24 +78,43 @@ pub fn stages(plan: &RenderPlan, model: &Model) -> Result<Vec<Box<dyn Stage>>, m
         title: plan.title.clone(),
     };
     let texts = report::Texts::of(model);
-    let mut stages: Vec<Box<dyn Stage>> = Vec::with_capacity(plan.stages.len());
-    for spec in &plan.stages {
+    let unkept = Arc::new(unkept(plan, &setting, &texts));
+    let stages = build(plan, &setting, &texts, &unkept);
+    Ok(stages.into_iter().map(|(_, stage)| stage).collect())
+}
+
+/// The buses of `plan` not kept: which follows from who reads them.
+fn unkept(plan: &RenderPlan, setting: &Setting, texts: &report::Texts) -> Unkept {
+    let probe = build(plan, setting, texts, &Arc::default());
+    Unkept::choose(plan, &probe, setting)
+}
+
+/// The stage of each of `plan`'s stages, with the index of its spec (a
+/// report with nothing to write has none), `unkept` not kept.
+fn build(
+    plan: &RenderPlan,
+    setting: &Setting,
+    texts: &report::Texts,
+    unkept: &Arc<Unkept>,
+) -> Vec<(usize, Box<dyn Stage>)> {
+    let mut stages: Vec<(usize, Box<dyn Stage>)> = Vec::with_capacity(plan.stages.len());
+    for (index, spec) in plan.stages.iter().enumerate() {
         let stage: Box<dyn Stage> = match spec {
             StageSpec::Resample(spec) => Box::new(ResampleRender::new(spec, setting.clone())),
             StageSpec::Timeline(spec) => Box::new(TimelineRender::new(spec, setting.clone())),
-            StageSpec::Bus(spec) => Box::new(BusRender::new(spec, setting.clone())),
-            StageSpec::Target(spec) => Box::new(TargetRender::new(spec, setting.clone())),
+            StageSpec::Bus(spec) => Box::new(BusRender::new(spec, setting.clone(), unkept)),
+            StageSpec::Target(spec) => Box::new(TargetRender::new(spec, setting.clone(), unkept)),
             StageSpec::Measure(spec) => Box::new(MeasureRender::new(spec)),
             StageSpec::AlbumLevel(spec) => Box::new(AlbumLevelRender::new(spec, setting.clone())),
             StageSpec::AlbumTrack(spec) => Box::new(TrackRender::new(spec, setting.clone())),
-            StageSpec::Report(spec) => match ReportRender::new(spec, &texts) {
+            StageSpec::Report(spec) => match ReportRender::new(spec, texts) {
                 Some(stage) => Box::new(stage),
                 None => continue,
             },
         };
-        stages.push(stage);
+        stages.push((index, stage));
     }
-    Ok(stages)
+    stages
 }
 
 #[cfg(test)]
@@ -102,17 +124,25 @@ mod tests {
     use super::*;
     use crate::{lower::lower, resolve::resolve_text};
 
+    /// `recipe` (after the std imports and a 48 kHz project) lowered, and
+    /// its model.
+    fn lowered(recipe: &str) -> (RenderPlan, Model) {
+        let text = format!(
+            "import \"std/layouts\"\nimport \"std/delivery/ebu\"\n\
+             project \"T\" {{ frame_rate 24 sample_rate 48kHz }}\n{recipe}"
+        );
+        let resolved = resolve_text("soundtrack.sndtrk", None, &text);
+        assert!(!resolved.has_errors(), "{:#?}", resolved.diagnostics);
+        let plan = lower(&resolved.model, Path::new("."));
+        (plan, resolved.model)
+    }
+
     /// Which targets a bus leads in its own pass: those that read it alone
     /// (a normalised one is measured there and rendered afterwards).
     #[test]
     fn a_bus_leads_the_targets_that_read_it_alone() {
-        let resolved = resolve_text(
-            "soundtrack.sndtrk",
-            None,
-            r#"import "std/layouts"
-            import "std/delivery/ebu"
-            project "T" { frame_rate 24 sample_rate 48kHz }
-            stem dx { role dialogue layout 1.0 pan C tone 1kHz -20dBFS for 1s }
+        let (plan, model) = lowered(
+            r#"stem dx { role dialogue layout 1.0 pan C tone 1kHz -20dBFS for 1s }
             stem fx { role effects layout 5.1 tone 100Hz -20dBFS for 1s }
             bus DX 5.1 { dx }
             bus FX 5.1 { fx }
@@ -122,9 +152,7 @@ mod tests {
             target as_is { from DX layout 2.0 downmix loro format wav 48kHz 24bit spec ebu.r128 normalize off }
             target both { from DX FX layout 5.1 format wav 48kHz 24bit }"#,
         );
-        assert!(!resolved.has_errors(), "{:#?}", resolved.diagnostics);
-        let plan = lower(&resolved.model, Path::new("."));
-        let all = stages(&plan, &resolved.model).unwrap();
+        let all = stages(&plan, &model).unwrap();
         let find = |id: &str| {
             all.iter()
                 .find(|stage| stage.id() == id)
@@ -144,5 +172,52 @@ mod tests {
         // Only buses lead, and only targets follow.
         assert!(!find("target:plain").can_lead(find("measure:measured").as_ref()));
         assert!(!dx.can_lead(find("bus:FX").as_ref()));
+    }
+
+    /// A bus is not kept when every stage that reads it can mix it from
+    /// its members: a bus it is a sub-bus of, a deliverable that reads it
+    /// plainly. A target that takes another's level keeps what it reads,
+    /// and so does a bus nothing reads.
+    #[test]
+    fn buses_read_only_by_buses_and_plain_deliverables_are_not_kept() {
+        let (plan, model) = lowered(
+            r#"stem dx { role dialogue layout 1.0 pan C tone 1kHz -20dBFS for 1s }
+            stem fx { role effects layout 5.1 tone 100Hz -20dBFS for 1s }
+            stem mx { role music layout 2.0 tone 440Hz -20dBFS for 1s }
+            bus DX 5.1 { dx }
+            bus FX 5.1 { fx }
+            bus MX 5.1 { mx }
+            bus PM 5.1 { DX FX MX }
+            bus ORPHAN 5.1 { fx }
+            target pm { from PM layout 5.1 format wav 48kHz 24bit }
+            target loro { from PM layout 2.0 downmix loro format wav 48kHz 24bit spec ebu.r128 }
+            target me { from FX MX layout 5.1 format wav 48kHz 24bit }
+            target mx_stem { from MX layout 5.1 format wav 48kHz 24bit match loro }"#,
+        );
+        let all = stages(&plan, &model).unwrap();
+        let setting = Setting {
+            clock: Clock {
+                sample_rate: plan.sample_rate,
+                frame_rate: plan.frame_rate,
+            },
+            default_start: 0,
+            title: plan.title.clone(),
+        };
+        let unkept = unkept(&plan, &setting, &report::Texts::of(&model));
+        // MX is read by a target that matches loro, and so is PM (loro's
+        // bus): both kept. ORPHAN has no reader: kept.
+        assert_eq!(unkept.ids(), ["bus:DX", "bus:FX"]);
+        // A reader of an unkept bus reads what mixing it needs: PM reads
+        // the timeline and DX and FX's inputs; a deliverable of FX, too.
+        let find = |id: &str| {
+            all.iter()
+                .find(|stage| stage.id() == id)
+                .unwrap_or_else(|| panic!("no {id}"))
+        };
+        assert_eq!(
+            find("bus:PM").inputs(),
+            ["timeline", "bus:DX", "bus:FX", "bus:MX"]
+        );
+        assert_eq!(find("target:me").inputs(), ["bus:FX", "bus:MX", "timeline"]);
     }
 }

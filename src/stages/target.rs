@@ -13,6 +13,8 @@
 //! gain reduction, true peak -2.0 dBTP, 2 passes`). One that cannot land
 //! fails with E0612.
 
+use std::sync::Arc;
+
 use miette::{IntoDiagnostic, WrapErr};
 
 use crate::{
@@ -38,6 +40,7 @@ use crate::{
     stages::region::{self, ChunkKeyer, ChunkKeys, PreviousFile},
     stages::scene,
     stages::timeline::Timeline,
+    stages::unkept::{self, Unkept},
 };
 
 /// A mix's measurement carried from its bus's pass, and its chunks' stats.
@@ -48,6 +51,9 @@ pub(super) struct TargetRender {
     spec: TargetStage,
     setting: Setting,
     inputs: Vec<String>,
+    /// The buses not kept, which it mixes from their members where it
+    /// reads them.
+    unkept: Arc<Unkept>,
 }
 
 /// The target a stage renders, if it is a recipe's target stage: how a bus
@@ -60,7 +66,7 @@ pub(super) fn recipe_target(stage: &dyn Stage) -> Option<&TargetStage> {
 }
 
 impl TargetRender {
-    pub fn new(spec: &TargetStage, setting: Setting) -> TargetRender {
+    pub fn new(spec: &TargetStage, setting: Setting, unkept: &Arc<Unkept>) -> TargetRender {
         let mut inputs: Vec<String> = Vec::new();
         // A target that matches another reads what that one is measured
         // from too (each input once).
@@ -77,10 +83,15 @@ impl TargetRender {
                 }
             }
         }
+        // What mixing an unkept bus reads.
+        for (id, _) in &spec.from {
+            unkept.add_needs(id.as_str(), &mut inputs);
+        }
         TargetRender {
             spec: spec.clone(),
             setting,
             inputs,
+            unkept: Arc::clone(unkept),
         }
     }
 
@@ -120,7 +131,7 @@ impl TargetRender {
             return Ok(());
         }
         // Pass 2: gain, dither, encode.
-        let (mix, stamp) = mix(target, &inputs, rate)?;
+        let (mix, stamp) = mix(target, &self.unkept, &inputs, rate)?;
         let (spec, quantizer) = target_output(target, rate, stamp)?;
         let channels = target.channels.len();
         let normalizer = plan
@@ -220,7 +231,7 @@ impl TargetRender {
         let target = &self.spec;
         let rate = self.setting.clock.sample_rate;
         let gate = gate_of(target, inputs)?;
-        let (mut source, _) = mix(target, inputs, rate)?;
+        let (mut source, _) = mix(target, &self.unkept, inputs, rate)?;
         let frames = source.frames();
         let keys = match splices(target, rate) {
             true => self.chunk_keys(context, inputs, None, frames),
@@ -238,7 +249,10 @@ impl TargetRender {
         let (Some(mut keys), Some(mut gate_keys)) = (keys, gate_keys) else {
             return match carried {
                 Some((measured, _)) => Ok((measured, MixIndex::default())),
-                None => Ok((measure(target, inputs, rate)?, MixIndex::default())),
+                None => Ok((
+                    measure(target, &self.unkept, inputs, rate)?,
+                    MixIndex::default(),
+                )),
             };
         };
         if let Some((measured, stats)) = carried.filter(|_| gate.is_none()) {
@@ -349,7 +363,7 @@ impl TargetRender {
         let target = &self.spec;
         let rate = self.setting.clock.sample_rate;
         let channels = target.channels.len();
-        let (mix, stamp) = mix(target, inputs, rate)?;
+        let (mix, stamp) = mix(target, &self.unkept, inputs, rate)?;
         let frames = mix.frames();
         let mut limited = Normalized::new(mix, Normalizer::new(plan, channels, rate));
         let mut speech = match gate_of(target, inputs)? {
@@ -414,7 +428,7 @@ impl TargetRender {
                 level.name
             );
         }
-        let measured = measure(level, inputs, self.setting.clock.sample_rate)?;
+        let measured = measure(level, &self.unkept, inputs, self.setting.clock.sample_rate)?;
         let plan = plan(level, &measured).wrap_err_with(|| {
             format!(
                 "target `{}` takes the level of `{}`",
@@ -669,6 +683,7 @@ fn plan(target: &TargetStage, measured: &LoudnessReport) -> miette::Result<Norma
 /// stamped with the reel's start and where it is in the long play.
 fn mix(
     target: &TargetStage,
+    unkept: &Arc<Unkept>,
     inputs: &[InputObject],
     rate: u32,
 ) -> miette::Result<(Box<dyn Source>, Stamp)> {
@@ -677,22 +692,16 @@ fn mix(
     let mut routed = Vec::with_capacity(from.len());
     let mut stamp = Stamp::default();
     for ((_, bus_route), input) in target.from.iter().zip(&from) {
-        let reader = WavReader::open(&input.path).into_diagnostic()?;
-        stamp.time_reference = reader.format().time_reference.unwrap_or(0);
+        let (reader, time_reference) = unkept::open(input, unkept, inputs)?;
+        stamp.time_reference = time_reference;
         // A scene's object is placed on the long play's clock, then cut
         // to the reel like the rest.
         let (reader, bus_route): (Box<dyn Source>, &Route) = match bus_route {
             Route::Object(object) => (
-                scene::object_source(
-                    object,
-                    Box::new(reader),
-                    &target.layout,
-                    rate,
-                    stamp.time_reference,
-                )?,
+                scene::object_source(object, reader, &target.layout, rate, stamp.time_reference)?,
                 &Route::Direct,
             ),
-            other => (Box::new(reader), other),
+            other => (reader, other),
         };
         let source: Box<dyn Source> = match &reel {
             Some(segment) => {
@@ -739,10 +748,11 @@ fn reel_of(target: &TargetStage, inputs: &[InputObject]) -> miette::Result<Optio
 /// spec says so and it has a dialogue gate.
 fn measure(
     target: &TargetStage,
+    unkept: &Arc<Unkept>,
     inputs: &[InputObject],
     rate: u32,
 ) -> miette::Result<LoudnessReport> {
-    let (mut mix, _) = mix(target, inputs, rate)?;
+    let (mut mix, _) = mix(target, unkept, inputs, rate)?;
     match gate_of(target, inputs)? {
         Some(gate) => {
             let mut speech = WavReader::open(&gate.path).into_diagnostic()?;

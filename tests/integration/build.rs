@@ -370,6 +370,7 @@ target stereo {
     "report:rights.json" [label="report:rights.json\nreport", shape=box];
     "timeline" -> "bus:DX";
     "bus:DX" -> "target:stereo";
+    "timeline" -> "target:stereo";
     "target:stereo" -> "measure:stereo";
 }
 "#
@@ -403,7 +404,8 @@ target stereo {
     "id": "target:stereo",
     "kind": "target",
     "inputs": [
-      "bus:DX"
+      "bus:DX",
+      "timeline"
     ],
     "files": [],
     "output": "out/stereo.wav"

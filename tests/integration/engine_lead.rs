@@ -542,3 +542,92 @@ fn a_follower_runs_on_its_own_with_what_its_leader_s_pass_carried() {
     });
     assert_eq!(recorded(alone.path())[1], recorded(dir.path())[1]);
 }
+
+/// A leader that reads `timeline`, writes `abc` and leads every stage of
+/// kind `follow` (its output: the leader's upper-cased).
+struct Reading {
+    inputs: Vec<String>,
+}
+
+impl Stage for Reading {
+    fn id(&self) -> &str {
+        "bus:L"
+    }
+    fn kind(&self) -> &str {
+        "bus"
+    }
+    fn inputs(&self) -> &[String] {
+        &self.inputs
+    }
+    fn params(&self, _: &mut Params<'_>) {}
+    fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
+        context
+            .output()
+            .write_all(b"abc")
+            .map_err(|e| miette::miette!("{e}"))
+    }
+    fn can_lead(&self, dependant: &dyn Stage) -> bool {
+        dependant.kind() == "follow"
+    }
+    fn run_leading(
+        &self,
+        context: &mut RunContext<'_>,
+        followers: &mut [Follower<'_>],
+    ) -> miette::Result<()> {
+        self.run(context)?;
+        for follower in followers {
+            follower
+                .output
+                .write_all(b"ABC")
+                .map_err(|e| miette::miette!("{e}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// A dependant that reads, beside its leader, only stages the leader
+/// reads too (a deliverable that mixes an unkept bus reads the timeline)
+/// is led: it can be keyed as soon as the leader is done. One that reads
+/// a stage the leader does not runs on its own, after it.
+#[test]
+fn a_follower_may_read_what_its_leader_reads_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |bytes: &'static [u8]| {
+        move |context: &mut RunContext<'_>| {
+            context
+                .output()
+                .write_all(bytes)
+                .map_err(|e| miette::miette!("{e}"))
+        }
+    };
+    let follower = |id: &str, other: &str| {
+        FnStage::new(id, "follow", |context| {
+            let input = fs::read(&context.inputs()[0].path).map_err(|e| miette::miette!("{e}"))?;
+            context
+                .output()
+                .write_all(&input.to_ascii_uppercase())
+                .map_err(|e| miette::miette!("{e}"))
+        })
+        .input("bus:L")
+        .input(other)
+        .output_to(format!("{}.txt", id.trim_start_matches("target:")))
+    };
+    let stages: Vec<Box<dyn Stage>> = vec![
+        Box::new(FnStage::new("timeline", "timeline", write(b"t"))),
+        Box::new(FnStage::new("other", "other", write(b"o"))),
+        Box::new(Reading {
+            inputs: vec!["timeline".into()],
+        }),
+        Box::new(follower("target:a", "timeline")),
+        Box::new(follower("target:b", "other")),
+    ];
+    let graph = StageGraph::new(stages).unwrap();
+    let report = build(dir.path(), &graph, &BuildOptions::default());
+    assert_eq!(
+        led_by(&report, &["target:a", "target:b"]),
+        [Some("bus:L"), None]
+    );
+    let out = outputs(dir.path());
+    assert_eq!(out[Path::new("a.txt")], b"ABC".to_vec());
+    assert_eq!(out[Path::new("b.txt")], b"ABC".to_vec());
+}

@@ -1,8 +1,12 @@
 //! Region-level rebuilds: after an edit confined to a span of the timeline
 //! (a cue's gain, fades, placement or trims; a cue's file swapped; a member
-//! added or removed), each bus re-renders only the chunks the edit touches
-//! and copies the rest from its previous output, and `out/` is
-//! byte-identical to a clean build of the edited project.
+//! added or removed), each bus and deliverable re-renders only the chunks
+//! the edit touches and keeps the rest of its previous output, and `out/`
+//! is byte-identical to a clean build of the edited project.
+//!
+//! The buses are not kept (each deliverable mixes what it renders from
+//! their members), unless the recipe has a target that takes another's
+//! level (`Edit::keep`): that one keeps MX and PM, which then splice too.
 //!
 //! The programme is ten seconds (seven 65,536-frame chunks at 48 kHz): a
 //! full-length dialogue stem and three music cues from files.
@@ -29,6 +33,9 @@ struct Edit {
     fade: [bool; CUES],
     trim: [u32; CUES],
     member: [bool; CUES],
+    /// Whether a target matching `r128`'s level reads MX (and, through
+    /// `r128`, PM), so that both buses are kept.
+    keep: bool,
 }
 
 impl Edit {
@@ -40,6 +47,15 @@ impl Edit {
             fade: [false, true, false],
             trim: [0, 0, 6],
             member: [true, true, true],
+            keep: false,
+        }
+    }
+
+    /// The same with MX and PM kept.
+    fn kept() -> Edit {
+        Edit {
+            keep: true,
+            ..Edit::initial()
         }
     }
 
@@ -85,6 +101,9 @@ impl Edit {
         // Gated on dialogue: its mix and its dialogue gate measured chunk
         // by chunk.
         text += "target nf {\n    from PM\n    layout 2.0 downmix loro\n    format wav 48kHz 24bit\n    spec netflix.stereo\n}\n\n";
+        if self.keep {
+            text += "target mx_level {\n    from MX\n    layout 5.1\n    format wav 48kHz 24bit\n    match r128\n}\n\n";
+        }
         text += "lint {\n    allow C006 R003\n}\n";
         text
     }
@@ -243,12 +262,21 @@ fn stats_of(index: &[u8]) -> Option<Vec<u8>> {
 fn check(edits: &[Edit]) -> Vec<[Option<(u64, u64)>; 6]> {
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
-    let mut current = Edit::initial();
+    let mut current = Edit {
+        keep: edits.first().is_some_and(|edit| edit.keep),
+        ..Edit::initial()
+    };
     write_project(dir, &current);
     build(dir);
     let mut spans = Vec::new();
     for (step, edit) in edits.iter().enumerate() {
-        if *edit == current {
+        // Whether the buses are kept stays as it began (a target removed
+        // leaves its file in `out/`).
+        let edit = Edit {
+            keep: current.keep,
+            ..edit.clone()
+        };
+        if edit == current {
             continue;
         }
         current = edit.clone();
@@ -268,6 +296,16 @@ fn check(edits: &[Edit]) -> Vec<[Option<(u64, u64)>; 6]> {
             ("target:pm", pm_target),
             ("target:loro", loro),
         ] {
+            // An unkept bus is named by its keys, and holds no audio.
+            if id.starts_with("bus:") && !current.keep {
+                if let Some((status, notes)) = built.get(id) {
+                    assert!(
+                        status != "ran" || notes.iter().any(|note| note.starts_with("not kept")),
+                        "step {step}: {id} was kept: {notes:?}"
+                    );
+                }
+                continue;
+            }
             if spliced.is_some() {
                 let notes = &built[id].1;
                 assert!(
@@ -328,11 +366,21 @@ fn check(edits: &[Edit]) -> Vec<[Option<(u64, u64)>; 6]> {
 }
 
 /// Each kind of region edit once: only the chunks the edited cue covers
-/// (before and after) are re-rendered, and every build equals a clean one.
+/// (before and after) are re-rendered, and every build equals a clean one,
+/// with the buses unkept, and kept.
 #[test]
 fn region_edits_re_render_only_their_chunks_and_equal_clean_builds() {
+    for keep in [false, true] {
+        region_edits_of_each_kind(keep);
+    }
+}
+
+fn region_edits_of_each_kind(keep: bool) {
     let mut edits = Vec::new();
-    let mut edit = Edit::initial();
+    let mut edit = Edit {
+        keep,
+        ..Edit::initial()
+    };
     edit.gain[1] = 0; // a gain
     edits.push(edit.clone());
     edit.at[1] = 100; // moved
@@ -378,6 +426,9 @@ fn region_edits_re_render_only_their_chunks_and_equal_clean_builds() {
         .iter()
         .zip(stages)
         {
+            if stage.starts_with("bus:") && !keep {
+                continue;
+            }
             let (part, whole) =
                 span.unwrap_or_else(|| panic!("step {step}: {stage} rendered whole"));
             assert_eq!(whole, total, "step {step}: {stage}");
@@ -398,14 +449,16 @@ fn edit() -> impl Strategy<Value = Edit> {
         proptest::array::uniform3(any::<bool>()),
         proptest::array::uniform3(0..10u32),
         proptest::array::uniform3(any::<bool>()),
+        any::<bool>(),
     )
-        .prop_map(|(file, gain, at, fade, trim, member)| Edit {
+        .prop_map(|(file, gain, at, fade, trim, member, keep)| Edit {
             file,
             gain,
             at,
             fade,
             trim,
             member,
+            keep,
         })
 }
 
@@ -430,9 +483,18 @@ proptest! {
 /// until that one runs again).
 #[test]
 fn a_damaged_or_missing_index_costs_a_whole_render_never_a_wrong_output() {
+    for keep in [false, true] {
+        a_damaged_or_missing_index_with(keep);
+    }
+}
+
+fn a_damaged_or_missing_index_with(keep: bool) {
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
-    let mut edit = Edit::initial();
+    let mut edit = Edit {
+        keep,
+        ..Edit::initial()
+    };
     write_project(dir, &edit);
     build(dir);
     let regions = dir.join(".sndtrk/regions");
@@ -471,7 +533,12 @@ fn a_damaged_or_missing_index_costs_a_whole_render_never_a_wrong_output() {
     edit.gain[0] = 1;
     write_project(dir, &edit);
     let built = build(dir);
-    assert!(rerendered(&built["bus:MX"].1).is_some());
+    // A kept bus left its index again. (Unkept, PM's keys need DX's
+    // index, which stays lost while DX is fresh: PM is written whole, and
+    // its deliverables render whole, until DX runs again.)
+    if keep {
+        assert!(rerendered(&built["bus:MX"].1).is_some(), "{built:?}");
+    }
     let clean = tempfile::tempdir().unwrap();
     write_project(clean.path(), &edit);
     build(clean.path());
@@ -485,19 +552,19 @@ fn a_damaged_or_missing_index_costs_a_whole_render_never_a_wrong_output() {
 fn a_project_fetched_from_the_remote_cache_splices_at_its_first_edit() {
     let server = crate::remote_server::CacheServer::start();
     let first = tempfile::tempdir().unwrap();
-    write_project(first.path(), &Edit::initial());
+    write_project(first.path(), &Edit::kept());
     build_with(
         first.path(),
         &["--remote-cache", &server.url, "--remote-upload"],
     );
     let second = tempfile::tempdir().unwrap();
-    write_project(second.path(), &Edit::initial());
+    write_project(second.path(), &Edit::kept());
     let fetched = build_with(second.path(), &["--remote-cache", &server.url]);
     assert!(
         fetched.values().all(|(status, _)| status == "fetched"),
         "{fetched:?}"
     );
-    let mut edit = Edit::initial();
+    let mut edit = Edit::kept();
     edit.gain[1] = 0;
     write_project(second.path(), &edit);
     let built = build(second.path());
@@ -529,9 +596,9 @@ fn a_project_fetched_from_the_remote_cache_splices_at_its_first_edit() {
 fn a_previous_output_another_stage_shares_is_copied_not_patched() {
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
-    let mut edit = Edit::initial();
+    let mut edit = Edit::kept();
     let twin = "\nbus MX2 5.1 { 1M1 2M1 3M1 }\n\
-                target mx2 {\n    from MX2\n    layout 5.1\n    format wav 48kHz 24bit\n}\n";
+                target mx2 {\n    from MX2\n    layout 5.1\n    format wav 48kHz 24bit\n    match r128\n}\n";
     write_project(dir, &edit);
     let recipe = |edit: &Edit| edit.recipe() + twin;
     fs::write(dir.join("soundtrack.sndtrk"), recipe(&edit)).unwrap();
@@ -577,7 +644,7 @@ fn a_previous_output_another_stage_shares_is_copied_not_patched() {
 fn a_damaged_tree_of_block_hashes_costs_a_whole_hash_never_a_wrong_name() {
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
-    let mut edit = Edit::initial();
+    let mut edit = Edit::kept();
     write_project(dir, &edit);
     build(dir);
     let trees: Vec<_> = fs::read_dir(dir.join(".sndtrk/regions"))
