@@ -7,7 +7,9 @@
 //!
 //! Usage: `film_project DIR [MINUTES]`. With `--edit N`, rewrites only the
 //! recipe, with cue N's gain moved by -1.5 dB (the one-cue edit; an N past
-//! the last cue restores the original recipe).
+//! the last cue restores the original recipe); with `--raise N`, with cue
+//! N's gain raised by 20 dB instead (enough to move the Lo/Ro's
+//! normalisation gain).
 
 use std::{f32::consts::TAU, fs, path::Path, process::ExitCode};
 
@@ -19,7 +21,7 @@ const CUES: usize = 30;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(dir) = args.first() else {
-        eprintln!("usage: film_project DIR [MINUTES] [--edit N]");
+        eprintln!("usage: film_project DIR [MINUTES] [--edit N | --raise N]");
         return ExitCode::FAILURE;
     };
     let minutes: u32 = args
@@ -27,11 +29,16 @@ fn main() -> ExitCode {
         .filter(|arg| !arg.starts_with("--"))
         .and_then(|arg| arg.parse().ok())
         .unwrap_or(20);
-    let edit = args
-        .iter()
-        .position(|arg| arg == "--edit")
-        .and_then(|index| args.get(index + 1))
-        .and_then(|cue| cue.parse::<usize>().ok());
+    let cue_after = |flag: &str| {
+        args.iter()
+            .position(|arg| arg == flag)
+            .and_then(|index| args.get(index + 1))
+            .and_then(|cue| cue.parse::<usize>().ok())
+    };
+    let edit = match cue_after("--raise") {
+        Some(cue) => Some(Edit::Raise(cue)),
+        None => cue_after("--edit").map(Edit::Lower),
+    };
     let dir = Path::new(dir);
     match generate(dir, minutes, edit) {
         Ok(()) => ExitCode::SUCCESS,
@@ -42,7 +49,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(dir: &Path, minutes: u32, edit: Option<usize>) -> Result<(), String> {
+/// A cue's gain changed.
+#[derive(Clone, Copy, PartialEq)]
+enum Edit {
+    /// By -1.5 dB.
+    Lower(usize),
+    /// By +20 dB.
+    Raise(usize),
+}
+
+fn generate(dir: &Path, minutes: u32, edit: Option<Edit>) -> Result<(), String> {
     let seconds = minutes * 60;
     let cues = cues(seconds);
     fs::create_dir_all(dir.join("stems")).map_err(|e| e.to_string())?;
@@ -92,7 +108,7 @@ fn timecode(seconds: u32) -> String {
     )
 }
 
-fn recipe(cues: &[Cue], edit: Option<usize>) -> String {
+fn recipe(cues: &[Cue], edit: Option<Edit>) -> String {
     let mut text = String::from(
         "import \"std/layouts\"\nimport \"std/delivery/ebu\"\n\n\
          project \"Film scale\" {\n    frame_rate 24\n    sample_rate 48kHz\n    \
@@ -102,10 +118,10 @@ fn recipe(cues: &[Cue], edit: Option<usize>) -> String {
          stem bg {\n    role effects\n    layout 5.1\n    file \"stems/bg.wav\"\n    at 01:00:00:00\n}\n\n",
     );
     for (index, cue) in cues.iter().enumerate() {
-        let gain = if edit == Some(index) {
-            "-7.5dB"
-        } else {
-            "-6dB"
+        let gain = match edit {
+            Some(Edit::Lower(cue)) if cue == index => "-7.5dB",
+            Some(Edit::Raise(cue)) if cue == index => "+14dB",
+            _ => "-6dB",
         };
         text += &format!(
             "cue {name} \"Cue {name}\" {{\n    type score\n    usage BI\n    \

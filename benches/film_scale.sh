@@ -9,7 +9,10 @@
 #     and its ratio to the clean build;
 #   - a clean build of the edited recipe, and whether the incremental
 #     build's out/ is byte-identical to it;
-#   - the revert (nothing runs) and `cache gc`.
+#   - the revert, spliced back;
+#   - a cue raised by 20 dB, which moves the Lo/Ro's normalisation gain
+#     (the Lo/Ro then renders whole), against a clean build of that recipe;
+#   - `cache gc`.
 #
 # Usage: benches/film_scale.sh [WORKDIR]   (default: a temp dir; reuses the
 # generated sources there). Needs GNU time (/usr/bin/time). Generates about
@@ -69,28 +72,41 @@ awk -v c="$cache" -v d="$deliverables" 'BEGIN {
 "$generate" "$project" "$minutes" --edit 14
 measure "one-cue edit (15th cue's gain), incremental" "$sndtrk" -C "$project" build --format json
 edit=$(cat "$work/last")
-sed -n 's/.*"stage":"\([^"]*\)".*"status":"ran".*"seconds":\([0-9.]*\).*/  ran \1 \2 s/p' "$work/stdout.log"
-grep -o '"stage":"bus:[A-Z]*"[^}]*re-rendered [0-9]* of [0-9]* frames' "$work/stdout.log" |
-    sed 's/"stage":"\([^"]*\)".*\(re-rendered.*\)/  \1: \2/' || true
+# Each stage that ran, its seconds and notes.
+ran() {
+    sed -n 's/.*"stage":"\([^"]*\)".*"status":"ran".*"seconds":\([0-9.]*\)[^[]*\(\[.*\]\)\{0,1\}.*/  ran \1 \2 s \3/p' "$work/stdout.log"
+}
+ran
 awk -v e="$edit" -v c="$clean" 'BEGIN {
     printf "edit / clean build: %.1f%% (goal: at most 5%%)\n", 100 * e / c }'
 
-# A clean build of the edited recipe beside it, the sources linked.
-copy="$work/clean-copy"
-rm -rf "$copy"
-mkdir -p "$copy"
-cp -al "$project/stems" "$project/music" "$copy/"
-cp "$project/soundtrack.sndtrk" "$copy/"
-measure "clean build of the edited recipe" "$sndtrk" -C "$copy" build
-same=yes
-for file in "$copy"/out/*.wav; do
-    cmp -s "$file" "$project/out/$(basename "$file")" || same=no
-done
-echo "incremental out/ byte-identical to the clean build's: $same"
-rm -rf "$copy"
+# against_clean: a clean build of the recipe as it is, beside the project
+# (the sources linked), and whether the incremental out/ equals its own.
+against_clean() {
+    local copy="$work/clean-copy"
+    rm -rf "$copy"
+    mkdir -p "$copy"
+    cp -al "$project/stems" "$project/music" "$copy/"
+    cp "$project/soundtrack.sndtrk" "$copy/"
+    measure "clean build of the edited recipe" "$sndtrk" -C "$copy" build
+    local same=yes
+    for file in "$copy"/out/*.wav; do
+        cmp -s "$file" "$project/out/$(basename "$file")" || same=no
+    done
+    echo "incremental out/ byte-identical to the clean build's: $same"
+    rm -rf "$copy"
+}
+against_clean
 
 "$generate" "$project" "$minutes" --edit 999
-measure "revert (restored from the cache)" "$sndtrk" -C "$project" build
+measure "revert (spliced back)" "$sndtrk" -C "$project" build
+
+"$generate" "$project" "$minutes" --raise 14
+measure "a cue raised 20 dB (Lo/Ro's gain moves)" "$sndtrk" -C "$project" build --format json
+ran
+against_clean
+"$generate" "$project" "$minutes" --edit 999
+"$sndtrk" -C "$project" build >/dev/null
 measure "cache gc" "$sndtrk" -C "$project" cache gc
 awk -v c="$(bytes "$project/.sndtrk")" -v d="$(bytes "$project/out")" 'BEGIN {
     printf "after gc: cache %.2f GB, %.2fx the deliverables\n", c / 1e9, c / d }'

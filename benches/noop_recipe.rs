@@ -32,7 +32,6 @@ use sndtrk::{
     lint::{self, Built},
     project,
     project::config::Config,
-    stages::Measurement,
 };
 
 const STEMS: usize = 1000;
@@ -93,22 +92,26 @@ fn setup(dir: &Path) {
     fs::write(dir.join("soundtrack.sndtrk"), recipe()).unwrap();
     fs::create_dir_all(dir.join("stems")).unwrap();
     let old = SystemTime::now() - Duration::from_secs(3600);
-    let spec = hound::WavSpec {
-        channels: 1,
+    // Quiet mono files (a thousand of them sum under full scale) whose
+    // mask says centre, as the recipe's `layout 1.0`
+    // (D003 blocks a file whose mask contradicts its layout).
+    let spec = sndtrk::audio::WavSpec {
         sample_rate: 48_000,
-        bits_per_sample: 24,
-        sample_format: hound::SampleFormat::Int,
+        layout: sndtrk::audio::ChannelLayout::mono(),
+        sample_format: sndtrk::audio::SampleFormat::Int24,
+        time_reference: None,
     };
     for stem in 0..STEMS {
         let path = dir.join(format!("stems/s{stem:04}.wav"));
-        let mut writer = hound::WavWriter::create(&path, spec).unwrap();
-        for n in 0..480 {
-            let phase = (n * (stem % 13 + 1)) as f64 / 480.0 * std::f64::consts::TAU;
-            writer
-                .write_sample((phase.sin() * 1_000_000.0) as i32)
-                .unwrap();
-        }
-        writer.finalize().unwrap();
+        let mut writer = sndtrk::audio::WavWriter::create(&path, spec.clone()).unwrap();
+        let block: Vec<f32> = (0..480)
+            .map(|n| {
+                let phase = (n * (stem % 13 + 1)) as f64 / 480.0 * std::f64::consts::TAU;
+                (phase.sin() * 0.0005) as f32
+            })
+            .collect();
+        writer.write_block(&block).unwrap();
+        writer.finish().unwrap();
         fs::File::options()
             .write(true)
             .open(&path)
@@ -149,8 +152,8 @@ fn build_like_the_command(config: &Config, check_no_reads: bool) -> usize {
         let Some(digest) = outcome.output else {
             continue;
         };
-        let bytes = fs::read(engine.store().object_path(&digest)).unwrap();
-        let measured: Measurement = serde_json::from_slice(&bytes).unwrap();
+        let measured = sndtrk::project::status::read_measurement(engine.store(), &digest)
+            .expect("a measurement object");
         measurements.push((measure, measured));
     }
     let diagnostics = lint::check_built(&Built {
@@ -180,9 +183,9 @@ fn noop_recipe(c: &mut Criterion) {
     setup(dir.path());
     let config = Config::new(Some(dir.path().to_path_buf()));
     let first = build_like_the_command(&config, false);
-    // timeline, 21 buses, 50 targets (no spec, so no measurements) and the
+    // timeline, 21 buses, 50 targets and their measurements, and the
     // three reports (cue sheet CSV and JSON, rights matrix).
-    assert_eq!(first, 1 + GROUPS + 1 + TARGETS + 3);
+    assert_eq!(first, 1 + GROUPS + 1 + 2 * TARGETS + 3);
     let mut group = c.benchmark_group("noop recipe, 1000 file stems, 50 targets");
     group.bench_function("project::load (resolve, lower, stages)", |b| {
         b.iter(|| project::load(&config).ok().unwrap())

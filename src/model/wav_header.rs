@@ -65,10 +65,21 @@ pub fn resolve(model: &Model, span: Span, path: &Path) -> PathBuf {
 /// decoding the audio); its error becomes a diagnostic at `span` (the `file`
 /// property) with the audio core's code, naming the file.
 ///
-/// Once [`cache_by_stat`] is called, a header read well is kept for the
-/// rest of the process and given again while the file's size, modification
-/// time and inode stay the same.
+/// A header read well is kept for the rest of the process and given again
+/// while the file's size, modification time and inode stay the same (see
+/// [`cache_by_stat`]).
 pub fn read(path: &Path, span: Span) -> Result<WavHeader, Box<Diagnostic>> {
+    header(path).map_err(|error| Box::new(diagnostic(&error, span)))
+}
+
+/// The sample rate of the WAV file at `path`, if its header reads.
+pub fn sample_rate(path: &Path) -> Option<u32> {
+    header(path).ok().map(|header| header.sample_rate)
+}
+
+/// The header of the WAV file at `path`, from the cache when its stat is
+/// the one it was read at.
+fn header(path: &Path) -> Result<WavHeader, AudioError> {
     let stat = CACHING
         .load(Ordering::Relaxed)
         .then(|| stat(path))
@@ -100,12 +111,12 @@ pub fn read(path: &Path, span: Span) -> Result<WavHeader, Box<Diagnostic>> {
             }
             Ok(header)
         }
-        Err(error) => Err(Box::new(diagnostic(&error, span))),
+        Err(error) => Err(error),
     }
 }
 
 /// Whether [`read`] keeps headers by the files' stat.
-static CACHING: AtomicBool = AtomicBool::new(false);
+static CACHING: AtomicBool = AtomicBool::new(true);
 
 /// What a cached header was read at: size, modification time, inode.
 type Stat = (u64, Option<SystemTime>, u64);
@@ -117,8 +128,11 @@ fn cache() -> &'static Mutex<HashMap<PathBuf, (Stat, WavHeader)>> {
 
 /// Keeps every header read from here on, by its file's stat, so that a
 /// long-running process (the language server, which checks the recipe on
-/// every keystroke) reads an unchanged file's header once. A command that
-/// runs once has no need of it.
+/// every keystroke) reads an unchanged file's header once, and a command
+/// whose front end asks for a file's header several times (the lowering,
+/// the timing of each clip's uses, the lint rules) reads it once: on a
+/// no-op build of 1,000 stems, that was 7,000 opens. On from the start; a
+/// stat of the file costs far less than opening and parsing it.
 pub fn cache_by_stat() {
     CACHING.store(true, Ordering::Relaxed);
 }

@@ -42,11 +42,11 @@ pub fn lower(resolved: Resolved, directory: &std::path::Path) -> Result<Project,
     if resolved.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(LoadError::Recipe(Box::new(resolved)));
     }
-    let plan = lower_with_rates(&resolved.model, directory, &|path| {
-        crate::audio::WavReader::open(path)
-            .ok()
-            .map(|reader| reader.format().sample_rate)
-    });
+    let plan = lower_with_rates(
+        &resolved.model,
+        directory,
+        &crate::model::wav_header::sample_rate,
+    );
     let stages = stages(&plan, &resolved.model).map_err(LoadError::Graph)?;
     let graph = StageGraph::new(stages).map_err(|error| LoadError::Graph(error.into()))?;
     Ok(Project {

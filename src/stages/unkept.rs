@@ -59,6 +59,13 @@ impl Unkept {
         setting: &Setting,
     ) -> Unkept {
         let none = Arc::new(Unkept::default());
+        // Each stage's readers, by the index of their specs.
+        let mut readers_of: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, stage) in stages {
+            for input in stage.inputs() {
+                readers_of.entry(input.as_str()).or_default().push(*index);
+            }
+        }
         let mut buses = HashMap::new();
         for spec in &plan.stages {
             let StageSpec::Bus(bus) = spec else {
@@ -68,15 +75,11 @@ impl Unkept {
             if !id.starts_with("bus:") || bus.reel.is_some() {
                 continue;
             }
-            let mut readers = stages
-                .iter()
-                .filter(|(_, stage)| stage.inputs().iter().any(|input| input == id))
-                .map(|(index, _)| &plan.stages[*index])
-                .peekable();
-            if readers.peek().is_none() {
+            let readers = readers_of.get(id).map_or(&[][..], Vec::as_slice);
+            if readers.is_empty() {
                 continue;
             }
-            if readers.all(|reader| mixes(reader, id)) {
+            if readers.iter().all(|index| mixes(&plan.stages[*index], id)) {
                 let render = BusRender::new(bus, setting.clone(), &none);
                 buses.insert(id.to_string(), Arc::new(render));
             }
