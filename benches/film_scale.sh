@@ -106,7 +106,7 @@ measure "a cue raised 20 dB (Lo/Ro's gain moves)" "$sndtrk" -C "$project" build 
 ran
 against_clean
 "$generate" "$project" "$minutes" --edit 999
-"$sndtrk" -C "$project" build >/dev/null
+"$sndtrk" -C "$project" build >/dev/null 2>&1
 measure "cache gc" "$sndtrk" -C "$project" cache gc
 awk -v c="$(bytes "$project/.sndtrk")" -v d="$(bytes "$project/out")" 'BEGIN {
     printf "after gc: cache %.2f GB, %.2fx the deliverables\n", c / 1e9, c / d }'
