@@ -51,9 +51,6 @@ type Answer = Result<Value, (ErrorCode, String)>;
 
 impl Server {
     pub fn new() -> Self {
-        // Every keystroke checks the recipe; an unchanged source file's
-        // header is read once.
-        crate::model::wav_header::cache_by_stat();
         Self::default()
     }
 

@@ -5,10 +5,7 @@
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Mutex, OnceLock,
-    },
+    sync::{Mutex, OnceLock},
     time::SystemTime,
 };
 
@@ -66,8 +63,12 @@ pub fn resolve(model: &Model, span: Span, path: &Path) -> PathBuf {
 /// property) with the audio core's code, naming the file.
 ///
 /// A header read well is kept for the rest of the process and given again
-/// while the file's size, modification time and inode stay the same (see
-/// [`cache_by_stat`]).
+/// while the file's size, modification time and inode stay the same: the
+/// language server checks the recipe on every keystroke, and a command's
+/// front end asks for a file's header several times (the lowering, the
+/// timing of each clip's uses, the lint rules; on a no-op build of 1,000
+/// stems that was 7,000 opens). A stat costs far less than opening and
+/// parsing the file.
 pub fn read(path: &Path, span: Span) -> Result<WavHeader, Box<Diagnostic>> {
     header(path).map_err(|error| Box::new(diagnostic(&error, span)))
 }
@@ -80,10 +81,7 @@ pub fn sample_rate(path: &Path) -> Option<u32> {
 /// The header of the WAV file at `path`, from the cache when its stat is
 /// the one it was read at.
 fn header(path: &Path) -> Result<WavHeader, AudioError> {
-    let stat = CACHING
-        .load(Ordering::Relaxed)
-        .then(|| stat(path))
-        .flatten();
+    let stat = stat(path);
     if let Some(stat) = stat {
         if let Some(header) = cache().lock().ok().and_then(|cache| {
             cache
@@ -115,26 +113,12 @@ fn header(path: &Path) -> Result<WavHeader, AudioError> {
     }
 }
 
-/// Whether [`read`] keeps headers by the files' stat.
-static CACHING: AtomicBool = AtomicBool::new(true);
-
 /// What a cached header was read at: size, modification time, inode.
 type Stat = (u64, Option<SystemTime>, u64);
 
 fn cache() -> &'static Mutex<HashMap<PathBuf, (Stat, WavHeader)>> {
     static CACHE: OnceLock<Mutex<HashMap<PathBuf, (Stat, WavHeader)>>> = OnceLock::new();
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-/// Keeps every header read from here on, by its file's stat, so that a
-/// long-running process (the language server, which checks the recipe on
-/// every keystroke) reads an unchanged file's header once, and a command
-/// whose front end asks for a file's header several times (the lowering,
-/// the timing of each clip's uses, the lint rules) reads it once: on a
-/// no-op build of 1,000 stems, that was 7,000 opens. On from the start; a
-/// stat of the file costs far less than opening and parsing it.
-pub fn cache_by_stat() {
-    CACHING.store(true, Ordering::Relaxed);
 }
 
 fn stat(path: &Path) -> Option<Stat> {

@@ -119,7 +119,12 @@ impl BusRender {
         let inputs = context.inputs().to_vec();
         let (layout, segments, skip) = self.layout(&inputs)?;
         let frames = layout.frames;
+        // Placing the clips opens their sources: one missing or malformed
+        // fails here, naming its clip.
         let placed = self.place(&inputs, &segments)?;
+        if !self.kept && bus.reel.is_none() {
+            return self.render_unkept(context, followers, &layout, &placed);
+        }
         // After an edit, the chunks whose key changed alone (the sources'
         // digests are known then); in a clean build, the keys once the
         // render has learnt them. (A previous object that only named the
@@ -128,9 +133,6 @@ impl BusRender {
             .previous()
             .cloned()
             .filter(|previous| bus.reel.is_none() && !unkept::is_placeholder(&previous.path));
-        if !self.kept && bus.reel.is_none() {
-            return self.render_unkept(context, followers, &layout, &placed);
-        }
         let keys = previous
             .as_ref()
             .and_then(|_| self.chunk_keys(context, &layout, &placed, skip));
@@ -168,10 +170,9 @@ impl BusRender {
         Ok(())
     }
 
-    /// Runs an unkept bus ([`crate::stages::unkept`]): its object names it
-    /// by its chunks' keys and holds no audio. Its members' sources are
-    /// opened, so that one missing or malformed fails here, naming its
-    /// clip. In a clean build the bus is mixed in this pass for the
+    /// Runs an unkept bus ([`crate::stages::unkept`]) whose clips are
+    /// `placed`: its object names it by its chunks' keys and holds no
+    /// audio. In a clean build the bus is mixed in this pass for the
     /// deliverables it leads (its sources' digests learnt as they are
     /// read); after an edit, each deliverable mixes the chunks it renders
     /// again from the bus's members itself. A bus whose keys cannot be
@@ -184,9 +185,6 @@ impl BusRender {
         placed: &[Placed<'_>],
     ) -> miette::Result<()> {
         let bus = &self.spec;
-        for member in placed {
-            member.open(self, None)?;
-        }
         let old = context
             .previous()
             .filter(|previous| unkept::is_placeholder(&previous.path))

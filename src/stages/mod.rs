@@ -64,6 +64,16 @@ use crate::{
 /// The engine's stage for every stage of `plan`, lowered from `model`
 /// (whose reports the report stages write).
 pub fn stages(plan: &RenderPlan, model: &Model) -> Result<Vec<Box<dyn Stage>>, miette::Report> {
+    let setting = setting(plan)?;
+    let texts = report::Texts::of(model);
+    let unkept = Arc::new(unkept(plan, &setting, &texts));
+    let stages = build(plan, &setting, &texts, &unkept);
+    Ok(stages.into_iter().map(|(_, stage)| stage).collect())
+}
+
+/// What every render stage of `plan` shares: its clock, where clips
+/// without `at` start (the picture start), its title.
+fn setting(plan: &RenderPlan) -> Result<Setting, miette::Report> {
     let clock = Clock {
         sample_rate: plan.sample_rate,
         frame_rate: plan.frame_rate,
@@ -72,15 +82,11 @@ pub fn stages(plan: &RenderPlan, model: &Model) -> Result<Vec<Box<dyn Stage>>, m
         .samples(plan.picture_start)
         .into_diagnostic()
         .wrap_err("the project's picture start")?;
-    let setting = Setting {
+    Ok(Setting {
         clock,
         default_start,
         title: plan.title.clone(),
-    };
-    let texts = report::Texts::of(model);
-    let unkept = Arc::new(unkept(plan, &setting, &texts));
-    let stages = build(plan, &setting, &texts, &unkept);
-    Ok(stages.into_iter().map(|(_, stage)| stage).collect())
+    })
 }
 
 /// The buses of `plan` not kept: which follows from who reads them.
@@ -195,14 +201,7 @@ mod tests {
             target mx_stem { from MX layout 5.1 format wav 48kHz 24bit match loro }"#,
         );
         let all = stages(&plan, &model).unwrap();
-        let setting = Setting {
-            clock: Clock {
-                sample_rate: plan.sample_rate,
-                frame_rate: plan.frame_rate,
-            },
-            default_start: 0,
-            title: plan.title.clone(),
-        };
+        let setting = setting(&plan).unwrap();
         let unkept = unkept(&plan, &setting, &report::Texts::of(&model));
         // MX is read by a target that matches loro, and so is PM (loro's
         // bus): both kept. ORPHAN has no reader: kept.

@@ -35,6 +35,7 @@ use crate::{
     lower::{RenderPlan, Route, StageSpec},
     stages::bus::{BusLayout, BusRender},
     stages::keys::Setting,
+    stages::programme::Segment,
     stages::region::ChunkKeys,
 };
 
@@ -184,18 +185,20 @@ pub(super) fn open(
     let Some(bus) = unkept.buses.get(&input.id) else {
         miette::bail!("`{}` was not kept, and cannot be mixed here", input.id);
     };
-    let (layout, _, _) = bus.layout(inputs)?;
+    let (layout, segments, skip) = bus.layout(inputs)?;
     let time_reference = layout.time_reference;
     let mut mixed = Mixed {
         bus: Arc::clone(bus),
         unkept: Arc::clone(unkept),
         inputs: inputs.to_vec(),
+        segments,
+        skip,
         frames: layout.frames,
         channels: layout.channels,
         position: 0,
         current: None,
     };
-    mixed.current = Some(mixed.mix_on().map_err(|error| mixed.error(error))?);
+    mixed.current = Some(mixed.mix_on()?);
     Ok((Box::new(mixed), time_reference))
 }
 
@@ -204,6 +207,10 @@ struct Mixed {
     bus: Arc<BusRender>,
     unkept: Arc<Unkept>,
     inputs: Vec<InputObject>,
+    /// The timeline's segments the bus renders, and where they start in
+    /// the long play ([`BusRender::layout`]).
+    segments: Vec<Segment>,
+    skip: u64,
     frames: u64,
     channels: usize,
     /// The next frame read.
@@ -215,13 +222,12 @@ struct Mixed {
 impl Mixed {
     /// The bus mixed from `position` to its end.
     fn mix_on(&self) -> miette::Result<Box<dyn Source>> {
-        let (_, segments, skip) = self.bus.layout(&self.inputs)?;
-        let placed = self.bus.place(&self.inputs, &segments)?;
+        let placed = self.bus.place(&self.inputs, &self.segments)?;
         self.bus.span(
             None,
             &self.unkept,
             &placed,
-            skip,
+            self.skip,
             self.position..self.frames,
             &self.inputs,
         )

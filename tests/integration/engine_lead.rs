@@ -30,10 +30,12 @@ use crate::{
     outputs::outputs,
 };
 
-/// A leader that writes `content` and leads every stage of kind `follow`:
-/// a follower's output is its input upper-cased, and `target:bad` fails.
+/// A leader that reads `inputs`, writes `content` and leads every stage of
+/// kind `follow`: a follower's output is its input upper-cased, and
+/// `target:bad` fails.
 struct Leader {
     id: String,
+    inputs: Vec<String>,
     content: String,
     /// Part of the key but not of the output (to re-run it with the same
     /// bytes).
@@ -48,7 +50,7 @@ impl Stage for Leader {
         "bus"
     }
     fn inputs(&self) -> &[String] {
-        &[]
+        &self.inputs
     }
     fn params(&self, params: &mut Params<'_>) {
         params
@@ -123,6 +125,7 @@ fn follow(id: &str, input: &[u8]) -> miette::Result<Vec<u8>> {
 fn graph(content: &str, label: &str, followers: &[&str], alone: &Arc<AtomicUsize>) -> StageGraph {
     let mut stages: Vec<Box<dyn Stage>> = vec![Box::new(Leader {
         id: "bus:L".into(),
+        inputs: Vec::new(),
         content: content.into(),
         label: label.into(),
     })];
@@ -497,6 +500,7 @@ fn a_follower_runs_on_its_own_with_what_its_leader_s_pass_carried() {
         StageGraph::new(vec![
             Box::new(Leader {
                 id: "bus:L".into(),
+                inputs: Vec::new(),
                 content: content.into(),
                 label: label.into(),
             }) as Box<dyn Stage>,
@@ -543,48 +547,6 @@ fn a_follower_runs_on_its_own_with_what_its_leader_s_pass_carried() {
     assert_eq!(recorded(alone.path())[1], recorded(dir.path())[1]);
 }
 
-/// A leader that reads `timeline`, writes `abc` and leads every stage of
-/// kind `follow` (its output: the leader's upper-cased).
-struct Reading {
-    inputs: Vec<String>,
-}
-
-impl Stage for Reading {
-    fn id(&self) -> &str {
-        "bus:L"
-    }
-    fn kind(&self) -> &str {
-        "bus"
-    }
-    fn inputs(&self) -> &[String] {
-        &self.inputs
-    }
-    fn params(&self, _: &mut Params<'_>) {}
-    fn run(&self, context: &mut RunContext<'_>) -> miette::Result<()> {
-        context
-            .output()
-            .write_all(b"abc")
-            .map_err(|e| miette::miette!("{e}"))
-    }
-    fn can_lead(&self, dependant: &dyn Stage) -> bool {
-        dependant.kind() == "follow"
-    }
-    fn run_leading(
-        &self,
-        context: &mut RunContext<'_>,
-        followers: &mut [Follower<'_>],
-    ) -> miette::Result<()> {
-        self.run(context)?;
-        for follower in followers {
-            follower
-                .output
-                .write_all(b"ABC")
-                .map_err(|e| miette::miette!("{e}"))?;
-        }
-        Ok(())
-    }
-}
-
 /// A dependant that reads, beside its leader, only stages the leader
 /// reads too (a deliverable that mixes an unkept bus reads the timeline)
 /// is led: it can be keyed as soon as the leader is done. One that reads
@@ -615,8 +577,11 @@ fn a_follower_may_read_what_its_leader_reads_and_nothing_else() {
     let stages: Vec<Box<dyn Stage>> = vec![
         Box::new(FnStage::new("timeline", "timeline", write(b"t"))),
         Box::new(FnStage::new("other", "other", write(b"o"))),
-        Box::new(Reading {
+        Box::new(Leader {
+            id: "bus:L".into(),
             inputs: vec!["timeline".into()],
+            content: "abc".into(),
+            label: String::new(),
         }),
         Box::new(follower("target:a", "timeline")),
         Box::new(follower("target:b", "other")),
