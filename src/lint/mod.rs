@@ -86,7 +86,13 @@ use crate::{diagnostic::Diagnostic, model::Model};
 /// the recipe's configuration: the diagnostics that remain, with configured
 /// severities, sorted by position.
 pub fn check(model: &Model) -> Vec<Diagnostic> {
-    let checker = Checker::new(model);
+    check_with(&Checker::new(model))
+}
+
+/// [`check`] with the rules' [`Checker`] made already (the build's checks
+/// share one with the deliverables' blocking).
+pub fn check_with(checker: &Checker<'_>) -> Vec<Diagnostic> {
+    let model = checker.model;
     let rejected = rejected(model);
     let (settings, mut diagnostics) = config::Settings::from_model(model);
     let (suppressions, problems) = suppression::Suppressions::scan(model);
@@ -96,7 +102,7 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
             continue;
         };
         let mut found = Vec::new();
-        check(&checker, &mut found);
+        check(checker, &mut found);
         for mut diagnostic in found {
             if diagnostic.code == rule.code {
                 match settings.severity(rule) {

@@ -8,7 +8,7 @@
 //! A member reaches the mix whatever its gain: a cue pulled down to -144 dB
 //! is still in the bus, and a licence still has to clear it.
 
-use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::model::{Index, MemberRef, Model};
 
@@ -19,8 +19,9 @@ pub struct Reached {
     pub index: Index,
     /// Which entry of the target's `from` list it arrives through.
     pub from: usize,
-    /// The buses it passes through, outermost first (the `from` bus first).
-    pub buses: Vec<Index>,
+    /// The buses it passes through, outermost first (the `from` bus first);
+    /// shared by every member met on the same path.
+    pub buses: Arc<[Index]>,
     /// The bus member that names it (`None` when it arrives through `cues`
     /// or through an object).
     pub member: Option<(Index, usize)>,
@@ -39,8 +40,8 @@ impl Reach {
     /// The stems and cues that reach `target` (an index into `model.targets`).
     pub fn of_target(model: &Model, target: Index) -> Reach {
         let mut mix = Reach::default();
-        let mut seen_stems = HashSet::new();
-        let mut seen_cues = HashSet::new();
+        let mut seen_stems = Seen::new(model.stems.len());
+        let mut seen_cues = Seen::new(model.cues.len());
         for (from, name) in model.targets[target].from.iter().enumerate() {
             // A scene's target hears its bed (and its objects, below).
             let bus = match model.scene(&name.name) {
@@ -57,6 +58,7 @@ impl Reach {
                 seen_stems: &mut seen_stems,
                 seen_cues: &mut seen_cues,
                 path: Vec::new(),
+                shared: Arc::from([]),
             };
             walk.bus(bus);
             // Music heard through the scene's objects: the cues they play.
@@ -66,7 +68,7 @@ impl Reach {
                         mix.cues.push(Reached {
                             index: cue,
                             from,
-                            buses: Vec::new(),
+                            buses: Arc::from([]),
                             member: None,
                             object: model.objects.index(&object.name.name),
                         });
@@ -99,11 +101,31 @@ struct Walk<'a> {
     model: &'a Model,
     from: usize,
     mix: &'a mut Reach,
-    seen_stems: &'a mut HashSet<Index>,
-    seen_cues: &'a mut HashSet<Index>,
+    seen_stems: &'a mut Seen,
+    seen_cues: &'a mut Seen,
     /// The buses being walked; a bus already on the path is a cycle (the
     /// resolver reports it) and is not entered again.
     path: Vec<Index>,
+    /// `path`, shared by the members met on it.
+    shared: Arc<[Index]>,
+}
+
+/// Which stems (or cues) a mix has met: one flag per index.
+struct Seen(Vec<bool>);
+
+impl Seen {
+    fn new(len: usize) -> Seen {
+        Seen(vec![false; len])
+    }
+
+    /// Marks `index` met; whether it was new (an index out of range, which
+    /// the resolver never makes, counts as met).
+    fn insert(&mut self, index: Index) -> bool {
+        match self.0.get_mut(index) {
+            Some(seen) => !std::mem::replace(seen, true),
+            None => false,
+        }
+    }
 }
 
 impl Walk<'_> {
@@ -112,6 +134,7 @@ impl Walk<'_> {
             return;
         }
         self.path.push(bus);
+        let outer = std::mem::replace(&mut self.shared, Arc::from(self.path.as_slice()));
         for (position, member) in self.model.buses[bus].members.iter().enumerate() {
             match member.target {
                 Some(MemberRef::Stem(stem)) if self.seen_stems.insert(stem) => {
@@ -134,13 +157,14 @@ impl Walk<'_> {
             }
         }
         self.path.pop();
+        self.shared = outer;
     }
 
     fn reached(&self, index: Index, member: Option<(Index, usize)>) -> Reached {
         Reached {
             index,
             from: self.from,
-            buses: self.path.clone(),
+            buses: Arc::clone(&self.shared),
             member,
             object: None,
         }

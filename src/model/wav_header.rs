@@ -82,10 +82,11 @@ pub fn sample_rate(path: &Path) -> Option<u32> {
 /// the one it was read at.
 fn header(path: &Path) -> Result<WavHeader, AudioError> {
     let stat = stat(path);
+    let key = cache_key(path);
     if let Some(stat) = stat {
         if let Some(header) = cache().lock().ok().and_then(|cache| {
             cache
-                .get(path)
+                .get(&key)
                 .filter(|(known, _)| *known == stat)
                 .map(|(_, header)| *header)
         }) {
@@ -105,7 +106,7 @@ fn header(path: &Path) -> Result<WavHeader, AudioError> {
                 float: format.is_float(),
             };
             if let (Some(stat), Ok(mut cache)) = (stat, cache().lock()) {
-                cache.insert(path.to_path_buf(), (stat, header));
+                cache.insert(key, (stat, header));
             }
             Ok(header)
         }
@@ -119,6 +120,15 @@ type Stat = (u64, Option<SystemTime>, u64);
 fn cache() -> &'static Mutex<HashMap<PathBuf, (Stat, WavHeader)>> {
     static CACHE: OnceLock<Mutex<HashMap<PathBuf, (Stat, WavHeader)>>> = OnceLock::new();
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The cache's name for `path`: without `.` components, so that
+/// `./stems/a.wav` (a recipe in the current directory) and `stems/a.wav`
+/// are one file.
+fn cache_key(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|component| !matches!(component, std::path::Component::CurDir))
+        .collect()
 }
 
 fn stat(path: &Path) -> Option<Stat> {
@@ -142,4 +152,30 @@ fn diagnostic(error: &AudioError, span: Span) -> Diagnostic {
         diagnostic = diagnostic.help(help.to_string());
     }
     diagnostic
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_named_through_the_current_directory_is_one_cache_entry() {
+        assert_eq!(
+            cache_key(Path::new("./stems/a.wav")),
+            PathBuf::from("stems/a.wav")
+        );
+        assert_eq!(
+            cache_key(Path::new("stems/./a.wav")),
+            PathBuf::from("stems/a.wav")
+        );
+        assert_eq!(
+            cache_key(Path::new("/p/./a.wav")),
+            PathBuf::from("/p/a.wav")
+        );
+        // `..` is kept: through a symbolic link it is not the parent.
+        assert_eq!(
+            cache_key(Path::new("x/../a.wav")),
+            PathBuf::from("x/../a.wav")
+        );
+    }
 }

@@ -133,7 +133,7 @@ impl Checks {
     pub fn run(project: &Project) -> Checks {
         let model = &project.resolved.model;
         let checker = Checker::new(model);
-        let diagnostics = lint::check(model);
+        let diagnostics = lint::check_with(&checker);
         let deliverables = deliverables(model, &project.plan);
         let mut pointing = vec![Vec::new(); deliverables.len()];
         let mut blocking = vec![Vec::new(); deliverables.len()];

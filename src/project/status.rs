@@ -32,7 +32,7 @@ use crate::{
     model::{Model, Spanned},
     project::{
         blocked::Subject,
-        deliver::{judge, Checks, Verdict},
+        deliver::{deliverables, judge, Checks, Judgement, Verdict},
         Project,
     },
     report::schedule::{self, Row, Status},
@@ -125,6 +125,52 @@ pub fn statuses(project: &Project, engine: Option<&mut Engine>) -> Result<Status
     Ok(Statuses { targets, albums })
 }
 
+/// The status of every deliverable right after a build, from that build's
+/// own outcomes and judgement, when they cover every deliverable: each one
+/// blocked, or built (ran, fresh or fetched) with its measurement. Then a
+/// second plan of the graph and a second judgement ([`statuses`]) would
+/// find the same: what ran or was fresh is fresh, and it is judged the
+/// same way from the same measurements. `None` when a deliverable was
+/// left out of the build (`sndtrk build t1` of several) or failed.
+pub fn statuses_after_build(
+    project: &Project,
+    report: &BuildReport,
+    judgement: &Judgement,
+) -> Option<Statuses> {
+    let model = &project.resolved.model;
+    let built = |id: &str| {
+        report.outcome(id).is_some_and(|outcome| {
+            matches!(
+                outcome.status,
+                StageStatus::Ran | StageStatus::Fresh | StageStatus::Fetched
+            )
+        })
+    };
+    let mut targets = vec![Status::NotBuilt; model.targets.len()];
+    let mut tracks: Vec<Vec<Status>> = vec![Vec::new(); model.albums.len()];
+    for deliverable in deliverables(model, &project.plan) {
+        let verdict = &judgement
+            .deliverables
+            .iter()
+            .find(|judged| judged.deliverable.id == deliverable.id)?
+            .verdict;
+        let status = match verdict {
+            Verdict::Blocked(_) => Status::Blocked,
+            _ if !built(&deliverable.id) || !built(&deliverable.measure) => return None,
+            Verdict::Delivered => Status::Ready,
+            Verdict::Rejected(_) => Status::Failing,
+            // Built, but its measurement cannot be read: build it again.
+            Verdict::Failed(_) => Status::Stale,
+        };
+        match deliverable.subject {
+            Subject::Target(index) => targets[index] = status,
+            Subject::Track { album, .. } | Subject::Album(album) => tracks[album].push(status),
+        }
+    }
+    let albums = tracks.iter().map(|tracks| album_status(tracks)).collect();
+    Some(Statuses { targets, albums })
+}
+
 /// The schedule of `project` on `today` ([`crate::report::schedule`]),
 /// with each deliverable's status in `engine`'s build state.
 pub fn schedule(
@@ -133,12 +179,17 @@ pub fn schedule(
     today: Date,
 ) -> Result<Vec<Row>, EngineError> {
     let statuses = statuses(project, engine)?;
-    Ok(schedule::rows(
+    Ok(rows(project, &statuses, today))
+}
+
+/// The schedule's rows on `today` for these statuses.
+pub fn rows(project: &Project, statuses: &Statuses, today: Date) -> Vec<Row> {
+    schedule::rows(
         &project.resolved.model,
         today,
         &statuses.targets,
         &statuses.albums,
-    ))
+    )
 }
 
 /// Whether a target or album of `model` is due within S002's days of

@@ -218,3 +218,87 @@ mod s002 {
             .run();
     }
 }
+
+/// (deliverable, status) of each row of the QC report's schedule.
+fn qc_statuses(dir: &std::path::Path) -> Vec<(String, String)> {
+    let html = std::fs::read_to_string(dir.join("out/reports/index.html")).unwrap();
+    let start = html.find("<section id=\"schedule\">").unwrap();
+    let section = &html[start..];
+    let section = &section[..section.find("</section>").unwrap()];
+    let body = &section[section.find("<tbody>").unwrap()..];
+    body.lines()
+        .filter(|line| line.starts_with("<tr>"))
+        .map(|line| {
+            let cells: Vec<&str> = line
+                .split("<td>")
+                .skip(1)
+                .map(|cell| cell.split("</td>").next().unwrap())
+                .collect();
+            (cells[0].to_owned(), cells[4].to_owned())
+        })
+        .collect()
+}
+
+/// Builds with `args` and checks that the QC report's schedule (taken from
+/// the build's own judgement when it covers every deliverable) says what
+/// `sndtrk schedule` finds afterwards from the build state.
+fn build_and_compare(dir: &std::path::Path, args: &[&str]) -> Vec<(String, String)> {
+    Test::at(dir)
+        .arg("build")
+        .args(args.iter().copied())
+        .args(["--today", "2099-02-26"])
+        .status_any()
+        .stderr_any()
+        .run();
+    let from_report = qc_statuses(dir);
+    assert_eq!(from_report, statuses(dir), "after `build {args:?}`");
+    from_report
+}
+
+#[test]
+fn the_qc_report_after_a_build_has_the_schedule_of_the_build_state() {
+    let dir = project();
+    // Part of the project: the others are not built yet.
+    assert_eq!(
+        build_and_compare(dir.path(), &["stereo"]),
+        pairs(&[
+            ("ost", "not built"),
+            ("stereo", "ready"),
+            ("loud", "not built"),
+            ("undated", "not built"),
+        ])
+    );
+    // All of it: ready, failing its spec.
+    let all = pairs(&[
+        ("ost", "ready"),
+        ("stereo", "ready"),
+        ("loud", "failing"),
+        ("undated", "ready"),
+    ]);
+    assert_eq!(build_and_compare(dir.path(), &[]), all);
+    // Nothing to do: the same.
+    assert_eq!(build_and_compare(dir.path(), &[]), all);
+    // An edit, one deliverable rebuilt: the others are stale.
+    let edited = RECIPE.replace("220Hz -30dBFS", "220Hz -31dBFS");
+    std::fs::write(dir.path().join("soundtrack.sndtrk"), &edited).unwrap();
+    assert_eq!(
+        build_and_compare(dir.path(), &["undated"]),
+        pairs(&[
+            ("ost", "stale"),
+            ("stereo", "stale"),
+            ("loud", "stale"),
+            ("undated", "ready"),
+        ])
+    );
+    // Blocked, all of it.
+    let recipe = RECIPE.replace(
+        "type score usage BI",
+        "type song usage BI isrc \"USRC17607839\"",
+    );
+    std::fs::write(dir.path().join("soundtrack.sndtrk"), recipe).unwrap();
+    let found = build_and_compare(dir.path(), &[]);
+    assert!(
+        found.iter().all(|(_, status)| status == "blocked"),
+        "{found:?}"
+    );
+}

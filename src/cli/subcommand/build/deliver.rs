@@ -163,8 +163,11 @@ fn qc_report(
     report: &BuildReport,
     today: Date,
 ) -> Result<(), String> {
-    let rows = crate::project::status::schedule(project, Some(engine), today)
-        .map_err(|error| error.to_string())?;
+    let rows = match crate::project::status::statuses_after_build(project, report, judgement) {
+        Some(statuses) => crate::project::status::rows(project, &statuses, today),
+        None => crate::project::status::schedule(project, Some(engine), today)
+            .map_err(|error| error.to_string())?,
+    };
     let store = engine.store().clone();
     let html = qc::page(
         project,
