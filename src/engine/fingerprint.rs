@@ -79,7 +79,8 @@ impl FileStat {
         }
     }
 
-    fn is_recent(&self) -> bool {
+    /// Whether the file changed within the racy window before now.
+    pub fn is_recent(&self) -> bool {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(i64::MAX, |since| since.as_nanos() as i64);

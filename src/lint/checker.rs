@@ -16,7 +16,7 @@ use crate::{
 pub struct Checker<'m> {
     pub model: &'m Model,
     /// The stems and cues reaching each target, indexed like `model.targets`.
-    pub mixes: Vec<Reach>,
+    pub mixes: &'m [Reach],
     /// The contexts each cue is used in, indexed like `model.cues`.
     pub uses: Vec<Vec<Context>>,
     /// The WAV header of each stem's and cue's `file`, by the span of the
@@ -29,7 +29,7 @@ impl<'m> Checker<'m> {
     /// and reads the header of every file once.
     pub fn new(model: &'m Model) -> Self {
         let mixes = Reach::of_all_targets(model);
-        let uses = contexts_of_cues(model, &mixes);
+        let uses = contexts_of_cues(model, mixes);
         let clips = model
             .stems
             .iter()

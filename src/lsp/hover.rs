@@ -211,7 +211,7 @@ fn cue(model: &Model, index: usize) -> String {
         }
     }
     let mixes = Reach::of_all_targets(model);
-    let contexts = clearance::contexts_of_cues(model, &mixes);
+    let contexts = clearance::contexts_of_cues(model, mixes);
     let Some(contexts) = contexts.get(index) else {
         return text;
     };

@@ -50,6 +50,10 @@ pub struct Model {
     /// Names that a misspelt reference was close to (`dx` for `dxx`): meant
     /// to be used, so not reported unused.
     pub meant: Vec<String>,
+    /// Every target's mix ([`reach::Reach::of_all_targets`]), derived once
+    /// on first use: the rules, the cue sheet, the rights matrix and the QC
+    /// report all ask, and the model does not change once resolved.
+    mixes: std::sync::OnceLock<Vec<reach::Reach>>,
 }
 
 /// Items of one kind in declaration order, with a name index.

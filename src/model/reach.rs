@@ -79,11 +79,14 @@ impl Reach {
         mix
     }
 
-    /// The mixes of every target, indexed like `model.targets`.
-    pub fn of_all_targets(model: &Model) -> Vec<Reach> {
-        (0..model.targets.len())
-            .map(|target| Reach::of_target(model, target))
-            .collect()
+    /// The mixes of every target, indexed like `model.targets`: walked on
+    /// the first call, then kept in the model.
+    pub fn of_all_targets(model: &Model) -> &[Reach] {
+        model.mixes.get_or_init(|| {
+            (0..model.targets.len())
+                .map(|target| Reach::of_target(model, target))
+                .collect()
+        })
     }
 
     /// How `cue` reaches the mix, if it does.

@@ -178,7 +178,7 @@ impl fmt::Display for FrameRate {
 
 /// A SMPTE timecode HH:MM:SS:FF (HH:MM:SS;FF for drop-frame), as written;
 /// [`Timecode::check`] says whether it exists at a frame rate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Timecode {
     pub hours: u32,
     pub minutes: u32,

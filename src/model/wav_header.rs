@@ -5,13 +5,18 @@
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
-    sync::{Mutex, OnceLock},
-    time::SystemTime,
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Mutex, OnceLock,
+    },
 };
+
+use serde::{Deserialize, Serialize};
 
 use crate::{
     audio::{AudioError, WavReader},
     diagnostic::Diagnostic,
+    engine::fingerprint::FileStat,
     model::Model,
     syntax::span::Span,
 };
@@ -20,7 +25,7 @@ use crate::{
 pub const NOT_WAV: &str = crate::diagnostic::codes::E0502.code;
 
 /// What the header of a WAV file says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WavHeader {
     pub channels: usize,
     pub sample_rate: u32,
@@ -81,63 +86,199 @@ pub fn sample_rate(path: &Path) -> Option<u32> {
 /// The header of the WAV file at `path`, from the cache when its stat is
 /// the one it was read at.
 fn header(path: &Path) -> Result<WavHeader, AudioError> {
-    let stat = stat(path);
-    let key = cache_key(path);
-    if let Some(stat) = stat {
-        if let Some(header) = cache().lock().ok().and_then(|cache| {
-            cache
-                .get(&key)
-                .filter(|(known, _)| *known == stat)
-                .map(|(_, header)| *header)
-        }) {
-            return Ok(header);
-        }
+    HeaderCache::global().header(path)
+}
+
+/// What a cached header was read at: size, modification and change times,
+/// inode (the stat cache's comparison).
+type Stat = FileStat;
+
+/// One remembered header: the stat it was read at, and whether that stat
+/// is old enough to be trusted in a later process (a file written within
+/// the racy window of its reading could change again within the same
+/// timestamp tick, as with the stat cache).
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    stat: Stat,
+    header: WavHeader,
+    trusted: bool,
+    /// Looked up or read in this process (only these are saved).
+    used: bool,
+    /// The load ([`HeaderCache::start_load`]) in which the stat was last
+    /// found to match; 0 for none.
+    checked: u64,
+}
+
+/// The headers this process has read, by file; [`HeaderCache::global`] is
+/// the one every front-end step shares, preloaded from the project's
+/// `.sndtrk/headers` by [`crate::project::headers`].
+#[derive(Debug, Default)]
+pub struct HeaderCache {
+    known: Mutex<HashMap<PathBuf, Known>>,
+    /// Files actually opened (for tests and benchmarks).
+    opened: AtomicU64,
+    /// Whether a header was read, or a preloaded one went unused, since
+    /// the last [`HeaderCache::take_saved`].
+    dirty: AtomicBool,
+    /// The current load (0 before the first) and the working directory
+    /// seen when it started.
+    load: Mutex<(u64, Option<PathBuf>)>,
+}
+
+/// A header as saved between processes: the file (absolute), its stat, the header.
+pub type Saved = (PathBuf, Stat, WavHeader);
+
+impl HeaderCache {
+    /// The process's cache.
+    pub fn global() -> &'static HeaderCache {
+        static CACHE: OnceLock<HeaderCache> = OnceLock::new();
+        CACHE.get_or_init(HeaderCache::default)
     }
-    match WavReader::open(path) {
-        Ok(reader) => {
-            let format = reader.format();
-            let header = WavHeader {
-                channels: format.channels,
-                sample_rate: format.sample_rate,
-                frames: format.frames,
-                mask: format.channel_mask,
-                time_reference: format.time_reference,
-                bits: format.bits(),
-                float: format.is_float(),
-            };
-            if let (Some(stat), Ok(mut cache)) = (stat, cache().lock()) {
-                cache.insert(key, (stat, header));
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Known>> {
+        // Inserts are single calls: a poisoned map is still sound.
+        self.known
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The header of the WAV file at `path`: the remembered one while the
+    /// file's stat is the one it was read at, else read (and remembered).
+    pub fn header(&self, path: &Path) -> Result<WavHeader, AudioError> {
+        let (load, directory) = self.load_view();
+        let key = cache_key(path, directory.as_deref());
+        if load != 0 {
+            if let Some(entry) = self
+                .lock()
+                .get_mut(&key)
+                .filter(|entry| entry.checked == load)
+            {
+                entry.used = true;
+                return Ok(entry.header);
             }
-            Ok(header)
         }
-        Err(error) => Err(error),
+        let stat = crate::engine::fingerprint::stat(path).ok();
+        if let Some(stat) = stat {
+            let mut known = self.lock();
+            if let Some(entry) = known.get_mut(&key).filter(|entry| entry.stat == stat) {
+                entry.used = true;
+                entry.checked = load;
+                return Ok(entry.header);
+            }
+        }
+        self.opened.fetch_add(1, Ordering::Relaxed);
+        let reader = WavReader::open(path)?;
+        let format = reader.format();
+        let header = WavHeader {
+            channels: format.channels,
+            sample_rate: format.sample_rate,
+            frames: format.frames,
+            mask: format.channel_mask,
+            time_reference: format.time_reference,
+            bits: format.bits(),
+            float: format.is_float(),
+        };
+        drop(reader);
+        // A file that changed while it was read is read again next time.
+        if let Some(stat) = stat.filter(|before| {
+            crate::engine::fingerprint::stat(path).is_ok_and(|after| after == *before)
+        }) {
+            let trusted = !stat.is_recent();
+            self.lock().insert(
+                key,
+                Known {
+                    stat,
+                    header,
+                    trusted,
+                    used: true,
+                    checked: load,
+                },
+            );
+            if trusted {
+                self.dirty.store(true, Ordering::SeqCst);
+            }
+        }
+        Ok(header)
+    }
+
+    /// Remembers headers saved by an earlier process (trusted, not yet used).
+    pub fn preload(&self, saved: Vec<Saved>) {
+        let mut known = self.lock();
+        for (path, stat, header) in saved {
+            known.entry(path).or_insert(Known {
+                stat,
+                header,
+                trusted: true,
+                used: false,
+                checked: 0,
+            });
+        }
+    }
+
+    /// Starts a command's look at the files (the commands call it once as
+    /// they load the project): from here until the next call, a header
+    /// whose stat was found unchanged is given again without a stat, and
+    /// relative paths are taken against the working directory of now. The
+    /// front end of a no-op build of 1,000 stems asks for each header
+    /// twice; the engine stats every source again, and reads each one it
+    /// renders, itself. The language server never calls it: it stats every
+    /// time.
+    pub fn start_load(&self) {
+        let mut load = self
+            .load
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        load.0 += 1;
+        load.1 = std::env::current_dir().ok();
+    }
+
+    fn load_view(&self) -> (u64, Option<PathBuf>) {
+        let load = self
+            .load
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        (load.0, load.1.clone())
+    }
+
+    /// The trusted headers this process used, sorted by file, to save for
+    /// the next one; `None` when nothing changed since they were loaded
+    /// (every header was preloaded and each was used).
+    pub fn take_saved(&self) -> Option<Vec<Saved>> {
+        let known = self.lock();
+        let unused = known.values().any(|entry| entry.trusted && !entry.used);
+        if !self.dirty.swap(false, Ordering::SeqCst) && !unused {
+            return None;
+        }
+        let mut saved: Vec<Saved> = known
+            .iter()
+            .filter(|(_, entry)| entry.trusted && entry.used)
+            .map(|(path, entry)| (path.clone(), entry.stat, entry.header))
+            .collect();
+        saved.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(saved)
+    }
+
+    /// How many files this cache has opened to read a header.
+    #[cfg(test)]
+    pub fn opened(&self) -> u64 {
+        self.opened.load(Ordering::Relaxed)
     }
 }
 
-/// What a cached header was read at: size, modification time, inode.
-type Stat = (u64, Option<SystemTime>, u64);
-
-fn cache() -> &'static Mutex<HashMap<PathBuf, (Stat, WavHeader)>> {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, (Stat, WavHeader)>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-/// The cache's name for `path`: without `.` components, so that
-/// `./stems/a.wav` (a recipe in the current directory) and `stems/a.wav`
-/// are one file.
-fn cache_key(path: &Path) -> PathBuf {
-    path.components()
+/// The cache's name for `path`: absolute and without `.` components, so
+/// that `./stems/a.wav` (a recipe in the current directory), `stems/a.wav`
+/// and the absolute path are one file, in this process and the next.
+/// A relative path is taken against `directory` when one is given (the
+/// working directory at the start of the load), else the current one.
+fn cache_key(path: &Path, directory: Option<&Path>) -> PathBuf {
+    let absolute = match directory {
+        Some(directory) if path.is_relative() => directory.join(path),
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    };
+    absolute
+        .components()
         .filter(|component| !matches!(component, std::path::Component::CurDir))
         .collect()
-}
-
-fn stat(path: &Path) -> Option<Stat> {
-    let metadata = std::fs::metadata(path).ok()?;
-    #[cfg(unix)]
-    let inode = std::os::unix::fs::MetadataExt::ino(&metadata);
-    #[cfg(not(unix))]
-    let inode = 0;
-    Some((metadata.len(), metadata.modified().ok(), inode))
 }
 
 /// An [`AudioError`] as a diagnostic at `span`, keeping its code and help.
@@ -160,22 +301,123 @@ mod tests {
 
     #[test]
     fn a_file_named_through_the_current_directory_is_one_cache_entry() {
+        let here = std::env::current_dir().unwrap();
         assert_eq!(
-            cache_key(Path::new("./stems/a.wav")),
-            PathBuf::from("stems/a.wav")
+            cache_key(Path::new("./stems/a.wav"), None),
+            here.join("stems/a.wav")
         );
         assert_eq!(
-            cache_key(Path::new("stems/./a.wav")),
-            PathBuf::from("stems/a.wav")
+            cache_key(Path::new("stems/./a.wav"), Some(&here)),
+            here.join("stems/a.wav")
         );
         assert_eq!(
-            cache_key(Path::new("/p/./a.wav")),
+            cache_key(Path::new("/p/./a.wav"), Some(&here)),
             PathBuf::from("/p/a.wav")
         );
         // `..` is kept: through a symbolic link it is not the parent.
         assert_eq!(
-            cache_key(Path::new("x/../a.wav")),
-            PathBuf::from("x/../a.wav")
+            cache_key(Path::new("/x/../a.wav"), None),
+            PathBuf::from("/x/../a.wav")
         );
+    }
+
+    fn write_wav(path: &Path, frames: usize, rate: u32) {
+        let spec = crate::audio::WavSpec {
+            sample_rate: rate,
+            layout: crate::audio::ChannelLayout::mono(),
+            sample_format: crate::audio::SampleFormat::Int16,
+            time_reference: None,
+        };
+        let mut writer = crate::audio::WavWriter::create(path, spec).unwrap();
+        writer.write_block(&vec![0.25; frames]).unwrap();
+        writer.finish().unwrap();
+    }
+
+    fn age(path: &Path) {
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_saved_header_is_used_until_its_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.wav");
+        write_wav(&path, 480, 48_000);
+        age(&path);
+        let first = HeaderCache::default();
+        assert_eq!(first.header(&path).unwrap().frames, 480);
+        assert_eq!(first.header(&path).unwrap().frames, 480);
+        assert_eq!(first.opened(), 1);
+        let saved = first.take_saved().unwrap();
+        assert_eq!(saved.len(), 1);
+        assert_eq!(first.take_saved(), None, "nothing new since");
+
+        // The next process opens nothing.
+        let next = HeaderCache::default();
+        next.preload(saved.clone());
+        assert_eq!(next.header(&path).unwrap().sample_rate, 48_000);
+        assert_eq!(next.opened(), 0);
+        assert_eq!(next.take_saved(), None, "all used, nothing read");
+
+        // Rewritten (another length and rate), it is read again.
+        write_wav(&path, 960, 44_100);
+        age(&path);
+        let after = HeaderCache::default();
+        after.preload(saved.clone());
+        let header = after.header(&path).unwrap();
+        assert_eq!((header.frames, header.sample_rate), (960, 44_100));
+        assert_eq!(after.opened(), 1);
+
+        // A preloaded file this process did not use is dropped on saving.
+        let other = HeaderCache::default();
+        other.preload(saved);
+        assert_eq!(other.take_saved(), Some(Vec::new()));
+    }
+
+    #[test]
+    fn within_a_load_a_checked_header_is_given_again_and_without_one_every_change_is_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.wav");
+        write_wav(&path, 480, 48_000);
+        // A command: one look at the files per load.
+        let command = HeaderCache::default();
+        command.start_load();
+        assert_eq!(command.header(&path).unwrap().frames, 480);
+        write_wav(&path, 960, 48_000);
+        assert_eq!(
+            command.header(&path).unwrap().frames,
+            480,
+            "the load's view"
+        );
+        command.start_load();
+        assert_eq!(
+            command.header(&path).unwrap().frames,
+            960,
+            "the next load's"
+        );
+        assert_eq!(command.opened(), 2);
+        // The language server never starts a load: it sees every change.
+        let server = HeaderCache::default();
+        assert_eq!(server.header(&path).unwrap().frames, 960);
+        write_wav(&path, 240, 48_000);
+        assert_eq!(server.header(&path).unwrap().frames, 240);
+    }
+
+    #[test]
+    fn a_header_read_just_after_its_file_was_written_is_not_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.wav");
+        write_wav(&path, 480, 48_000);
+        let cache = HeaderCache::default();
+        assert_eq!(cache.header(&path).unwrap().frames, 480);
+        // Remembered in this process, but within the racy window.
+        assert_eq!(cache.header(&path).unwrap().frames, 480);
+        assert_eq!(cache.opened(), 1);
+        assert_eq!(cache.take_saved(), None);
     }
 }

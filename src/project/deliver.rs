@@ -329,7 +329,9 @@ pub fn judge(
     measured: impl Fn(&Digest) -> Option<Measurement>,
 ) -> Judgement {
     let model = &project.resolved.model;
-    let checker = Checker::new(model);
+    // Only the diagnostics after the build need it (to say what they point
+    // at), and most builds have none.
+    let checker = std::cell::OnceCell::new();
     let (settings, _) = Settings::from_model(model);
     let (suppressions, _) = Suppressions::scan(model);
     let checked = checks.diagnostics.len();
@@ -381,7 +383,8 @@ pub fn judge(
                             }
                         }
                         for (offset, diagnostic) in after.iter().enumerate() {
-                            let about = points_at(&checker, diagnostic)
+                            let checker = checker.get_or_init(|| Checker::new(model));
+                            let about = points_at(checker, diagnostic)
                                 .into_iter()
                                 .any(|subject| deliverable.is_about(subject, false));
                             if about {

@@ -5,6 +5,8 @@ pub mod blocked;
 pub mod check;
 pub mod config;
 pub mod deliver;
+pub mod headers;
+pub mod parsed;
 pub mod status;
 pub mod walk;
 
@@ -34,6 +36,8 @@ pub enum LoadError {
 
 /// Resolves and lowers the project in `config.directory`.
 pub fn load(config: &Config) -> Result<Project, LoadError> {
+    headers::load(&config.directory);
+    parsed::load(&config.directory);
     lower(resolve_path(&config.recipe_path()), &config.directory)
 }
 

@@ -53,7 +53,7 @@ pub struct RightsEntry {
 /// albums.
 pub fn matrix(model: &Model) -> Vec<RightsEntry> {
     let mixes = Reach::of_all_targets(model);
-    let uses = contexts_of_cues(model, &mixes);
+    let uses = contexts_of_cues(model, mixes);
     let mut entries = Vec::new();
     for (cue_index, contexts) in uses.iter().enumerate() {
         let cue = &model.cues[cue_index];

@@ -10,7 +10,7 @@ use crate::{
     diagnostic::Diagnostic,
     resolve::stdlib,
     syntax::ast::{self, DeclarationKind},
-    syntax::parse::parse,
+    syntax::memo::ParseMemo,
     syntax::source::{SourceFile, Sources},
     syntax::span::{SourceId, Span},
 };
@@ -97,7 +97,7 @@ impl Loader<'_> {
         let text = file.text.clone();
         let source = self.sources.add(file);
         self.keys.insert(key.clone(), source);
-        let (parsed, syntax) = parse(source, &text);
+        let (parsed, syntax) = ParseMemo::global().parse(source, &text);
         self.diagnostics.extend(syntax);
         self.stack.push((key, name));
         for declaration in &parsed.declarations {

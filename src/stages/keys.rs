@@ -79,7 +79,9 @@ pub(super) fn clip_params(
     clip: &ClipSpec,
     clip_use: ClipUse,
 ) {
-    params.label(prefix, &recipe_name(&clip.name));
+    if params.reads_labels() {
+        params.label(prefix, &recipe_name(&clip.name));
+    }
     let p = |field: &str| format!("{prefix}.{field}");
     params.str(&p("name"), &clip.name);
     match &clip.source {

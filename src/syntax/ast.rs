@@ -6,10 +6,12 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 use crate::{syntax::span::Span, syntax::unit::Unit};
 
 /// One parsed recipe file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct File {
     pub declarations: Vec<Declaration>,
     /// The names of declarations that did not parse (`dx` of a broken
@@ -19,7 +21,7 @@ pub struct File {
 }
 
 /// The keyword that starts a top-level declaration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DeclarationKind {
     Project,
     Import,
@@ -89,7 +91,7 @@ impl fmt::Display for DeclarationKind {
 }
 
 /// A top-level declaration such as `stem dx { … }`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Declaration {
     pub kind: DeclarationKind,
     /// The span of the keyword.
@@ -106,7 +108,7 @@ pub struct Declaration {
 }
 
 /// The braces of a declaration and what they hold.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Body {
     /// An import has none.
     None,
@@ -129,7 +131,7 @@ impl Body {
 }
 
 /// A property: a keyword and its arguments, `gain -1.5dB`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Property {
     pub keyword: Name,
     pub arguments: Vec<Argument>,
@@ -138,7 +140,7 @@ pub struct Property {
 
 /// A bus member: a name, an optional gain and an optional downmix,
 /// `MX -3dB downmix loro`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Member {
     pub name: Name,
     pub gain: Option<Argument>,
@@ -148,28 +150,28 @@ pub struct Member {
 }
 
 /// A name or keyword as written.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Name {
     pub text: String,
     pub span: Span,
 }
 
 /// A quoted string, with its escapes resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Text {
     pub value: String,
     pub span: Span,
 }
 
 /// One argument value with its span.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Argument {
     pub value: Value,
     pub span: Span,
 }
 
 /// The value of an argument, as the lexer classified it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Value {
     /// A bare word: a name or a value such as `dialogue`, `netflix.stereo`.
     Word(String),
@@ -231,7 +233,7 @@ impl Value {
 }
 
 /// One item of a list: one or more plain values.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     pub values: Vec<Argument>,
     pub span: Span,
@@ -241,7 +243,7 @@ pub struct Item {
 pub use crate::model::time::Timecode;
 
 /// A calendar date as written; validated later.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Date {
     pub year: u32,
     pub month: u32,

@@ -6,6 +6,7 @@
 //! can recover from (`error`). Literals carry units (`unit`); reserved words
 //! are listed in `keyword`; comments, which the grammar drops, are found
 //! again in the text by `comment`; `format` prints the one canonical layout.
+//! `memo` gives back the tree of a text parsed by an earlier command.
 
 pub mod ast;
 pub mod comment;
@@ -13,6 +14,7 @@ pub(crate) mod error;
 pub mod format;
 pub(crate) mod grammar;
 pub(crate) mod keyword;
+pub mod memo;
 pub mod parse;
 pub mod source;
 pub mod span;

@@ -1,13 +1,13 @@
 //! Byte ranges in a source file, carried by every syntax node.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Identifies one loaded source file in a [`crate::syntax::source::Sources`] map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SourceId(pub u32);
 
 /// A byte range `start..end` in one source file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Span {
     pub source: SourceId,
     pub start: u32,

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// A unit written after a number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Unit {
     /// `dB`: a gain or a tolerance.
     Db,

@@ -78,6 +78,10 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
         eprintln!("{:?}", miette::Report::new(error));
         return EXIT_FAILURE;
     }
+    // Only caches: a header or a tree that cannot be saved is read or
+    // parsed again next time.
+    let _ = project::headers::save(&config.directory);
+    let _ = project::parsed::save(&config.directory);
     // One broken source fails every stage that reads it: its error once.
     for (ids, failure) in report.distinct_failures() {
         eprintln!("{} failed:\n{failure:?}", ids.join(", "));
@@ -98,7 +102,7 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
         );
         eprintln!();
     }
-    deliver::finish(
+    let code = deliver::finish(
         &project,
         &mut engine,
         &report,
@@ -106,7 +110,13 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
         &diagnostics,
         args.format,
         args.today.unwrap_or_else(crate::syntax::ast::Date::today),
-    )
+    );
+    // The process ends here: freeing the model, the plan and the graph
+    // (a few hundred thousand allocations for 1,000 stems) is work nobody
+    // waits for. The engine is dropped, which releases the project lock.
+    drop(engine);
+    std::mem::forget(project);
+    code
 }
 
 /// Loads the project, prints its warnings, selects the named targets and

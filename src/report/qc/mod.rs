@@ -174,10 +174,16 @@ pub fn page(
 }
 
 /// Writes `html` to the report's place under `project_dir`, atomically,
-/// readable by everyone (as a page a web server may serve).
+/// readable by everyone (as a page a web server may serve). A report that
+/// already reads so, with those permissions (a no-op build's), is left as
+/// it is: no write, no sync.
 pub fn write(project_dir: &Path, html: &str) -> std::io::Result<()> {
     use std::io::Write;
-    let mut file = crate::engine::atomic_file::AtomicFile::create(&project_dir.join(PATH))?;
+    let path = project_dir.join(PATH);
+    if is_already(&path, html) {
+        return Ok(());
+    }
+    let mut file = crate::engine::atomic_file::AtomicFile::create(&path)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -186,4 +192,51 @@ pub fn write(project_dir: &Path, html: &str) -> std::io::Result<()> {
     }
     file.file().write_all(html.as_bytes())?;
     file.commit()
+}
+
+fn is_already(path: &Path, html: &str) -> bool {
+    let Ok(metadata) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if metadata.permissions().mode() & 0o7777 != 0o644 {
+            return false;
+        }
+    }
+    metadata.is_file()
+        && metadata.len() == html.len() as u64
+        && std::fs::read(path).is_ok_and(|bytes| bytes == html.as_bytes())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_page_is_not_written_again_and_another_one_is() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join(PATH);
+        write(dir.path(), "<p>one</p>").expect("written");
+        let inode = |path: &Path| {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata(path).expect("the report").ino()
+        };
+        let first = inode(&path);
+        write(dir.path(), "<p>one</p>").expect("left");
+        assert_eq!(inode(&path), first, "the same page is left in place");
+        write(dir.path(), "<p>two</p>").expect("written");
+        assert_ne!(inode(&path), first, "a new page replaces it atomically");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "<p>two</p>");
+        // A page whose permissions were changed is written again, as 0644.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        write(dir.path(), "<p>two</p>").expect("written");
+        let mode = std::fs::metadata(&path)
+            .expect("the report")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
 }
