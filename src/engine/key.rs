@@ -248,9 +248,18 @@ pub trait KeySink {
 /// Hashes key fields into blake3 with an unambiguous binary encoding:
 /// section tag, name length (u64 LE) and bytes, value tag, then the value
 /// (fixed-width little-endian numbers, length-prefixed strings and bytes).
+///
+/// The encoding is gathered in a buffer and hashed in blocks: a bus of 50
+/// clips writes about 5,000 pieces of a few bytes each, and blake3 hashes a
+/// block of kilobytes far faster than as many tiny updates. The digest is
+/// the same (blake3 hashes the concatenation).
 pub struct KeyHasher {
     hasher: blake3::Hasher,
+    pending: Vec<u8>,
 }
+
+/// How much encoding [`KeyHasher`] gathers before hashing it.
+const KEY_BLOCK: usize = 16 * 1024;
 
 impl Default for KeyHasher {
     fn default() -> Self {
@@ -261,20 +270,33 @@ impl Default for KeyHasher {
 impl KeyHasher {
     /// A hasher primed with the domain `sndtrk stage key`.
     pub fn new() -> Self {
-        let mut hasher = blake3::Hasher::new();
-        write_bytes(&mut hasher, b"sndtrk stage key");
-        Self { hasher }
+        let mut hasher = Self {
+            hasher: blake3::Hasher::new(),
+            pending: Vec::with_capacity(KEY_BLOCK),
+        };
+        hasher.write_bytes(b"sndtrk stage key");
+        hasher
     }
 
     /// The key.
     pub fn finish(&self) -> Digest {
-        self.hasher.finalize().into()
+        let mut hasher = self.hasher.clone();
+        hasher.update(&self.pending);
+        hasher.finalize().into()
     }
-}
 
-fn write_bytes(hasher: &mut blake3::Hasher, bytes: &[u8]) {
-    hasher.update(&(bytes.len() as u64).to_le_bytes());
-    hasher.update(bytes);
+    fn write(&mut self, bytes: &[u8]) {
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() >= KEY_BLOCK {
+            self.hasher.update(&self.pending);
+            self.pending.clear();
+        }
+    }
+
+    fn write_bytes(&mut self, bytes: &[u8]) {
+        self.write(&(bytes.len() as u64).to_le_bytes());
+        self.write(bytes);
+    }
 }
 
 impl KeySink for KeyHasher {
@@ -283,33 +305,24 @@ impl KeySink for KeyHasher {
     }
 
     fn field(&mut self, section: Section, name: &str, value: Value<'_>) {
-        let hasher = &mut self.hasher;
-        hasher.update(&[section.tag()]);
-        write_bytes(hasher, name.as_bytes());
-        hasher.update(&[value.tag()]);
+        self.write(&[section.tag()]);
+        self.write_bytes(name.as_bytes());
+        self.write(&[value.tag()]);
         match value {
-            Value::Str(text) => write_bytes(hasher, text.as_bytes()),
-            Value::Bytes(bytes) => write_bytes(hasher, bytes),
-            Value::U64(number) => {
-                hasher.update(&number.to_le_bytes());
-            }
-            Value::I64(number) => {
-                hasher.update(&number.to_le_bytes());
-            }
+            Value::Str(text) => self.write_bytes(text.as_bytes()),
+            Value::Bytes(bytes) => self.write_bytes(bytes),
+            Value::U64(number) => self.write(&number.to_le_bytes()),
+            Value::I64(number) => self.write(&number.to_le_bytes()),
             Value::F64(number) => {
                 let bits = if number.is_nan() {
                     f64::NAN.to_bits()
                 } else {
                     number.to_bits()
                 };
-                hasher.update(&bits.to_le_bytes());
+                self.write(&bits.to_le_bytes());
             }
-            Value::Bool(flag) => {
-                hasher.update(&[u8::from(flag)]);
-            }
-            Value::Digest(digest) => {
-                hasher.update(&digest.0);
-            }
+            Value::Bool(flag) => self.write(&[u8::from(flag)]),
+            Value::Digest(digest) => self.write(&digest.0),
         }
     }
 }
@@ -649,6 +662,62 @@ mod tests {
         move |params| {
             params.f64("gain_db", db).str("cue", "1M1");
         }
+    }
+
+    #[test]
+    fn the_key_is_blake3_of_its_encoding_however_long() {
+        // The encoding written out by hand, past several of the hasher's
+        // blocks, hashed in one piece.
+        let mut expected = Vec::new();
+        let mut bytes = |bytes: &[u8]| {
+            expected.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+            expected.extend_from_slice(bytes);
+        };
+        bytes(b"sndtrk stage key");
+        let mut hasher = KeyHasher::new();
+        for index in 0..5_000u64 {
+            let name = format!("clip{index}.gain");
+            hasher.field(Section::Param, &name, Value::F64(-3.5));
+            hasher.field(Section::Param, "name", Value::Str("stem dx"));
+            hasher.field(Section::File, "n", Value::U64(index));
+        }
+        let mut expected_hasher = blake3::Hasher::new();
+        let mut encoding = expected;
+        for index in 0..5_000u64 {
+            for (section, name, tag, value) in [
+                (
+                    Section::Param,
+                    format!("clip{index}.gain"),
+                    Value::F64(-3.5).tag(),
+                    (-3.5f64).to_bits().to_le_bytes().to_vec(),
+                ),
+                (
+                    Section::Param,
+                    "name".to_owned(),
+                    Value::Str("").tag(),
+                    [&7u64.to_le_bytes()[..], b"stem dx"].concat(),
+                ),
+                (
+                    Section::File,
+                    "n".to_owned(),
+                    Value::U64(0).tag(),
+                    index.to_le_bytes().to_vec(),
+                ),
+            ] {
+                encoding.push(section.tag());
+                encoding.extend_from_slice(&(name.len() as u64).to_le_bytes());
+                encoding.extend_from_slice(name.as_bytes());
+                encoding.push(tag);
+                encoding.extend_from_slice(&value);
+            }
+        }
+        assert!(encoding.len() > 5 * KEY_BLOCK);
+        expected_hasher.update(&encoding);
+        assert_eq!(hasher.finish(), Digest::from(expected_hasher.finalize()));
+        // Finishing does not consume: more fields, another key.
+        let before = hasher.finish();
+        hasher.field(Section::Param, "x", Value::Bool(true));
+        assert_ne!(hasher.finish(), before);
     }
 
     #[test]

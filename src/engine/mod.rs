@@ -90,6 +90,6 @@ mod schedule;
 pub use build::BuildReport;
 pub use deliver::Delivered;
 pub use gc::{CacheUsage, GcPolicy, GcReport};
-pub use open::Engine;
+pub use open::{Engine, ReadAhead};
 pub use options::BuildOptions;
 pub use out::clean;

@@ -80,6 +80,8 @@ pub use checker::Checker;
 pub use registry::{rule, Check, Rule, RULES};
 pub use scheduled::Scheduled;
 
+use rayon::prelude::*;
+
 use crate::{diagnostic::Diagnostic, model::Model};
 
 /// Runs every rule over the model ([`Check::Model`]) on `model` and applies
@@ -97,12 +99,20 @@ pub fn check_with(checker: &Checker<'_>) -> Vec<Diagnostic> {
     let (settings, mut diagnostics) = config::Settings::from_model(model);
     let (suppressions, problems) = suppression::Suppressions::scan(model);
     diagnostics.extend(problems);
-    for rule in RULES {
-        let Check::Model(check) = rule.check else {
-            continue;
-        };
-        let mut found = Vec::new();
-        check(checker, &mut found);
+    // The rules read the checker only: they run in parallel, and what they
+    // find is taken in the registry's order.
+    let findings: Vec<(&&Rule, Vec<Diagnostic>)> = RULES
+        .par_iter()
+        .filter_map(|rule| match rule.check {
+            Check::Model(check) => {
+                let mut found = Vec::new();
+                check(checker, &mut found);
+                Some((rule, found))
+            }
+            _ => None,
+        })
+        .collect();
+    for (rule, found) in findings {
         for mut diagnostic in found {
             if diagnostic.code == rule.code {
                 match settings.severity(rule) {

@@ -4,6 +4,7 @@
 
 use std::{
     collections::HashMap,
+    ffi::OsString,
     path::{Path, PathBuf},
     sync::{
         atomic::{AtomicBool, AtomicU64, Ordering},
@@ -114,7 +115,9 @@ struct Known {
 /// `.sndtrk/headers` by [`crate::project::headers`].
 #[derive(Debug, Default)]
 pub struct HeaderCache {
-    known: Mutex<HashMap<PathBuf, Known>>,
+    /// Keyed by the path's bytes ([`cache_key`]): hashing an `OsString` is
+    /// much cheaper than hashing a `Path`, which walks its components.
+    known: Mutex<HashMap<OsString, Known>>,
     /// Files actually opened (for tests and benchmarks).
     opened: AtomicU64,
     /// Whether a header was read, or a preloaded one went unused, since
@@ -135,7 +138,7 @@ impl HeaderCache {
         CACHE.get_or_init(HeaderCache::default)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Known>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<OsString, Known>> {
         // Inserts are single calls: a poisoned map is still sound.
         self.known
             .lock()
@@ -205,7 +208,7 @@ impl HeaderCache {
     pub fn preload(&self, saved: Vec<Saved>) {
         let mut known = self.lock();
         for (path, stat, header) in saved {
-            known.entry(path).or_insert(Known {
+            known.entry(path.into_os_string()).or_insert(Known {
                 stat,
                 header,
                 trusted: true,
@@ -232,6 +235,37 @@ impl HeaderCache {
         load.1 = std::env::current_dir().ok();
     }
 
+    /// Checks, for the current load, the stat of every remembered file not
+    /// checked in it yet (a header found unchanged is then given without a
+    /// stat; one that changed is read again when asked for). The commands
+    /// run it on a second thread while the recipe resolves, so that the
+    /// front end's first look at each of 1,000 sources costs no stat.
+    pub fn check_remembered(&self) {
+        let (load, _) = self.load_view();
+        if load == 0 {
+            return;
+        }
+        let unchecked: Vec<(OsString, Stat)> = self
+            .lock()
+            .iter()
+            .filter(|(_, entry)| entry.checked != load)
+            .map(|(path, entry)| (path.clone(), entry.stat))
+            .collect();
+        let unchanged: Vec<OsString> = unchecked
+            .into_iter()
+            .filter(|(path, stat)| {
+                crate::engine::fingerprint::stat(Path::new(path)).is_ok_and(|now| now == *stat)
+            })
+            .map(|(path, _)| path)
+            .collect();
+        let mut known = self.lock();
+        for path in unchanged {
+            if let Some(entry) = known.get_mut(&path) {
+                entry.checked = load;
+            }
+        }
+    }
+
     fn load_view(&self) -> (u64, Option<PathBuf>) {
         let load = self
             .load
@@ -252,7 +286,7 @@ impl HeaderCache {
         let mut saved: Vec<Saved> = known
             .iter()
             .filter(|(_, entry)| entry.trusted && entry.used)
-            .map(|(path, entry)| (path.clone(), entry.stat, entry.header))
+            .map(|(path, entry)| (PathBuf::from(path), entry.stat, entry.header))
             .collect();
         saved.sort_by(|a, b| a.0.cmp(&b.0));
         Some(saved)
@@ -270,7 +304,7 @@ impl HeaderCache {
 /// and the absolute path are one file, in this process and the next.
 /// A relative path is taken against `directory` when one is given (the
 /// working directory at the start of the load), else the current one.
-fn cache_key(path: &Path, directory: Option<&Path>) -> PathBuf {
+fn cache_key(path: &Path, directory: Option<&Path>) -> OsString {
     let absolute = match directory {
         Some(directory) if path.is_relative() => directory.join(path),
         _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
@@ -278,7 +312,8 @@ fn cache_key(path: &Path, directory: Option<&Path>) -> PathBuf {
     absolute
         .components()
         .filter(|component| !matches!(component, std::path::Component::CurDir))
-        .collect()
+        .collect::<PathBuf>()
+        .into_os_string()
 }
 
 /// An [`AudioError`] as a diagnostic at `span`, keeping its code and help.
@@ -304,20 +339,20 @@ mod tests {
         let here = std::env::current_dir().unwrap();
         assert_eq!(
             cache_key(Path::new("./stems/a.wav"), None),
-            here.join("stems/a.wav")
+            here.join("stems/a.wav").into_os_string()
         );
         assert_eq!(
             cache_key(Path::new("stems/./a.wav"), Some(&here)),
-            here.join("stems/a.wav")
+            here.join("stems/a.wav").into_os_string()
         );
         assert_eq!(
             cache_key(Path::new("/p/./a.wav"), Some(&here)),
-            PathBuf::from("/p/a.wav")
+            OsString::from("/p/a.wav")
         );
         // `..` is kept: through a symbolic link it is not the parent.
         assert_eq!(
             cache_key(Path::new("/x/../a.wav"), None),
-            PathBuf::from("/x/../a.wav")
+            OsString::from("/x/../a.wav")
         );
     }
 
@@ -406,6 +441,31 @@ mod tests {
         assert_eq!(server.header(&path).unwrap().frames, 960);
         write_wav(&path, 240, 48_000);
         assert_eq!(server.header(&path).unwrap().frames, 240);
+    }
+
+    #[test]
+    fn remembered_headers_checked_ahead_are_given_without_opening_and_a_changed_one_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let same = dir.path().join("same.wav");
+        let changed = dir.path().join("changed.wav");
+        write_wav(&same, 480, 48_000);
+        write_wav(&changed, 480, 48_000);
+        age(&same);
+        age(&changed);
+        let first = HeaderCache::default();
+        first.header(&same).unwrap();
+        first.header(&changed).unwrap();
+        let saved = first.take_saved().unwrap();
+        write_wav(&changed, 960, 44_100);
+        let next = HeaderCache::default();
+        next.start_load();
+        next.preload(saved);
+        next.check_remembered();
+        assert_eq!(next.header(&same).unwrap().frames, 480);
+        assert_eq!(next.opened(), 0);
+        let header = next.header(&changed).unwrap();
+        assert_eq!((header.frames, header.sample_rate), (960, 44_100));
+        assert_eq!(next.opened(), 1);
     }
 
     #[test]

@@ -36,9 +36,17 @@ pub enum LoadError {
 
 /// Resolves and lowers the project in `config.directory`.
 pub fn load(config: &Config) -> Result<Project, LoadError> {
-    headers::load(&config.directory);
-    parsed::load(&config.directory);
-    lower(resolve_path(&config.recipe_path()), &config.directory)
+    // The resolver reads no WAV header: while it runs, a second thread
+    // loads the saved headers and stats their files, for the lowering.
+    let resolved = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            headers::load(&config.directory);
+            crate::model::wav_header::HeaderCache::global().check_remembered();
+        });
+        parsed::load(&config.directory);
+        resolve_path(&config.recipe_path())
+    });
+    lower(resolved, &config.directory)
 }
 
 /// Lowers a resolved recipe whose sources are read under `directory`.

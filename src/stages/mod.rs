@@ -66,9 +66,24 @@ use crate::{
 pub fn stages(plan: &RenderPlan, model: &Model) -> Result<Vec<Box<dyn Stage>>, miette::Report> {
     let setting = setting(plan)?;
     let texts = report::Texts::of(model);
-    let unkept = Arc::new(unkept(plan, &setting, &texts));
-    let stages = build(plan, &setting, &texts, &unkept);
-    Ok(stages.into_iter().map(|(_, stage)| stage).collect())
+    // Which buses are not kept follows from who reads them: the stages
+    // made with every bus kept say. Only buses and deliverables are made
+    // otherwise when a bus is not kept; the rest of these are the stages.
+    let probe = build(plan, &setting, &texts, &Arc::default());
+    let unkept = Arc::new(Unkept::choose(plan, &probe, &setting));
+    let stages = probe
+        .into_iter()
+        .filter_map(|(index, stage)| {
+            let spec = &plan.stages[index];
+            match spec {
+                StageSpec::Bus(_) | StageSpec::Target(_) if !unkept.is_empty() => {
+                    make(spec, &setting, &texts, &unkept)
+                }
+                _ => Some(stage),
+            }
+        })
+        .collect();
+    Ok(stages)
 }
 
 /// What every render stage of `plan` shares: its clock, where clips
@@ -89,12 +104,6 @@ fn setting(plan: &RenderPlan) -> Result<Setting, miette::Report> {
     })
 }
 
-/// The buses of `plan` not kept: which follows from who reads them.
-fn unkept(plan: &RenderPlan, setting: &Setting, texts: &report::Texts) -> Unkept {
-    let probe = build(plan, setting, texts, &Arc::default());
-    Unkept::choose(plan, &probe, setting)
-}
-
 /// The stage of each of `plan`'s stages, with the index of its spec (a
 /// report with nothing to write has none), `unkept` not kept.
 fn build(
@@ -103,24 +112,31 @@ fn build(
     texts: &report::Texts,
     unkept: &Arc<Unkept>,
 ) -> Vec<(usize, Box<dyn Stage>)> {
-    let mut stages: Vec<(usize, Box<dyn Stage>)> = Vec::with_capacity(plan.stages.len());
-    for (index, spec) in plan.stages.iter().enumerate() {
-        let stage: Box<dyn Stage> = match spec {
-            StageSpec::Resample(spec) => Box::new(ResampleRender::new(spec, setting.clone())),
-            StageSpec::Timeline(spec) => Box::new(TimelineRender::new(spec, setting.clone())),
-            StageSpec::Bus(spec) => Box::new(BusRender::new(spec, setting.clone(), unkept)),
-            StageSpec::Target(spec) => Box::new(TargetRender::new(spec, setting.clone(), unkept)),
-            StageSpec::Measure(spec) => Box::new(MeasureRender::new(spec)),
-            StageSpec::AlbumLevel(spec) => Box::new(AlbumLevelRender::new(spec, setting.clone())),
-            StageSpec::AlbumTrack(spec) => Box::new(TrackRender::new(spec, setting.clone())),
-            StageSpec::Report(spec) => match ReportRender::new(spec, texts) {
-                Some(stage) => Box::new(stage),
-                None => continue,
-            },
-        };
-        stages.push((index, stage));
-    }
-    stages
+    plan.stages
+        .iter()
+        .enumerate()
+        .filter_map(|(index, spec)| Some((index, make(spec, setting, texts, unkept)?)))
+        .collect()
+}
+
+/// The stage of `spec`, `unkept` not kept; none for a report with nothing
+/// to write.
+fn make(
+    spec: &StageSpec,
+    setting: &Setting,
+    texts: &report::Texts,
+    unkept: &Arc<Unkept>,
+) -> Option<Box<dyn Stage>> {
+    Some(match spec {
+        StageSpec::Resample(spec) => Box::new(ResampleRender::new(spec, setting.clone())),
+        StageSpec::Timeline(spec) => Box::new(TimelineRender::new(spec, setting.clone())),
+        StageSpec::Bus(spec) => Box::new(BusRender::new(spec, setting.clone(), unkept)),
+        StageSpec::Target(spec) => Box::new(TargetRender::new(spec, setting.clone(), unkept)),
+        StageSpec::Measure(spec) => Box::new(MeasureRender::new(spec)),
+        StageSpec::AlbumLevel(spec) => Box::new(AlbumLevelRender::new(spec, setting.clone())),
+        StageSpec::AlbumTrack(spec) => Box::new(TrackRender::new(spec, setting.clone())),
+        StageSpec::Report(spec) => Box::new(ReportRender::new(spec, texts)?),
+    })
 }
 
 #[cfg(test)]
@@ -202,7 +218,24 @@ mod tests {
         );
         let all = stages(&plan, &model).unwrap();
         let setting = setting(&plan).unwrap();
-        let unkept = unkept(&plan, &setting, &report::Texts::of(&model));
+        let texts = report::Texts::of(&model);
+        let probe = build(&plan, &setting, &texts, &Arc::default());
+        let unkept = Unkept::choose(&plan, &probe, &setting);
+        // The stages reused from the probe are the stages made knowing
+        // which buses are not kept: same ids, inputs, files and keys.
+        let made = build(&plan, &setting, &texts, &Arc::new(unkept.clone()));
+        assert_eq!(made.len(), all.len());
+        let manifest = |stage: &dyn Stage| {
+            let mut manifest = crate::engine::key::Manifest::default();
+            stage.params(&mut crate::engine::key::Params::new(&mut manifest));
+            manifest
+        };
+        for ((_, made), reused) in made.iter().zip(&all) {
+            assert_eq!(made.id(), reused.id());
+            assert_eq!(made.inputs(), reused.inputs(), "{}", made.id());
+            assert_eq!(made.files(), reused.files(), "{}", made.id());
+            assert_eq!(manifest(made.as_ref()), manifest(reused.as_ref()));
+        }
         // MX is read by a target that matches loro, and so is PM (loro's
         // bus): both kept. ORPHAN has no reader: kept.
         assert_eq!(unkept.ids(), ["bus:DX", "bus:FX"]);

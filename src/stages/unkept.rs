@@ -44,7 +44,7 @@ const MAGIC: &[u8] = b"sndtrk unkept bus 1\n";
 
 /// The buses of a recipe that are not kept, each with the stage that
 /// mixes it.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct Unkept {
     buses: HashMap<String, Arc<BusRender>>,
 }
@@ -86,6 +86,11 @@ impl Unkept {
             }
         }
         Unkept { buses }
+    }
+
+    /// Whether every bus is kept.
+    pub fn is_empty(&self) -> bool {
+        self.buses.is_empty()
     }
 
     /// Whether bus `id` is not kept.

@@ -11,7 +11,7 @@ use crate::{
     diagnostic::Diagnostic,
     emit,
     engine::progress::{BarProgress, JsonProgress, PlainProgress, Progress},
-    engine::{remote::RemoteSources, BuildOptions, Engine},
+    engine::{remote::RemoteSources, BuildOptions, Engine, ReadAhead},
     lint::{self, Built},
     project::config::Config,
     project::{self, LoadError, Project},
@@ -122,7 +122,15 @@ pub fn run(config: &Config, args: &BuildArgs) -> i32 {
 /// Loads the project, prints its warnings, selects the named targets and
 /// opens the engine (waiting for the project lock); `Err` is the exit code.
 pub fn open(config: &Config, names: &[String]) -> Result<(Project, Vec<String>, Engine), i32> {
-    let project = project::load(config).map_err(report_load_error)?;
+    // The engine's files are read while the recipe loads; the lock is
+    // taken after, as before, once the recipe is known to be sound.
+    let (loaded, ahead) = std::thread::scope(|scope| {
+        let ahead = scope.spawn(|| ReadAhead::read(&config.directory));
+        let loaded = project::load(config);
+        (loaded, ahead.join())
+    });
+    let ahead = ahead.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let project = loaded.map_err(report_load_error)?;
     for diagnostic in &project.resolved.diagnostics {
         eprint!(
             "{}",
@@ -134,7 +142,7 @@ pub fn open(config: &Config, names: &[String]) -> Result<(Project, Vec<String>, 
         eprintln!("error: {message}");
         EXIT_USAGE
     })?;
-    let engine = Engine::open(&config.directory, crate::cli::report::say_waiting)
+    let engine = Engine::open_with(&config.directory, crate::cli::report::say_waiting, ahead)
         .map_err(crate::cli::report::report_error)?;
     Ok((project, targets, engine))
 }

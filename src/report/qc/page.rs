@@ -4,6 +4,8 @@
 //! Self-contained: the style sheet and the plots are inline, and the page
 //! refers to no other file or address. All recipe text is escaped.
 
+use rayon::prelude::*;
+
 use crate::{
     report::{
         cuesheet::{parties_text, CueSheet},
@@ -171,8 +173,18 @@ fn deliverables(html: &mut String, page: &Page<'_>) -> Result<(), String> {
         ]));
     }
     html.push_str("</tbody>\n</table>\n");
-    for deliverable in page.deliverables {
-        one(html, deliverable)?;
+    // Each section (its plot, mostly) on its own, in parallel: half the
+    // page's time on two cores; joined in the deliverables' order.
+    let sections: Vec<Result<String, String>> = page
+        .deliverables
+        .par_iter()
+        .map(|deliverable| {
+            let mut section = String::with_capacity(16 * 1024);
+            one(&mut section, deliverable).map(|()| section)
+        })
+        .collect();
+    for section in sections {
+        html.push_str(&section?);
     }
     html.push_str("</section>\n");
     Ok(())
