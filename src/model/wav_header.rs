@@ -331,7 +331,7 @@ fn diagnostic(error: &AudioError, span: Span) -> Diagnostic {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -356,7 +356,8 @@ mod tests {
         );
     }
 
-    fn write_wav(path: &Path, frames: usize, rate: u32) {
+    /// A mono 16-bit WAV of `frames` frames at `rate`.
+    pub(crate) fn write_wav(path: &Path, frames: usize, rate: u32) {
         let spec = crate::audio::WavSpec {
             sample_rate: rate,
             layout: crate::audio::ChannelLayout::mono(),
@@ -368,7 +369,8 @@ mod tests {
         writer.finish().unwrap();
     }
 
-    fn age(path: &Path) {
+    /// Dates the file a minute ago, outside the racy window.
+    pub(crate) fn age(path: &Path) {
         let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
         std::fs::File::options()
             .write(true)

@@ -56,22 +56,8 @@ mod tests {
     use super::*;
 
     fn stem(path: &Path) {
-        let spec = crate::audio::WavSpec {
-            sample_rate: 48_000,
-            layout: crate::audio::ChannelLayout::mono(),
-            sample_format: crate::audio::SampleFormat::Int24,
-            time_reference: None,
-        };
-        let mut writer = crate::audio::WavWriter::create(path, spec).unwrap();
-        writer.write_block(&[0.5; 100]).unwrap();
-        writer.finish().unwrap();
-        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
-        std::fs::File::options()
-            .write(true)
-            .open(path)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
+        crate::model::wav_header::tests::write_wav(path, 100, 48_000);
+        crate::model::wav_header::tests::age(path);
     }
 
     #[test]
